@@ -1,0 +1,316 @@
+// Domain types of a 户政 service hall. Glossary (Chinese → code name):
+//   业务 service · 窗口 counter · 号票 ticket · 通道 channel · 首接负责制 owner · 一次性告知 notice
+//   容缺办理 acceptedWithMissing · 好差评 rating · 整改 rectification · 办不成事 unresolvedReport
+//   AB岗 backupCounter · 过号 noShow · 转移 transferred · 暂停 paused · 老年人专窗 senior counter · 绿色通道 green
+
+/** normal · senior (老年人/残疾人/孕妇, 爱心通道) · green (绿色通道) · appointment (网上预约) */
+export type Channel = 'normal' | 'senior' | 'green' | 'appointment';
+export const CHANNELS: readonly Channel[] = ['normal', 'senior', 'green', 'appointment'];
+
+export type TicketState =
+  | 'waiting'
+  | 'called'
+  | 'serving'
+  | 'done'
+  | 'noShow'
+  | 'transferred'
+  | 'cancelled';
+
+export interface LocalizedText {
+  zh: string;
+  en: string;
+}
+
+export interface Material {
+  id: string;
+  name: LocalizedText;
+  /** where a citizen gets it (for the one-time notice slip) */
+  source?: LocalizedText;
+  /** secondary materials may be missing under 容缺办理 */
+  required: boolean;
+}
+
+export interface ServiceDef {
+  id: string;
+  prefix: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  materials: Material[];
+  conditions: LocalizedText[];
+  process: LocalizedText[];
+  fee: LocalizedText;
+  /** expected handling time, seeds the wait estimate before live data exists */
+  expectedMinutes: number;
+  /** tickets per day; undefined = unlimited */
+  dailyCap?: number;
+}
+
+export interface CounterDef {
+  /** counter number as the hall calls it: "3" → 3号窗口 */
+  id: string;
+  name: LocalizedText;
+  /** services handled, in preference order */
+  services: string[];
+  /** 老年人专窗: senior tickets strictly first here */
+  senior: boolean;
+  /** 绿色通道 counter */
+  green: boolean;
+  /** AB岗: the counter that serves this one's queue while it is paused or closed */
+  backupCounter?: string;
+}
+
+export interface Ticket {
+  id: string;
+  number: string;
+  service: string;
+  channel: Channel;
+  state: TicketState;
+  /** hall-local business day, YYYY-MM-DD */
+  day: string;
+  issuedAt: number;
+  calledAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** counter currently holding the ticket */
+  counter?: string;
+  /** 首接负责制: first counter that served it, kept through transfers */
+  owner?: string;
+  recalls: number;
+  /** masked 身份证 number for display; the clear number is never stored */
+  idMasked?: string;
+  appointmentCode?: string;
+}
+
+export interface CounterState {
+  id: string;
+  open: boolean;
+  paused: boolean;
+  pauseReason?: string;
+  staffId?: string;
+  currentTicketId?: string;
+  servedToday: number;
+}
+
+export interface QueueEvent {
+  seq: number;
+  at: number;
+  type: string;
+  ticketId?: string;
+  counter?: string;
+  data: Record<string, unknown>;
+}
+
+/** Injected time source; the engine never reads the system clock itself. */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * QueueEvent.type values. Devices, screens and the voice module key on these names, so the
+ * engine must use exactly these strings.
+ */
+export const QUEUE_EVENT_TYPES = [
+  'ticket.issued', // data: { waitingAhead, estimateMinutes }
+  'ticket.called', // counter set
+  'ticket.recalled',
+  'ticket.started',
+  'ticket.finished',
+  'ticket.skipped', // 过号 → noShow
+  'ticket.rejoined',
+  'ticket.transferred', // data: { toService?, toCounter? }
+  'ticket.cancelled',
+  'ticket.acceptedWithMissing',
+  'appointment.checkedIn',
+  'counter.opened',
+  'counter.closed',
+  'counter.paused', // data: { reason }
+  'counter.resumed',
+  'rating.recorded', // data: { level, reasons, ticketId }
+  'rating.notRated',
+  'notice.recorded',
+  'report.unresolved',
+] as const;
+export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
+
+// ---- Added by the queue engine (issue 3). Optional on Ticket/CounterState so that code which
+// builds these objects by hand (fixtures, screens) keeps compiling.
+
+export type IssuedBy = 'kiosk' | 'guide' | 'counter';
+
+export interface TicketQueueFields {
+  /** who issued it; green tickets only come from guide staff or a counter */
+  issuedBy?: IssuedBy;
+  /** when it (re)entered the waiting line: issue, rejoin or transfer; the starvation age counts from here */
+  queuedAt?: number;
+  /** FIFO position key inside a channel; rejoin and transfer move it, never the issue time */
+  rank?: number;
+  /** transferred to a specific counter: only that counter (or its AB岗 backup) may call it */
+  targetCounter?: string;
+  /** appointment slot; an early arrival waits until slotStart */
+  slotStart?: number;
+  slotEnd?: number;
+  /** 过号 return already used (at most once) */
+  rejoined?: boolean;
+  /** transfer chain: the same number continues in a new entry */
+  transferredFrom?: string;
+  transferredTo?: string;
+  skippedAt?: number;
+  cancelledAt?: number;
+  cancelReason?: string;
+}
+
+// Ticket is an interface; merge the queue fields in.
+export interface Ticket extends TicketQueueFields {}
+
+export interface CounterState {
+  /** ticket the rating pad rates by default */
+  lastFinishedTicketId?: string;
+  openedAt?: number;
+  pausedAt?: number;
+}
+
+export interface IssueResult {
+  ticket: Ticket;
+  /** people who will be called before this ticket under the current order */
+  waitingAhead: number;
+  estimateMinutes: number;
+}
+
+/** 网上预约 record as imported; school batches (学生批量办证) carry batchSize > 1 */
+export interface AppointmentInput {
+  code: string;
+  service: string;
+  /** ISO 8601 with offset, epoch ms, or "YYYY-MM-DD HH:mm" in hall-local time */
+  slotStart: string | number;
+  slotEnd: string | number;
+  /** already masked by the booking platform, e.g. 张*三 */
+  nameMasked?: string;
+  batchSize?: number;
+}
+
+export type AppointmentState = 'booked' | 'checkedIn';
+
+export interface Appointment {
+  code: string;
+  service: string;
+  day: string;
+  slotStart: number;
+  slotEnd: number;
+  nameMasked?: string;
+  batchSize: number;
+  state: AppointmentState;
+  checkedInAt?: number;
+  ticketIds: string[];
+}
+
+/** 好差评 reasons for levels 1–2: 态度 attitude, 效率 efficiency, 业务不熟 unfamiliar, 流程繁琐 cumbersome, 其他 other */
+export type RatingReason = 'attitude' | 'efficiency' | 'unfamiliar' | 'cumbersome' | 'other';
+export const RATING_REASONS: readonly RatingReason[] = ['attitude', 'efficiency', 'unfamiliar', 'cumbersome', 'other'];
+export type RatingLevel = 1 | 2 | 3 | 4 | 5;
+export type RatingSource = 'pad' | 'keypad' | 'web';
+
+export interface Rating {
+  id: string;
+  ticketId: string;
+  number: string;
+  counter: string;
+  staffId?: string;
+  service: string;
+  day: string;
+  at: number;
+  /** null = 未评价 (rating timed out); never counted as satisfied */
+  level: RatingLevel | null;
+  reasons: RatingReason[];
+  comment?: string;
+  source?: RatingSource;
+  rectificationId?: string;
+}
+
+/** 整改 case opened by a bad rating (level 1–2) */
+export interface Rectification {
+  id: string;
+  ticketId: string;
+  counter: string;
+  staffId?: string;
+  level: RatingLevel;
+  reasons: RatingReason[];
+  openedAt: number;
+  /** hall-local YYYY-MM-DD, 15 working days (Mon–Fri) after opening */
+  dueDay: string;
+  state: 'open' | 'closed';
+  /** 回访: filled by the manager after calling the citizen back */
+  callback?: { at: number; by?: string; result: string };
+}
+
+/** 一次性告知 slip */
+export interface NoticeRecord {
+  id: string;
+  day: string;
+  at: number;
+  counter: string;
+  service: string;
+  ticketId?: string;
+  staffId?: string;
+  missingMaterials: { id: string; name: LocalizedText; source?: LocalizedText; required: boolean }[];
+}
+
+/** 容缺办理 */
+export interface AcceptedWithMissing {
+  id: string;
+  day: string;
+  at: number;
+  counter: string;
+  ticketId: string;
+  missingMaterialIds: string[];
+  followUpDate: string;
+}
+
+/** 办不成事 report */
+export interface UnresolvedReport {
+  id: string;
+  day: string;
+  at: number;
+  service?: string;
+  description: string;
+  contact?: string;
+  state: 'open' | 'closed';
+  closedAt?: number;
+}
+
+export interface ServiceSnapshot {
+  id: string;
+  waiting: number;
+  waitingByChannel: Record<Channel, number>;
+  longestWaitMs: number;
+  avgHandlingMs: number;
+}
+
+export interface RecentCall {
+  ticketId: string;
+  number: string;
+  counter: string;
+  at: number;
+  recall: boolean;
+}
+
+export interface QueueSnapshot {
+  seq: number;
+  day: string;
+  services: ServiceSnapshot[];
+  counters: (CounterState & { current?: Ticket; lastCall?: { number: string; at: number } })[];
+  recentCalls: RecentCall[];
+}
+
+export interface HandlingStat {
+  served: number;
+  avgHandlingMs: number;
+}
+
+export interface HallStats {
+  day: string;
+  ratings: { byLevel: Record<RatingLevel, number>; total: number; notRated: number };
+  badRatings: (Rating & { rectification?: Rectification })[];
+  byStaff: Record<string, HandlingStat>;
+  byCounter: Record<string, HandlingStat>;
+  openUnresolved: UnresolvedReport[];
+}
