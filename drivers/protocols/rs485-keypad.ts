@@ -1,0 +1,134 @@
+// RS-485 caller (呼叫器) and rating (评价器) keypads sharing one bus.
+// Frame: FF 68 L L 68 addr func data… CS 16, L = len(addr+func+data), CS = sum(addr+func+data) & 0xFF.
+// The host echoes every valid frame as the ack. See docs/protocols/rs485-keypad.md.
+import { RxBuffer, concat, sum8 } from '../bytes.js';
+
+export interface KeypadFrame {
+  addr: number;
+  func: number;
+  data: Uint8Array;
+}
+
+export const FUNC = {
+  /** keypad → host: data[0] key code, data[1..] optional ASCII digits (e.g. transfer target) */
+  key: 0x01,
+  /** keypad → host: data[0] rating level 1..5 */
+  rating: 0x02,
+  /** host → keypad: data = ASCII text for the keypad's own display (≤ 8 chars) */
+  display: 0x81,
+} as const;
+
+export type KeypadKey =
+  | 'call'
+  | 'recall'
+  | 'skip'
+  | 'transfer'
+  | 'pause'
+  | 'resume'
+  | 'start'
+  | 'finish'
+  | 'confirm'
+  | 'digit';
+
+export const KEY_CODES: Record<KeypadKey, number> = {
+  call: 0x01,
+  recall: 0x02,
+  skip: 0x03,
+  transfer: 0x04,
+  pause: 0x05,
+  finish: 0x06,
+  confirm: 0x07,
+  resume: 0x08,
+  start: 0x09,
+  digit: 0x10, // 0x10..0x19 = digit 0..9
+};
+
+export type KeypadEvent =
+  | { type: 'key'; addr: number; key: KeypadKey; digits?: string }
+  | { type: 'rating'; addr: number; level: 1 | 2 | 3 | 4 | 5 }
+  | { type: 'display'; addr: number; text: string }
+  | { type: 'unknown'; addr: number; func: number; data: Uint8Array };
+
+export function encodeFrame(f: KeypadFrame): Uint8Array {
+  const body = concat([[f.addr & 0xff, f.func & 0xff], f.data]);
+  if (body.length > 255) throw new RangeError('keypad frame body longer than 255 bytes');
+  return concat([[0xff, 0x68, body.length, body.length, 0x68], body, [sum8(body), 0x16]]);
+}
+
+export function encodeKey(addr: number, key: KeypadKey, digits = ''): Uint8Array {
+  let code = KEY_CODES[key];
+  let extra = digits;
+  if (key === 'digit') {
+    // a single digit key carries the digit in the code itself
+    code = 0x10 + (Number.parseInt(digits.slice(0, 1), 10) || 0);
+    extra = '';
+  }
+  return encodeFrame({ addr, func: FUNC.key, data: concat([[code], asciiOnly(extra)]) });
+}
+
+export function encodeRating(addr: number, level: number): Uint8Array {
+  return encodeFrame({ addr, func: FUNC.rating, data: Uint8Array.of(level) });
+}
+
+/** Writes up to 8 ASCII characters (e.g. "A023") to the keypad's own display. */
+export function encodeDisplay(addr: number, text: string): Uint8Array {
+  return encodeFrame({ addr, func: FUNC.display, data: asciiOnly(text).slice(0, 8) });
+}
+
+function asciiOnly(s: string): Uint8Array {
+  return Uint8Array.from(
+    [...s].map((c) => c.charCodeAt(0)).filter((c) => c >= 0x20 && c < 0x7f),
+  );
+}
+
+const CODE_TO_KEY = new Map(Object.entries(KEY_CODES).map(([k, v]) => [v, k as KeypadKey]));
+
+export function interpretFrame(f: KeypadFrame): KeypadEvent {
+  const ascii = () => String.fromCharCode(...f.data.subarray(1));
+  if (f.func === FUNC.key && f.data.length >= 1) {
+    const code = f.data[0] ?? 0;
+    if (code >= 0x10 && code <= 0x19) return { type: 'key', addr: f.addr, key: 'digit', digits: String(code - 0x10) };
+    const key = CODE_TO_KEY.get(code);
+    if (key) return f.data.length > 1 ? { type: 'key', addr: f.addr, key, digits: ascii() } : { type: 'key', addr: f.addr, key };
+  }
+  if (f.func === FUNC.rating && f.data.length === 1) {
+    const level = f.data[0] ?? 0;
+    if (level >= 1 && level <= 5) return { type: 'rating', addr: f.addr, level: level as 1 | 2 | 3 | 4 | 5 };
+  }
+  if (f.func === FUNC.display) return { type: 'display', addr: f.addr, text: String.fromCharCode(...f.data) };
+  return { type: 'unknown', addr: f.addr, func: f.func, data: f.data };
+}
+
+/**
+ * Streaming frame decoder. On a bad length pair, bad 68, bad checksum or bad end byte it drops one
+ * byte and scans for the next FF 68, so garbage or a torn frame costs at most that frame. Never throws.
+ * `raw` is the exact frame bytes, which the host echoes as the ack.
+ */
+export function createKeypadDecoder(onFrame: (f: KeypadFrame, raw: Uint8Array) => void) {
+  const rx = new RxBuffer(4096);
+  return (chunk: ArrayLike<number>): void => {
+    rx.push(chunk);
+    while (rx.length >= 2) {
+      if (rx.at(0) !== 0xff || rx.at(1) !== 0x68) {
+        rx.drop(1);
+        continue;
+      }
+      if (rx.length < 5) return;
+      const L = rx.at(2);
+      if (L !== rx.at(3) || rx.at(4) !== 0x68 || L < 2) {
+        rx.drop(1);
+        continue;
+      }
+      const total = 5 + L + 2;
+      if (rx.length < total) return;
+      const frame = rx.slice(0, total);
+      const cs = (frame.subarray(5, 5 + L).reduce((a, b) => a + b, 0)) & 0xff;
+      if (frame[5 + L] !== cs || frame[6 + L] !== 0x16) {
+        rx.drop(1);
+        continue;
+      }
+      rx.drop(total);
+      onFrame({ addr: frame[5] ?? 0, func: frame[6] ?? 0, data: frame.slice(7, 5 + L) }, frame);
+    }
+  };
+}
