@@ -87,3 +87,33 @@ export class RxBuffer {
     this.end += chunk.length;
   }
 }
+
+/**
+ * Frame scanner shared by the binary decoders. `parse(at)` looks at the buffer from offset `at` and
+ * returns the length of a complete valid frame there, 0 if it could be a frame but is incomplete,
+ * or -1 if it is not a frame. While the head is incomplete, a complete valid frame further on wins:
+ * a torn frame (unplug mid-write) or a fake header in garbage must not hold back the next real
+ * frame until more bytes happen to arrive — that would delay a key press indefinitely.
+ */
+export function scanFrames(rx: RxBuffer, parse: (at: number) => number, onFrame: (raw: Uint8Array) => void): void {
+  outer: while (rx.length > 0) {
+    const r = parse(0);
+    if (r > 0) {
+      const raw = rx.slice(0, r);
+      rx.drop(r);
+      onFrame(raw);
+      continue;
+    }
+    if (r < 0) {
+      rx.drop(1);
+      continue;
+    }
+    for (let i = 1; i < rx.length; i++) {
+      if (parse(i) > 0) {
+        rx.drop(i);
+        continue outer;
+      }
+    }
+    return;
+  }
+}

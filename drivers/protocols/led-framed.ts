@@ -3,7 +3,7 @@
 // cmd 0x10 show: payload = count, then per line: byteLen, GB18030 bytes
 // cmd 0x11 clear: no payload · cmd 0x12 brightness: payload = level 0..15
 // reply: same framing, cmd | 0x80, payload = [0x00 ok | error code]. See docs/protocols/led-framed.md.
-import { RxBuffer, concat, gb, sum8, ungb } from '../bytes.js';
+import { RxBuffer, concat, gb, scanFrames, sum8, ungb } from '../bytes.js';
 import type { DisplayCommand, DisplayProtocol, DisplayRequest } from './display.js';
 
 export const LED_CMD = { show: 0x10, clear: 0x11, brightness: 0x12 } as const;
@@ -41,29 +41,25 @@ export function encodeLed(addr: number, cmd: DisplayCommand): Uint8Array {
 /** Streaming decoder for either direction; drops one byte and rescans on any mismatch. */
 export function createLedDecoder(onFrame: (f: LedFrame, raw: Uint8Array) => void) {
   const rx = new RxBuffer(16 * 1024);
+  const parse = (at: number): number => {
+    const avail = rx.length - at;
+    if (rx.at(at) !== 0xaa) return -1;
+    if (avail < 2) return 0;
+    if (rx.at(at + 1) !== 0x55) return -1;
+    if (avail < 6) return 0;
+    const len = rx.at(at + 4) | (rx.at(at + 5) << 8);
+    if (len > 4096) return -1;
+    const total = 2 + 4 + len + 2;
+    if (avail < total) return 0;
+    let cs = 0;
+    for (let i = 2; i < total - 2; i++) cs = (cs + rx.at(at + i)) & 0xff;
+    return rx.at(at + total - 2) === cs && rx.at(at + total - 1) === 0x0d ? total : -1;
+  };
   return (chunk: ArrayLike<number>): void => {
     rx.push(chunk);
-    while (rx.length >= 2) {
-      if (rx.at(0) !== 0xaa || rx.at(1) !== 0x55) {
-        rx.drop(1);
-        continue;
-      }
-      if (rx.length < 6) return;
-      const len = rx.at(4) | (rx.at(5) << 8);
-      if (len > 4096) {
-        rx.drop(1);
-        continue;
-      }
-      const total = 2 + 4 + len + 2;
-      if (rx.length < total) return;
-      const raw = rx.slice(0, total);
-      if (raw[total - 2] !== sum8(raw, 2, total - 2) || raw[total - 1] !== 0x0d) {
-        rx.drop(1);
-        continue;
-      }
-      rx.drop(total);
-      onFrame({ addr: raw[2] ?? 0, cmd: raw[3] ?? 0, payload: raw.slice(6, 6 + len) }, raw);
-    }
+    scanFrames(rx, parse, (raw) => {
+      onFrame({ addr: raw[2] ?? 0, cmd: raw[3] ?? 0, payload: raw.slice(6, raw.length - 2) }, raw);
+    });
   };
 }
 

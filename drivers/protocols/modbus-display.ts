@@ -4,7 +4,7 @@
 //   0x0100 + 0x10·i  line i: 16 registers = 32 GB18030 bytes, high byte first, NUL-padded
 // show → one 0x10 (write multiple registers) request covering all configured lines, so a shorter
 // new text also blanks the rest of the previous one.
-import { RxBuffer, concat, crc16modbus, gb, ungb } from '../bytes.js';
+import { RxBuffer, concat, crc16modbus, gb, scanFrames, ungb } from '../bytes.js';
 import type { DisplayCommand, DisplayProtocol, DisplayRequest } from './display.js';
 
 export const REG = { command: 0x0000, brightness: 0x0001, text: 0x0100, lineStride: 0x10 } as const;
@@ -58,35 +58,28 @@ export type ModbusFrame = { addr: number; func: number; raw: Uint8Array };
  */
 export function createModbusDecoder(side: 'host' | 'device', onFrame: (f: ModbusFrame) => void) {
   const rx = new RxBuffer(4096);
-  const frameLen = (): number | undefined => {
-    const func = rx.at(1);
+  const parse = (at: number): number => {
+    const avail = rx.length - at;
+    if (rx.at(at) === 0 || rx.at(at) > 247) return -1; // 0 is broadcast: displays never answer it
+    if (avail < 2) return 0;
+    const func = rx.at(at + 1);
+    let len: number;
     if (side === 'host') {
-      if (func === 0x06 || func === 0x10) return 8;
-      if (func === 0x86 || func === 0x90) return 5;
-      return undefined;
-    }
-    if (func === 0x06) return 8;
-    if (func === 0x10) return rx.length >= 7 ? 9 + rx.at(6) : -1;
-    return undefined;
+      if (func === 0x06 || func === 0x10) len = 8;
+      else if (func === 0x86 || func === 0x90) len = 5;
+      else return -1;
+    } else if (func === 0x06) len = 8;
+    else if (func === 0x10) {
+      if (avail < 7) return 0;
+      len = 9 + rx.at(at + 6);
+    } else return -1;
+    if (avail < len) return 0;
+    const crc = crc16modbus(rx.slice(at, at + len - 2));
+    return rx.at(at + len - 2) === (crc & 0xff) && rx.at(at + len - 1) === crc >> 8 ? len : -1;
   };
   return (chunk: ArrayLike<number>): void => {
     rx.push(chunk);
-    while (rx.length >= 2) {
-      const len = frameLen();
-      if (len === undefined || rx.at(0) === 0) {
-        rx.drop(1);
-        continue;
-      }
-      if (len < 0 || rx.length < len) return;
-      const crc = crc16modbus(rx.slice(0, len - 2));
-      if (rx.at(len - 2) !== (crc & 0xff) || rx.at(len - 1) !== crc >> 8) {
-        rx.drop(1);
-        continue;
-      }
-      const raw = rx.slice(0, len);
-      rx.drop(len);
-      onFrame({ addr: raw[0] ?? 0, func: raw[1] ?? 0, raw });
-    }
+    scanFrames(rx, parse, (raw) => onFrame({ addr: raw[0] ?? 0, func: raw[1] ?? 0, raw }));
   };
 }
 

@@ -1,7 +1,7 @@
 // RS-485 caller (呼叫器) and rating (评价器) keypads sharing one bus.
 // Frame: FF 68 L L 68 addr func data… CS 16, L = len(addr+func+data), CS = sum(addr+func+data) & 0xFF.
 // The host echoes every valid frame as the ack. See docs/protocols/rs485-keypad.md.
-import { RxBuffer, concat, sum8 } from '../bytes.js';
+import { RxBuffer, concat, scanFrames, sum8 } from '../bytes.js';
 
 export interface KeypadFrame {
   addr: number;
@@ -106,29 +106,25 @@ export function interpretFrame(f: KeypadFrame): KeypadEvent {
  */
 export function createKeypadDecoder(onFrame: (f: KeypadFrame, raw: Uint8Array) => void) {
   const rx = new RxBuffer(4096);
+  const parse = (at: number): number => {
+    const avail = rx.length - at;
+    if (rx.at(at) !== 0xff) return -1;
+    if (avail < 2) return 0;
+    if (rx.at(at + 1) !== 0x68) return -1;
+    if (avail < 5) return 0;
+    const L = rx.at(at + 2);
+    if (L !== rx.at(at + 3) || rx.at(at + 4) !== 0x68 || L < 2) return -1;
+    const total = 5 + L + 2;
+    if (avail < total) return 0;
+    let cs = 0;
+    for (let i = 5; i < 5 + L; i++) cs = (cs + rx.at(at + i)) & 0xff;
+    return rx.at(at + 5 + L) === cs && rx.at(at + 6 + L) === 0x16 ? total : -1;
+  };
   return (chunk: ArrayLike<number>): void => {
     rx.push(chunk);
-    while (rx.length >= 2) {
-      if (rx.at(0) !== 0xff || rx.at(1) !== 0x68) {
-        rx.drop(1);
-        continue;
-      }
-      if (rx.length < 5) return;
-      const L = rx.at(2);
-      if (L !== rx.at(3) || rx.at(4) !== 0x68 || L < 2) {
-        rx.drop(1);
-        continue;
-      }
-      const total = 5 + L + 2;
-      if (rx.length < total) return;
-      const frame = rx.slice(0, total);
-      const cs = (frame.subarray(5, 5 + L).reduce((a, b) => a + b, 0)) & 0xff;
-      if (frame[5 + L] !== cs || frame[6 + L] !== 0x16) {
-        rx.drop(1);
-        continue;
-      }
-      rx.drop(total);
-      onFrame({ addr: frame[5] ?? 0, func: frame[6] ?? 0, data: frame.slice(7, 5 + L) }, frame);
-    }
+    scanFrames(rx, parse, (raw) => {
+      const L = raw[2] ?? 0;
+      onFrame({ addr: raw[5] ?? 0, func: raw[6] ?? 0, data: raw.slice(7, 5 + L) }, raw);
+    });
   };
 }

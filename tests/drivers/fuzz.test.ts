@@ -1,7 +1,7 @@
 // Decoder fuzzing: random garbage with valid frames interleaved and cut at random points. Every
 // valid frame must come out, in order (extra frames found inside garbage are tolerated), and no
-// decoder may throw. After the last frame the line keeps idling (zero bytes) the way a real bus
-// does, which lets a decoder waiting on a fake long header from garbage move on.
+// decoder may throw. Garbage includes torn frames and frames with a flipped byte: the nasty case
+// where a fake header claims a long frame that swallows the next real one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat, hex } from '../../drivers/bytes.js';
@@ -14,13 +14,25 @@ import { createModbusDecoder, encodeModbusDisplay, encodeModbusResponse } from '
 import { createKeypadDecoder, encodeFrame } from '../../drivers/protocols/rs485-keypad.js';
 
 const RUNS = { numRuns: 300 };
-const garbage = fc.uint8Array({ maxLength: 40 });
+const randomBytes = fc.uint8Array({ maxLength: 40 });
+
+/** garbage = random bytes, torn frames (a prefix) or frames with one byte flipped */
+function junkOf(frameArb: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
+  const torn = frameArb.chain((f) => fc.nat(Math.max(0, f.length - 1)).map((n) => f.slice(0, n)));
+  const flipped = frameArb.chain((f) =>
+    fc.tuple(fc.nat(f.length - 1), fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
+      const g = f.slice();
+      g[i] = (g[i] ?? 0) ^ x;
+      return g;
+    }),
+  );
+  return fc.oneof(randomBytes, torn, flipped);
+}
 
 /** frames interleaved with garbage, then re-chunked at random cut points */
 function stream(frames: Uint8Array[], junk: Uint8Array[], cuts: number[]): Uint8Array[] {
   const parts: Uint8Array[] = [];
   frames.forEach((f, i) => parts.push(junk[i] ?? new Uint8Array(0), f));
-  parts.push(new Uint8Array(300));
   const all = concat(parts);
   const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
@@ -46,7 +58,7 @@ describe('decoder fuzz', () => {
       .record({ addr: fc.integer({ min: 0, max: 255 }), func: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 20 }) })
       .map(encodeFrame);
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(garbage, { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
+      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(junkOf(frameArb), { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
         const got: string[] = [];
         const d = createKeypadDecoder((_f, raw) => got.push(hex(raw)));
         for (const c of stream(frames, junk, cuts)) d(c);
@@ -61,7 +73,7 @@ describe('decoder fuzz', () => {
       .record({ addr: fc.integer({ min: 0, max: 255 }), lines: fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }) })
       .map(({ addr, lines }) => encodeLed(addr, { type: 'show', lines }));
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(garbage, { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
+      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(junkOf(frameArb), { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
         const got: string[] = [];
         const d = createLedDecoder((_f, raw) => got.push(hex(raw)));
         for (const c of stream(frames, junk, cuts)) d(c);
@@ -76,7 +88,7 @@ describe('decoder fuzz', () => {
       .record({ addr: fc.integer({ min: 1, max: 247 }), lines: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), clear: fc.boolean() })
       .map(({ addr, lines, clear }) => encodeModbusDisplay(addr, clear ? { type: 'clear' } : { type: 'show', lines })[0]!);
     fc.assert(
-      fc.property(fc.array(reqArb, { minLength: 1, maxLength: 6 }), fc.array(garbage, { maxLength: 6 }), cutsArb, (frames, junk, cuts) => {
+      fc.property(fc.array(reqArb, { minLength: 1, maxLength: 6 }), fc.array(junkOf(reqArb), { maxLength: 6 }), cutsArb, (frames, junk, cuts) => {
         const got: string[] = [];
         const responses: Uint8Array[] = [];
         const dev = createModbusDecoder('device', (f) => {
@@ -102,7 +114,7 @@ describe('decoder fuzz', () => {
         return s17 + idCheckChar(s17);
       });
     fc.assert(
-      fc.property(fc.array(idArb, { minLength: 1, maxLength: 5 }), fc.array(garbage, { maxLength: 5 }), cutsArb, (ids, junk, cuts) => {
+      fc.property(fc.array(idArb, { minLength: 1, maxLength: 5 }), fc.array(randomBytes, { maxLength: 5 }), cutsArb, (ids, junk, cuts) => {
         const got: string[] = [];
         const d = createIdSerialDecoder((e) => {
           if (e.type === 'id') got.push(e.idNumber);
