@@ -87,6 +87,7 @@ export const hallConfigSpec = obj({
     appointmentGraceMinutes: optional(int({ min: 0, max: 240 })),
     rejoinBehind: optional(int({ min: 0, max: 50 })),
     perIdDailyLimit: optional(int({ min: 1, max: 50 })),
+    maxRecalls: optional(int({ min: 0, max: 10 })),
   }), {}),
   voice: optional(obj({ repeat: optional(int({ min: 1, max: 5 }), 1), chime: optional(bool(), true), leadIn: optional(str({ max: 60 })) }), {}),
   kiosk: optional(obj({ idleSeconds: optional(int({ min: 10, max: 600 }), 30) }), {}),

@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** A refusal the caller can act on; never used for our own bugs. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429,
+    readonly code: string,
+    message: string,
+    readonly messageEn: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; messageEn: string };
+}
+
+export function errorBody(code: string, message: string, messageEn: string): ErrorBody {
+  return { error: { code, message, messageEn } };
+}
+
+/** Errors from the queue engine carry code/status/messageEn; recognise them without importing it. */
+function isDomainError(err: unknown): err is Error & { code: string; status: number; messageEn: string } {
+  const e = err as { code?: unknown; status?: unknown; messageEn?: unknown };
+  return err instanceof Error && typeof e.code === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.messageEn === 'string';
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
+    }
+    if (isDomainError(err)) {
+      return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const detail = fe.validation
+        .map((v) => `${(v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || 'body'} ${v.message ?? 'is invalid'}`)
+        .join('; ');
+      return reply.status(400).send(errorBody('invalid_request', `请求内容不正确：${detail}`, `Invalid request: ${detail}`));
+    }
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      // Malformed JSON, wrong content type, body too large…: the framework already knows it is the client's.
+      return reply
+        .status(fe.statusCode)
+        .send(errorBody((fe.code ?? 'bad_request').toLowerCase(), `请求无法处理：${fe.message}`, fe.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('internal_error', '系统内部错误，请联系管理员', 'Internal error; please tell the administrator'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('not_found', `没有这个地址：${request.method} ${request.url}`, `No such route: ${request.method} ${request.url}`));
+  });
+}

@@ -1,0 +1,153 @@
+import Type from 'typebox';
+import type { HallContext } from '../../context.js';
+import type { Ticket } from '../../queue/types.js';
+import { ApiError } from '../errors.js';
+import type { TypedApp } from '../server.js';
+import { ticketStatusPage } from './ticket-page.js';
+import { parseAppointmentsCsv } from '../../queue/appointments.js';
+
+const channelSchema = Type.Union([Type.Literal('normal'), Type.Literal('senior'), Type.Literal('green')]);
+
+export function ticketView(ticket: Ticket, extra: { waitingAhead?: number; estimateMinutes?: number } = {}) {
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    service: ticket.service,
+    channel: ticket.channel,
+    state: ticket.state,
+    counter: ticket.counter ?? null,
+    owner: ticket.owner ?? null,
+    issuedAt: ticket.issuedAt,
+    calledAt: ticket.calledAt ?? null,
+    recalls: ticket.recalls,
+    idMasked: ticket.idMasked ?? null,
+    ...extra,
+  };
+}
+
+/** What the kiosk needs to know about the ticket printer right now. */
+export function printState(ctx: HallContext): { deviceId?: string; status: 'queued' | 'printerOffline' | 'noPrinter' } {
+  const printer = ctx.devices.list().find((d) => d.kind === 'ticketPrinter');
+  if (!printer) return { status: 'noPrinter' };
+  return { deviceId: printer.id, status: printer.status === 'online' || printer.status === 'paperNearEnd' ? 'queued' : 'printerOffline' };
+}
+
+export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
+  const { engine } = ctx;
+  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${encodeURIComponent(id)}`;
+
+  app.post(
+    '/api/v1/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Issue a ticket (取号)',
+        body: Type.Object(
+          {
+            service: Type.String({ minLength: 1, maxLength: 40 }),
+            channel: Type.Optional(channelSchema),
+            idNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { service, channel, idNumber } = request.body;
+      const session = ctx.auth.fromRequest(request);
+      const issuedBy = session?.role === 'guide' || session?.role === 'manager' ? 'guide' : session?.role === 'staff' ? 'counter' : 'kiosk';
+      if (channel === 'green' && issuedBy === 'kiosk') {
+        throw new ApiError(403, 'green_needs_staff', '绿色通道号须由导办员或窗口发放', 'Green-channel tickets are issued by guide or counter staff');
+      }
+      const result = engine.issue({ service, channel, idNumber, issuedBy });
+      reply.status(201);
+      return {
+        ticket: ticketView(result.ticket, { waitingAhead: result.waitingAhead, estimateMinutes: result.estimateMinutes }),
+        statusUrl: statusUrl(result.ticket.id),
+        print: printState(ctx),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/tickets/:id',
+    { schema: { tags: ['tickets'], summary: 'A ticket, people ahead, history', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    async (request) => {
+      const ticket = engine.getTicket(request.params.id);
+      if (!ticket) throw new ApiError(404, 'unknown_ticket', '没有找到这张号票', 'No such ticket');
+      const position = engine.position(ticket.id);
+      return { ticket: ticketView(ticket, position), history: engine.ticketHistory(ticket.id) };
+    },
+  );
+
+  app.get('/t/:id', { schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    const ticket = engine.getTicket(request.params.id);
+    const service = ticket && ctx.config.services.find((s) => s.id === ticket.service);
+    reply.type('text/html; charset=utf-8');
+    if (!ticket) reply.status(404);
+    return ticketStatusPage(ctx.config, ticket, service, ticket ? engine.position(ticket.id) : undefined);
+  });
+
+  app.post(
+    '/api/v1/appointments/check-in',
+    { schema: { tags: ['appointments'], summary: 'Appointment check-in (预约取号)', body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const result = engine.checkInAppointment(request.body.code.trim());
+      reply.status(201);
+      return {
+        early: result.early,
+        late: result.late,
+        tickets: result.tickets.map((r) => ({
+          ticket: ticketView(r.ticket, { waitingAhead: r.waitingAhead, estimateMinutes: r.estimateMinutes }),
+          statusUrl: statusUrl(r.ticket.id),
+        })),
+        print: printState(ctx),
+      };
+    },
+  );
+
+  app.post('/api/v1/appointments/import', { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } }, async (request) => {
+    ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
+    const body = request.body;
+    const list = typeof body === 'string' ? parseAppointmentsCsv(body) : body;
+    if (!Array.isArray(list)) throw new ApiError(400, 'invalid_request', '预约数据应为列表或CSV', 'Expected a JSON array or CSV text');
+    return engine.importAppointments(list);
+  });
+
+  app.post(
+    '/api/v1/tickets/rejoin',
+    { schema: { tags: ['tickets'], summary: '过号 citizen returns', body: Type.Object({ number: Type.String({ minLength: 2, maxLength: 10 }) }, { additionalProperties: false }) } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['staff', 'guide', 'manager']);
+      return { ticket: ticketView(engine.rejoin(request.body.number.trim().toUpperCase())) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:id/cancel',
+    { schema: { tags: ['tickets'], summary: 'Cancel a ticket', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['staff', 'guide', 'manager']);
+      return { ticket: ticketView(engine.cancel(request.params.id)) };
+    },
+  );
+
+  app.post(
+    '/api/v1/reports/unresolved',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: '办不成事反映',
+        body: Type.Object(
+          { service: Type.Optional(Type.String({ maxLength: 40 })), description: Type.String({ minLength: 2, maxLength: 2000 }), contact: Type.Optional(Type.String({ maxLength: 60 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const report = engine.reportUnresolved(request.body);
+      reply.status(201);
+      return { report };
+    },
+  );
+}

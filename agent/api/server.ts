@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import type { HallContext } from '../context.js';
+import { errorBody, installErrorHandler } from './errors.js';
+import { counterRoutes } from './routes/counters.js';
+import { hallRoutes } from './routes/hall.js';
+import { queueRoutes } from './routes/queue.js';
+import { ticketRoutes } from './routes/tickets.js';
+
+export type TypedApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Screens by clean URL → built page; order is the order printed at start-up. */
+export const SCREENS = [
+  { path: '/kiosk', file: 'kiosk.html', zh: '取号机', en: 'Kiosk' },
+  { path: '/counter', file: 'counter.html', zh: '窗口工作台', en: 'Counter console' },
+  { path: '/pad', file: 'pad.html', zh: '评价器', en: 'Rating pad' },
+  { path: '/display', file: 'display.html', zh: '综合屏', en: 'Hall display' },
+  { path: '/board', file: 'board.html', zh: '管理看板', en: 'Manager board' },
+  { path: '/sim', file: 'sim.html', zh: '模拟设备', en: 'Simulated devices' },
+] as const;
+
+export const UI_DIR = resolve(import.meta.dirname, '../../dist/ui');
+
+export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {}): Promise<TypedApp> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandler(app);
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'hallq agent API', version: '1.0.0', description: '户政服务大厅排队叫号与评价 — see docs/api.md' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  hallRoutes(app, ctx);
+  ticketRoutes(app, ctx);
+  counterRoutes(app, ctx);
+  queueRoutes(app, ctx);
+
+  const uiDir = opts.uiDir ?? UI_DIR;
+  if (existsSync(resolve(uiDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: uiDir, index: ['index.html'], wildcard: true });
+    for (const screen of SCREENS) {
+      app.get(screen.path, { schema: { hide: true } }, (_request, reply) => reply.sendFile(screen.file));
+    }
+  } else {
+    ctx.logger.warn({ uiDir }, 'screens are not built: run `npm run build`');
+    const notBuilt = async (_req: unknown, reply: { status(n: number): { send(b: unknown): unknown } }) =>
+      reply.status(503).send(errorBody('ui_not_built', '界面尚未构建，请运行 npm run build', 'Screens are not built: run `npm run build`'));
+    app.get('/', { schema: { hide: true } }, notBuilt);
+    for (const screen of SCREENS) app.get(screen.path, { schema: { hide: true } }, notBuilt);
+  }
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { AuthService } from './api/auth.js';
+import type { HallBus } from './bus.js';
+import type { HallConfig } from './config/load.js';
+import type { DeviceManager } from './devices/manager-contract.js';
+import type { QueueEngine } from './queue/engine.js';
+
+export interface VoiceAnnouncer {
+  /** a WAV file announcing the call, e.g. “请A023号到3号窗口办理” */
+  announce(call: { number: string; counter: string; recall?: boolean }): Promise<Buffer>;
+}
+
+/** What route and realtime modules receive; built once in hall.ts. */
+export interface HallContext {
+  config: HallConfig;
+  bus: HallBus;
+  engine: QueueEngine;
+  devices: DeviceManager;
+  auth: AuthService;
+  voice: VoiceAnnouncer;
+  /** base URL printed in QR codes and logs */
+  publicUrl: string;
+  logger: Logger;
+}

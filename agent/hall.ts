@@ -1,0 +1,108 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { AuthService } from './api/auth.js';
+import { buildServer, type TypedApp } from './api/server.js';
+import { HallBus } from './bus.js';
+import type { HallConfig } from './config/load.js';
+import type { HallContext } from './context.js';
+import { createDeviceManager } from './devices/manager.js';
+import { bindKeypads } from './keypad-actions.js';
+import { QueueEngine } from './queue/engine.js';
+import { rulesFromConfig } from './queue-rules.js';
+import type { Clock } from './queue/types.js';
+import { attachRealtime } from './realtime/socket.js';
+import { openHallStore } from './store/index.js';
+import { createVoice } from './voice/index.js';
+
+export interface HallOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  uiDir?: string;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface RunningHall {
+  url: string;
+  app: TypedApp;
+  ctx: HallContext;
+  close(): Promise<void>;
+}
+
+/** Composition root: config → store → engine → devices → HTTP + socket.io. */
+export async function startHall(config: HallConfig, opts: HallOptions = {}): Promise<RunningHall> {
+  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const dataDir = resolve(opts.dataDir ?? config.server.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  const bus = new HallBus();
+  bus.onListenerError(({ name, err }) => logger.error({ err, event: name }, 'event subscriber failed'));
+  const store = openHallStore(resolve(dataDir, 'hall.db'));
+  const engine = new QueueEngine({
+    store,
+    services: config.services,
+    counters: config.counters,
+    rules: rulesFromConfig(config),
+    clock,
+    secret: config.hall.secret,
+    onCommit: (c) => bus.emit('queue', c),
+  });
+
+  const host = opts.host ?? config.server.host;
+  const port = opts.port ?? config.server.port;
+  // publicUrl is fixed once listening; devices read it lazily for QR codes.
+  let publicUrl = config.server.publicUrl ?? '';
+  const devices = createDeviceManager({
+    devices: config.devices,
+    bus,
+    services: config.services,
+    logger: logger.child({ module: 'devices' }),
+    hall: {
+      name: config.hall.name,
+      phones: config.hall.phones,
+      get ticketUrlBase() {
+        return `${publicUrl}/t/`;
+      },
+    },
+  });
+  const voice = createVoice({ cacheDir: resolve(dataDir, 'voice'), repeat: config.voice.repeat, chime: config.voice.chime, leadIn: config.voice.leadIn, logger: logger.child({ module: 'voice' }) });
+  const auth = new AuthService(config, clock.now);
+  const ctx: HallContext = { config, bus, engine, devices, auth, voice, logger, publicUrl };
+  const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
+
+  const app = await buildServer(ctx, { uiDir: opts.uiDir });
+  const realtime = attachRealtime(app.server, ctx);
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    unbindKeypads();
+    await realtime.close();
+    store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  publicUrl ||= url;
+  ctx.publicUrl = publicUrl;
+  await devices.start();
+
+  let closed = false;
+  return {
+    url,
+    app,
+    ctx,
+    async close() {
+      if (closed) return;
+      closed = true;
+      unbindKeypads();
+      await devices.stop();
+      await realtime.close();
+      await app.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// `npm test`: make sure socat and Chromium exist (installing them as root with apt), build the
+// screens, then run every vitest test (unit, pty integration, Chromium e2e, crash).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureUi } from './ensure-ui.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0'];
+const APT_LINE = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
+
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const missing = () => [!has('socat') && 'socat', !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium'].filter(Boolean);
+
+if (missing().length > 0) {
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && has('apt-get')) {
+    console.log(`hallq: installing ${missing().join(', ')} with apt…`);
+    const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')}`], { stdio: 'inherit' });
+    if (r.status !== 0 || missing().length > 0) {
+      console.error(`hallq: installing failed; run as root:\n  ${APT_LINE}`);
+      process.exit(1);
+    }
+  } else {
+    console.error(`hallq: the tests need ${missing().join(' and ')}. Run as root:\n  ${APT_LINE}`);
+    process.exit(1);
+  }
+}
+
+ensureUi();
+const r = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
