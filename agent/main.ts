@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { SCREENS } from './api/server.js';
 import { ConfigError, DEMO_SECRET, loadConfigFile } from './config/load.js';
-import { startHall } from './hall.js';
 
 const DEMO_CONFIG = resolve(import.meta.dirname, '../config/demo-hall.yaml');
 
@@ -50,6 +48,9 @@ async function main(): Promise<number> {
   if (config.hall.secret === DEMO_SECRET && file !== DEMO_CONFIG) {
     logger.warn('hall.secret is not set: using the demo secret. Set HALLQ_SECRET for a real hall.');
   }
+  // Loaded only after the config is valid: a bad config touches no database, driver or native module.
+  const { startHall } = await import('./hall.js');
+  const { SCREENS } = await import('./api/server.js');
   let hall;
   try {
     hall = await startHall(config, { host: args.host, port, dataDir: args.data, logger });

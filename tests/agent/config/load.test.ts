@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfigFile, parseConfig } from '../../../agent/config/load.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const demoPath = join(root, 'config/demo-hall.yaml');
+const demo = readFileSync(demoPath, 'utf8');
+const tmp = mkdtempSync(join(tmpdir(), 'hallq-config-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, 'config/hall.yaml', {});
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('hall config', () => {
+  it('loads the demo hall with its services, counters and simulated devices', () => {
+    const config = loadConfigFile(demoPath, {});
+    expect(config.services.map((s) => s.name.zh)).toEqual(expect.arrayContaining(['身份证办理', '户口迁移', '出生登记', '居住证', '户籍证明', '综合咨询']));
+    expect(config.counters).toHaveLength(8);
+    expect(config.counters.filter((c) => c.senior)).toHaveLength(1);
+    expect(config.counters.filter((c) => c.green)).toHaveLength(1);
+    const kinds = config.devices.map((d) => d.kind);
+    expect(kinds.filter((k) => k === 'ticketPrinter')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'counterDisplay')).toHaveLength(8);
+    expect(kinds.filter((k) => k === 'hallDisplay')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'keypad')).toHaveLength(8);
+    expect(kinds.filter((k) => k === 'ratingPad')).toHaveLength(8);
+    expect(config.devices.every((d) => d.transport.type === 'sim')).toBe(true);
+    expect(config.hall.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('names the key path and the allowed values for a bad baud rate', () => {
+    const bad = demo.replace('{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: sim }', '{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: serial, path: /dev/ttyUSB0, baudRate: fast }');
+    expect(problems(bad)).toEqual(['devices[0].transport.baudRate: expected one of 2400, 4800, 9600, 19200, 38400, 57600, 115200, got "fast"']);
+  });
+
+  it('names an unknown transport type and the ones that exist', () => {
+    const bad = demo.replace('{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: sim } }', '{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: usb } }');
+    expect(problems(bad)).toEqual(['devices[5].transport.type: expected one of "serial", "hid", "tcp", "sim", got "usb"']);
+  });
+
+  it('refuses a counter that serves a service that does not exist', () => {
+    const bad = demo.replace('services: [consultation, residence-permit]', 'services: [consultation, passport]');
+    expect(problems(bad)[0]).toMatch(/^counters\[5\]\.services\[1\]: expected a service id from services\[\] .*got "passport"$/);
+  });
+
+  it('refuses duplicate prefixes, unknown keys, and devices bound to no counter', () => {
+    const bad = demo
+      .replace('prefix: B', 'prefix: A')
+      .replace('voice: { repeat: 1, chime: true }', 'voice: { repeat: 1, chime: true, volume: 5 }')
+      .replace('{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "8",', '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "9",');
+    const p = problems(bad);
+    expect(p).toContain('voice.volume: expected one of the known keys repeat, chime, leadIn (unknown key), got 5');
+    // cross-checks run only once the shape is right, so fix the shape and look again
+    const p2 = problems(bad.replace(', volume: 5', ''));
+    expect(p2).toContain('services[1].prefix: expected a prefix not used by services[0], got "A"');
+    expect(p2.some((x) => x.startsWith('devices[26].counter: expected a counter id from counters[]'))).toBe(true);
+  });
+
+  it('reports YAML syntax errors with the file name', () => {
+    expect(() => parseConfig('hall: [unclosed', 'config/broken.yaml', {})).toThrow(/config\/broken\.yaml: .*YAML syntax/s);
+  });
+
+  it('takes the hall secret from HALLQ_SECRET before the file', () => {
+    const config = parseConfig(demo, 'demo.yaml', { HALLQ_SECRET: 'a-very-long-real-hall-secret' });
+    expect(config.hall.secret).toBe('a-very-long-real-hall-secret');
+  });
+});
+
+describe('agent start-up with a bad config', () => {
+  it('exits non-zero naming file and key path, and writes no database', () => {
+    const file = join(tmp, 'hall.yaml');
+    const dataDir = join(tmp, 'data');
+    writeFileSync(file, demo.replace('port: 8080', 'port: 99999'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), '--config', file, '--data', dataDir], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}: server.port: expected a whole number from 0 to 65535, got 99999`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('exits non-zero with the path when the file does not exist', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, HALLQ_CONFIG: join(tmp, 'missing.yaml') },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('missing.yaml: cannot read the file (ENOENT)');
+  });
+});
