@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface AgentProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Runs the agent as its own process (as in a hall), so the bench's clients don't share its event loop. */
+export async function startAgentProcess(configText?: string): Promise<AgentProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-'));
+  const args = ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--port', '0', '--data', join(dir, 'data')];
+  if (configText !== undefined) {
+    writeFileSync(join(dir, 'hall.yaml'), configText);
+    args.push('--config', join(dir, 'hall.yaml'));
+  }
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  let out = '';
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`agent did not start:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/kiosk/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`agent exited ${code}:\n${out}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      kill();
+      process.off('exit', kill);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function post(url: string, body?: unknown, token?: string): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(url, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${url} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+export const ms = (v: number) => `${v.toFixed(2)} ms`;
