@@ -157,6 +157,8 @@ export interface TicketQueueFields {
   skippedAt?: number;
   cancelledAt?: number;
   cancelReason?: string;
+  /** staff member at the counter when it was called (per-staff statistics) */
+  staffId?: string;
 }
 
 // Ticket is an interface; merge the queue fields in.

@@ -1,0 +1,289 @@
+// In-memory view of the hall + the one way to change it: `run`, which stages every change in a
+// Tx, writes state rows, events and outbox rows in one store transaction, and only after the
+// commit applies the staged changes to memory and notifies. A throw anywhere leaves both the
+// database and the cache untouched.
+import { QueueError, conflict, notFound } from './errors.js';
+import type { CounterView } from './ordering.js';
+import { type QueueRules, resolveRules } from './rules.js';
+import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './store.js';
+import { dayOf } from './time.js';
+import type { Clock, CounterDef, CounterState, QueueEvent, RecentCall, ServiceDef, Ticket } from './types.js';
+
+export interface EngineOptions {
+  store: QueueStore;
+  services: ServiceDef[];
+  counters: CounterDef[];
+  rules: QueueRules;
+  clock: Clock;
+  secret: string;
+  onCommit?: (c: { event: QueueEvent; ticket?: Ticket; counter?: CounterState }) => void;
+}
+
+const OPEN_STATES = new Set(['waiting', 'called', 'serving', 'noShow']);
+const RECENT_CALLS = 20;
+
+export class Tx {
+  readonly tickets = new Map<string, StoredTicket>();
+  readonly counters = new Map<string, StoredCounter>();
+  readonly stats = new Map<string, ServiceStat>();
+  readonly events: QueueEvent[] = [];
+  readonly sideEffects: (() => void)[] = [];
+
+  constructor(
+    private readonly core: EngineCore,
+    readonly now: number,
+    readonly day: string,
+  ) {}
+
+  ticket(id: string): StoredTicket | undefined {
+    return this.tickets.get(id) ?? this.core.tickets.get(id);
+  }
+
+  counter(id: string): StoredCounter {
+    const c = this.counters.get(id) ?? this.core.counterStates.get(id);
+    if (!c) throw notFound('COUNTER_UNKNOWN', `没有${id}号窗口`, `Unknown counter ${id}`);
+    return c;
+  }
+
+  putTicket(t: StoredTicket): StoredTicket {
+    this.tickets.set(t.id, t);
+    return t;
+  }
+
+  putCounter(c: StoredCounter): StoredCounter {
+    this.counters.set(c.id, c);
+    return c;
+  }
+
+  /** seq the next event will get: gap-free because the engine is the only writer */
+  nextSeq(): number {
+    return this.core.seq + this.events.length + 1;
+  }
+
+  emit(type: string, data: Record<string, unknown>, ticketId?: string, counter?: string): QueueEvent {
+    const e: QueueEvent = { seq: this.nextSeq(), at: this.now, type, data };
+    if (ticketId !== undefined) e.ticketId = ticketId;
+    if (counter !== undefined) e.counter = counter;
+    this.events.push(e);
+    return e;
+  }
+
+  /** A store write that is not cached (ratings, outbox…); runs inside the transaction. */
+  write(fn: () => void): void {
+    this.sideEffects.push(fn);
+  }
+}
+
+export class EngineCore {
+  readonly store: QueueStore;
+  readonly rules: QueueRules;
+  readonly clock: Clock;
+  readonly secret: string;
+  readonly services = new Map<string, ServiceDef>();
+  readonly counterDefs = new Map<string, CounterDef>();
+  readonly counterStates = new Map<string, StoredCounter>();
+  /** today's tickets plus still-open ones of earlier days */
+  readonly tickets = new Map<string, StoredTicket>();
+  readonly waiting = new Set<string>();
+  readonly stats = new Map<string, ServiceStat>();
+  recentCalls: RecentCall[] = [];
+  seq: number;
+  day: string;
+  private readonly onCommit: EngineOptions['onCommit'];
+
+  constructor(opts: EngineOptions) {
+    if (!opts.secret) throw new Error('QueueEngine needs the hall secret (HMAC of 身份证 numbers)');
+    this.store = opts.store;
+    this.rules = resolveRules(opts.rules);
+    this.clock = opts.clock;
+    this.secret = opts.secret;
+    this.onCommit = opts.onCommit;
+    const prefixes = new Map<string, string>();
+    for (const s of opts.services) {
+      // Ticket ids and 叫指定号 key on the number, so two services may not share a prefix.
+      const other = prefixes.get(s.prefix);
+      if (other !== undefined) throw new Error(`services ${other} and ${s.id} share ticket prefix ${s.prefix}`);
+      prefixes.set(s.prefix, s.id);
+      this.services.set(s.id, s);
+    }
+    for (const c of opts.counters) {
+      for (const s of c.services) if (!this.services.has(s)) throw new Error(`counter ${c.id} lists unknown service ${s}`);
+      this.counterDefs.set(c.id, c);
+    }
+    for (const c of opts.counters) {
+      if (c.backupCounter !== undefined && !this.counterDefs.has(c.backupCounter)) {
+        throw new Error(`counter ${c.id} has unknown backupCounter ${c.backupCounter}`);
+      }
+    }
+    this.seq = this.store.lastSeq();
+    this.day = dayOf(this.clock.now(), this.rules.timezone);
+    const persisted = new Map(this.store.loadCounters().map((c) => [c.id, c]));
+    for (const c of opts.counters) {
+      this.counterStates.set(c.id, persisted.get(c.id) ?? { id: c.id, open: false, paused: false, servedToday: 0, mixPos: 0 });
+    }
+    for (const t of [...this.store.loadOpenTickets(), ...this.store.loadTickets(this.day)]) this.cacheTicket(t);
+    for (const s of this.store.loadServiceStats()) this.stats.set(s.service, s);
+    for (const e of this.store.recentEvents(['called', 'recalled'], RECENT_CALLS)) {
+      if (e.ticketId && e.counter) {
+        this.recentCalls.push({
+          ticketId: e.ticketId,
+          number: String(e.data.number ?? ''),
+          counter: e.counter,
+          at: e.at,
+          recall: e.type === 'recalled',
+        });
+      }
+    }
+  }
+
+  private cacheTicket(t: StoredTicket): void {
+    this.tickets.set(t.id, t);
+    if (t.state === 'waiting') this.waiting.add(t.id);
+    else this.waiting.delete(t.id);
+  }
+
+  /** Runs one engine action atomically. */
+  run<T>(fn: (tx: Tx) => T): T {
+    const now = this.clock.now();
+    const day = dayOf(now, this.rules.timezone);
+    if (day !== this.day) this.rollDay(now, day);
+    const tx = new Tx(this, now, day);
+    const value = this.store.transaction(() => {
+      const v = fn(tx);
+      for (const t of tx.tickets.values()) this.store.putTicket(t);
+      for (const c of tx.counters.values()) this.store.putCounter(c);
+      for (const s of tx.stats.values()) this.store.putServiceStat(s);
+      for (const w of tx.sideEffects) w();
+      for (const e of tx.events) this.store.appendEvent(e);
+      return v;
+    });
+    this.apply(tx);
+    return value;
+  }
+
+  private apply(tx: Tx): void {
+    for (const t of tx.tickets.values()) this.cacheTicket(t);
+    for (const c of tx.counters.values()) this.counterStates.set(c.id, c);
+    for (const s of tx.stats.values()) this.stats.set(s.service, s);
+    if (tx.events.length > 0) this.seq = tx.events[tx.events.length - 1]!.seq;
+    for (const e of tx.events) {
+      if ((e.type === 'called' || e.type === 'recalled') && e.ticketId && e.counter) {
+        this.recentCalls.unshift({
+          ticketId: e.ticketId,
+          number: String(e.data.number ?? ''),
+          counter: e.counter,
+          at: e.at,
+          recall: e.type === 'recalled',
+        });
+      }
+    }
+    if (this.recentCalls.length > RECENT_CALLS) this.recentCalls.length = RECENT_CALLS;
+    if (!this.onCommit) return;
+    for (const event of tx.events) {
+      const t = event.ticketId ? this.tickets.get(event.ticketId) : undefined;
+      const c = event.counter ? this.counterStates.get(event.counter) : undefined;
+      const payload: { event: QueueEvent; ticket?: Ticket; counter?: CounterState } = { event };
+      if (t) payload.ticket = publicTicket(t);
+      if (c) payload.counter = publicCounter(c, this.day);
+      // A subscriber's failure must not look like a failed action: the event is already committed.
+      try {
+        this.onCommit(payload);
+      } catch {
+        /* reported by the subscriber's own error handling */
+      }
+    }
+  }
+
+  /**
+   * First action of a new business day: tickets still waiting or 过号 from earlier days expire
+   * (their numbers would collide with today's). Called/serving ones stay with their counter.
+   */
+  private rollDay(now: number, day: string): void {
+    this.day = day;
+    const stale = [...this.tickets.values()].filter((t) => t.day < day && (t.state === 'waiting' || t.state === 'noShow'));
+    const tx = new Tx(this, now, day);
+    this.store.transaction(() => {
+      for (const t of stale) {
+        const next = tx.putTicket({ ...t, state: 'cancelled', cancelledAt: now, cancelReason: 'dayEnd' });
+        tx.emit('expired', { number: t.number, service: t.service, from: t.state }, next.id);
+      }
+      for (const t of tx.tickets.values()) this.store.putTicket(t);
+      for (const e of tx.events) this.store.appendEvent(e);
+    });
+    this.apply(tx);
+    for (const t of [...this.tickets.values()]) {
+      if (t.day < day && !OPEN_STATES.has(t.state)) this.tickets.delete(t.id);
+    }
+  }
+
+  // ---- lookups shared by the action modules
+
+  service(id: string): ServiceDef {
+    const s = this.services.get(id);
+    if (!s) throw notFound('SERVICE_UNKNOWN', `没有该业务：${id}`, `Unknown service ${id}`);
+    return s;
+  }
+
+  counterDef(id: string): CounterDef {
+    const c = this.counterDefs.get(id);
+    if (!c) throw notFound('COUNTER_UNKNOWN', `没有${id}号窗口`, `Unknown counter ${id}`);
+    return c;
+  }
+
+  counterViews(tx?: Tx): Map<string, CounterView> {
+    const m = new Map<string, CounterView>();
+    for (const def of this.counterDefs.values()) {
+      const state = tx ? tx.counter(def.id) : this.counterStates.get(def.id)!;
+      m.set(def.id, { def, state });
+    }
+    return m;
+  }
+
+  ticketOrThrow(id: string, tx?: Tx): StoredTicket {
+    const t = tx ? tx.ticket(id) : this.tickets.get(id);
+    if (!t) throw notFound('TICKET_UNKNOWN', '没有该号票', `Unknown ticket ${id}`);
+    return t;
+  }
+
+  /** Latest entry of a number today (a transferred number has several entries). */
+  ticketByNumber(number: string, tx: Tx): StoredTicket {
+    let best: StoredTicket | undefined;
+    const wanted = number.trim().toUpperCase();
+    for (const t of this.tickets.values()) {
+      const cur = tx.ticket(t.id)!;
+      if (cur.day !== tx.day || cur.number !== wanted) continue;
+      // Each transfer ends the old entry (transferredTo set); exactly one entry is live.
+      if (!best || cur.transferredTo === undefined) best = cur;
+    }
+    if (!best) throw notFound('NUMBER_UNKNOWN', `今日没有${wanted}号`, `No ticket ${wanted} today`);
+    return best;
+  }
+
+  /** The counter's active ticket, or a refusal naming what is missing. */
+  currentTicket(counterId: string, tx: Tx): StoredTicket {
+    const c = tx.counter(counterId);
+    const t = c.currentTicketId ? tx.ticket(c.currentTicketId) : undefined;
+    if (!t || (t.state !== 'called' && t.state !== 'serving')) {
+      throw conflict('NO_CURRENT_TICKET', `${counterId}号窗口当前没有正在办理的号`, `Counter ${counterId} has no current ticket`);
+    }
+    return t;
+  }
+
+  stat(service: string, tx?: Tx): ServiceStat {
+    const s = tx?.stats.get(service) ?? this.stats.get(service);
+    if (s) return s;
+    return { service, ewmaMs: this.service(service).expectedMinutes * 60_000, samples: 0 };
+  }
+}
+
+export function publicTicket(t: StoredTicket): Ticket {
+  const { idHash: _hash, ...rest } = t;
+  return { ...rest };
+}
+
+export function publicCounter(c: StoredCounter, day: string): CounterState {
+  const { mixPos: _m, servedDay, lastCall: _l, ...rest } = c;
+  return { ...rest, servedToday: servedDay === day ? c.servedToday : 0 };
+}
+
+export { QueueError };

@@ -1,0 +1,155 @@
+// QueueEngine: the public face of the 户政 hall queue. Synchronous by design — one action runs
+// to completion inside one SQLite transaction before the next starts, which is what guarantees
+// that two counters pressing 呼叫 at the same instant never get the same ticket.
+import * as actions from './counter-actions.js';
+import { EngineCore, type EngineOptions, type Tx, publicCounter, publicTicket } from './core.js';
+import { badRequest } from './errors.js';
+import * as feedback from './feedback.js';
+import { type IssueRequest, checkInInTx, importAppointmentsInTx, issueInTx } from './issuing.js';
+import * as reports from './reports.js';
+import type { StoredCounter, StoredTicket } from './store.js';
+import type {
+  AcceptedWithMissing,
+  AppointmentInput,
+  CounterState,
+  HallStats,
+  IssueResult,
+  NoticeRecord,
+  QueueEvent,
+  QueueSnapshot,
+  Rating,
+  Ticket,
+  UnresolvedReport,
+} from './types.js';
+
+export { QueueError } from './errors.js';
+export type { EngineOptions } from './core.js';
+export type { IssueRequest } from './issuing.js';
+
+export class QueueEngine {
+  /** @internal exposed for tests and the bench; not part of the HTTP contract */
+  readonly core: EngineCore;
+
+  constructor(opts: EngineOptions) {
+    this.core = new EngineCore(opts);
+  }
+
+  private t(fn: (c: EngineCore, tx: Tx) => StoredTicket): Ticket {
+    return publicTicket(this.core.run((tx) => fn(this.core, tx)));
+  }
+
+  private c(fn: (c: EngineCore, tx: Tx) => StoredCounter): CounterState {
+    return publicCounter(this.core.run((tx) => fn(this.core, tx)), this.core.day);
+  }
+
+  issue(req: IssueRequest): IssueResult {
+    return this.core.run((tx) => issueInTx(this.core, tx, req));
+  }
+
+  importAppointments(list: AppointmentInput[]): { imported: number; skipped: { code: string; reason: string }[] } {
+    if (!Array.isArray(list)) throw badRequest('APPOINTMENTS_NOT_LIST', '预约数据格式不正确', 'Appointments must be a list');
+    return this.core.run((tx) => importAppointmentsInTx(this.core, tx, list));
+  }
+
+  checkInAppointment(code: string): { tickets: IssueResult[]; early: boolean; late: boolean } {
+    return this.core.run((tx) => checkInInTx(this.core, tx, code));
+  }
+
+  callNext(counter: string): Ticket | null {
+    const t = this.core.run((tx) => actions.callNext(this.core, tx, counter));
+    return t ? publicTicket(t) : null;
+  }
+
+  callNumber(counter: string, number: string): Ticket {
+    return this.t((c, tx) => actions.callNumber(c, tx, counter, number));
+  }
+
+  recall(counter: string): Ticket {
+    return this.t((c, tx) => actions.recall(c, tx, counter));
+  }
+
+  start(counter: string): Ticket {
+    return this.t((c, tx) => actions.start(c, tx, counter));
+  }
+
+  finish(counter: string): Ticket {
+    return this.t((c, tx) => actions.finish(c, tx, counter));
+  }
+
+  /** 过号 */
+  skip(counter: string): Ticket {
+    return this.t((c, tx) => actions.skip(c, tx, counter));
+  }
+
+  /** A no-show returns: placed behind the next N waiting (rules.rejoinBehind), at most once. */
+  rejoin(number: string): Ticket {
+    return this.t((c, tx) => actions.rejoin(c, tx, number));
+  }
+
+  /** Returns the new waiting entry (same number, same owner). */
+  transfer(counter: string, to: { service?: string; counter?: string }): Ticket {
+    return this.t((c, tx) => actions.transfer(c, tx, counter, to));
+  }
+
+  pause(counter: string, reason: string): CounterState {
+    return this.c((c, tx) => actions.pause(c, tx, counter, reason));
+  }
+
+  resume(counter: string): CounterState {
+    return this.c((c, tx) => actions.resume(c, tx, counter));
+  }
+
+  open(counter: string, staffId?: string): CounterState {
+    return this.c((c, tx) => actions.open(c, tx, counter, staffId));
+  }
+
+  close(counter: string): CounterState {
+    return this.c((c, tx) => actions.close(c, tx, counter));
+  }
+
+  cancel(ticketId: string): Ticket {
+    return this.t((c, tx) => actions.cancel(c, tx, ticketId));
+  }
+
+  rate(r: feedback.RateRequest): Rating {
+    return this.core.run((tx) => feedback.rate(this.core, tx, r));
+  }
+
+  /** Rating timeout: recorded as 未评价, never counted as satisfied. */
+  recordNotRated(counter: string, ticketId?: string): void {
+    this.core.run((tx) => feedback.recordNotRated(this.core, tx, counter, ticketId));
+  }
+
+  recordNotice(n: { counter: string; service: string; missingMaterialIds: string[]; ticketId?: string; staffId?: string }): NoticeRecord {
+    return this.core.run((tx) => feedback.recordNotice(this.core, tx, n));
+  }
+
+  acceptWithMissing(a: { counter: string; ticketId: string; missingMaterialIds: string[]; followUpDate: string }): AcceptedWithMissing {
+    return this.core.run((tx) => feedback.acceptWithMissing(this.core, tx, a));
+  }
+
+  reportUnresolved(r: { service?: string; description: string; contact?: string }): UnresolvedReport {
+    return this.core.run((tx) => feedback.reportUnresolved(this.core, tx, r));
+  }
+
+  getTicket(id: string): Ticket | undefined {
+    const t = this.core.tickets.get(id);
+    return t ? publicTicket(t) : undefined;
+  }
+
+  ticketHistory(id: string): QueueEvent[] {
+    return reports.ticketHistory(this.core, id);
+  }
+
+  snapshot(): QueueSnapshot {
+    return reports.snapshot(this.core, this.core.clock.now());
+  }
+
+  eventsAfter(seq: number, limit: number): QueueEvent[] {
+    return this.core.store.eventsAfter(seq, Math.max(0, Math.min(limit, 1000)));
+  }
+
+  stats(): HallStats {
+    return reports.stats(this.core);
+  }
+}

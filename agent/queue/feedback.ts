@@ -1,0 +1,207 @@
+// 好差评, 一次性告知, 容缺办理, 办不成事: each a state row + an event (+ an outbox row for upward sync).
+import type { EngineCore, Tx } from './core.js';
+import { badRequest, conflict, notFound } from './errors.js';
+import type { StoredTicket } from './store.js';
+import { addWorkingDays, isValidDay } from './time.js';
+import { RATING_REASONS } from './types.js';
+import type {
+  AcceptedWithMissing,
+  NoticeRecord,
+  Rating,
+  RatingLevel,
+  RatingReason,
+  RatingSource,
+  Rectification,
+  UnresolvedReport,
+} from './types.js';
+
+export interface RateRequest {
+  counter: string;
+  ticketId?: string;
+  level: RatingLevel;
+  reasons?: RatingReason[];
+  comment?: string;
+  source: RatingSource;
+}
+
+function ratedTicket(core: EngineCore, tx: Tx, counterId: string, ticketId?: string): StoredTicket {
+  core.counterDef(counterId);
+  const id = ticketId ?? tx.counter(counterId).lastFinishedTicketId;
+  if (!id) throw conflict('NOTHING_TO_RATE', '本窗口暂无可评价的办件', `Counter ${counterId} has no finished ticket to rate`);
+  const t = core.ticketOrThrow(id, tx);
+  if (t.state !== 'done') throw conflict('TICKET_NOT_FINISHED', `${t.number}号尚未办结，暂不能评价`, `${t.number} is not finished`);
+  if (t.counter !== counterId) {
+    throw conflict('WRONG_COUNTER', `${t.number}号不是在${counterId}号窗口办结的`, `${t.number} was not finished at counter ${counterId}`);
+  }
+  return t;
+}
+
+export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
+  if (!Number.isInteger(r.level) || r.level < 1 || r.level > 5) {
+    throw badRequest('RATING_LEVEL_INVALID', '评价等级须为1至5', 'Rating level must be 1..5');
+  }
+  const reasons = [...new Set(r.reasons ?? [])];
+  for (const why of reasons) {
+    if (!RATING_REASONS.includes(why)) throw badRequest('RATING_REASON_INVALID', '评价原因不正确', `Unknown rating reason ${String(why)}`);
+  }
+  if (r.comment !== undefined && r.comment.length > 500) throw badRequest('COMMENT_TOO_LONG', '评价内容不能超过500字', 'Comment over 500 characters');
+  const t = ratedTicket(core, tx, r.counter, r.ticketId);
+  // A real rating may replace an earlier "not rated" (e.g. the citizen rates later on the web).
+  const existing = core.store.getRating(t.id);
+  if (existing && existing.level !== null) throw conflict('ALREADY_RATED', '该办件已评价，每次办件只能评价一次', `${t.number} already rated`);
+  const seq = tx.nextSeq();
+  const rating: Rating = {
+    id: `R-${t.id}`,
+    ticketId: t.id,
+    number: t.number,
+    counter: r.counter,
+    service: t.service,
+    day: t.day,
+    at: tx.now,
+    level: r.level,
+    reasons,
+    source: r.source,
+  };
+  if (t.staffId !== undefined) rating.staffId = t.staffId;
+  if (r.comment) rating.comment = r.comment;
+  let rect: Rectification | undefined;
+  if (r.level <= 2) {
+    rect = {
+      id: `Z-${seq}`,
+      ticketId: t.id,
+      counter: r.counter,
+      level: r.level,
+      reasons,
+      openedAt: tx.now,
+      dueDay: addWorkingDays(tx.day, core.rules.rectificationWorkingDays),
+      state: 'open',
+    };
+    if (t.staffId !== undefined) rect.staffId = t.staffId;
+    rating.rectificationId = rect.id;
+  }
+  tx.write(() => {
+    core.store.putRating(rating);
+    if (rect) core.store.putRectification(rect);
+    core.store.enqueueOutbox({ kind: 'rating', idempotencyKey: `rating:${t.id}`, createdAt: tx.now, payload: { rating, rectification: rect ?? null } });
+  });
+  tx.emit('rated', { number: t.number, level: r.level, reasons, source: r.source, rectificationId: rect?.id ?? null }, t.id, r.counter);
+  return rating;
+}
+
+export function recordNotRated(core: EngineCore, tx: Tx, counterId: string, ticketId?: string): void {
+  const t = ratedTicket(core, tx, counterId, ticketId);
+  if (core.store.getRating(t.id)) throw conflict('ALREADY_RATED', '该办件已评价', `${t.number} already has a rating record`);
+  const rating: Rating = {
+    id: `R-${t.id}`,
+    ticketId: t.id,
+    number: t.number,
+    counter: counterId,
+    service: t.service,
+    day: t.day,
+    at: tx.now,
+    level: null,
+    reasons: [],
+  };
+  if (t.staffId !== undefined) rating.staffId = t.staffId;
+  tx.write(() => {
+    core.store.putRating(rating);
+    core.store.enqueueOutbox({ kind: 'notRated', idempotencyKey: `notRated:${t.id}`, createdAt: tx.now, payload: { rating } });
+  });
+  tx.emit('notRated', { number: t.number }, t.id, counterId);
+}
+
+export function recordNotice(
+  core: EngineCore,
+  tx: Tx,
+  n: { counter: string; service: string; missingMaterialIds: string[]; ticketId?: string; staffId?: string },
+): NoticeRecord {
+  core.counterDef(n.counter);
+  const service = core.service(n.service);
+  if (!Array.isArray(n.missingMaterialIds) || n.missingMaterialIds.length === 0) {
+    throw badRequest('NOTICE_EMPTY', '一次性告知须列出所缺材料', 'A notice lists at least one missing material');
+  }
+  const materials = [...new Set(n.missingMaterialIds)].map((id) => {
+    const m = service.materials.find((x) => x.id === id);
+    if (!m) throw badRequest('MATERIAL_UNKNOWN', `「${service.name.zh}」没有该材料：${id}`, `Unknown material ${id} for ${service.id}`);
+    const out: NoticeRecord['missingMaterials'][number] = { id: m.id, name: m.name, required: m.required };
+    if (m.source) out.source = m.source;
+    return out;
+  });
+  if (n.ticketId !== undefined) core.ticketOrThrow(n.ticketId, tx);
+  const notice: NoticeRecord = {
+    id: `N-${tx.nextSeq()}`,
+    day: tx.day,
+    at: tx.now,
+    counter: n.counter,
+    service: service.id,
+    missingMaterials: materials,
+  };
+  if (n.ticketId !== undefined) notice.ticketId = n.ticketId;
+  const staffId = n.staffId ?? tx.counter(n.counter).staffId;
+  if (staffId !== undefined) notice.staffId = staffId;
+  tx.write(() => {
+    core.store.putNotice(notice);
+    core.store.enqueueOutbox({ kind: 'notice', idempotencyKey: `notice:${notice.id}`, createdAt: tx.now, payload: notice });
+  });
+  tx.emit('noticeRecorded', { noticeId: notice.id, service: service.id, materials: materials.map((m) => m.id) }, n.ticketId, n.counter);
+  return notice;
+}
+
+export function acceptWithMissing(
+  core: EngineCore,
+  tx: Tx,
+  a: { counter: string; ticketId: string; missingMaterialIds: string[]; followUpDate: string },
+): AcceptedWithMissing {
+  core.counterDef(a.counter);
+  const t = core.ticketOrThrow(a.ticketId, tx);
+  if ((t.state !== 'called' && t.state !== 'serving') || t.counter !== a.counter) {
+    throw conflict('NOT_SERVING_HERE', `${t.number}号不在本窗口办理中`, `${t.number} is not being served at counter ${a.counter}`);
+  }
+  const service = core.service(t.service);
+  if (!Array.isArray(a.missingMaterialIds) || a.missingMaterialIds.length === 0) {
+    throw badRequest('MATERIAL_LIST_EMPTY', '请选择所缺材料', 'List the missing materials');
+  }
+  for (const id of a.missingMaterialIds) {
+    const m = service.materials.find((x) => x.id === id);
+    if (!m) throw badRequest('MATERIAL_UNKNOWN', `「${service.name.zh}」没有该材料：${id}`, `Unknown material ${id}`);
+    // Only secondary materials may be missing under 容缺办理.
+    if (m.required) throw conflict('MATERIAL_REQUIRED', `「${m.name.zh}」为必需材料，不能容缺办理`, `Material ${id} is required`);
+  }
+  if (!isValidDay(a.followUpDate) || a.followUpDate < tx.day) {
+    throw badRequest('FOLLOW_UP_DATE_INVALID', '补齐材料日期须为今天或以后（YYYY-MM-DD）', 'followUpDate must be YYYY-MM-DD, today or later');
+  }
+  const rec: AcceptedWithMissing = {
+    id: `C-${tx.nextSeq()}`,
+    day: tx.day,
+    at: tx.now,
+    counter: a.counter,
+    ticketId: t.id,
+    missingMaterialIds: [...new Set(a.missingMaterialIds)],
+    followUpDate: a.followUpDate,
+  };
+  // Travels upward inside the service record written at 办结.
+  tx.write(() => core.store.putAcceptedWithMissing(rec));
+  tx.emit('acceptedWithMissing', { id: rec.id, materials: rec.missingMaterialIds, followUpDate: rec.followUpDate }, t.id, a.counter);
+  return rec;
+}
+
+export function reportUnresolved(
+  core: EngineCore,
+  tx: Tx,
+  r: { service?: string; description: string; contact?: string },
+): UnresolvedReport {
+  const description = (r.description ?? '').trim();
+  if (!description) throw badRequest('DESCRIPTION_REQUIRED', '请描述未办成的事项', 'Describe what could not be done');
+  if (description.length > 1000) throw badRequest('DESCRIPTION_TOO_LONG', '描述不能超过1000字', 'Description over 1000 characters');
+  if (r.service !== undefined && !core.services.has(r.service)) throw notFound('SERVICE_UNKNOWN', `没有该业务：${r.service}`, `Unknown service ${r.service}`);
+  const report: UnresolvedReport = { id: `U-${tx.nextSeq()}`, day: tx.day, at: tx.now, description, state: 'open' };
+  if (r.service !== undefined) report.service = r.service;
+  if (r.contact?.trim()) report.contact = r.contact.trim().slice(0, 100);
+  tx.write(() => {
+    core.store.putUnresolved(report);
+    core.store.enqueueOutbox({ kind: 'unresolvedReport', idempotencyKey: `unresolved:${report.id}`, createdAt: tx.now, payload: report });
+  });
+  // The contact stays in the report row; the event stream goes to screens.
+  tx.emit('unresolvedReported', { reportId: report.id, service: report.service ?? null });
+  return report;
+}

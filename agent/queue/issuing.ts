@@ -1,0 +1,170 @@
+// 取号 and 预约签到: numbering, channels, the per-身份证 limit and the wait estimate.
+import { appointmentTxt } from './messages.js';
+import { type EngineCore, type Tx, publicTicket } from './core.js';
+import { QueueError, badRequest, conflict, notFound } from './errors.js';
+import { countAhead, estimateMinutes } from './estimate.js';
+import { hashIdNumber, isValidIdNumber, maskIdNumber } from './idnumber.js';
+import { capExceeded, formatNumber, ticketId } from './numbering.js';
+import { validateAppointment } from './appointments.js';
+import type { StoredTicket } from './store.js';
+import { CHANNELS } from './types.js';
+import type { AppointmentInput, Channel, IssueResult, IssuedBy } from './types.js';
+
+export interface IssueRequest {
+  service: string;
+  channel?: Channel;
+  idNumber?: string;
+  issuedBy?: IssuedBy;
+}
+
+interface InternalIssue extends IssueRequest {
+  appointment?: { code: string; slotStart: number; slotEnd: number };
+}
+
+export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueResult {
+  const service = core.service(req.service);
+  const channel = req.channel ?? 'normal';
+  if (!CHANNELS.includes(channel)) throw badRequest('CHANNEL_UNKNOWN', '通道类型不正确', `Unknown channel ${String(channel)}`);
+  if (channel === 'appointment' && !req.appointment) {
+    throw badRequest('APPOINTMENT_CHECKIN_REQUIRED', '预约号请使用预约码签到取号', 'Appointment tickets are issued by check-in');
+  }
+  const issuedBy = req.issuedBy ?? 'kiosk';
+  if (channel === 'green' && issuedBy !== 'guide' && issuedBy !== 'counter') {
+    throw badRequest('GREEN_NOT_ALLOWED', '绿色通道号须由引导员或窗口工作人员发放', 'Green-channel tickets are issued by guide staff or a counter only');
+  }
+
+  let idHash: string | undefined;
+  let idMasked: string | undefined;
+  if (req.idNumber !== undefined && req.idNumber.trim() !== '') {
+    if (!isValidIdNumber(req.idNumber)) throw badRequest('ID_INVALID', '身份证号码格式不正确，请核对', 'Invalid ID card number');
+    idHash = hashIdNumber(core.secret, req.idNumber);
+    idMasked = maskIdNumber(req.idNumber);
+    const limit = core.rules.idDailyLimitPerService;
+    let used = 0;
+    for (const t of todaysTickets(core, tx)) {
+      if (t.idHash === idHash && t.service === service.id && t.transferredFrom === undefined) used++;
+    }
+    if (used >= limit) {
+      throw new QueueError(
+        'ID_DAILY_LIMIT',
+        429,
+        `同一身份证当日办理「${service.name.zh}」最多取号${limit}次`,
+        `Daily limit of ${limit} tickets per ID for ${service.id} reached`,
+      );
+    }
+  }
+
+  const seq = core.store.nextNumber(tx.day, service.id);
+  const capErr = capExceeded(service, seq, core.rules.numberWidth);
+  if (capErr) throw capErr;
+  const number = formatNumber(service.prefix, seq, core.rules.numberWidth);
+  const rank = tx.nextSeq();
+  const ticket: StoredTicket = {
+    id: ticketId(tx.day, number),
+    number,
+    service: service.id,
+    channel,
+    state: 'waiting',
+    day: tx.day,
+    issuedAt: tx.now,
+    queuedAt: tx.now,
+    rank,
+    recalls: 0,
+    issuedBy,
+  };
+  if (idHash) ticket.idHash = idHash;
+  if (idMasked) ticket.idMasked = idMasked;
+  if (req.appointment) {
+    ticket.appointmentCode = req.appointment.code;
+    ticket.slotStart = req.appointment.slotStart;
+    ticket.slotEnd = req.appointment.slotEnd;
+  }
+  tx.putTicket(ticket);
+  const data: Record<string, unknown> = { number, service: service.id, channel, issuedBy };
+  if (idMasked) data.idMasked = idMasked;
+  if (req.appointment) data.appointmentCode = req.appointment.code;
+  tx.emit('issued', data, ticket.id);
+
+  const ahead = countAhead(ticket, waitingTickets(core, tx), tx.now);
+  const serving = [...core.counterDefs.values()].filter((c) => {
+    const st = tx.counter(c.id);
+    return st.open && !st.paused && c.services.includes(service.id);
+  }).length;
+  return {
+    ticket: publicTicket(ticket),
+    waitingAhead: ahead,
+    estimateMinutes: estimateMinutes(ahead, core.stat(service.id, tx).ewmaMs, serving),
+  };
+}
+
+function* todaysTickets(core: EngineCore, tx: Tx): Iterable<StoredTicket> {
+  for (const t of core.tickets.values()) if (t.day === tx.day && !tx.tickets.has(t.id)) yield t;
+  for (const t of tx.tickets.values()) if (t.day === tx.day) yield t;
+}
+
+function* waitingTickets(core: EngineCore, tx: Tx): Iterable<StoredTicket> {
+  for (const id of core.waiting) {
+    const t = tx.ticket(id);
+    if (t && t.state === 'waiting' && !tx.tickets.has(id)) yield t;
+  }
+  for (const t of tx.tickets.values()) if (t.state === 'waiting') yield t;
+}
+
+export function importAppointmentsInTx(
+  core: EngineCore,
+  tx: Tx,
+  list: AppointmentInput[],
+): { imported: number; skipped: { code: string; reason: string }[] } {
+  const skipped: { code: string; reason: string }[] = [];
+  const seen = new Set<string>();
+  const codes: string[] = [];
+  for (const input of list) {
+    const v = validateAppointment(input, core.services, core.rules.timezone);
+    if (!v.ok) {
+      skipped.push({ code: v.code, reason: v.reason });
+      continue;
+    }
+    const a = v.appointment;
+    if (seen.has(a.code) || core.store.getAppointment(a.code)) {
+      skipped.push({ code: a.code, reason: 'duplicate code' });
+      continue;
+    }
+    seen.add(a.code);
+    codes.push(a.code);
+    tx.write(() => core.store.putAppointment(a));
+  }
+  if (codes.length > 0) tx.emit('appointmentsImported', { count: codes.length, codes });
+  return { imported: codes.length, skipped };
+}
+
+export function checkInInTx(
+  core: EngineCore,
+  tx: Tx,
+  rawCode: string,
+): { tickets: IssueResult[]; early: boolean; late: boolean } {
+  const code = rawCode.trim();
+  const appt = core.store.getAppointment(code);
+  if (!appt) throw notFound('APPOINTMENT_UNKNOWN', appointmentTxt.unknown, `Unknown appointment code ${code}`);
+  if (appt.state === 'checkedIn') throw conflict('APPOINTMENT_USED', appointmentTxt.used, `Appointment ${code} already checked in`);
+  if (appt.day !== tx.day) {
+    throw conflict('APPOINTMENT_NOT_TODAY', appointmentTxt.notToday(appt.day), `Appointment ${code} is for ${appt.day}`);
+  }
+  const early = tx.now < appt.slotStart;
+  const late = tx.now > appt.slotEnd + core.rules.appointmentGraceMs;
+  const tickets: IssueResult[] = [];
+  for (let i = 0; i < appt.batchSize; i++) {
+    tickets.push(
+      issueInTx(core, tx, {
+        service: appt.service,
+        // Later than the grace period: the slot is lost, the citizen queues as normal.
+        channel: late ? 'normal' : 'appointment',
+        issuedBy: 'kiosk',
+        appointment: { code, slotStart: appt.slotStart, slotEnd: appt.slotEnd },
+      }),
+    );
+  }
+  const ticketIds = tickets.map((r) => r.ticket.id);
+  tx.write(() => core.store.putAppointment({ ...appt, state: 'checkedIn', checkedInAt: tx.now, ticketIds }));
+  tx.emit('appointmentCheckedIn', { code, early, late, count: ticketIds.length, numbers: tickets.map((r) => r.ticket.number) });
+  return { tickets, early, late };
+}

@@ -1,0 +1,91 @@
+import type {
+  AcceptedWithMissing,
+  Appointment,
+  CounterState,
+  NoticeRecord,
+  QueueEvent,
+  Rating,
+  Rectification,
+  Ticket,
+  UnresolvedReport,
+} from './types.js';
+
+/** A ticket as persisted: the engine's ordering fields are always set, plus the 身份证 HMAC. */
+export interface StoredTicket extends Ticket {
+  rank: number;
+  queuedAt: number;
+  /** HMAC-SHA256(hall secret, 身份证 number); never the number itself */
+  idHash?: string;
+}
+
+export interface StoredCounter extends CounterState {
+  /** position in the senior:normal interleave cycle, persisted so a restart calls the same next ticket */
+  mixPos: number;
+  /** business day servedToday belongs to */
+  servedDay?: string;
+  lastCall?: { number: string; at: number };
+}
+
+export interface ServiceStat {
+  service: string;
+  ewmaMs: number;
+  samples: number;
+}
+
+export interface OutboxInput {
+  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord';
+  idempotencyKey: string;
+  payload: unknown;
+  createdAt: number;
+}
+
+/**
+ * Persistence seam of the queue engine. Every method is synchronous; the engine wraps each action
+ * in `transaction` so that state rows, the event row and outbox rows commit together or not at all.
+ * Implementations must be single-writer per hall (the engine keeps a cache of the current state).
+ */
+export interface QueueStore {
+  transaction<T>(fn: () => T): T;
+
+  /** highest committed event seq, 0 when empty */
+  lastSeq(): number;
+  /** seq is assigned by the engine (gap-free, monotonic) */
+  appendEvent(e: QueueEvent): void;
+  eventsAfter(seq: number, limit: number): QueueEvent[];
+  eventsOfTickets(ticketIds: string[]): QueueEvent[];
+  /** newest first */
+  recentEvents(types: string[], limit: number): QueueEvent[];
+
+  /** increments and returns the daily sequence of a service; must run inside the issuing transaction */
+  nextNumber(day: string, service: string): number;
+
+  putTicket(t: StoredTicket): void;
+  /** tickets of one business day, in any state */
+  loadTickets(day: string): StoredTicket[];
+  /** tickets of any day still in waiting, called, serving or noShow */
+  loadOpenTickets(): StoredTicket[];
+
+  putCounter(c: StoredCounter): void;
+  loadCounters(): StoredCounter[];
+
+  putServiceStat(s: ServiceStat): void;
+  loadServiceStats(): ServiceStat[];
+
+  putAppointment(a: Appointment): void;
+  getAppointment(code: string): Appointment | undefined;
+
+  putRating(r: Rating): void;
+  getRating(ticketId: string): Rating | undefined;
+  ratingsOfDay(day: string): Rating[];
+  putRectification(r: Rectification): void;
+  getRectification(id: string): Rectification | undefined;
+
+  putNotice(n: NoticeRecord): void;
+  putAcceptedWithMissing(a: AcceptedWithMissing): void;
+  acceptedWithMissingFor(ticketId: string): AcceptedWithMissing[];
+  putUnresolved(u: UnresolvedReport): void;
+  openUnresolved(): UnresolvedReport[];
+
+  /** upward-sync seam: written in the same transaction as the fact; the sender is a later issue */
+  enqueueOutbox(o: OutboxInput): void;
+}

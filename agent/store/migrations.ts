@@ -1,0 +1,152 @@
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Append only: a shipped migration is never edited, a change is a new version.
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'queue core',
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        ticket_id TEXT,
+        counter TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX events_ticket ON events(ticket_id) WHERE ticket_id IS NOT NULL;
+      CREATE INDEX events_type ON events(type, seq);
+
+      CREATE TABLE sequences (
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (day, service)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        number TEXT NOT NULL,
+        state TEXT NOT NULL,
+        id_hash TEXT,
+        first_entry INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      -- Defence in depth for "never issued twice": only first entries (not transfers) are unique.
+      CREATE UNIQUE INDEX tickets_number ON tickets(day, number) WHERE first_entry = 1;
+      CREATE INDEX tickets_day ON tickets(day);
+      CREATE INDEX tickets_open ON tickets(state) WHERE state IN ('waiting', 'called', 'serving', 'noShow');
+
+      CREATE TABLE counters (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+      CREATE TABLE service_stats (service TEXT PRIMARY KEY, ewma_ms REAL NOT NULL, samples INTEGER NOT NULL);
+
+      CREATE TABLE appointments (
+        code TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        state TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+
+      CREATE TABLE ratings (
+        ticket_id TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        counter TEXT NOT NULL,
+        staff_id TEXT,
+        level INTEGER,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX ratings_day ON ratings(day);
+
+      CREATE TABLE rectifications (
+        id TEXT PRIMARY KEY,
+        ticket_id TEXT NOT NULL,
+        counter TEXT NOT NULL,
+        staff_id TEXT,
+        level INTEGER NOT NULL,
+        opened_at INTEGER NOT NULL,
+        due_day TEXT NOT NULL,
+        state TEXT NOT NULL,
+        callback TEXT,
+        data TEXT NOT NULL
+      );
+
+      CREATE TABLE notices (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        counter TEXT NOT NULL,
+        service TEXT NOT NULL,
+        ticket_id TEXT,
+        data TEXT NOT NULL
+      );
+
+      CREATE TABLE accepted_missing (
+        id TEXT PRIMARY KEY,
+        ticket_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        follow_up_date TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX accepted_missing_ticket ON accepted_missing(ticket_id);
+
+      CREATE TABLE unresolved_reports (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        data TEXT NOT NULL
+      );
+      CREATE INDEX unresolved_open ON unresolved_reports(state);
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        parked_reason TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND parked_reason IS NULL;
+    `,
+  },
+];
+
+/** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */
+export function migrate(db: Database, migrations: Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const done: number[] = [];
+  const insert = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    // IMMEDIATE: a second process starting at the same time waits instead of applying it twice.
+    db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+      if (again) return;
+      db.exec(m.sql);
+      insert.run(m.version, m.name, Date.now());
+      done.push(m.version);
+    }).immediate();
+  }
+  return done;
+}
