@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createVoice } from '../../../agent/voice/index.js';
+import { callClips, counterWords } from '../../../agent/voice/text.js';
+import { chime, parseWav, writeWav } from '../../../agent/voice/wav.js';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'hallq-voice-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const hasEspeak = (() => {
+  try {
+    execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function logger() {
+  const warnings: string[] = [];
+  return { warnings, warn: (_o: unknown, msg?: string) => void warnings.push(String(msg)) };
+}
+
+const seconds = (wav: Buffer) => {
+  const p = parseWav(wav);
+  return p.samples.length / p.sampleRate;
+};
+
+describe('call text', () => {
+  it('reads the ticket number digit by digit, letters as letters, and names the counter', () => {
+    expect(callClips('A023', '3')).toEqual(['qing', '|', 'letter-A', '0', '2', '3', 'hao', '|', 'dao', '3', 'hao', 'chuangkou', '|', 'banli']);
+  });
+  it('says counter numbers the way people do', () => {
+    expect(counterWords('10')).toEqual(['10']);
+    expect(counterWords('12')).toEqual(['10', '2']);
+    expect(counterWords('20')).toEqual(['2', '10']);
+    expect(counterWords('35')).toEqual(['3', '10', '5']);
+  });
+});
+
+describe('wav', () => {
+  it('round-trips PCM and synthesises a non-silent chime', () => {
+    const c = chime(22050);
+    const back = parseWav(writeWav(c));
+    expect(back.sampleRate).toBe(22050);
+    expect(back.samples).toEqual(c.samples);
+    expect(Math.max(...c.samples)).toBeGreaterThan(8000);
+  });
+});
+
+describe.skipIf(!hasEspeak)('announcements with espeak-ng', () => {
+  it('builds one WAV from the generated voice pack and caches the pack on disk', async () => {
+    const dir = tmp();
+    const log = logger();
+    const voice = createVoice({ cacheDir: dir, repeat: 1, chime: true, logger: log });
+    const wav = await voice.announce({ number: 'A023', counter: '3' });
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(seconds(wav)).toBeGreaterThan(4); // chime + 11 spoken words
+    expect(existsSync(join(dir, 'clips', 'qing.wav'))).toBe(true);
+    expect(existsSync(join(dir, 'clips', 'letter-A.wav'))).toBe(true);
+    expect(log.warnings).toEqual([]);
+
+    // a second voice over the same cache reuses the pack, even with espeak-ng gone
+    const offline = createVoice({ cacheDir: dir, repeat: 1, chime: true, logger: log, espeak: '/nonexistent/espeak-ng' });
+    const again = await offline.announce({ number: 'A023', counter: '3' });
+    expect(again.equals(wav)).toBe(true);
+  });
+
+  it('repeats the sentence and adds the lead-in phrase per config', async () => {
+    const dir = tmp();
+    const one = await createVoice({ cacheDir: dir, repeat: 1, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
+    const two = await createVoice({ cacheDir: dir, repeat: 2, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
+    const lead = await createVoice({ cacheDir: dir, repeat: 1, chime: false, leadIn: '请注意', logger: logger() }).announce({ number: 'B105', counter: '12' });
+    expect(seconds(two)).toBeGreaterThan(seconds(one) * 1.8);
+    expect(seconds(lead)).toBeGreaterThan(seconds(one) + 0.5);
+  });
+});
+
+describe('without espeak-ng', () => {
+  it('announces by chime only and warns once, naming the apt-get command', async () => {
+    const log = logger();
+    const voice = createVoice({ cacheDir: tmp(), repeat: 1, chime: false, logger: log, espeak: '/nonexistent/espeak-ng' });
+    const a = await voice.announce({ number: 'A001', counter: '1' });
+    await voice.announce({ number: 'A002', counter: '2' });
+    expect(a.toString('ascii', 8, 12)).toBe('WAVE');
+    expect(seconds(a)).toBeGreaterThan(0.5);
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toContain('apt-get install -y espeak-ng');
+  });
+});
