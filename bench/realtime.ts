@@ -29,7 +29,7 @@ async function main() {
         sockets.push(s);
       }
     }
-    await Promise.all(sockets.map((s) => new Promise((r) => (s.connected ? r(null) : s.once('connect', r)))));
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : void s.once('connect', () => r())))));
 
     const all: number[] = [];
     const last: number[] = [];

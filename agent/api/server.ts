@@ -27,7 +27,7 @@ export const UI_DIR = resolve(import.meta.dirname, '../../dist/ui');
 
 export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {}): Promise<TypedApp> {
   const app = Fastify({
-    loggerInstance: ctx.logger,
+    loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },

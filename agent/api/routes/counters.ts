@@ -8,7 +8,7 @@ const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 
 const noBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
 const reasons = Type.Array(
-  Type.Union([Type.Literal('attitude'), Type.Literal('efficiency'), Type.Literal('unfamiliar'), Type.Literal('process'), Type.Literal('other')]),
+  Type.Union([Type.Literal('attitude'), Type.Literal('efficiency'), Type.Literal('unfamiliar'), Type.Literal('cumbersome'), Type.Literal('other')]),
   { maxItems: 5 },
 );
 
