@@ -3,6 +3,7 @@ import type { AuthService } from './api/auth.js';
 import type { HallBus } from './bus.js';
 import type { HallConfig } from './config/load.js';
 import type { DeviceManager } from './devices/manager-contract.js';
+import type { IdCardSessions } from './idcard-sessions.js';
 import type { QueueEngine } from './queue/engine.js';
 
 export interface VoiceAnnouncer {
@@ -17,6 +18,8 @@ export interface HallContext {
   engine: QueueEngine;
   devices: DeviceManager;
   auth: AuthService;
+  /** 身份证 reads held for the kiosk behind opaque tokens */
+  idCards: IdCardSessions;
   voice: VoiceAnnouncer;
   /** base URL printed in QR codes and logs */
   publicUrl: string;

@@ -7,6 +7,7 @@ import { HallBus } from './bus.js';
 import type { HallConfig } from './config/load.js';
 import type { HallContext } from './context.js';
 import { createDeviceManager } from './devices/manager.js';
+import { IdCardSessions } from './idcard-sessions.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
 import { rulesFromConfig } from './queue-rules.js';
@@ -70,7 +71,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   });
   const voice = createVoice({ cacheDir: resolve(dataDir, 'voice'), repeat: config.voice.repeat, chime: config.voice.chime, leadIn: config.voice.leadIn, logger: logger.child({ module: 'voice' }) });
   const auth = new AuthService(config, clock.now);
-  const ctx: HallContext = { config, bus, engine, devices, auth, voice, logger, publicUrl };
+  const ctx: HallContext = { config, bus, engine, devices, auth, voice, logger, publicUrl, idCards: new IdCardSessions(clock.now) };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { type Namespace, Server, type Socket } from 'socket.io';
 import type { HallContext } from '../context.js';
+import { bindIdCardReaders } from '../idcard-sessions.js';
 import type { QueueEvent } from '../queue/types.js';
 
 /** Past this many missed events a screen gets a fresh snapshot instead of a replay. */
@@ -39,6 +40,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
   }
 
   const unsubscribe = [
+    bindIdCardReaders(ctx.bus, ctx.idCards, (msg) => io.of('/kiosk').emit('idcard', msg)),
     ctx.bus.on('queue', ({ event, ticket, counter }) => {
       const payload = { seq: event.seq, event, ticket, counter };
       for (const nsp of namespaces) nsp.emit('queue', payload);

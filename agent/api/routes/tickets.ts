@@ -47,13 +47,19 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
             service: Type.String({ minLength: 1, maxLength: 40 }),
             channel: Type.Optional(channelSchema),
             idNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+            idToken: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (request, reply) => {
-      const { service, channel, idNumber } = request.body;
+      const { service, channel, idToken } = request.body;
+      let idNumber = request.body.idNumber;
+      if (idToken !== undefined) {
+        idNumber = ctx.idCards.take(idToken);
+        if (idNumber === undefined) throw new ApiError(400, 'id_card_expired', '身份证读取已过期，请重新刷卡', 'The ID card read has expired; please read the card again');
+      }
       const session = ctx.auth.fromRequest(request);
       const issuedBy = session?.role === 'guide' || session?.role === 'manager' ? 'guide' : session?.role === 'staff' ? 'counter' : 'kiosk';
       if (channel === 'green' && issuedBy === 'kiosk') {
