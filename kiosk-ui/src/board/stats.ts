@@ -80,6 +80,7 @@ export const REASONS: Record<string, [string, string]> = {
   efficiency: ['效率', 'Efficiency'],
   unfamiliar: ['业务不熟', 'Unfamiliar with the work'],
   process: ['流程繁琐', 'Cumbersome process'],
+  cumbersome: ['流程繁琐', 'Cumbersome process'],
   other: ['其他', 'Other'],
 };
 

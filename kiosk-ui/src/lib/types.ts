@@ -21,6 +21,9 @@ export interface HallInfo {
   counters: { id: string; name: LocalizedText; senior: boolean; green: boolean; services: string[] }[];
   voice: { repeat: number; chime: boolean; leadIn?: string };
   idleSeconds: number;
+  ratingTimeoutSeconds?: number;
+  /** minutes of wait after which the board raises an alert (default 30) */
+  waitAlertMinutes?: number;
 }
 
 export interface ServiceQueue {
