@@ -142,6 +142,11 @@ export class EngineCore {
     else this.waiting.delete(t.id);
   }
 
+  /** A transaction-less view for read-only helpers that share code with actions. */
+  readView(): Tx {
+    return new Tx(this, this.clock.now(), this.day);
+  }
+
   /** Runs one engine action atomically. */
   run<T>(fn: (tx: Tx) => T): T {
     const now = this.clock.now();

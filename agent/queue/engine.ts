@@ -5,7 +5,7 @@ import * as actions from './counter-actions.js';
 import { EngineCore, type EngineOptions, type Tx, publicCounter, publicTicket } from './core.js';
 import { badRequest } from './errors.js';
 import * as feedback from './feedback.js';
-import { type IssueRequest, checkInInTx, importAppointmentsInTx, issueInTx } from './issuing.js';
+import { type IssueRequest, checkInInTx, importAppointmentsInTx, issueInTx, positionOf } from './issuing.js';
 import * as reports from './reports.js';
 import type { StoredCounter, StoredTicket } from './store.js';
 import type {
@@ -135,6 +135,13 @@ export class QueueEngine {
   getTicket(id: string): Ticket | undefined {
     const t = this.core.tickets.get(id);
     return t ? publicTicket(t) : undefined;
+  }
+
+  /** Live position of a waiting ticket; undefined once it is no longer waiting. */
+  position(ticketId: string): { waitingAhead: number; estimateMinutes: number } | undefined {
+    const t = this.core.tickets.get(ticketId);
+    if (!t || t.state !== 'waiting') return undefined;
+    return positionOf(this.core, this.core.readView(), t);
   }
 
   ticketHistory(id: string): QueueEvent[] {

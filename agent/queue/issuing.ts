@@ -85,16 +85,17 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
   if (req.appointment) data.appointmentCode = req.appointment.code;
   tx.emit('issued', data, ticket.id);
 
+  return { ticket: publicTicket(ticket), ...positionOf(core, tx, ticket) };
+}
+
+/** People ahead and estimated minutes for a waiting ticket (an estimate, see estimate.ts). */
+export function positionOf(core: EngineCore, tx: Tx, ticket: StoredTicket): { waitingAhead: number; estimateMinutes: number } {
   const ahead = countAhead(ticket, waitingTickets(core, tx), tx.now);
   const serving = [...core.counterDefs.values()].filter((c) => {
     const st = tx.counter(c.id);
-    return st.open && !st.paused && c.services.includes(service.id);
+    return st.open && !st.paused && c.services.includes(ticket.service);
   }).length;
-  return {
-    ticket: publicTicket(ticket),
-    waitingAhead: ahead,
-    estimateMinutes: estimateMinutes(ahead, core.stat(service.id, tx).ewmaMs, serving),
-  };
+  return { waitingAhead: ahead, estimateMinutes: estimateMinutes(ahead, core.stat(ticket.service, tx).ewmaMs, serving) };
 }
 
 function* todaysTickets(core: EngineCore, tx: Tx): Iterable<StoredTicket> {
