@@ -187,6 +187,10 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     async stop() {
       started = false;
       for (const u of unsubs.splice(0)) u();
+      for (const d of bound) {
+        d.display?.stop();
+        d.keypad?.stop();
+      }
       await Promise.all(bound.map((d) => (d.printer ? d.printer.stop() : d.link.stop())));
     },
 

@@ -1,7 +1,8 @@
 // An LED display at one bus address behind the DisplayProtocol interface. It remembers what it
 // should show and re-sends it whenever the link comes back (a display that lost power shows the
-// right number again). Three unacknowledged frames in a row → "degraded".
+// right number again), and keeps re-sending until the display acks. Three missed acks → "degraded".
 import type { Link } from '../link.js';
+import { AckRetry } from './ack-retry.js';
 import type { DisplayCommand, DisplayProtocol } from '../protocols/display.js';
 import { StatusCell } from './status.js';
 
@@ -9,8 +10,13 @@ export class DisplayDevice {
   readonly cell = new StatusCell();
   private lines: string[] = [];
   private level?: number;
-  private unacked = 0;
   lastShownAt = 0;
+  private readonly retry = new AckRetry(
+    () => void this.resendAll(),
+    (misses) => {
+      if (misses >= 3 && this.link.up) this.cell.set('degraded', 'display does not acknowledge');
+    },
+  );
 
   constructor(
     readonly link: Link,
@@ -20,17 +26,18 @@ export class DisplayDevice {
     link.onData(
       protocol.createAckDecoder((ack) => {
         if (ack.addr !== addr) return;
-        this.unacked = 0;
+        this.retry.acked();
         if (this.link.up) this.cell.set('online');
       }),
     );
     link.onUp(() => {
       this.cell.set('online');
-      this.unacked = 0;
-      if (this.level !== undefined) void this.send({ type: 'brightness', level: this.level });
-      void this.send(this.lines.length ? { type: 'show', lines: this.lines } : { type: 'clear' });
+      void this.resendAll();
     });
-    link.onDown((err) => this.cell.set('offline', err?.message ?? 'connection lost'));
+    link.onDown((err) => {
+      this.retry.stop(); // everything is re-sent on the next up
+      this.cell.set('offline', err?.message ?? 'connection lost');
+    });
   }
 
   get shown(): string[] {
@@ -52,13 +59,22 @@ export class DisplayDevice {
     return this.send({ type: 'brightness', level });
   }
 
+  private async resendAll(): Promise<void> {
+    if (this.level !== undefined) await this.send({ type: 'brightness', level: this.level });
+    await this.send(this.lines.length ? { type: 'show', lines: this.lines } : { type: 'clear' });
+  }
+
+  stop(): void {
+    this.retry.stop();
+  }
+
   private async send(cmd: DisplayCommand): Promise<void> {
     if (!this.link.up) return; // re-sent on reconnect
     try {
       for (const frame of this.protocol.encode(this.addr, cmd)) {
         await this.link.write(frame);
         this.lastShownAt = performance.now();
-        if (++this.unacked >= 3) this.cell.set('degraded', 'display does not acknowledge');
+        this.retry.sent();
       }
     } catch {
       /* the link reports the loss and re-sends on reconnect */

@@ -7,6 +7,7 @@ import {
   interpretFrame,
   type KeypadEvent,
 } from '../protocols/rs485-keypad.js';
+import { AckRetry } from './ack-retry.js';
 import { StatusCell } from './status.js';
 
 export class KeypadBus {
@@ -19,6 +20,7 @@ export class KeypadBus {
         // our display frame back would start a ping-pong
         if (f.func < 0x80) link.write(raw).catch(() => {});
         const ev = interpretFrame(f);
+        // a keypad acks our display frame by echoing it
         for (const fn of this.byAddr.get(f.addr) ?? []) fn(ev);
       }),
     );
@@ -34,24 +36,45 @@ export class KeypadBus {
 export class KeypadDevice {
   readonly cell = new StatusCell();
   private text = '';
+  private readonly retry = new AckRetry(
+    () => void this.write(),
+    () => {},
+  );
 
   constructor(
     readonly bus: KeypadBus,
     readonly addr: number,
     onEvent: (e: KeypadEvent) => void,
   ) {
-    bus.subscribe(addr, onEvent);
+    bus.subscribe(addr, (e) => {
+      if (e.type === 'display') this.retry.acked();
+      else onEvent(e);
+    });
     bus.link.onUp(() => {
       this.cell.set('online');
-      if (this.text) void this.showText(this.text);
+      if (this.text) void this.write();
     });
-    bus.link.onDown((err) => this.cell.set('offline', err?.message ?? 'connection lost'));
+    bus.link.onDown((err) => {
+      this.retry.stop();
+      this.cell.set('offline', err?.message ?? 'connection lost');
+    });
   }
 
-  /** writes (≤ 8 ASCII chars) to the keypad's own display; re-sent after a reconnect */
-  async showText(text: string): Promise<void> {
+  /** writes (≤ 8 ASCII chars) to the keypad's own display; re-sent until the keypad echoes it */
+  showText(text: string): Promise<void> {
     this.text = text;
+    return this.write();
+  }
+
+  private async write(): Promise<void> {
     if (!this.bus.link.up) return;
-    await this.bus.link.write(encodeDisplay(this.addr, text)).catch(() => {});
+    await this.bus.link.write(encodeDisplay(this.addr, this.text)).then(
+      () => this.retry.sent(),
+      () => {},
+    );
+  }
+
+  stop(): void {
+    this.retry.stop();
   }
 }

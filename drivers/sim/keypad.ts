@@ -27,7 +27,10 @@ export class VirtualKeypadBus extends VirtualDevice {
       return;
     }
     const ev = interpretFrame(f);
-    if (ev.type === 'display') this.displays.set(ev.addr, ev.text);
+    if (ev.type === 'display') {
+      this.displays.set(ev.addr, ev.text);
+      this.send(raw); // ack by echo, as the host does for our frames
+    }
   });
 
   protected receive(bytes: Uint8Array): void {
