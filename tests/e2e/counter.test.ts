@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hall, shot, signInCounter, startHall } from './support.js';
+
+let hall: Hall;
+beforeAll(async () => {
+  hall = await startHall();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+describe('counter console (窗口)', () => {
+  it('signs in, calls with F1, starts, transfers, prints a notice, pauses with a required reason', async () => {
+    await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
+    await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
+    const { page } = await hall.open('/counter?counter=1', { width: 1366, height: 768 });
+    await page.fill('#l-pin', '0000');
+    await page.fill('#l-staff', 'A1001');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').waitFor(); // wrong PIN
+    await signInCounter(page);
+    await page.getByTestId('counter-phase').filter({ hasText: '空闲' }).waitFor();
+
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-number').filter({ hasText: 'A001' }).waitFor();
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    await page.keyboard.press('F3');
+    await page.getByTestId('current-state').filter({ hasText: '办理中' }).waitFor();
+    await page.locator('.history li').filter({ hasText: '开始办理' }).waitFor();
+    await shot(page, 'counter-serving');
+
+    // one-time notice: pick missing materials of the current service
+    await page.keyboard.press('F9');
+    await page.getByRole('dialog').waitFor();
+    await page.locator('fieldset input[type=checkbox]').first().check();
+    await shot(page, 'counter-notice');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByText('告知单已打印').waitFor();
+
+    // transfer to another service: the ticket leaves this counter, waiting again
+    await page.click('[data-action=transfer]');
+    await page.selectOption('#dlg-target', 's:hukou-certificate');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByText('暂无号票').waitFor();
+    const q = await hall.api('GET', '/api/v1/queue');
+    expect(q.body.services.find((s: { id: string }) => s.id === 'hukou-certificate').waiting).toBe(1);
+
+    // pause needs a reason; the board sees it
+    await page.keyboard.press('F8');
+    expect(await page.getByRole('button', { name: '确定' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '午间休息' }).click();
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByTestId('counter-phase').filter({ hasText: '暂停' }).waitFor();
+    const q2 = await hall.api('GET', '/api/v1/queue');
+    expect(q2.body.counters.find((c: { id: string }) => c.id === '1').pauseReason).toBe('午间休息');
+    await shot(page, 'counter-paused');
+    await page.keyboard.press('F8');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByTestId('counter-phase').filter({ hasText: '空闲' }).waitFor();
+
+    // call a specific number out of order
+    await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
+    await page.keyboard.press('F6');
+    await page.fill('#dlg-number', 'a003');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByTestId('current-number').filter({ hasText: 'A003' }).waitFor();
+    await page.keyboard.press('F2'); // recall
+    await page.getByText(/重呼 1 次/).waitFor();
+    await page.keyboard.press('F5'); // skip: must not reload the page
+    await page.getByText('暂无号票').waitFor();
+  });
+});
