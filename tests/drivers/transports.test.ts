@@ -1,0 +1,110 @@
+// Transports without hardware: serialport's own SerialPortMock, a local TCP "port 9100" printer,
+// and the lazy node-hid loader.
+import net from 'node:net';
+import { SerialPortMock } from 'serialport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeypadBus, KeypadDevice } from '../../drivers/devices/keypad.js';
+import { EscPosPrinter } from '../../drivers/devices/printer.js';
+import { Link } from '../../drivers/link.js';
+import { encodeEscPos } from '../../drivers/protocols/escpos.js';
+import { encodeKey, type KeypadEvent } from '../../drivers/protocols/rs485-keypad.js';
+import { VirtualPrinter } from '../../drivers/sim/printer.js';
+import { loadNodeHid } from '../../drivers/transports/hid.js';
+import { SerialTransport, type SerialPortLike } from '../../drivers/transports/serial.js';
+import { TcpTransport } from '../../drivers/transports/tcp.js';
+import { hex } from '../../drivers/bytes.js';
+
+async function waitFor<T>(fn: () => T | undefined | false, ms = 2000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error('timeout');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('serial transport on SerialPortMock', () => {
+  it('keypad frames in (split and with garbage), echo ack out; a second close is harmless', async () => {
+    SerialPortMock.binding.createPort('/dev/MOCK1', { echo: false, record: true });
+    let port: (SerialPortMock & SerialPortLike) | undefined;
+    const transport = new SerialTransport({
+      path: '/dev/MOCK1',
+      baudRate: 9600,
+      factory: (o) => {
+        port = new SerialPortMock(o) as SerialPortMock & SerialPortLike;
+        return port;
+      },
+    });
+    const link = new Link(transport);
+    const events: KeypadEvent[] = [];
+    const kp = new KeypadDevice(new KeypadBus(link), 7, (e) => events.push(e));
+    const ups: number[] = [];
+    link.onUp(() => ups.push(Date.now()));
+    link.start();
+    cleanups.push(() => link.stop());
+    await waitFor(() => link.up);
+    const frame = encodeKey(7, 'call');
+    port!.port!.emitData(Buffer.from([0x00, 0xff, 0x13, ...frame.slice(0, 4)]));
+    port!.port!.emitData(Buffer.from(frame.slice(4)));
+    await waitFor(() => events.length === 1);
+    expect(events[0]).toEqual({ type: 'key', addr: 7, key: 'call' });
+    await waitFor(() => hex(port!.port!.recording).includes(hex(frame)));
+    expect(kp.cell.status).toBe('online');
+    // the library may report close twice: one session end, one reconnect
+    const downs: number[] = [];
+    link.onDown(() => downs.push(1));
+    port!.emit('close', new Error('gone'));
+    port!.emit('close', new Error('gone again'));
+    await waitFor(() => ups.length === 2);
+    expect(downs.length).toBe(1);
+  });
+});
+
+describe('tcp transport (raw port 9100 printer)', () => {
+  it('prints over TCP and reconnects after the printer drops the connection', async () => {
+    const vp = new VirtualPrinter('tcp');
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      vp.attach({ send: (b) => s.write(b), unplug: () => s.destroy() });
+      s.on('data', (d) => vp.input(new Uint8Array(d)));
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => r());
+        }),
+    );
+    const port = (server.address() as net.AddressInfo).port;
+    const printer = new EscPosPrinter(new Link(new TcpTransport('127.0.0.1', port)), { pollMs: 50, replyTimeoutMs: 200 });
+    const history: string[] = [];
+    printer.cell.onChange((st) => history.push(st));
+    printer.start();
+    cleanups.push(() => printer.stop());
+    await waitFor(() => printer.cell.status === 'online');
+    await printer.print('j1', encodeEscPos([{ op: 'init' }, { op: 'text', text: '网络打印机' }, { op: 'cut' }]), 2000);
+    await waitFor(() => vp.pages.length === 1);
+    expect(vp.pages[0]!.lines[0]!.text).toBe('网络打印机');
+    for (const s of sockets) s.destroy();
+    await waitFor(() => history.slice(1).includes('offline'));
+    await waitFor(() => printer.cell.status === 'online');
+    await printer.print('j2', encodeEscPos([{ op: 'init' }, { op: 'text', text: 'again' }, { op: 'cut' }]), 2000);
+    await waitFor(() => vp.pages.length === 2);
+  });
+});
+
+describe('hid', () => {
+  it('node-hid loads lazily (libusb-1.0-0 present on this machine)', async () => {
+    const HID = await loadNodeHid();
+    expect(typeof HID.devicesAsync).toBe('function');
+  });
+});
