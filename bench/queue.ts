@@ -84,7 +84,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 {
   let t = Date.parse('2025-03-03T08:30:00+08:00');
   const { store, engine } = openEngine('ops.db', { now: () => t });
-  console.log(`store: ${join(dir, 'ops.db')}  journal_mode=${store.db.pragma('journal_mode', { simple: true })}  synchronous=${store.db.pragma('synchronous', { simple: true })} (2 = FULL)`);
+  console.log(
+    `store: ${join(dir, 'ops.db')}  journal_mode=${store.db.pragma('journal_mode', { simple: true })}  synchronous=${store.db.pragma('synchronous', { simple: true })} (2 = FULL)`,
+  );
   for (const c of COUNTERS) engine.open(c.id);
   const N = 2000;
   let t0 = performance.now();
@@ -106,7 +108,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     t += 100;
   }
   ms = performance.now() - t0;
-  console.log(`call-next + finish:    ${fmt((calls / ms) * 1000)} ops/s  (${calls} actions in ${ms.toFixed(0)} ms, ${(ms / calls).toFixed(3)} ms/op, ${fmt(N)} waiting at start)`);
+  console.log(
+    `call-next + finish:    ${fmt((calls / ms) * 1000)} ops/s  (${calls} actions in ${ms.toFixed(0)} ms, ${(ms / calls).toFixed(3)} ms/op, ${fmt(N)} waiting at start)`,
+  );
 
   t0 = performance.now();
   for (let i = 0; i < 1000; i++) engine.snapshot();
@@ -197,7 +201,12 @@ function replayDay(synchronous: 'FULL' | 'OFF') {
       // Handling times are scaled so 12 counters can clear 3,000 tickets in one day (≈2.4 min mean).
       busyUntil.set(c.id, now + Math.max(60_000, Math.round(mean * (0.15 + random() * 0.3))));
     }
-    if (next >= arrivals.length && [...busyUntil.values()].every((u) => u === 0) && engine.snapshot().services.every((s) => s.waiting === 0)) break;
+    if (
+      next >= arrivals.length &&
+      [...busyUntil.values()].every((u) => u === 0) &&
+      engine.snapshot().services.every((s) => s.waiting === 0)
+    )
+      break;
   }
   const wall = performance.now() - started;
   const snap = engine.snapshot();

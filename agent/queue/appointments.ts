@@ -6,11 +6,7 @@ export const MAX_BATCH = 500;
 
 export type Validated = { ok: true; appointment: Appointment } | { ok: false; code: string; reason: string };
 
-export function validateAppointment(
-  input: AppointmentInput,
-  services: ReadonlyMap<string, ServiceDef>,
-  tz: string,
-): Validated {
+export function validateAppointment(input: AppointmentInput, services: ReadonlyMap<string, ServiceDef>, tz: string): Validated {
   const code = typeof input.code === 'string' ? input.code.trim() : '';
   if (!code) return { ok: false, code: String(input.code ?? ''), reason: 'missing code' };
   if (!services.has(input.service)) return { ok: false, code, reason: `unknown service ${input.service}` };

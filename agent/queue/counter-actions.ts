@@ -130,7 +130,8 @@ export function finish(core: EngineCore, tx: Tx, counterId: string): StoredTicke
 
 export function skip(core: EngineCore, tx: Tx, counterId: string): StoredTicket {
   const t = core.currentTicket(counterId, tx);
-  if (t.state === 'serving') throw conflict('CANNOT_SKIP_SERVING', `${t.number}号已在办理中，不能过号`, `${t.number} is being served; cannot skip`);
+  if (t.state === 'serving')
+    throw conflict('CANNOT_SKIP_SERVING', `${t.number}号已在办理中，不能过号`, `${t.number} is being served; cannot skip`);
   const next = tx.putTicket({ ...t, state: 'noShow', skippedAt: tx.now });
   const c = tx.counter(counterId);
   tx.putCounter({ ...c, currentTicketId: undefined });
@@ -161,18 +162,17 @@ function generation(id: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function transfer(
-  core: EngineCore,
-  tx: Tx,
-  counterId: string,
-  to: { service?: string; counter?: string },
-): StoredTicket {
+export function transfer(core: EngineCore, tx: Tx, counterId: string, to: { service?: string; counter?: string }): StoredTicket {
   const t = core.currentTicket(counterId, tx);
   const service = core.service(to.service ?? t.service);
   if (to.counter !== undefined) {
     const target = core.counterDef(to.counter);
     if (!target.services.includes(service.id)) {
-      throw conflict('TARGET_CANNOT_SERVE', `${target.id}号窗口不办理「${service.name.zh}」`, `Counter ${target.id} does not handle ${service.id}`);
+      throw conflict(
+        'TARGET_CANNOT_SERVE',
+        `${target.id}号窗口不办理「${service.name.zh}」`,
+        `Counter ${target.id} does not handle ${service.id}`,
+      );
     }
   }
   if (service.id === t.service && (to.counter === undefined || to.counter === counterId)) {

@@ -39,7 +39,10 @@ export class QueueEngine {
   }
 
   private c(fn: (c: EngineCore, tx: Tx) => StoredCounter): CounterState {
-    return publicCounter(this.core.run((tx) => fn(this.core, tx)), this.core.day);
+    return publicCounter(
+      this.core.run((tx) => fn(this.core, tx)),
+      this.core.day,
+    );
   }
 
   issue(req: IssueRequest): IssueResult {
@@ -140,7 +143,7 @@ export class QueueEngine {
   /** Live position of a waiting ticket; undefined once it is no longer waiting. */
   position(ticketId: string): { waitingAhead: number; estimateMinutes: number } | undefined {
     const t = this.core.tickets.get(ticketId);
-    if (!t || t.state !== 'waiting') return undefined;
+    if (t?.state !== 'waiting') return undefined;
     return positionOf(this.core, this.core.readView(), t);
   }
 

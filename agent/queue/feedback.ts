@@ -44,11 +44,13 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
   for (const why of reasons) {
     if (!RATING_REASONS.includes(why)) throw badRequest('RATING_REASON_INVALID', '评价原因不正确', `Unknown rating reason ${String(why)}`);
   }
-  if (r.comment !== undefined && r.comment.length > 500) throw badRequest('COMMENT_TOO_LONG', '评价内容不能超过500字', 'Comment over 500 characters');
+  if (r.comment !== undefined && r.comment.length > 500)
+    throw badRequest('COMMENT_TOO_LONG', '评价内容不能超过500字', 'Comment over 500 characters');
   const t = ratedTicket(core, tx, r.counter, r.ticketId);
   // A real rating may replace an earlier "not rated" (e.g. the citizen rates later on the web).
   const existing = core.store.getRating(t.id);
-  if (existing && existing.level !== null) throw conflict('ALREADY_RATED', '该办件已评价，每次办件只能评价一次', `${t.number} already rated`);
+  if (existing && existing.level !== null)
+    throw conflict('ALREADY_RATED', '该办件已评价，每次办件只能评价一次', `${t.number} already rated`);
   const seq = tx.nextSeq();
   const rating: Rating = {
     id: `R-${t.id}`,
@@ -82,7 +84,12 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
   tx.write(() => {
     core.store.putRating(rating);
     if (rect) core.store.putRectification(rect);
-    core.store.enqueueOutbox({ kind: 'rating', idempotencyKey: `rating:${t.id}`, createdAt: tx.now, payload: { rating, rectification: rect ?? null } });
+    core.store.enqueueOutbox({
+      kind: 'rating',
+      idempotencyKey: `rating:${t.id}`,
+      createdAt: tx.now,
+      payload: { rating, rectification: rect ?? null },
+    });
   });
   tx.emit('rated', { number: t.number, level: r.level, reasons, source: r.source, rectificationId: rect?.id ?? null }, t.id, r.counter);
   return rating;
@@ -168,7 +175,11 @@ export function acceptWithMissing(
     if (m.required) throw conflict('MATERIAL_REQUIRED', `「${m.name.zh}」为必需材料，不能容缺办理`, `Material ${id} is required`);
   }
   if (!isValidDay(a.followUpDate) || a.followUpDate < tx.day) {
-    throw badRequest('FOLLOW_UP_DATE_INVALID', '补齐材料日期须为今天或以后（YYYY-MM-DD）', 'followUpDate must be YYYY-MM-DD, today or later');
+    throw badRequest(
+      'FOLLOW_UP_DATE_INVALID',
+      '补齐材料日期须为今天或以后（YYYY-MM-DD）',
+      'followUpDate must be YYYY-MM-DD, today or later',
+    );
   }
   const rec: AcceptedWithMissing = {
     id: `C-${tx.nextSeq()}`,
@@ -193,7 +204,8 @@ export function reportUnresolved(
   const description = (r.description ?? '').trim();
   if (!description) throw badRequest('DESCRIPTION_REQUIRED', '请描述未办成的事项', 'Describe what could not be done');
   if (description.length > 1000) throw badRequest('DESCRIPTION_TOO_LONG', '描述不能超过1000字', 'Description over 1000 characters');
-  if (r.service !== undefined && !core.services.has(r.service)) throw notFound('SERVICE_UNKNOWN', `没有该业务：${r.service}`, `Unknown service ${r.service}`);
+  if (r.service !== undefined && !core.services.has(r.service))
+    throw notFound('SERVICE_UNKNOWN', `没有该业务：${r.service}`, `Unknown service ${r.service}`);
   const report: UnresolvedReport = { id: `U-${tx.nextSeq()}`, day: tx.day, at: tx.now, description, state: 'open' };
   if (r.service !== undefined) report.service = r.service;
   if (r.contact?.trim()) report.contact = r.contact.trim().slice(0, 100);

@@ -30,7 +30,11 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
   }
   const issuedBy = req.issuedBy ?? 'kiosk';
   if (channel === 'green' && issuedBy !== 'guide' && issuedBy !== 'counter') {
-    throw badRequest('GREEN_NOT_ALLOWED', '绿色通道号须由引导员或窗口工作人员发放', 'Green-channel tickets are issued by guide staff or a counter only');
+    throw badRequest(
+      'GREEN_NOT_ALLOWED',
+      '绿色通道号须由引导员或窗口工作人员发放',
+      'Green-channel tickets are issued by guide staff or a counter only',
+    );
   }
 
   let idHash: string | undefined;
@@ -138,11 +142,7 @@ export function importAppointmentsInTx(
   return { imported: codes.length, skipped };
 }
 
-export function checkInInTx(
-  core: EngineCore,
-  tx: Tx,
-  rawCode: string,
-): { tickets: IssueResult[]; early: boolean; late: boolean } {
+export function checkInInTx(core: EngineCore, tx: Tx, rawCode: string): { tickets: IssueResult[]; early: boolean; late: boolean } {
   const code = rawCode.trim();
   const appt = core.store.getAppointment(code);
   if (!appt) throw notFound('APPOINTMENT_UNKNOWN', appointmentTxt.unknown, `Unknown appointment code ${code}`);

@@ -123,9 +123,7 @@ export function effectiveServices(counterId: string, counters: ReadonlyMap<strin
     if (other.def.backupCounter !== counterId || available(other)) continue;
     for (const s of other.def.services) {
       if (out.includes(s)) continue;
-      const servedElsewhere = [...counters.values()].some(
-        (c) => c.def.id !== other.def.id && available(c) && c.def.services.includes(s),
-      );
+      const servedElsewhere = [...counters.values()].some((c) => c.def.id !== other.def.id && available(c) && c.def.services.includes(s));
       if (!servedElsewhere) out.push(s);
     }
   }

@@ -8,7 +8,13 @@ export function snapshot(core: EngineCore, now: number): QueueSnapshot {
   const byService = new Map<string, ServiceSnapshot>();
   for (const s of core.services.values()) {
     const zero = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
-    const snap: ServiceSnapshot = { id: s.id, waiting: 0, waitingByChannel: zero, longestWaitMs: 0, avgHandlingMs: Math.round(core.stat(s.id).ewmaMs) };
+    const snap: ServiceSnapshot = {
+      id: s.id,
+      waiting: 0,
+      waitingByChannel: zero,
+      longestWaitMs: 0,
+      avgHandlingMs: Math.round(core.stat(s.id).ewmaMs),
+    };
     services.push(snap);
     byService.set(s.id, snap);
   }
@@ -32,7 +38,8 @@ export function snapshot(core: EngineCore, now: number): QueueSnapshot {
 }
 
 function addHandling(map: Record<string, HandlingStat & { totalMs: number }>, key: string, ms: number): void {
-  const s = (map[key] ??= { served: 0, avgHandlingMs: 0, totalMs: 0 });
+  const s = map[key] ?? { served: 0, avgHandlingMs: 0, totalMs: 0 };
+  map[key] = s;
   s.served++;
   s.totalMs += ms;
   s.avgHandlingMs = Math.round(s.totalMs / s.served);

@@ -7,14 +7,7 @@
 export type Channel = 'normal' | 'senior' | 'green' | 'appointment';
 export const CHANNELS: readonly Channel[] = ['normal', 'senior', 'green', 'appointment'];
 
-export type TicketState =
-  | 'waiting'
-  | 'called'
-  | 'serving'
-  | 'done'
-  | 'noShow'
-  | 'transferred'
-  | 'cancelled';
+export type TicketState = 'waiting' | 'called' | 'serving' | 'done' | 'noShow' | 'transferred' | 'cancelled';
 
 export interface LocalizedText {
   zh: string;

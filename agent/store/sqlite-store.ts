@@ -133,9 +133,9 @@ export class SqliteHallStore implements QueueStore {
   recentEvents(types: string[], limit: number): QueueEvent[] {
     if (types.length === 0) return [];
     const marks = types.map(() => '?').join(',');
-    return (
-      this.db.prepare(`SELECT * FROM events WHERE type IN (${marks}) ORDER BY seq DESC LIMIT ?`).all(...types, limit) as Row[]
-    ).map(toEvent);
+    return (this.db.prepare(`SELECT * FROM events WHERE type IN (${marks}) ORDER BY seq DESC LIMIT ?`).all(...types, limit) as Row[]).map(
+      toEvent,
+    );
   }
 
   nextNumber(day: string, service: string): number {
@@ -143,7 +143,16 @@ export class SqliteHallStore implements QueueStore {
   }
 
   putTicket(t: StoredTicket): void {
-    this.s.putTicket!.run(t.id, t.day, t.service, t.number, t.state, t.idHash ?? null, t.transferredFrom === undefined ? 1 : 0, JSON.stringify(t));
+    this.s.putTicket!.run(
+      t.id,
+      t.day,
+      t.service,
+      t.number,
+      t.state,
+      t.idHash ?? null,
+      t.transferredFrom === undefined ? 1 : 0,
+      JSON.stringify(t),
+    );
   }
 
   loadTickets(day: string): StoredTicket[] {

@@ -65,7 +65,9 @@ describe('crash safety (SIGKILL × 20)', () => {
         const rows = db.prepare('SELECT id, number FROM tickets WHERE first_entry = 1').all() as { id: string; number: string }[];
         const inDb = new Map(rows.map((r) => [r.id, r.number]));
         for (const [id, number] of printed) expect(inDb.get(id), `acknowledged ticket ${id} missing after run ${run}`).toBe(number);
-        const dup = db.prepare('SELECT day, number, COUNT(*) AS n FROM tickets WHERE first_entry = 1 GROUP BY day, number HAVING n > 1').all();
+        const dup = db
+          .prepare('SELECT day, number, COUNT(*) AS n FROM tickets WHERE first_entry = 1 GROUP BY day, number HAVING n > 1')
+          .all();
         expect(dup).toEqual([]);
         // The sequence row is never behind the tickets it numbered.
         const behind = db

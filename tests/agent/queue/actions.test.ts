@@ -119,7 +119,10 @@ describe('recall / start / finish', () => {
     expect(c?.current).toBeUndefined();
     expect(c?.servedToday).toBe(1);
     expect(c?.lastFinishedTicketId).toBe(done.id);
-    const ob = store.db.prepare(`SELECT * FROM outbox WHERE kind = 'serviceRecord'`).all() as { idempotency_key: string; payload: string }[];
+    const ob = store.db.prepare(`SELECT * FROM outbox WHERE kind = 'serviceRecord'`).all() as {
+      idempotency_key: string;
+      payload: string;
+    }[];
     expect(ob).toHaveLength(1);
     expect(ob[0]?.idempotency_key).toBe(`service:${done.id}`);
     expect(JSON.parse(ob[0]!.payload)).toMatchObject({ handlingMs: 300_000, counter: '1', owner: '1', staffId: 'police-007' });
@@ -192,7 +195,16 @@ describe('transfer (转移, 首接负责制)', () => {
     expect(next?.number).toBe('A001');
     engine.start('2');
     expect(engine.finish('2')).toMatchObject({ owner: '1', counter: '2' });
-    expect(engine.ticketHistory(moved.id).map((e) => e.type)).toEqual(['issued', 'called', 'started', 'transferred', 'requeued', 'called', 'started', 'finished']);
+    expect(engine.ticketHistory(moved.id).map((e) => e.type)).toEqual([
+      'issued',
+      'called',
+      'started',
+      'transferred',
+      'requeued',
+      'called',
+      'started',
+      'finished',
+    ]);
     expect(engine.ticketHistory('2025-03-03-A001')).toHaveLength(8);
   });
 

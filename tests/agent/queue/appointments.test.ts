@@ -31,7 +31,9 @@ describe('import', () => {
     expect(r.skipped.map((s) => s.code)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', '']);
     expect(r.skipped[0]?.reason).toBe('duplicate code');
     expect(commits.at(-1)?.event).toMatchObject({ type: 'appointmentsImported', data: { count: 1 } });
-    expect(engine.importAppointments([{ code: 'P1', service: 'idcard', slotStart: T0, slotEnd: T0 }]).skipped[0]?.reason).toBe('duplicate code');
+    expect(engine.importAppointments([{ code: 'P1', service: 'idcard', slotStart: T0, slotEnd: T0 }]).skipped[0]?.reason).toBe(
+      'duplicate code',
+    );
   });
 
   it('zone-less times are hall-local', () => {
@@ -42,7 +44,8 @@ describe('import', () => {
   });
 
   it('parses CSV with quotes, BOM, CRLF and Chinese headers', () => {
-    const csv = '\uFEFF预约码,业务,开始时间,结束时间,姓名,人数\r\nP1,idcard,2025-03-03 09:00,2025-03-03 09:30,"张*, 三",\r\n"S""1",idcard,2025-03-03 10:00,2025-03-03 11:00,某小学,40\r\n';
+    const csv =
+      '\uFEFF预约码,业务,开始时间,结束时间,姓名,人数\r\nP1,idcard,2025-03-03 09:00,2025-03-03 09:30,"张*, 三",\r\n"S""1",idcard,2025-03-03 10:00,2025-03-03 11:00,某小学,40\r\n';
     const rows = parseAppointmentsCsv(csv);
     expect(rows).toEqual([
       { code: 'P1', service: 'idcard', slotStart: '2025-03-03 09:00', slotEnd: '2025-03-03 09:30', nameMasked: '张*, 三' },

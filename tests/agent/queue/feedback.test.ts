@@ -24,7 +24,12 @@ function served() {
 }
 
 const outbox = (store: ReturnType<typeof makeEngine>['store'], kind: string) =>
-  store.db.prepare('SELECT * FROM outbox WHERE kind = ? ORDER BY id').all(kind) as { idempotency_key: string; payload: string; sent_at: null; attempts: number }[];
+  store.db.prepare('SELECT * FROM outbox WHERE kind = ? ORDER BY id').all(kind) as {
+    idempotency_key: string;
+    payload: string;
+    sent_at: null;
+    attempts: number;
+  }[];
 
 describe('好差评', () => {
   it('rates the counter’s last finished ticket by default; one rating per ticket', () => {
@@ -71,7 +76,9 @@ describe('好差评', () => {
     h.engine.finish('1');
     expect(code(() => h.engine.rate({ counter: '2', ticketId: t.id, level: 5, source: 'pad' }))).toBe('409 WRONG_COUNTER');
     expect(code(() => h.engine.rate({ counter: '1', level: 6 as never, source: 'pad' }))).toBe('400 RATING_LEVEL_INVALID');
-    expect(code(() => h.engine.rate({ counter: '1', level: 1, reasons: ['rude' as never], source: 'pad' }))).toBe('400 RATING_REASON_INVALID');
+    expect(code(() => h.engine.rate({ counter: '1', level: 1, reasons: ['rude' as never], source: 'pad' }))).toBe(
+      '400 RATING_REASON_INVALID',
+    );
     expect(code(() => h.engine.rate({ counter: '1', level: 1, comment: 'x'.repeat(501), source: 'pad' }))).toBe('400 COMMENT_TOO_LONG');
     expect(code(() => h.engine.rate({ counter: '9', level: 1, source: 'pad' }))).toBe('404 COUNTER_UNKNOWN');
     expect(code(() => h.engine.rate({ counter: '1', ticketId: 'nope', level: 1, source: 'pad' }))).toBe('404 TICKET_UNKNOWN');
@@ -141,9 +148,24 @@ describe('outbox', () => {
   it('rows have the sync columns and unique idempotency keys', () => {
     const { store } = served();
     const cols = (store.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name);
-    expect(cols).toEqual(['id', 'kind', 'idempotency_key', 'payload', 'created_at', 'attempts', 'next_attempt_at', 'sent_at', 'parked_reason']);
+    expect(cols).toEqual([
+      'id',
+      'kind',
+      'idempotency_key',
+      'payload',
+      'created_at',
+      'attempts',
+      'next_attempt_at',
+      'sent_at',
+      'parked_reason',
+    ]);
     expect(() =>
-      store.enqueueOutbox({ kind: 'serviceRecord', idempotencyKey: outbox(store, 'serviceRecord')[0]!.idempotency_key, payload: {}, createdAt: 0 }),
+      store.enqueueOutbox({
+        kind: 'serviceRecord',
+        idempotencyKey: outbox(store, 'serviceRecord')[0]!.idempotency_key,
+        payload: {},
+        createdAt: 0,
+      }),
     ).toThrow(/UNIQUE/);
   });
 });

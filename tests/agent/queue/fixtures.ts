@@ -48,13 +48,7 @@ export class FakeClock {
 export const SECRET = 'test-hall-secret';
 
 export function makeEngine(
-  opts: {
-    path?: string;
-    services?: ServiceDef[];
-    counters?: CounterDef[];
-    rules?: Partial<QueueRules>;
-    clock?: FakeClock;
-  } = {},
+  opts: { path?: string; services?: ServiceDef[]; counters?: CounterDef[]; rules?: Partial<QueueRules>; clock?: FakeClock } = {},
 ) {
   const store = openHallStore(opts.path ?? ':memory:');
   const clock = opts.clock ?? new FakeClock();

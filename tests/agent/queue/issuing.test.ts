@@ -126,7 +126,8 @@ describe('身份证 number', () => {
     expect(r.ticket.idMasked).toBe(`${id.slice(0, 4)}**********${id.slice(-4)}`);
     expect(JSON.stringify(r)).not.toContain(id);
     expect(JSON.stringify(engine.eventsAfter(0, 100))).not.toContain(id);
-    const dump = JSON.stringify(store.db.prepare('SELECT * FROM tickets').all()) + JSON.stringify(store.db.prepare('SELECT * FROM events').all());
+    const dump =
+      JSON.stringify(store.db.prepare('SELECT * FROM tickets').all()) + JSON.stringify(store.db.prepare('SELECT * FROM events').all());
     expect(dump).not.toContain(id);
     expect(dump).not.toContain(SECRET);
     expect(dump).toMatch(/[0-9a-f]{64}/);

@@ -137,11 +137,7 @@ describe('calling order', () => {
   it('AB岗 takes only the dedicated queue: services someone else serves stay with them', () => {
     const { engine } = makeEngine({
       services: [service('idcard', 'A'), service('move', 'B'), service('birth', 'C')],
-      counters: [
-        counter('1', ['idcard', 'birth'], { backupCounter: '2' }),
-        counter('2', ['move']),
-        counter('3', ['idcard']),
-      ],
+      counters: [counter('1', ['idcard', 'birth'], { backupCounter: '2' }), counter('2', ['move']), counter('3', ['idcard'])],
     });
     engine.open('2');
     engine.open('3');

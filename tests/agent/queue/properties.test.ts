@@ -35,15 +35,47 @@ type Cmd =
 const svc = fc.constantFrom('idcard', 'move', 'birth');
 const ctr = fc.constantFrom(...COUNTER_IDS);
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('issue' as const), service: svc, channel: fc.constantFrom('normal', 'normal', 'senior', 'green') as fc.Arbitrary<'normal' | 'senior' | 'green'> }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('appt' as const), service: svc, offsetMin: fc.integer({ min: -90, max: 60 }), batch: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 5 * 60_000 }), fc.constant(STARVATION), fc.constant(14 * 3600_000)) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('issue' as const),
+      service: svc,
+      channel: fc.constantFrom('normal', 'normal', 'senior', 'green') as fc.Arbitrary<'normal' | 'senior' | 'green'>,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('appt' as const),
+      service: svc,
+      offsetMin: fc.integer({ min: -90, max: 60 }),
+      batch: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('advance' as const),
+      ms: fc.oneof(fc.integer({ min: 0, max: 5 * 60_000 }), fc.constant(STARVATION), fc.constant(14 * 3600_000)),
+    }),
+  },
   { weight: 8, arbitrary: fc.record({ k: fc.constant('call' as const), c: ctr }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('callNumber' as const), c: ctr, n: fc.nat(30) }) },
-  { weight: 5, arbitrary: fc.record({ k: fc.constantFrom('start', 'finish', 'finish', 'skip', 'recall') as fc.Arbitrary<'start'>, c: ctr }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ k: fc.constantFrom('start', 'finish', 'finish', 'skip', 'recall') as fc.Arbitrary<'start'>, c: ctr }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('open', 'close', 'pause', 'resume') as fc.Arbitrary<'open'>, c: ctr }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('rejoin' as const), n: fc.nat(30) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('transfer' as const), c: ctr, service: fc.option(svc, { nil: undefined }), to: fc.option(ctr, { nil: undefined }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('transfer' as const),
+      c: ctr,
+      service: fc.option(svc, { nil: undefined }),
+      to: fc.option(ctr, { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), n: fc.nat(30) }) },
 );
 const program = fc.array(cmd, { minLength: 20, maxLength: 160 });
@@ -72,7 +104,9 @@ function runProgram(cmds: Cmd[]): { events: QueueEvent[]; violations: Violation[
     try {
       switch (k.k) {
         case 'issue':
-          results.push(engine.issue({ service: k.service, channel: k.channel, issuedBy: k.channel === 'green' ? 'guide' : 'kiosk' }).ticket.id);
+          results.push(
+            engine.issue({ service: k.service, channel: k.channel, issuedBy: k.channel === 'green' ? 'guide' : 'kiosk' }).ticket.id,
+          );
           break;
         case 'appt': {
           const code = `P${++appt}`;
@@ -151,9 +185,11 @@ function checkedCall(engine: QueueEngine, c: string, violations: Violation[]): S
   const wasState = new Map(eligible.map((t) => [t.id, t.state]));
   const u = engine.callNext(c);
   if (!u) {
-    const idle = st.open && !st.paused && !(st.currentTicketId && ['called', 'serving'].includes(core.tickets.get(st.currentTicketId)?.state ?? ''));
+    const idle =
+      st.open && !st.paused && !(st.currentTicketId && ['called', 'serving'].includes(core.tickets.get(st.currentTicketId)?.state ?? ''));
     // Day rollover inside callNext may expire everything; only judge same-day runs.
-    if (idle && eligible.length > 0 && core.day === eligible[0]!.day) violations.push({ what: 'idle counter left eligible tickets', detail: eligible.map((t) => t.id) });
+    if (idle && eligible.length > 0 && core.day === eligible[0]!.day)
+      violations.push({ what: 'idle counter left eligible tickets', detail: eligible.map((t) => t.id) });
     return null;
   }
   const called = core.tickets.get(u.id)!;
@@ -164,13 +200,18 @@ function checkedCall(engine: QueueEngine, c: string, violations: Violation[]): S
   if (!wasState.has(u.id)) violations.push({ what: 'called a ticket that was not eligible and waiting', detail: u.id });
   const before = eligible.find((t) => t.id === u.id);
   if (eligible.some((t) => t.channel === 'green') && u.channel !== 'green') {
-    violations.push({ what: 'green behind a non-green', detail: { called: u.id, green: eligible.filter((t) => t.channel === 'green').map((t) => t.id) } });
+    violations.push({
+      what: 'green behind a non-green',
+      detail: { called: u.id, green: eligible.filter((t) => t.channel === 'green').map((t) => t.id) },
+    });
   }
   for (const t of eligible) {
     if (t.id === u.id || !isStarved(t, now, core.rules)) continue;
     const ok =
       u.channel === 'green' ||
-      (before !== undefined && isStarved(before, now, core.rules) && (before.queuedAt < t.queuedAt || (before.queuedAt === t.queuedAt && before.rank <= t.rank)));
+      (before !== undefined &&
+        isStarved(before, now, core.rules) &&
+        (before.queuedAt < t.queuedAt || (before.queuedAt === t.queuedAt && before.rank <= t.rank)));
     if (!ok) violations.push({ what: 'starved normal ticket passed', detail: { starved: t.id, called: u.id, channel: u.channel } });
   }
   if (called.state !== 'called' || called.counter !== c) violations.push({ what: 'call did not assign', detail: called });
@@ -251,5 +292,3 @@ describe('ordering properties (fast-check)', () => {
     expect(seen.seniorAndNormal).toBeGreaterThan(50);
   });
 });
-
-

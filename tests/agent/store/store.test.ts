@@ -104,7 +104,18 @@ describe('SQLite hall store', () => {
 
   it('rejects a second ticket with the same number on the same day (defence in depth)', () => {
     const s = openHallStore(join(dir, 'hall.db'));
-    const t = { id: 'x1', number: 'A001', service: 'a', channel: 'normal' as const, state: 'waiting' as const, day: 'd', issuedAt: 0, recalls: 0, rank: 1, queuedAt: 0 };
+    const t = {
+      id: 'x1',
+      number: 'A001',
+      service: 'a',
+      channel: 'normal' as const,
+      state: 'waiting' as const,
+      day: 'd',
+      issuedAt: 0,
+      recalls: 0,
+      rank: 1,
+      queuedAt: 0,
+    };
     s.putTicket(t);
     expect(() => s.putTicket({ ...t, id: 'x2' })).toThrow(/UNIQUE/);
     s.putTicket({ ...t, id: 'x3', transferredFrom: 'x1' });
