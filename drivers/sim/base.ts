@@ -37,8 +37,13 @@ export abstract class VirtualDevice {
     }
   }
 
+  /** observers of raw input with its arrival time (bench probes) */
+  readonly taps: Array<(bytes: Uint8Array, at: number) => void> = [];
+
   input(bytes: Uint8Array): void {
     if (!this._powered) return;
+    const at = performance.now();
+    for (const t of this.taps) t(bytes, at);
     this.rxBytes += bytes.length;
     try {
       this.receive(bytes);
