@@ -17,11 +17,22 @@ import { SocatPair } from '../drivers/sim/socat.js';
 
 const N = Math.max(200, Number(process.argv[2] ?? 300));
 const silent = { info() {}, warn() {}, error() {} };
-const hall = { name: '合肥市蜀山区户政服务大厅', phones: { consult: '0551-12345678', complaint: '12345' }, ticketUrlBase: 'https://hall.example/t/' };
+const hall = {
+  name: '合肥市蜀山区户政服务大厅',
+  phones: { consult: '0551-12345678', complaint: '12345' },
+  ticketUrlBase: 'https://hall.example/t/',
+};
 const services: ServiceDef[] = [
   {
-    id: 'idcard', prefix: 'A', name: { zh: '身份证办理', en: 'ID card' }, description: { zh: '', en: '' },
-    materials: [], conditions: [], process: [], fee: { zh: '', en: '' }, expectedMinutes: 8,
+    id: 'idcard',
+    prefix: 'A',
+    name: { zh: '身份证办理', en: 'ID card' },
+    description: { zh: '', en: '' },
+    materials: [],
+    conditions: [],
+    process: [],
+    fee: { zh: '', en: '' },
+    expectedMinutes: 8,
   },
 ];
 
@@ -33,8 +44,14 @@ const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 function mkTicket(i: number): Ticket {
   return {
-    id: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`, number: `A${String(i % 1000).padStart(3, '0')}`,
-    service: 'idcard', channel: 'normal', state: 'waiting', day: '2025-01-02', issuedAt: Date.now(), recalls: 0,
+    id: `bench-${i}-${Math.random().toString(36).slice(2, 10)}`,
+    number: `A${String(i % 1000).padStart(3, '0')}`,
+    service: 'idcard',
+    channel: 'normal',
+    state: 'waiting',
+    day: '2025-01-02',
+    issuedAt: Date.now(),
+    recalls: 0,
   };
 }
 
@@ -49,10 +66,26 @@ async function main() {
   const bus = new HallBus();
   const m = createDeviceManager({
     devices: [
-      { id: 'p', kind: 'ticketPrinter', protocol: 'escpos', transport: { type: 'serial', path: reader.path, baudRate: 115200 }, options: { paperWidth: 80 } },
-      { id: 'led', kind: 'counterDisplay', protocol: 'led-framed', transport: { type: 'serial', path: ledPair.a, baudRate: 9600 }, counter: '3', address: 3 },
+      {
+        id: 'p',
+        kind: 'ticketPrinter',
+        protocol: 'escpos',
+        transport: { type: 'serial', path: reader.path, baudRate: 115200 },
+        options: { paperWidth: 80 },
+      },
+      {
+        id: 'led',
+        kind: 'counterDisplay',
+        protocol: 'led-framed',
+        transport: { type: 'serial', path: ledPair.a, baudRate: 9600 },
+        counter: '3',
+        address: 3,
+      },
     ],
-    bus, hall, services, logger: silent,
+    bus,
+    hall,
+    services,
+    logger: silent,
   });
   try {
     await m.start();
@@ -73,7 +106,10 @@ async function main() {
     let ticketBytes = 0;
     for (let i = 0; i < N + 20; i++) {
       const t = mkTicket(i);
-      if (i === 0) ticketBytes = encodeEscPos(ticketLayout({ ticket: t, service: services[0], hall, waitingAhead: 12, estimateMinutes: 35, paperWidth: 80 })).length;
+      if (i === 0)
+        ticketBytes = encodeEscPos(
+          ticketLayout({ ticket: t, service: services[0], hall, waitingAhead: 12, estimateMinutes: 35, paperWidth: 80 }),
+        ).length;
       const next = reader.probe.next();
       const done = new Promise<void>((r) => {
         const off = bus.on('print.done', (e) => {
@@ -84,7 +120,10 @@ async function main() {
         });
       });
       const start = performance.now();
-      bus.emit('queue', { event: { seq: i, at: Date.now(), type: 'ticket.issued', ticketId: t.id, data: { waitingAhead: 12, estimateMinutes: 35 } }, ticket: t });
+      bus.emit('queue', {
+        event: { seq: i, at: Date.now(), type: 'ticket.issued', ticketId: t.id, data: { waitingAhead: 12, estimateMinutes: 35 } },
+        ticket: t,
+      });
       const first = await next;
       await done;
       if (i >= 20) {
@@ -100,7 +139,9 @@ async function main() {
     console.log(`  of which event → bytes handed to serialport  p50 ${ms(pct(toWrite, 50))}   p99 ${ms(pct(toWrite, 99))}`);
     console.log('  (the rest is serialport write + kernel pty + socat hop + far-end read)');
     for (const baud of [9600, 115200]) {
-      console.log(`  wire time @${String(baud).padEnd(6)} ${ms(wire(baud)).padStart(12)}   overhead p99 / wire = ${((p99 / wire(baud)) * 100).toFixed(2)} %`);
+      console.log(
+        `  wire time @${String(baud).padEnd(6)} ${ms(wire(baud)).padStart(12)}   overhead p99 / wire = ${((p99 / wire(baud)) * 100).toFixed(2)} %`,
+      );
     }
     console.log(`  target overhead ≤ 5 ms p99: ${p99 <= 5 ? 'met' : 'NOT met'}`);
 

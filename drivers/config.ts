@@ -9,22 +9,9 @@ export type TransportConfig =
   | { type: 'tcp'; host: string; port: number }
   | { type: 'sim' };
 
-export type DeviceKind =
-  | 'ticketPrinter'
-  | 'counterDisplay'
-  | 'hallDisplay'
-  | 'keypad'
-  | 'ratingPad'
-  | 'idReader';
+export type DeviceKind = 'ticketPrinter' | 'counterDisplay' | 'hallDisplay' | 'keypad' | 'ratingPad' | 'idReader';
 
-export type ProtocolName =
-  | 'escpos'
-  | 'rs485-keypad'
-  | 'led-framed'
-  | 'modbus-display'
-  | 'hid-keymap'
-  | 'idcard-serial'
-  | 'idcard-hid';
+export type ProtocolName = 'escpos' | 'rs485-keypad' | 'led-framed' | 'modbus-display' | 'hid-keymap' | 'idcard-serial' | 'idcard-hid';
 
 export interface DeviceConfig {
   id: string;

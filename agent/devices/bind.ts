@@ -9,7 +9,13 @@ import { EscPosPrinter, type PrinterOptions } from '../../drivers/devices/printe
 import type { StatusCell } from '../../drivers/devices/status.js';
 import { createTransport, type TransportDeps } from '../../drivers/factory.js';
 import { Link } from '../../drivers/link.js';
-import { DEFAULT_KEYMAP, type HidPadEvent, type Keymap, compileKeymap, createHidKeymapDecoder } from '../../drivers/protocols/hid-keymap.js';
+import {
+  DEFAULT_KEYMAP,
+  type HidPadEvent,
+  type Keymap,
+  compileKeymap,
+  createHidKeymapDecoder,
+} from '../../drivers/protocols/hid-keymap.js';
 import { type IdReadEvent, createIdHidDecoder, createIdSerialDecoder } from '../../drivers/protocols/idcard.js';
 import { ledFramed } from '../../drivers/protocols/led-framed.js';
 import { createModbusDisplayProtocol } from '../../drivers/protocols/modbus-display.js';
@@ -126,13 +132,22 @@ export function bindDevices(
         break;
       }
       case 'hid-keymap':
-        b.cell = new InputDevice(link, createHidKeymapDecoder(keymapOf(cfg), (e) => h.onPad(cfg, e))).cell;
+        b.cell = new InputDevice(
+          link,
+          createHidKeymapDecoder(keymapOf(cfg), (e) => h.onPad(cfg, e)),
+        ).cell;
         break;
       case 'idcard-serial':
-        b.cell = new InputDevice(link, createIdSerialDecoder((e) => h.onIdRead(cfg, e))).cell;
+        b.cell = new InputDevice(
+          link,
+          createIdSerialDecoder((e) => h.onIdRead(cfg, e)),
+        ).cell;
         break;
       case 'idcard-hid':
-        b.cell = new InputDevice(link, createIdHidDecoder((e) => h.onIdRead(cfg, e))).cell;
+        b.cell = new InputDevice(
+          link,
+          createIdHidDecoder((e) => h.onIdRead(cfg, e)),
+        ).cell;
         break;
     }
     out.push(b as BoundDevice);

@@ -138,7 +138,8 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     switch (event.type) {
       case 'ticket.issued': {
         if (!ticket || event.data.print === false) return;
-        const printer = typeof event.data.printer === 'string' ? event.data.printer : typeof event.data.kiosk === 'string' ? event.data.kiosk : undefined;
+        const printer =
+          typeof event.data.printer === 'string' ? event.data.printer : typeof event.data.kiosk === 'string' ? event.data.kiosk : undefined;
         printTicket(ticket, { waitingAhead: num(event.data.waitingAhead), estimateMinutes: num(event.data.estimateMinutes), printer });
         return;
       }

@@ -1,12 +1,7 @@
 // RS-485 keypads: one KeypadBus per link decodes frames, echoes each keypad frame as its ack and
 // routes it by address; a KeypadDevice is one address on that bus.
 import type { Link } from '../link.js';
-import {
-  createKeypadDecoder,
-  encodeDisplay,
-  interpretFrame,
-  type KeypadEvent,
-} from '../protocols/rs485-keypad.js';
+import { createKeypadDecoder, encodeDisplay, interpretFrame, type KeypadEvent } from '../protocols/rs485-keypad.js';
 import { AckRetry } from './ack-retry.js';
 import { StatusCell } from './status.js';
 

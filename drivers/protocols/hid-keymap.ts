@@ -5,9 +5,7 @@
 import { fromHex } from '../bytes.js';
 import type { KeypadKey } from './rs485-keypad.js';
 
-export type HidPadEvent =
-  | { type: 'key'; key: KeypadKey; digits?: string }
-  | { type: 'rating'; level: 1 | 2 | 3 | 4 | 5 };
+export type HidPadEvent = { type: 'key'; key: KeypadKey; digits?: string } | { type: 'rating'; level: 1 | 2 | 3 | 4 | 5 };
 
 export type Keymap = Record<string, string>;
 

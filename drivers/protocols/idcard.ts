@@ -73,7 +73,11 @@ for (let i = 0; i < 9; i++) {
   USAGE_TO_CHAR.set(0x1e + i, String(i + 1));
   USAGE_TO_CHAR.set(0x59 + i, String(i + 1));
 }
-const CHAR_TO_USAGE = new Map<string, number>([['0', 0x27], ['X', 0x1b], ['\n', 0x28]]);
+const CHAR_TO_USAGE = new Map<string, number>([
+  ['0', 0x27],
+  ['X', 0x1b],
+  ['\n', 0x28],
+]);
 for (let i = 0; i < 9; i++) CHAR_TO_USAGE.set(String(i + 1), 0x1e + i);
 
 /** Decoder over 8-byte boot keyboard reports [modifiers, 0, key1..key6]; a key counts when it goes down. */

@@ -18,17 +18,7 @@ export const FUNC = {
   display: 0x81,
 } as const;
 
-export type KeypadKey =
-  | 'call'
-  | 'recall'
-  | 'skip'
-  | 'transfer'
-  | 'pause'
-  | 'resume'
-  | 'start'
-  | 'finish'
-  | 'confirm'
-  | 'digit';
+export type KeypadKey = 'call' | 'recall' | 'skip' | 'transfer' | 'pause' | 'resume' | 'start' | 'finish' | 'confirm' | 'digit';
 
 export const KEY_CODES: Record<KeypadKey, number> = {
   call: 0x01,
@@ -76,9 +66,7 @@ export function encodeDisplay(addr: number, text: string): Uint8Array {
 }
 
 function asciiOnly(s: string): Uint8Array {
-  return Uint8Array.from(
-    [...s].map((c) => c.charCodeAt(0)).filter((c) => c >= 0x20 && c < 0x7f),
-  );
+  return Uint8Array.from([...s].map((c) => c.charCodeAt(0)).filter((c) => c >= 0x20 && c < 0x7f));
 }
 
 const CODE_TO_KEY = new Map(Object.entries(KEY_CODES).map(([k, v]) => [v, k as KeypadKey]));

@@ -16,7 +16,10 @@ export class VirtualDisplay extends VirtualDevice {
   private readonly decode: (chunk: ArrayLike<number>) => void;
   private readonly listeners: Array<(addr: number, s: ShownState) => void> = [];
 
-  constructor(name: string, readonly protocol: 'led-framed' | 'modbus-display') {
+  constructor(
+    name: string,
+    readonly protocol: 'led-framed' | 'modbus-display',
+  ) {
     super(name);
     this.decode =
       protocol === 'led-framed'

@@ -4,7 +4,10 @@ import { VirtualDevice } from './base.js';
 
 export class VirtualHidPad extends VirtualDevice {
   presses = 0;
-  constructor(name: string, private readonly keymap: Keymap = DEFAULT_KEYMAP) {
+  constructor(
+    name: string,
+    private readonly keymap: Keymap = DEFAULT_KEYMAP,
+  ) {
     super(name);
   }
   emit(event: HidPadEvent): void {

@@ -5,7 +5,10 @@ import { VirtualDevice } from './base.js';
 
 export class VirtualIdReader extends VirtualDevice {
   reads = 0;
-  constructor(name: string, readonly mode: 'serial' | 'hid') {
+  constructor(
+    name: string,
+    readonly mode: 'serial' | 'hid',
+  ) {
     super(name);
   }
   read(idNumber: string): void {

@@ -2,14 +2,7 @@
 // Injects key presses and ratings as frames; shows what the host writes to each keypad display;
 // counts the host's echo-acks.
 import { hex } from '../bytes.js';
-import {
-  FUNC,
-  createKeypadDecoder,
-  encodeKey,
-  encodeRating,
-  interpretFrame,
-  type KeypadKey,
-} from '../protocols/rs485-keypad.js';
+import { FUNC, createKeypadDecoder, encodeKey, encodeRating, interpretFrame, type KeypadKey } from '../protocols/rs485-keypad.js';
 import { VirtualDevice } from './base.js';
 
 export class VirtualKeypadBus extends VirtualDevice {

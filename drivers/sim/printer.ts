@@ -31,7 +31,10 @@ export class VirtualPrinter extends VirtualDevice {
   private readonly decoder = createEscPosPrinterDecoder((e) => this.onEvent(e));
   private readonly pageListeners: Array<(p: PrintedPage) => void> = [];
   /** max pages kept (the /sim page shows the last ones) */
-  constructor(name: string, private readonly keep = 200) {
+  constructor(
+    name: string,
+    private readonly keep = 200,
+  ) {
     super(name);
   }
 

@@ -32,7 +32,9 @@ function junkOf(frameArb: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
 /** frames interleaved with garbage, then re-chunked at random cut points */
 function stream(frames: Uint8Array[], junk: Uint8Array[], cuts: number[]): Uint8Array[] {
   const parts: Uint8Array[] = [];
-  frames.forEach((f, i) => parts.push(junk[i] ?? new Uint8Array(0), f));
+  frames.forEach((f, i) => {
+    parts.push(junk[i] ?? new Uint8Array(0), f);
+  });
   const all = concat(parts);
   const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
@@ -58,12 +60,17 @@ describe('decoder fuzz', () => {
       .record({ addr: fc.integer({ min: 0, max: 255 }), func: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 20 }) })
       .map(encodeFrame);
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(junkOf(frameArb), { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
-        const got: string[] = [];
-        const d = createKeypadDecoder((_f, raw) => got.push(hex(raw)));
-        for (const c of stream(frames, junk, cuts)) d(c);
-        expect(isSubsequence(frames.map(hex), got)).toBe(true);
-      }),
+      fc.property(
+        fc.array(frameArb, { minLength: 1, maxLength: 8 }),
+        fc.array(junkOf(frameArb), { maxLength: 8 }),
+        cutsArb,
+        (frames, junk, cuts) => {
+          const got: string[] = [];
+          const d = createKeypadDecoder((_f, raw) => got.push(hex(raw)));
+          for (const c of stream(frames, junk, cuts)) d(c);
+          expect(isSubsequence(frames.map(hex), got)).toBe(true);
+        },
+      ),
       RUNS,
     );
   });
@@ -73,42 +80,60 @@ describe('decoder fuzz', () => {
       .record({ addr: fc.integer({ min: 0, max: 255 }), lines: fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }) })
       .map(({ addr, lines }) => encodeLed(addr, { type: 'show', lines }));
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 8 }), fc.array(junkOf(frameArb), { maxLength: 8 }), cutsArb, (frames, junk, cuts) => {
-        const got: string[] = [];
-        const d = createLedDecoder((_f, raw) => got.push(hex(raw)));
-        for (const c of stream(frames, junk, cuts)) d(c);
-        expect(isSubsequence(frames.map(hex), got)).toBe(true);
-      }),
+      fc.property(
+        fc.array(frameArb, { minLength: 1, maxLength: 8 }),
+        fc.array(junkOf(frameArb), { maxLength: 8 }),
+        cutsArb,
+        (frames, junk, cuts) => {
+          const got: string[] = [];
+          const d = createLedDecoder((_f, raw) => got.push(hex(raw)));
+          for (const c of stream(frames, junk, cuts)) d(c);
+          expect(isSubsequence(frames.map(hex), got)).toBe(true);
+        },
+      ),
       RUNS,
     );
   });
 
   it('modbus requests (device side) and responses (host side)', () => {
     const reqArb = fc
-      .record({ addr: fc.integer({ min: 1, max: 247 }), lines: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), clear: fc.boolean() })
+      .record({
+        addr: fc.integer({ min: 1, max: 247 }),
+        lines: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+        clear: fc.boolean(),
+      })
       .map(({ addr, lines, clear }) => encodeModbusDisplay(addr, clear ? { type: 'clear' } : { type: 'show', lines })[0]!);
     fc.assert(
-      fc.property(fc.array(reqArb, { minLength: 1, maxLength: 6 }), fc.array(junkOf(reqArb), { maxLength: 6 }), cutsArb, (frames, junk, cuts) => {
-        const got: string[] = [];
-        const responses: Uint8Array[] = [];
-        const dev = createModbusDecoder('device', (f) => {
-          got.push(hex(f.raw));
-          responses.push(encodeModbusResponse(f));
-        });
-        for (const c of stream(frames, junk, cuts)) dev(c);
-        expect(isSubsequence(frames.map(hex), got)).toBe(true);
-        const back: string[] = [];
-        const host = createModbusDecoder('host', (f) => back.push(hex(f.raw)));
-        for (const c of stream(responses, junk, cuts)) host(c);
-        expect(isSubsequence(responses.map(hex), back)).toBe(true);
-      }),
+      fc.property(
+        fc.array(reqArb, { minLength: 1, maxLength: 6 }),
+        fc.array(junkOf(reqArb), { maxLength: 6 }),
+        cutsArb,
+        (frames, junk, cuts) => {
+          const got: string[] = [];
+          const responses: Uint8Array[] = [];
+          const dev = createModbusDecoder('device', (f) => {
+            got.push(hex(f.raw));
+            responses.push(encodeModbusResponse(f));
+          });
+          for (const c of stream(frames, junk, cuts)) dev(c);
+          expect(isSubsequence(frames.map(hex), got)).toBe(true);
+          const back: string[] = [];
+          const host = createModbusDecoder('host', (f) => back.push(hex(f.raw)));
+          for (const c of stream(responses, junk, cuts)) host(c);
+          expect(isSubsequence(responses.map(hex), back)).toBe(true);
+        },
+      ),
       RUNS,
     );
   });
 
   it('id card serial lines', () => {
     const idArb = fc
-      .tuple(fc.integer({ min: 110000, max: 659999 }), fc.date({ min: new Date('1920-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }), fc.integer({ min: 0, max: 999 }))
+      .tuple(
+        fc.integer({ min: 110000, max: 659999 }),
+        fc.date({ min: new Date('1920-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 999 }),
+      )
       .map(([area, d, seq]) => {
         const s17 = `${area}${d.toISOString().slice(0, 10).replaceAll('-', '')}${String(seq).padStart(3, '0')}`;
         return s17 + idCheckChar(s17);

@@ -114,9 +114,7 @@ describe('hid keymap and id card encoders', () => {
     expect(isValidIdNumber('11010519491231002X')).toBe(true);
     expect(isValidIdNumber('110105194912310021')).toBe(false);
     expect(isValidIdNumber('11010519491331002X')).toBe(false); // month 13
-    expect(hex(encodeIdSerial('11010519491231002X'))).toBe(
-      '31 31 30 31 30 35 31 39 34 39 31 32 33 31 30 30 32 58 0d 0a',
-    );
+    expect(hex(encodeIdSerial('11010519491231002X'))).toBe('31 31 30 31 30 35 31 39 34 39 31 32 33 31 30 30 32 58 0d 0a');
     const reports = encodeIdHid('1X');
     expect(reports.map(hex)).toEqual([
       '00 00 1e 00 00 00 00 00',
