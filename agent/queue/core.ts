@@ -7,7 +7,7 @@ import type { CounterView } from './ordering.js';
 import { type QueueRules, resolveRules } from './rules.js';
 import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './store.js';
 import { dayOf } from './time.js';
-import type { Clock, CounterDef, CounterState, QueueEvent, RecentCall, ServiceDef, Ticket } from './types.js';
+import type { Clock, CounterDef, CounterState, QueueEvent, QueueEventType, RecentCall, ServiceDef, Ticket } from './types.js';
 
 export interface EngineOptions {
   store: QueueStore;
@@ -60,7 +60,7 @@ export class Tx {
     return this.core.seq + this.events.length + 1;
   }
 
-  emit(type: string, data: Record<string, unknown>, ticketId?: string, counter?: string): QueueEvent {
+  emit(type: QueueEventType, data: Record<string, unknown>, ticketId?: string, counter?: string): QueueEvent {
     const e: QueueEvent = { seq: this.nextSeq(), at: this.now, type, data };
     if (ticketId !== undefined) e.ticketId = ticketId;
     if (counter !== undefined) e.counter = counter;
@@ -123,14 +123,14 @@ export class EngineCore {
     }
     for (const t of [...this.store.loadOpenTickets(), ...this.store.loadTickets(this.day)]) this.cacheTicket(t);
     for (const s of this.store.loadServiceStats()) this.stats.set(s.service, s);
-    for (const e of this.store.recentEvents(['called', 'recalled'], RECENT_CALLS)) {
+    for (const e of this.store.recentEvents(['ticket.called', 'ticket.recalled'], RECENT_CALLS)) {
       if (e.ticketId && e.counter) {
         this.recentCalls.push({
           ticketId: e.ticketId,
           number: String(e.data.number ?? ''),
           counter: e.counter,
           at: e.at,
-          recall: e.type === 'recalled',
+          recall: e.type === 'ticket.recalled',
         });
       }
     }
@@ -172,13 +172,13 @@ export class EngineCore {
     for (const s of tx.stats.values()) this.stats.set(s.service, s);
     if (tx.events.length > 0) this.seq = tx.events[tx.events.length - 1]!.seq;
     for (const e of tx.events) {
-      if ((e.type === 'called' || e.type === 'recalled') && e.ticketId && e.counter) {
+      if ((e.type === 'ticket.called' || e.type === 'ticket.recalled') && e.ticketId && e.counter) {
         this.recentCalls.unshift({
           ticketId: e.ticketId,
           number: String(e.data.number ?? ''),
           counter: e.counter,
           at: e.at,
-          recall: e.type === 'recalled',
+          recall: e.type === 'ticket.recalled',
         });
       }
     }
@@ -210,7 +210,7 @@ export class EngineCore {
     this.store.transaction(() => {
       for (const t of stale) {
         const next = tx.putTicket({ ...t, state: 'cancelled', cancelledAt: now, cancelReason: 'dayEnd' });
-        tx.emit('expired', { number: t.number, service: t.service, from: t.state }, next.id);
+        tx.emit('ticket.expired', { number: t.number, service: t.service, from: t.state }, next.id);
       }
       for (const t of tx.tickets.values()) this.store.putTicket(t);
       for (const e of tx.events) this.store.appendEvent(e);

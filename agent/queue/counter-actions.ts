@@ -30,7 +30,7 @@ function callTicket(tx: Tx, c: StoredCounter, t: StoredTicket, mixPos: number, r
   if (c.staffId !== undefined) called.staffId = c.staffId;
   tx.putTicket(called);
   tx.putCounter({ ...c, currentTicketId: t.id, mixPos, lastCall: { number: t.number, at: tx.now } });
-  tx.emit('called', { number: t.number, service: t.service, channel: t.channel, reason }, t.id, c.id);
+  tx.emit('ticket.called', { number: t.number, service: t.service, channel: t.channel, reason }, t.id, c.id);
   return called;
 }
 
@@ -76,7 +76,7 @@ export function recall(core: EngineCore, tx: Tx, counterId: string): StoredTicke
   const next = tx.putTicket({ ...t, recalls: t.recalls + 1 });
   const c = tx.counter(counterId);
   tx.putCounter({ ...c, lastCall: { number: t.number, at: tx.now } });
-  tx.emit('recalled', { number: t.number, recalls: next.recalls }, t.id, counterId);
+  tx.emit('ticket.recalled', { number: t.number, recalls: next.recalls }, t.id, counterId);
   return next;
 }
 
@@ -85,7 +85,7 @@ export function start(core: EngineCore, tx: Tx, counterId: string): StoredTicket
   if (t.state === 'serving') throw conflict('ALREADY_SERVING', `${t.number}号已在办理中`, `${t.number} is already being served`);
   // 首接负责制: the first counter that serves the citizen stays the owner through transfers.
   const next = tx.putTicket({ ...t, state: 'serving', startedAt: tx.now, owner: t.owner ?? counterId });
-  tx.emit('started', { number: t.number }, t.id, counterId);
+  tx.emit('ticket.started', { number: t.number }, t.id, counterId);
   return next;
 }
 
@@ -99,7 +99,7 @@ export function finish(core: EngineCore, tx: Tx, counterId: string): StoredTicke
   tx.putCounter({ ...c, currentTicketId: undefined, lastFinishedTicketId: t.id, servedToday: served, servedDay: tx.day });
   const handlingMs = tx.now - startedAt;
   tx.stats.set(t.service, updateEwma(core.stat(t.service, tx), handlingMs, core.rules.ewmaAlpha));
-  tx.emit('finished', { number: t.number, service: t.service, handlingMs }, t.id, counterId);
+  tx.emit('ticket.finished', { number: t.number, service: t.service, handlingMs }, t.id, counterId);
   tx.write(() => {
     const accepted = core.store.acceptedWithMissingFor(t.id);
     core.store.enqueueOutbox({
@@ -135,7 +135,7 @@ export function skip(core: EngineCore, tx: Tx, counterId: string): StoredTicket 
   const next = tx.putTicket({ ...t, state: 'noShow', skippedAt: tx.now });
   const c = tx.counter(counterId);
   tx.putCounter({ ...c, currentTicketId: undefined });
-  tx.emit('skipped', { number: t.number, recalls: t.recalls }, t.id, counterId);
+  tx.emit('ticket.skipped', { number: t.number, recalls: t.recalls }, t.id, counterId);
   return next;
 }
 
@@ -153,7 +153,7 @@ export function rejoin(core: EngineCore, tx: Tx, number: string): StoredTicket {
   const after = line[n];
   const rank = before ? (after ? (before.rank + after.rank) / 2 : before.rank + 0.5) : tx.nextSeq();
   const next = tx.putTicket({ ...t, state: 'waiting', rank, queuedAt: tx.now, rejoined: true, counter: undefined });
-  tx.emit('rejoined', { number: t.number, behind: Math.min(n, line.length) }, t.id);
+  tx.emit('ticket.rejoined', { number: t.number, behind: Math.min(n, line.length) }, t.id);
   return next;
 }
 
@@ -203,8 +203,13 @@ export function transfer(core: EngineCore, tx: Tx, counterId: string, to: { serv
   tx.putTicket(entry);
   const c = tx.counter(counterId);
   tx.putCounter({ ...c, currentTicketId: undefined });
-  tx.emit('transferred', { number: t.number, toService: service.id, toCounter: to.counter ?? null, newTicketId: newId }, t.id, counterId);
-  tx.emit('requeued', { number: t.number, service: service.id, fromTicketId: t.id, targetCounter: to.counter ?? null }, newId);
+  tx.emit(
+    'ticket.transferred',
+    { number: t.number, toService: service.id, toCounter: to.counter ?? null, newTicketId: newId },
+    t.id,
+    counterId,
+  );
+  tx.emit('ticket.requeued', { number: t.number, service: service.id, fromTicketId: t.id, targetCounter: to.counter ?? null }, newId);
   return entry;
 }
 
@@ -217,7 +222,7 @@ export function pause(core: EngineCore, tx: Tx, counterId: string, reason: strin
   if (c.paused) throw conflict('ALREADY_PAUSED', `${counterId}号窗口已暂停`, `Counter ${counterId} is already paused`);
   requireIdle(c, tx);
   const next = tx.putCounter({ ...c, paused: true, pauseReason: why.slice(0, 200), pausedAt: tx.now });
-  tx.emit('paused', { reason: next.pauseReason }, undefined, counterId);
+  tx.emit('counter.paused', { reason: next.pauseReason }, undefined, counterId);
   return next;
 }
 
@@ -226,7 +231,7 @@ export function resume(core: EngineCore, tx: Tx, counterId: string): StoredCount
   const c = tx.counter(counterId);
   if (!c.paused) throw conflict('NOT_PAUSED', `${counterId}号窗口没有暂停`, `Counter ${counterId} is not paused`);
   const next = tx.putCounter({ ...c, paused: false, pauseReason: undefined, pausedAt: undefined });
-  tx.emit('resumed', { pausedMs: tx.now - (c.pausedAt ?? tx.now) }, undefined, counterId);
+  tx.emit('counter.resumed', { pausedMs: tx.now - (c.pausedAt ?? tx.now) }, undefined, counterId);
   return next;
 }
 
@@ -235,7 +240,7 @@ export function open(core: EngineCore, tx: Tx, counterId: string, staffId?: stri
   const c = tx.counter(counterId);
   if (c.open) throw conflict('ALREADY_OPEN', `${counterId}号窗口已开启`, `Counter ${counterId} is already open`);
   const next = tx.putCounter({ ...c, open: true, paused: false, pauseReason: undefined, staffId, openedAt: tx.now });
-  tx.emit('opened', { staffId: staffId ?? null }, undefined, counterId);
+  tx.emit('counter.opened', { staffId: staffId ?? null }, undefined, counterId);
   return next;
 }
 
@@ -245,7 +250,7 @@ export function close(core: EngineCore, tx: Tx, counterId: string): StoredCounte
   if (!c.open) throw conflict('ALREADY_CLOSED', `${counterId}号窗口已关闭`, `Counter ${counterId} is already closed`);
   requireIdle(c, tx);
   const next = tx.putCounter({ ...c, open: false, paused: false, pauseReason: undefined, pausedAt: undefined, staffId: undefined });
-  tx.emit('closed', {}, undefined, counterId);
+  tx.emit('counter.closed', {}, undefined, counterId);
   return next;
 }
 
@@ -264,6 +269,6 @@ export function cancel(core: EngineCore, tx: Tx, id: string): StoredTicket {
       counter = c.id;
     }
   }
-  tx.emit('cancelled', { number: t.number, from: t.state }, t.id, counter);
+  tx.emit('ticket.cancelled', { number: t.number, from: t.state }, t.id, counter);
   return next;
 }

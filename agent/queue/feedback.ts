@@ -91,7 +91,12 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
       payload: { rating, rectification: rect ?? null },
     });
   });
-  tx.emit('rated', { number: t.number, level: r.level, reasons, source: r.source, rectificationId: rect?.id ?? null }, t.id, r.counter);
+  tx.emit(
+    'rating.recorded',
+    { ticketId: t.id, number: t.number, level: r.level, reasons, source: r.source, rectificationId: rect?.id ?? null },
+    t.id,
+    r.counter,
+  );
   return rating;
 }
 
@@ -114,7 +119,7 @@ export function recordNotRated(core: EngineCore, tx: Tx, counterId: string, tick
     core.store.putRating(rating);
     core.store.enqueueOutbox({ kind: 'notRated', idempotencyKey: `notRated:${t.id}`, createdAt: tx.now, payload: { rating } });
   });
-  tx.emit('notRated', { number: t.number }, t.id, counterId);
+  tx.emit('rating.notRated', { number: t.number }, t.id, counterId);
 }
 
 export function recordNotice(
@@ -150,7 +155,7 @@ export function recordNotice(
     core.store.putNotice(notice);
     core.store.enqueueOutbox({ kind: 'notice', idempotencyKey: `notice:${notice.id}`, createdAt: tx.now, payload: notice });
   });
-  tx.emit('noticeRecorded', { noticeId: notice.id, service: service.id, materials: materials.map((m) => m.id) }, n.ticketId, n.counter);
+  tx.emit('notice.recorded', { noticeId: notice.id, service: service.id, materials: materials.map((m) => m.id) }, n.ticketId, n.counter);
   return notice;
 }
 
@@ -192,7 +197,7 @@ export function acceptWithMissing(
   };
   // Travels upward inside the service record written at 办结.
   tx.write(() => core.store.putAcceptedWithMissing(rec));
-  tx.emit('acceptedWithMissing', { id: rec.id, materials: rec.missingMaterialIds, followUpDate: rec.followUpDate }, t.id, a.counter);
+  tx.emit('ticket.acceptedWithMissing', { id: rec.id, materials: rec.missingMaterialIds, followUpDate: rec.followUpDate }, t.id, a.counter);
   return rec;
 }
 
@@ -214,6 +219,6 @@ export function reportUnresolved(
     core.store.enqueueOutbox({ kind: 'unresolvedReport', idempotencyKey: `unresolved:${report.id}`, createdAt: tx.now, payload: report });
   });
   // The contact stays in the report row; the event stream goes to screens.
-  tx.emit('unresolvedReported', { reportId: report.id, service: report.service ?? null });
+  tx.emit('report.unresolved', { reportId: report.id, service: report.service ?? null });
   return report;
 }

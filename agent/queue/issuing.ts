@@ -87,9 +87,9 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
   const data: Record<string, unknown> = { number, service: service.id, channel, issuedBy };
   if (idMasked) data.idMasked = idMasked;
   if (req.appointment) data.appointmentCode = req.appointment.code;
-  tx.emit('issued', data, ticket.id);
-
-  return { ticket: publicTicket(ticket), ...positionOf(core, tx, ticket) };
+  const position = positionOf(core, tx, ticket);
+  tx.emit('ticket.issued', { ...data, ...position }, ticket.id);
+  return { ticket: publicTicket(ticket), ...position };
 }
 
 /** People ahead and estimated minutes for a waiting ticket (an estimate, see estimate.ts). */
@@ -138,7 +138,7 @@ export function importAppointmentsInTx(
     codes.push(a.code);
     tx.write(() => core.store.putAppointment(a));
   }
-  if (codes.length > 0) tx.emit('appointmentsImported', { count: codes.length, codes });
+  if (codes.length > 0) tx.emit('appointments.imported', { count: codes.length, codes });
   return { imported: codes.length, skipped };
 }
 
@@ -166,6 +166,6 @@ export function checkInInTx(core: EngineCore, tx: Tx, rawCode: string): { ticket
   }
   const ticketIds = tickets.map((r) => r.ticket.id);
   tx.write(() => core.store.putAppointment({ ...appt, state: 'checkedIn', checkedInAt: tx.now, ticketIds }));
-  tx.emit('appointmentCheckedIn', { code, early, late, count: ticketIds.length, numbers: tickets.map((r) => r.ticket.number) });
+  tx.emit('appointment.checkedIn', { code, early, late, count: ticketIds.length, numbers: tickets.map((r) => r.ticket.number) });
   return { tickets, early, late };
 }

@@ -113,7 +113,10 @@ export const QUEUE_EVENT_TYPES = [
   'ticket.transferred', // data: { toService?, toCounter? }
   'ticket.cancelled',
   'ticket.acceptedWithMissing',
+  'ticket.requeued', // the new waiting entry of a transfer: same number, data: { fromTicketId, service, targetCounter }
+  'ticket.expired', // still waiting or 过号 when a new business day began
   'appointment.checkedIn',
+  'appointments.imported',
   'counter.opened',
   'counter.closed',
   'counter.paused', // data: { reason }

@@ -78,7 +78,7 @@ describe('crash safety (SIGKILL × 20)', () => {
           .all();
         expect(behind).toEqual([]);
         // Events commit with the state: one "issued" event per ticket, seq gap-free.
-        const issuedEvents = (db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'issued'`).get() as { n: number }).n;
+        const issuedEvents = (db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'ticket.issued'`).get() as { n: number }).n;
         expect(issuedEvents).toBe(rows.length);
         const seq = db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS top FROM events').get() as { n: number; top: number };
         expect(seq.n).toBe(seq.top);

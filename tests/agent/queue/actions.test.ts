@@ -23,7 +23,7 @@ describe('open / close', () => {
     const { engine, commits } = makeEngine();
     const c = engine.open('1', 's1');
     expect(c).toMatchObject({ open: true, paused: false, staffId: 's1' });
-    expect(commits.at(-1)?.event).toMatchObject({ type: 'opened', counter: '1' });
+    expect(commits.at(-1)?.event).toMatchObject({ type: 'counter.opened', counter: '1' });
     expect(commits.at(-1)?.counter?.open).toBe(true);
     expect(code(() => engine.open('1'))).toBe('409 ALREADY_OPEN');
     engine.issue({ service: 'idcard' });
@@ -196,14 +196,14 @@ describe('transfer (转移, 首接负责制)', () => {
     engine.start('2');
     expect(engine.finish('2')).toMatchObject({ owner: '1', counter: '2' });
     expect(engine.ticketHistory(moved.id).map((e) => e.type)).toEqual([
-      'issued',
-      'called',
-      'started',
-      'transferred',
-      'requeued',
-      'called',
-      'started',
-      'finished',
+      'ticket.issued',
+      'ticket.called',
+      'ticket.started',
+      'ticket.transferred',
+      'ticket.requeued',
+      'ticket.called',
+      'ticket.started',
+      'ticket.finished',
     ]);
     expect(engine.ticketHistory('2025-03-03-A001')).toHaveLength(8);
   });
@@ -246,7 +246,7 @@ describe('pause / resume', () => {
     expect(code(() => engine.pause('1', '午休'))).toBe('409 COUNTER_BUSY');
     engine.finish('1');
     expect(engine.pause('1', '午休')).toMatchObject({ paused: true, pauseReason: '午休' });
-    expect(commits.at(-1)?.event).toMatchObject({ type: 'paused', data: { reason: '午休' } });
+    expect(commits.at(-1)?.event).toMatchObject({ type: 'counter.paused', data: { reason: '午休' } });
     expect(code(() => engine.pause('1', '午休'))).toBe('409 ALREADY_PAUSED');
     expect(code(() => engine.callNext('1'))).toBe('409 COUNTER_PAUSED');
     expect(engine.resume('1')).toMatchObject({ paused: false });

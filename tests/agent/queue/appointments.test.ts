@@ -30,7 +30,7 @@ describe('import', () => {
     expect(r.imported).toBe(1);
     expect(r.skipped.map((s) => s.code)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', '']);
     expect(r.skipped[0]?.reason).toBe('duplicate code');
-    expect(commits.at(-1)?.event).toMatchObject({ type: 'appointmentsImported', data: { count: 1 } });
+    expect(commits.at(-1)?.event).toMatchObject({ type: 'appointments.imported', data: { count: 1 } });
     expect(engine.importAppointments([{ code: 'P1', service: 'idcard', slotStart: T0, slotEnd: T0 }]).skipped[0]?.reason).toBe(
       'duplicate code',
     );
@@ -123,7 +123,7 @@ describe('check-in', () => {
     const r = engine.checkInAppointment('P1');
     expect(r.tickets.map((t) => t.ticket.number)).toEqual(['A001', 'A002', 'A003', 'A004', 'A005']);
     expect(r.tickets.map((t) => t.waitingAhead)).toEqual([0, 1, 2, 3, 4]);
-    expect(commits.at(-1)?.event).toMatchObject({ type: 'appointmentCheckedIn', data: { count: 5 } });
+    expect(commits.at(-1)?.event).toMatchObject({ type: 'appointment.checkedIn', data: { count: 5 } });
   });
 
   it('a batch that would exceed the daily cap issues nothing', () => {

@@ -41,7 +41,7 @@ describe('好差评', () => {
     const ob = outbox(store, 'rating');
     expect(ob).toHaveLength(1);
     expect(ob[0]).toMatchObject({ idempotency_key: `rating:${done.id}`, sent_at: null, attempts: 0 });
-    expect(engine.eventsAfter(0, 100).at(-1)).toMatchObject({ type: 'rated', ticketId: done.id });
+    expect(engine.eventsAfter(0, 100).at(-1)).toMatchObject({ type: 'rating.recorded', ticketId: done.id });
   });
 
   it('level 1–2 opens a 整改 case due in 15 working days with an empty 回访', () => {
@@ -106,7 +106,7 @@ describe('一次性告知 / 容缺办理', () => {
     expect(n.missingMaterials.map((m) => m.name.zh)).toEqual(['户口簿', '照片回执']);
     expect(n.staffId).toBe('p1');
     expect(outbox(store, 'notice')[0]?.idempotency_key).toBe(`notice:${n.id}`);
-    expect(engine.ticketHistory(done.id).at(-1)?.type).toBe('noticeRecorded');
+    expect(engine.ticketHistory(done.id).at(-1)?.type).toBe('notice.recorded');
     expect(code(() => engine.recordNotice({ counter: '1', service: 'idcard', missingMaterialIds: [] }))).toBe('400 NOTICE_EMPTY');
     expect(code(() => engine.recordNotice({ counter: '1', service: 'idcard', missingMaterialIds: ['x'] }))).toBe('400 MATERIAL_UNKNOWN');
     expect(code(() => engine.recordNotice({ counter: '1', service: 'nope', missingMaterialIds: ['x'] }))).toBe('404 SERVICE_UNKNOWN');

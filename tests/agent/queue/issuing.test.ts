@@ -50,8 +50,8 @@ describe('numbering', () => {
     engine.issue({ service: 'idcard' });
     expect(engine.getTicket(a.id)).toBeUndefined(); // dropped from today's cache
     const hist = engine.ticketHistory(a.id);
-    expect(hist.map((e) => e.type)).toEqual(['issued', 'expired']);
-    expect(engine.eventsAfter(0, 100).some((e) => e.type === 'expired' && e.ticketId === a.id)).toBe(true);
+    expect(hist.map((e) => e.type)).toEqual(['ticket.issued', 'ticket.expired']);
+    expect(engine.eventsAfter(0, 100).some((e) => e.type === 'ticket.expired' && e.ticketId === a.id)).toBe(true);
   });
 
   it('daily cap per service gives a clear refusal and does not burn a number', () => {
@@ -223,5 +223,20 @@ describe('events and onCommit', () => {
   it('clock is only read through the injected Clock', () => {
     const { engine } = makeEngine();
     expect(engine.issue({ service: 'idcard' }).ticket.issuedAt).toBe(T0);
+  });
+});
+
+describe('event names', () => {
+  it('uses only the documented QUEUE_EVENT_TYPES, and ticket.issued carries the position', async () => {
+    const { QUEUE_EVENT_TYPES } = await import('../../../agent/queue/types.js');
+    const { engine } = makeEngine();
+    engine.open('1');
+    engine.issue({ service: 'idcard' });
+    const e = engine.issue({ service: 'idcard' });
+    expect(engine.eventsAfter(0, 10).find((x) => x.ticketId === e.ticket.id)?.data).toMatchObject({ waitingAhead: 1, estimateMinutes: 10 });
+    engine.callNext('1');
+    engine.finish('1');
+    engine.rate({ counter: '1', level: 1, source: 'pad' });
+    for (const ev of engine.eventsAfter(0, 100)) expect(QUEUE_EVENT_TYPES).toContain(ev.type);
   });
 });

@@ -240,11 +240,11 @@ describe('ordering properties (fast-check)', () => {
         const lastCall = new Map<string, string>();
         for (const e of events) {
           if (!e.ticketId) continue;
-          if (e.type === 'called') {
+          if (e.type === 'ticket.called') {
             if (lastCall.has(e.ticketId)) throw new Error(`${e.ticketId} called twice without rejoin`);
             lastCall.set(e.ticketId, e.counter!);
           }
-          if (e.type === 'rejoined') lastCall.delete(e.ticketId);
+          if (e.type === 'ticket.rejoined') lastCall.delete(e.ticketId);
         }
       }),
       RUNS,
@@ -257,7 +257,7 @@ describe('ordering properties (fast-check)', () => {
         const { events } = runProgram(cmds);
         const seen = new Map<string, number[]>();
         for (const e of events) {
-          if (e.type !== 'issued') continue;
+          if (e.type !== 'ticket.issued') continue;
           const day = (e.ticketId ?? '').slice(0, 10);
           const key = `${day}|${String(e.data.service)}`;
           const list = seen.get(key) ?? [];
