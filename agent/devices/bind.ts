@@ -96,6 +96,9 @@ export function bindDevices(
     if (!ALLOWED[cfg.kind]?.includes(cfg.protocol))
       throw new Error(`device ${cfg.id}: protocol "${cfg.protocol}" cannot drive a ${cfg.kind} (use ${ALLOWED[cfg.kind]?.join(' or ')})`);
     if (cfg.protocol === 'hid-keymap') compileKeymap(keymapOf(cfg));
+    // Modbus address 0 is broadcast: a display never answers it, so it could never be supervised
+    if (cfg.protocol === 'modbus-display' && cfg.address !== undefined && (cfg.address < 1 || cfg.address > 247))
+      throw new Error(`device ${cfg.id}: a Modbus display address must be 1–247 (got ${cfg.address})`);
 
     const key = transportKey(cfg.transport, cfg.id);
     const sim = cfg.transport.type === 'sim' ? simFor(cfg) : undefined;

@@ -8,7 +8,8 @@ let loaded: Promise<NodeHid> | undefined;
 
 export function loadNodeHid(): Promise<NodeHid> {
   loaded ??= import('node-hid')
-    .then((m) => ((m as unknown as { default?: NodeHid }).default ?? m) as NodeHid)
+    // CJS module: named exports when Node's lexer finds them, else everything on default
+    .then((m) => (typeof (m as Partial<NodeHid>).devicesAsync === 'function' ? m : (m as unknown as { default: NodeHid }).default))
     .catch((err: unknown) => {
       loaded = undefined;
       const why = err instanceof Error ? err.message : String(err);
