@@ -5,7 +5,6 @@ import type { TypedApp } from '../server.js';
 import { printState, ticketView } from './tickets.js';
 
 const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }) });
-const noBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
 const reasons = Type.Array(
   Type.Union([Type.Literal('attitude'), Type.Literal('efficiency'), Type.Literal('unfamiliar'), Type.Literal('cumbersome'), Type.Literal('other')]),
@@ -43,14 +42,14 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     skip: (c: string) => engine.skip(c),
   } as const;
   for (const [action, run] of Object.entries(simple)) {
-    app.post(`/api/v1/counters/:counter/${action}`, { schema: { tags, summary: action, params, body: noBody } }, async (request) => {
+    app.post(`/api/v1/counters/:counter/${action}`, { schema: { tags, summary: action, params } }, async (request) => {
       knownCounter(request.params.counter);
       ctx.auth.requireCounter(request, request.params.counter);
       return { ticket: ticketView(run(request.params.counter)) };
     });
   }
 
-  app.post('/api/v1/counters/:counter/call-next', { schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params, body: noBody } }, async (request, reply) => {
+  app.post('/api/v1/counters/:counter/call-next', { schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params } }, async (request, reply) => {
     knownCounter(request.params.counter);
     ctx.auth.requireCounter(request, request.params.counter);
     const ticket = engine.callNext(request.params.counter);
@@ -99,19 +98,19 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/resume', { schema: { tags, summary: 'Resume', params, body: noBody } }, async (request) => {
+  app.post('/api/v1/counters/:counter/resume', { schema: { tags, summary: 'Resume', params } }, async (request) => {
     knownCounter(request.params.counter);
     ctx.auth.requireCounter(request, request.params.counter);
     return { counter: engine.resume(request.params.counter) };
   });
 
-  app.post('/api/v1/counters/:counter/open', { schema: { tags, summary: 'Open the counter (signed-in staff)', params, body: noBody } }, async (request) => {
+  app.post('/api/v1/counters/:counter/open', { schema: { tags, summary: 'Open the counter (signed-in staff)', params } }, async (request) => {
     knownCounter(request.params.counter);
     const session = ctx.auth.requireCounter(request, request.params.counter);
     return { counter: engine.open(request.params.counter, session.staffId) };
   });
 
-  app.post('/api/v1/counters/:counter/close', { schema: { tags, summary: 'Close the counter', params, body: noBody } }, async (request) => {
+  app.post('/api/v1/counters/:counter/close', { schema: { tags, summary: 'Close the counter', params } }, async (request) => {
     knownCounter(request.params.counter);
     ctx.auth.requireCounter(request, request.params.counter);
     return { counter: engine.close(request.params.counter) };
@@ -181,7 +180,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/rating/timeout', { schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params, body: noBody } }, async (request, reply) => {
+  app.post('/api/v1/counters/:counter/rating/timeout', { schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params } }, async (request, reply) => {
     knownCounter(request.params.counter);
     engine.recordNotRated(request.params.counter);
     return reply.status(204).send();
