@@ -21,6 +21,7 @@ describe('hall flow across five browser contexts', () => {
     const counter = await hall.open('/counter?counter=7', { width: 1366, height: 768 });
     await signInCounter(counter.page, 'A1007');
     await pad.page.getByTestId('staff-name').filter({ hasText: '赵敏' }).waitFor();
+    await pad.page.locator('[data-live=true]').waitFor();
     const kiosk = await hall.open('/kiosk', { width: 1080, height: 1920 });
 
     // 1. kiosk: senior channel

@@ -33,9 +33,14 @@ function item(e: unknown): PrintItem | undefined {
   return undefined;
 }
 
+/** a page is a PrinterEvent list, or drivers/sim/printer.ts's { lines, qr: string[], cut } */
 function page(p: unknown): PrintItem[] {
-  const list = Array.isArray(p) ? p : (obj(p).events ?? obj(p).items ?? obj(p).lines);
-  return Array.isArray(list) ? (list.map(item).filter(Boolean) as PrintItem[]) : [];
+  const o = obj(p);
+  const list = Array.isArray(p) ? p : (o.events ?? o.items ?? o.lines);
+  const items = Array.isArray(list) ? (list.map(item).filter(Boolean) as PrintItem[]) : [];
+  if (Array.isArray(o.qr)) for (const q of o.qr) items.push({ type: 'qr', data: String(q), align: 'center' });
+  if (o.cut === true) items.push({ type: 'cut' });
+  return items;
 }
 
 /** a flat event stream is split into tickets at each cut */
@@ -55,7 +60,7 @@ function pagesOf(d: Obj): PrintItem[][] {
 }
 
 function linesOf(d: Obj): string[] {
-  const l = d.lines ?? d.text ?? d.screen;
+  const l = d.lines ?? d.text ?? d.screen ?? d.display;
   if (typeof l === 'string') return [l];
   if (Array.isArray(l)) return l.map((x) => (typeof x === 'string' ? x : String(obj(x).text ?? '')));
   return [];
