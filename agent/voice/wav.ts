@@ -105,7 +105,7 @@ export function chime(sampleRate: number): Pcm {
       const t = i / sampleRate;
       const env = Math.min(1, t / 0.005) * Math.exp(-t * 4.5);
       const v = Math.sin(2 * Math.PI * f * t) + 0.35 * Math.sin(4 * Math.PI * f * t) + 0.12 * Math.sin(6 * Math.PI * f * t);
-      s[i] = Math.round(v * env * 0.45 * 32767 / 1.47);
+      s[i] = Math.round((v * env * 0.45 * 32767) / 1.47);
     }
     return { sampleRate, samples: s };
   });

@@ -34,16 +34,15 @@ describe('hall display (综合屏)', () => {
       if (/\/api\/v1\/voice\/call\/\d+\.wav$/.test(r.url())) wavs.push(r.status() === 200 ? (await r.body()).length : -r.status());
     });
     // two counters call at the same moment
-    await Promise.all([
-      hall.api('POST', '/api/v1/counters/1/call-next', {}, t1),
-      hall.api('POST', '/api/v1/counters/3/call-next', {}, t3),
-    ]);
+    await Promise.all([hall.api('POST', '/api/v1/counters/1/call-next', {}, t1), hall.api('POST', '/api/v1/counters/3/call-next', {}, t3)]);
     await page.locator('[data-counter="1"] [data-testid=counter-now]').filter({ hasText: 'A001' }).waitFor();
     await page.locator('[data-counter="3"] [data-testid=counter-now]').filter({ hasText: 'B001' }).waitFor();
     await shot(page, 'display-two-calls');
 
     // both announcements fetched and played, sequentially
-    await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '2', null, { timeout: 45_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '2', null, {
+      timeout: 45_000,
+    });
     expect(wavs).toHaveLength(2);
     for (const n of wavs) expect(n).toBeGreaterThan(44);
     const log = await page.evaluate(() => (window as unknown as { __audio: { ev: string; t: number }[] }).__audio);
@@ -55,6 +54,8 @@ describe('hall display (综合屏)', () => {
     // a recall is announced again and flagged on screen
     await hall.api('POST', '/api/v1/counters/1/recall', {}, t1);
     await page.getByTestId('latest-call').filter({ hasText: '重复呼叫' }).waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '3', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '3', null, {
+      timeout: 30_000,
+    });
   });
 });

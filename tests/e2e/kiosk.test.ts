@@ -97,7 +97,9 @@ describe('kiosk (取号机)', () => {
     const run = async () => {
       await page.addScriptTag({ content: AXE });
       return page.evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+        const r = await (
+          window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+        ).axe.run();
         return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
       });
     };

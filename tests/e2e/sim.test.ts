@@ -26,7 +26,9 @@ describe('/sim page', () => {
     await openCounter(hall, '1', 'A1001');
     await page.locator('[data-device=keypad-1] button', { hasText: '呼叫' }).click();
     await expect
-      .poll(async () => (await hall.api('GET', '/api/v1/queue')).body.counters.find((c: { id: string }) => c.id === '1').current?.number, { timeout: 10_000 })
+      .poll(async () => (await hall.api('GET', '/api/v1/queue')).body.counters.find((c: { id: string }) => c.id === '1').current?.number, {
+        timeout: 10_000,
+      })
       .toBe(number);
   });
 });

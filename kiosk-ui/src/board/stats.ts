@@ -29,7 +29,8 @@ function distribution(v: unknown): number[] {
   const out = [0, 0, 0, 0, 0];
   if (Array.isArray(v)) {
     v.forEach((x, i) => {
-      if (typeof x === 'number') out[i] = x; // [n1..n5]
+      if (typeof x === 'number')
+        out[i] = x; // [n1..n5]
       else {
         const o = obj(x);
         const level = num(o.level);

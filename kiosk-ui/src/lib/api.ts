@@ -58,5 +58,4 @@ export async function api<T = unknown>(method: string, path: string, opts: ApiOp
 }
 
 export const get = <T>(path: string, token?: string | null) => api<T>('GET', path, { token });
-export const post = <T>(path: string, body?: unknown, token?: string | null) =>
-  api<T>('POST', path, { body: body ?? {}, token });
+export const post = <T>(path: string, body?: unknown, token?: string | null) => api<T>('POST', path, { body: body ?? {}, token });

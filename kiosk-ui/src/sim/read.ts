@@ -27,7 +27,13 @@ function item(e: unknown): PrintItem | undefined {
   if (typeof e === 'string') return { type: 'line', text: e, size: '1x1', align: 'left', bold: false };
   const o = obj(e);
   if (o.type === 'line' || (o.type === undefined && typeof o.text === 'string'))
-    return { type: 'line', text: String(o.text ?? ''), size: String(o.size ?? '1x1'), align: String(o.align ?? 'left'), bold: Boolean(o.bold) };
+    return {
+      type: 'line',
+      text: String(o.text ?? ''),
+      size: String(o.size ?? '1x1'),
+      align: String(o.align ?? 'left'),
+      bold: Boolean(o.bold),
+    };
   if (o.type === 'qr') return { type: 'qr', data: String(o.data ?? ''), align: String(o.align ?? 'center') };
   if (o.type === 'cut') return { type: 'cut' };
   return undefined;

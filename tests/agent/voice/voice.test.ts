@@ -38,7 +38,22 @@ const seconds = (wav: Buffer) => {
 
 describe('call text', () => {
   it('reads the ticket number digit by digit, letters as letters, and names the counter', () => {
-    expect(callClips('A023', '3')).toEqual(['qing', '|', 'letter-A', '0', '2', '3', 'hao', '|', 'dao', '3', 'hao', 'chuangkou', '|', 'banli']);
+    expect(callClips('A023', '3')).toEqual([
+      'qing',
+      '|',
+      'letter-A',
+      '0',
+      '2',
+      '3',
+      'hao',
+      '|',
+      'dao',
+      '3',
+      'hao',
+      'chuangkou',
+      '|',
+      'banli',
+    ]);
   });
   it('says counter numbers the way people do', () => {
     expect(counterWords('10')).toEqual(['10']);
@@ -80,7 +95,10 @@ describe.skipIf(!hasEspeak)('announcements with espeak-ng', () => {
     const dir = tmp();
     const one = await createVoice({ cacheDir: dir, repeat: 1, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
     const two = await createVoice({ cacheDir: dir, repeat: 2, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
-    const lead = await createVoice({ cacheDir: dir, repeat: 1, chime: false, leadIn: '请注意', logger: logger() }).announce({ number: 'B105', counter: '12' });
+    const lead = await createVoice({ cacheDir: dir, repeat: 1, chime: false, leadIn: '请注意', logger: logger() }).announce({
+      number: 'B105',
+      counter: '12',
+    });
     expect(seconds(two)).toBeGreaterThan(seconds(one) * 1.8);
     expect(seconds(lead)).toBeGreaterThan(seconds(one) + 0.5);
   });
