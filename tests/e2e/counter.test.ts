@@ -37,6 +37,13 @@ describe('counter console (窗口)', () => {
     await page.getByRole('button', { name: '确定' }).click();
     await page.getByText('告知单已打印').waitFor();
 
+    // 容缺办理: a secondary material follows later, with a date
+    await page.keyboard.press('F10');
+    await page.locator('fieldset input[type=checkbox]').first().check();
+    await page.fill('#dlg-date', '2030-01-15');
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.getByText('已容缺受理').waitFor();
+
     // transfer to another service: the ticket leaves this counter, waiting again
     await page.click('[data-action=transfer]');
     await page.selectOption('#dlg-target', 's:hukou-certificate');

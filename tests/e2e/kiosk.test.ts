@@ -83,6 +83,41 @@ describe('kiosk (取号机)', () => {
     await hall.api('POST', `/api/v1/sim/${printer!.id}`, { type: 'paper', state: 'ok' });
   });
 
+  it('checks in an appointment by code on the on-screen keypad', async () => {
+    const login = await hall.api('POST', '/api/v1/auth/guide', { pin: '8888' });
+    const now = Date.now();
+    const imported = await hall.api(
+      'POST',
+      '/api/v1/appointments/import',
+      [
+        {
+          code: '20250618',
+          service: 'hukou-certificate',
+          slotStart: new Date(now - 5 * 60000).toISOString(),
+          slotEnd: new Date(now + 30 * 60000).toISOString(),
+        },
+      ],
+      login.body.token,
+    );
+    expect(imported.body.imported).toBe(1);
+    const { page } = await hall.open('/kiosk', KIOSK);
+    await page.getByRole('button', { name: /预约取号/ }).click();
+    for (const d of '20250618') await page.locator('.pad button', { hasText: new RegExp(`^${d}$`) }).click();
+    await shot(page, 'kiosk-appointment');
+    await page.getByRole('button', { name: '确认取号' }).click();
+    await page.getByTestId('ticket-number').waitFor();
+    await page.getByText('预约', { exact: true }).waitFor();
+  });
+
+  it('returns to a clean zh-CN home when left idle', async () => {
+    const { page } = await hall.open('/kiosk?idle=2', KIOSK);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.click('button[data-service=consultation]');
+    await page.getByTestId('ticket-number').waitFor();
+    await page.getByText('请选择要办理的业务').waitFor({ timeout: 6000 });
+    expect(await page.getByTestId('ticket-number').count()).toBe(0);
+  });
+
   it('switches to English and back', async () => {
     const { page } = await hall.open('/kiosk', KIOSK);
     await page.getByRole('button', { name: 'English' }).click();

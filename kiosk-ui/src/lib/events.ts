@@ -1,6 +1,6 @@
 // docs/api.md names queue events `ticket.called`, `counter.paused`, `rating.recorded` …
-// (QUEUE_EVENT_TYPES); the engine currently writes short names (`called`, `paused`, `rated`).
-// Screens accept both and key on the documented names only.
+// (QUEUE_EVENT_TYPES). Early engine builds wrote short names (`called`, `paused`, `rated`) into
+// the event table; screens map those so a hall's older history still reads right.
 const SHORT: Record<string, string> = {
   issued: 'ticket.issued',
   called: 'ticket.called',
