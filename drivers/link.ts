@@ -6,7 +6,7 @@ import type { Transport } from './transports/types.js';
 export interface LinkOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  onLog?: (level: 'info' | 'warn', msg: string) => void;
+  onLog?: (level: 'debug' | 'info' | 'warn', msg: string) => void;
 }
 
 export class Link {
@@ -69,7 +69,8 @@ export class Link {
         this.backoff = this.o.minBackoffMs ?? 50;
         this.failures = 0;
         this.upFlag = true;
-        this.o.onLog?.('info', `${this.transport.describe} open`);
+        // A simulated device opening is not news; a real port coming up is.
+        this.o.onLog?.(this.transport.describe.startsWith('sim:') ? 'debug' : 'info', `${this.transport.describe} open`);
         for (const fn of this.upFns) fn();
       },
       (err: Error) => {

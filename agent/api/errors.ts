@@ -32,7 +32,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
     }
     if (isDomainError(err)) {
-      return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
+      // The engine names refusals in UPPER_SNAKE; the API speaks lower snake_case throughout.
+      return reply.status(err.status).send(errorBody(err.code.toLowerCase(), err.message, err.messageEn));
     }
     const fe = err as FastifyError;
     if (fe.validation) {

@@ -42,7 +42,7 @@ export interface BoundDevice {
 export interface BindHandlers {
   onPad(dev: DeviceConfig, e: PadEvent): void;
   onIdRead(dev: DeviceConfig, e: IdReadEvent): void;
-  log(level: 'info' | 'warn', msg: string, deviceId?: string): void;
+  log(level: 'debug' | 'info' | 'warn', msg: string, deviceId?: string): void;
 }
 
 const ALLOWED: Record<DeviceConfig['kind'], DeviceConfig['protocol'][]> = {

@@ -25,7 +25,7 @@ export interface DeviceManagerOptions {
   bus: HallBus;
   hall: HallInfo;
   services: ServiceDef[];
-  logger: { info: LogFn; warn: LogFn; error: LogFn };
+  logger: { debug?: LogFn; info: LogFn; warn: LogFn; error: LogFn };
   /** a print job not delivered within this time fails with print.failed (default 20 s) */
   printDeadlineMs?: number;
   /** printer heartbeat tuning (tests, bench) */
@@ -75,7 +75,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     {
       onPad,
       onIdRead,
-      log: (level, msg, deviceId) => logger[level]({ deviceId }, msg),
+      log: (level, msg, deviceId) => (level === 'debug' ? logger.debug?.({ deviceId }, msg) : logger[level]({ deviceId }, msg)),
     },
     { printer: opts.printer, deps: { serialFactory: opts.serialFactory } },
   );
