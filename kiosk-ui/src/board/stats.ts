@@ -9,6 +9,8 @@ export interface BadRating {
   staffId?: string;
   staffName?: string;
   ticketNumber?: string;
+  /** 整改 due day (15 working days) */
+  dueDay?: string;
 }
 
 export interface BoardStats {
@@ -59,14 +61,17 @@ export function readStats(raw: unknown): BoardStats {
     staffId: typeof b.staffId === 'string' ? b.staffId : undefined,
     staffName: typeof b.staffName === 'string' ? b.staffName : undefined,
     ticketNumber: typeof b.ticketNumber === 'string' ? b.ticketNumber : typeof b.number === 'string' ? b.number : undefined,
+    dueDay: typeof obj(b.rectification).dueDay === 'string' ? String(obj(b.rectification).dueDay) : undefined,
   }));
-  const staff = arr(r.staff ?? r.perStaff).map((s) => ({
+  // byStaff is a record { staffId: { served, avgHandlingMs } } (agent/queue/types.ts HallStats)
+  const byStaff = Object.entries(obj(r.byStaff)).map(([id, v]) => ({ ...obj(v), id }));
+  const staff = [...arr(r.staff ?? r.perStaff), ...byStaff].map((s) => ({
     id: String(s.staffId ?? s.id ?? ''),
     name: typeof s.name === 'string' ? s.name : undefined,
     served: num(s.served),
     avgHandlingMs: num(s.avgHandlingMs) || undefined,
   }));
-  const unresolved = arr(r.unresolved ?? r.unresolvedReports ?? r.openReports).map((u) => ({
+  const unresolved = arr(r.openUnresolved ?? r.unresolved ?? r.unresolvedReports).map((u) => ({
     id: u.id != null ? String(u.id) : undefined,
     at: num(u.at ?? u.createdAt) || undefined,
     service: typeof u.service === 'string' ? u.service : undefined,
