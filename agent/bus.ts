@@ -2,27 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { CounterState, QueueEvent, Ticket } from './queue/types.js';
 
 /** Status a device supervisor reports; the manager board shows it. */
-export type DeviceStatus =
-  | 'online'
-  | 'offline'
-  | 'paperOut'
-  | 'paperNearEnd'
-  | 'coverOpen'
-  | 'cutterError'
-  | 'degraded';
+export type DeviceStatus = 'online' | 'offline' | 'paperOut' | 'paperNearEnd' | 'coverOpen' | 'cutterError' | 'degraded';
 
 /** Keys of a counter caller keypad (呼叫器) or a console page. */
-export type CounterKey =
-  | 'call'
-  | 'recall'
-  | 'skip'
-  | 'transfer'
-  | 'pause'
-  | 'resume'
-  | 'start'
-  | 'finish'
-  | 'confirm'
-  | 'digit';
+export type CounterKey = 'call' | 'recall' | 'skip' | 'transfer' | 'pause' | 'resume' | 'start' | 'finish' | 'confirm' | 'digit';
 
 /**
  * Everything that crosses module boundaries inside the agent. Modules subscribe to what they

@@ -69,7 +69,13 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       },
     },
   });
-  const voice = createVoice({ cacheDir: resolve(dataDir, 'voice'), repeat: config.voice.repeat, chime: config.voice.chime, leadIn: config.voice.leadIn, logger: logger.child({ module: 'voice' }) });
+  const voice = createVoice({
+    cacheDir: resolve(dataDir, 'voice'),
+    repeat: config.voice.repeat,
+    chime: config.voice.chime,
+    leadIn: config.voice.leadIn,
+    logger: logger.child({ module: 'voice' }),
+  });
   const auth = new AuthService(config, clock.now);
   const ctx: HallContext = { config, bus, engine, devices, auth, voice, logger, publicUrl, idCards: new IdCardSessions(clock.now) };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));

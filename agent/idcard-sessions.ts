@@ -36,7 +36,11 @@ export class IdCardSessions {
 }
 
 /** Card reads become `idcard` messages for the kiosk screens. */
-export function bindIdCardReaders(bus: HallBus, sessions: IdCardSessions, toKiosks: (msg: { deviceId: string; token: string; masked: string }) => void): () => void {
+export function bindIdCardReaders(
+  bus: HallBus,
+  sessions: IdCardSessions,
+  toKiosks: (msg: { deviceId: string; token: string; masked: string }) => void,
+): () => void {
   return bus.on('device.idcard', ({ deviceId, idNumber }) => {
     const { token, masked } = sessions.hold(idNumber);
     toKiosks({ deviceId, token, masked });

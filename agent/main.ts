@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, DEMO_SECRET, loadConfigFile } from './config/load.js';
+import { ConfigError, DEMO_SECRET, type HallConfig, loadConfigFile } from './config/load.js';
+import type { RunningHall } from './hall.js';
 
 const DEMO_CONFIG = resolve(import.meta.dirname, '../config/demo-hall.yaml');
 
@@ -11,10 +12,16 @@ function usage(): string {
 }
 
 async function main(): Promise<number> {
-  let args;
+  let args: { config?: string; host?: string; port?: string; data?: string; help?: boolean };
   try {
     args = parseArgs({
-      options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       allowPositionals: false,
     }).values;
   } catch (err) {
@@ -32,7 +39,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config;
+  let config: HallConfig;
   try {
     // Validation happens before anything opens the database: a bad config writes nothing.
     config = loadConfigFile(file);
@@ -51,13 +58,15 @@ async function main(): Promise<number> {
   // Loaded only after the config is valid: a bad config touches no database, driver or native module.
   const { startHall } = await import('./hall.js');
   const { SCREENS } = await import('./api/server.js');
-  let hall;
+  let hall: RunningHall;
   try {
     hall = await startHall(config, { host: args.host, port, dataDir: args.data, logger });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
-      console.error(`hallq: cannot listen on ${args.host ?? config.server.host}:${port ?? config.server.port} (${e.code}); choose another with --port or server.port in ${file}`);
+      console.error(
+        `hallq: cannot listen on ${args.host ?? config.server.host}:${port ?? config.server.port} (${e.code}); choose another with --port or server.port in ${file}`,
+      );
       return 1;
     }
     throw err;

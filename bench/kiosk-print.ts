@@ -31,7 +31,10 @@ async function main() {
 
   const demo = readFileSync(join(ROOT, 'config/demo-hall.yaml'), 'utf8');
   const agent = await startAgentProcess(
-    demo.replace('transport: { type: sim }, options: { paperWidth: 80 } }', `transport: { type: serial, path: "${pair.a}", baudRate: 115200 }, options: { paperWidth: 80 } }`),
+    demo.replace(
+      'transport: { type: sim }, options: { paperWidth: 80 } }',
+      `transport: { type: serial, path: "${pair.a}", baudRate: 115200 }, options: { paperWidth: 80 } }`,
+    ),
   );
   try {
     const deadline = Date.now() + 10_000;

@@ -45,9 +45,13 @@ async function main() {
       last.push(Math.max(...got));
       await post(`${agent.url}/api/v1/counters/1/finish`, undefined, staff.token);
     }
-    console.log(`realtime fan-out: counter call (HTTP POST) → 'queue' event at ${CLIENTS_PER_NS * 2} socket.io clients (${CLIENTS_PER_NS} /board + ${CLIENTS_PER_NS} /display), ${CALLS} calls`);
+    console.log(
+      `realtime fan-out: counter call (HTTP POST) → 'queue' event at ${CLIENTS_PER_NS * 2} socket.io clients (${CLIENTS_PER_NS} /board + ${CLIENTS_PER_NS} /display), ${CALLS} calls`,
+    );
     console.log(`  per client receipt   p50 ${ms(percentile(all, 50))}   p99 ${ms(percentile(all, 99))}`);
-    console.log(`  last of 50 clients   p50 ${ms(percentile(last, 50))}   p99 ${ms(percentile(last, 99))}   (target ≤ 20 ms p99; polling peers see 1500–2000 ms)`);
+    console.log(
+      `  last of 50 clients   p50 ${ms(percentile(last, 50))}   p99 ${ms(percentile(last, 99))}   (target ≤ 20 ms p99; polling peers see 1500–2000 ms)`,
+    );
   } finally {
     for (const s of sockets) s.close();
     await agent.stop();

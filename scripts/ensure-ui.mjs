@@ -20,10 +20,14 @@ function newest(dir) {
 export function ensureUi({ force = false } = {}) {
   if (!force && existsSync(out) && statSync(out).mtimeMs >= newest(src)) return;
   console.log('hallq: building the screens (vite)…');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(src, 'vite.config.ts'), '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(src, 'vite.config.ts'), '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) {
     console.error('hallq: building the screens failed');
     process.exit(r.status ?? 1);

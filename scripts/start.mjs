@@ -5,6 +5,9 @@ import { ensureUi } from './ensure-ui.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 ensureUi();
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

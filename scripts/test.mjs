@@ -10,13 +10,18 @@ const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0'];
 const APT_LINE = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-const missing = () => [!has('socat') && 'socat', !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium'].filter(Boolean);
+const missing = () =>
+  [!has('socat') && 'socat', !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium'].filter(Boolean);
 
 if (missing().length > 0) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
     console.log(`hallq: installing ${missing().join(', ')} with apt…`);
-    const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')}`], { stdio: 'inherit' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_PACKAGES.join(' ')}`],
+      { stdio: 'inherit' },
+    );
     if (r.status !== 0 || missing().length > 0) {
       console.error(`hallq: installing failed; run as root:\n  ${APT_LINE}`);
       process.exit(1);
@@ -28,5 +33,8 @@ if (missing().length > 0) {
 }
 
 ensureUi();
-const r = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

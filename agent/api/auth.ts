@@ -45,7 +45,12 @@ export class AuthService {
       throw new ApiError(401, 'bad_credentials', '工号或密码不正确', 'Wrong staff number or PIN');
     }
     if (staff.counters && !staff.counters.includes(counter)) {
-      throw new ApiError(403, 'counter_not_allowed', `${staff.name}不能登录${counter}号窗口`, `${staffId} may not sign in at counter ${counter}`);
+      throw new ApiError(
+        403,
+        'counter_not_allowed',
+        `${staff.name}不能登录${counter}号窗口`,
+        `${staffId} may not sign in at counter ${counter}`,
+      );
     }
     return this.issue({ role: 'staff', staffId, counter, expiresAt: this.now() + SESSION_MS }, from);
   }

@@ -23,7 +23,14 @@ export function errorBody(code: string, message: string, messageEn: string): Err
 /** Errors from the queue engine carry code/status/messageEn; recognise them without importing it. */
 function isDomainError(err: unknown): err is Error & { code: string; status: number; messageEn: string } {
   const e = err as { code?: unknown; status?: unknown; messageEn?: unknown };
-  return err instanceof Error && typeof e.code === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.messageEn === 'string';
+  return (
+    err instanceof Error &&
+    typeof e.code === 'string' &&
+    typeof e.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    typeof e.messageEn === 'string'
+  );
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -49,9 +56,13 @@ export function installErrorHandler(app: FastifyInstance): void {
         .send(errorBody((fe.code ?? 'bad_request').toLowerCase(), `请求无法处理：${fe.message}`, fe.message));
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send(errorBody('internal_error', '系统内部错误，请联系管理员', 'Internal error; please tell the administrator'));
+    return reply
+      .status(500)
+      .send(errorBody('internal_error', '系统内部错误，请联系管理员', 'Internal error; please tell the administrator'));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found', `没有这个地址：${request.method} ${request.url}`, `No such route: ${request.method} ${request.url}`));
+    reply
+      .status(404)
+      .send(errorBody('not_found', `没有这个地址：${request.method} ${request.url}`, `No such route: ${request.method} ${request.url}`));
   });
 }

@@ -18,7 +18,14 @@ export type StaffConfig = RawHallConfig['staff'][number];
 
 export interface HallConfig {
   file: string;
-  hall: { name: string; code: string; timezone: string; phones: { consult: string; complaint: string }; notices: { zh: string; en: string }[]; secret: string };
+  hall: {
+    name: string;
+    code: string;
+    timezone: string;
+    phones: { consult: string; complaint: string };
+    notices: { zh: string; en: string }[];
+    secret: string;
+  };
   server: { host: string; port: number; dataDir: string; publicUrl?: string };
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string };
@@ -39,7 +46,9 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path given by HALLQ_CONFIG or --config`]);
+    throw new ConfigError(file, [
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path given by HALLQ_CONFIG or --config`,
+    ]);
   }
   return parseConfig(text, file, env);
 }
@@ -47,7 +56,10 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): HallConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   const issues: Issue[] = [];
   const raw = hallConfigSpec.check(doc.toJS(), '', issues);
@@ -58,7 +70,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 function duplicates(values: string[]): string[] {
   const seen = new Set<string>();
-  return values.filter((v) => (seen.has(v) ? true : (seen.add(v), false)));
+  const repeated: string[] = [];
+  for (const v of values) {
+    if (seen.has(v)) repeated.push(v);
+    seen.add(v);
+  }
+  return repeated;
 }
 
 function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
@@ -72,7 +89,12 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
   for (const dup of duplicates(raw.counters.map((c) => c.id))) issues.push({ path: 'counters', expected: 'unique counter ids', got: dup });
   raw.counters.forEach((c, i) => {
     c.services.forEach((s, j) => {
-      if (!serviceIds.has(s)) issues.push({ path: `counters[${i}].services[${j}]`, expected: `a service id from services[] (${[...serviceIds].join(', ')})`, got: s });
+      if (!serviceIds.has(s))
+        issues.push({
+          path: `counters[${i}].services[${j}]`,
+          expected: `a service id from services[] (${[...serviceIds].join(', ')})`,
+          got: s,
+        });
     });
     if (c.backupCounter !== undefined && (!counterIds.has(c.backupCounter) || c.backupCounter === c.id)) {
       issues.push({ path: `counters[${i}].backupCounter`, expected: 'another counter id from counters[]', got: c.backupCounter });
@@ -83,8 +105,14 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
   for (const dup of duplicates(devices.map((d) => d.id))) issues.push({ path: 'devices', expected: 'unique device ids', got: dup });
   devices.forEach((d, i) => {
     const needsCounter = d.kind === 'counterDisplay' || d.kind === 'keypad' || d.kind === 'ratingPad';
-    if (needsCounter && d.counter === undefined) issues.push({ path: `devices[${i}].counter`, expected: `the counter id this ${d.kind} belongs to`, got: undefined });
-    if (d.counter !== undefined && !counterIds.has(d.counter)) issues.push({ path: `devices[${i}].counter`, expected: `a counter id from counters[] (${[...counterIds].join(', ')})`, got: d.counter });
+    if (needsCounter && d.counter === undefined)
+      issues.push({ path: `devices[${i}].counter`, expected: `the counter id this ${d.kind} belongs to`, got: undefined });
+    if (d.counter !== undefined && !counterIds.has(d.counter))
+      issues.push({
+        path: `devices[${i}].counter`,
+        expected: `a counter id from counters[] (${[...counterIds].join(', ')})`,
+        got: d.counter,
+      });
   });
   if (raw.hall.timezone !== undefined) {
     try {
@@ -99,8 +127,20 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
   const secret = env.HALLQ_SECRET ?? raw.hall.secret ?? DEMO_SECRET;
   return {
     file,
-    hall: { name: raw.hall.name, code: raw.hall.code, timezone: raw.hall.timezone ?? 'Asia/Shanghai', phones: raw.hall.phones, notices: raw.hall.notices ?? [], secret },
-    server: { host: raw.server?.host ?? '127.0.0.1', port: raw.server?.port ?? 8080, dataDir: raw.server?.dataDir ?? 'data', publicUrl: raw.server?.publicUrl },
+    hall: {
+      name: raw.hall.name,
+      code: raw.hall.code,
+      timezone: raw.hall.timezone ?? 'Asia/Shanghai',
+      phones: raw.hall.phones,
+      notices: raw.hall.notices ?? [],
+      secret,
+    },
+    server: {
+      host: raw.server?.host ?? '127.0.0.1',
+      port: raw.server?.port ?? 8080,
+      dataDir: raw.server?.dataDir ?? 'data',
+      publicUrl: raw.server?.publicUrl,
+    },
     queue: raw.queue ?? {},
     voice: { repeat: raw.voice?.repeat ?? 1, chime: raw.voice?.chime ?? true, leadIn: raw.voice?.leadIn },
     kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30 },

@@ -25,12 +25,24 @@ const device = obj({
   transport,
   counter: optional(id('a counter id from counters[]')),
   address: optional(int({ min: 0, max: 255 })),
-  options: optional(obj({
-    paperWidth: optional(oneOf([58, 80] as const)),
-    keymap: optional(list(obj({ byte: int({ min: 0, max: 63 }), value: int({ min: 0, max: 255 }), key: str({ max: 20 }), digit: optional(str({ max: 1 })), level: optional(int({ min: 1, max: 5 })) }))),
-    lines: optional(int({ min: 1, max: 8 })),
-    columns: optional(int({ min: 4, max: 64 })),
-  })),
+  options: optional(
+    obj({
+      paperWidth: optional(oneOf([58, 80] as const)),
+      keymap: optional(
+        list(
+          obj({
+            byte: int({ min: 0, max: 63 }),
+            value: int({ min: 0, max: 255 }),
+            key: str({ max: 20 }),
+            digit: optional(str({ max: 1 })),
+            level: optional(int({ min: 1, max: 5 })),
+          }),
+        ),
+      ),
+      lines: optional(int({ min: 1, max: 8 })),
+      columns: optional(int({ min: 4, max: 64 })),
+    }),
+  ),
 });
 
 const material = obj({ id: id('a material id'), name: text, source: optional(text), required: optional(bool(), true) });
@@ -74,22 +86,31 @@ export const hallConfigSpec = obj({
     notices: optional(list(text), []),
     secret: optional(str({ min: 16, max: 200, hint: 'a secret of at least 16 characters (or set HALLQ_SECRET)' })),
   }),
-  server: optional(obj({
-    host: optional(str({ max: 255 }), '127.0.0.1'),
-    port: optional(int({ min: 0, max: 65535 }), 8080),
-    dataDir: optional(str({ max: 500 }), 'data'),
-    publicUrl: optional(str({ max: 300, pattern: /^https?:\/\//, hint: 'a URL starting with http:// or https://' })),
-  }), {}),
-  queue: optional(obj({
-    numberWidth: optional(int({ min: 2, max: 5 })),
-    seniorPerNormal: optional(obj({ senior: int({ min: 1, max: 10 }), normal: int({ min: 0, max: 20 }) })),
-    starvationMinutes: optional(int({ min: 1, max: 600 })),
-    appointmentGraceMinutes: optional(int({ min: 0, max: 240 })),
-    rejoinBehind: optional(int({ min: 0, max: 50 })),
-    perIdDailyLimit: optional(int({ min: 1, max: 50 })),
-    maxRecalls: optional(int({ min: 0, max: 10 })),
-  }), {}),
-  voice: optional(obj({ repeat: optional(int({ min: 1, max: 5 }), 1), chime: optional(bool(), true), leadIn: optional(str({ max: 60 })) }), {}),
+  server: optional(
+    obj({
+      host: optional(str({ max: 255 }), '127.0.0.1'),
+      port: optional(int({ min: 0, max: 65535 }), 8080),
+      dataDir: optional(str({ max: 500 }), 'data'),
+      publicUrl: optional(str({ max: 300, pattern: /^https?:\/\//, hint: 'a URL starting with http:// or https://' })),
+    }),
+    {},
+  ),
+  queue: optional(
+    obj({
+      numberWidth: optional(int({ min: 2, max: 5 })),
+      seniorPerNormal: optional(obj({ senior: int({ min: 1, max: 10 }), normal: int({ min: 0, max: 20 }) })),
+      starvationMinutes: optional(int({ min: 1, max: 600 })),
+      appointmentGraceMinutes: optional(int({ min: 0, max: 240 })),
+      rejoinBehind: optional(int({ min: 0, max: 50 })),
+      perIdDailyLimit: optional(int({ min: 1, max: 50 })),
+      maxRecalls: optional(int({ min: 0, max: 10 })),
+    }),
+    {},
+  ),
+  voice: optional(
+    obj({ repeat: optional(int({ min: 1, max: 5 }), 1), chime: optional(bool(), true), leadIn: optional(str({ max: 60 })) }),
+    {},
+  ),
   kiosk: optional(obj({ idleSeconds: optional(int({ min: 10, max: 600 }), 30) }), {}),
   rating: optional(obj({ timeoutSeconds: optional(int({ min: 5, max: 600 }), 30) }), {}),
   auth: obj({

@@ -20,8 +20,7 @@ export function formatIssue(issue: Issue): string {
   return `${issue.path || '(top level)'}: expected ${issue.expected}, got ${show(issue.got)}`;
 }
 
-const child = (path: string, key: string | number) =>
-  typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+const child = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
 export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?: string } = {}): Spec<string> {
   const { min = 1, max = 500, pattern, hint } = opts;
@@ -110,7 +109,11 @@ export function obj<F extends Fields>(fields: F, describe = 'an object'): Spec<O
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(input)) {
         if (!(key in fields)) {
-          issues.push({ path: child(path, key), expected: `one of the known keys ${Object.keys(fields).join(', ')} (unknown key)`, got: input[key] });
+          issues.push({
+            path: child(path, key),
+            expected: `one of the known keys ${Object.keys(fields).join(', ')} (unknown key)`,
+            got: input[key],
+          });
         }
       }
       for (const [key, field] of Object.entries(fields)) {

@@ -8,7 +8,13 @@ import type { QueueEvent } from '../queue/types.js';
 const MAX_REPLAY = 500;
 
 type Access = 'public' | 'staff' | 'manager';
-const NAMESPACES: Record<string, Access> = { '/board': 'manager', '/display': 'public', '/kiosk': 'public', '/pad': 'public', '/counter': 'staff' };
+const NAMESPACES: Record<string, Access> = {
+  '/board': 'manager',
+  '/display': 'public',
+  '/kiosk': 'public',
+  '/pad': 'public',
+  '/counter': 'staff',
+};
 
 /**
  * One socket.io server, a namespace per screen kind. Every queue event carries its event-table
@@ -28,7 +34,8 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
       const counter = typeof socket.handshake.query.counter === 'string' ? socket.handshake.query.counter : undefined;
       const ok =
         session !== undefined &&
-        (session.role === 'manager' || (access === 'staff' && session.role === 'staff' && (counter === undefined || counter === session.counter)));
+        (session.role === 'manager' ||
+          (access === 'staff' && session.role === 'staff' && (counter === undefined || counter === session.counter)));
       if (!ok) {
         const err = new Error('unauthorized') as Error & { data: unknown };
         err.data = { code: 'not_signed_in', message: '请先登录', messageEn: 'Sign in first' };
@@ -85,7 +92,12 @@ function onConnection(socket: Socket, ctx: HallContext): void {
       return;
     }
     for (const event of missed) {
-      socket.emit('queue', { seq: event.seq, event, ticket: event.ticketId ? ctx.engine.getTicket(event.ticketId) : undefined, replay: true });
+      socket.emit('queue', {
+        seq: event.seq,
+        event,
+        ticket: event.ticketId ? ctx.engine.getTicket(event.ticketId) : undefined,
+        replay: true,
+      });
     }
   });
 }

@@ -18,7 +18,11 @@ export async function startAgentProcess(configText?: string): Promise<AgentProce
     writeFileSync(join(dir, 'hall.yaml'), configText);
     args.push('--config', join(dir, 'hall.yaml'));
   }
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   let out = '';

@@ -44,7 +44,11 @@ afterAll(async () => {
 describe('ticket printer on a real serial port', () => {
   it('prints init, the ticket number and a cut for a kiosk press', async () => {
     const until = Date.now() + 5000;
-    while (Date.now() < until && (await api(agent.baseUrl, 'GET', '/api/v1/devices')).body.devices.find((d: { id: string }) => d.id === 'printer-1').status !== 'online') {
+    while (
+      Date.now() < until &&
+      (await api(agent.baseUrl, 'GET', '/api/v1/devices')).body.devices.find((d: { id: string }) => d.id === 'printer-1').status !==
+        'online'
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     received.length = 0;
@@ -53,7 +57,16 @@ describe('ticket printer on a real serial port', () => {
     expect(res.body.print.status).toBe('queued');
     const number = [...Buffer.from(res.body.ticket.number, 'ascii')];
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !(includes(received, number) && (includes(received, [0x1d, 0x56, 0x00]) || includes(received, [0x1d, 0x56, 0x01]) || includes(received, [0x1d, 0x56, 0x41]) || includes(received, [0x1d, 0x56, 0x42])))) {
+    while (
+      Date.now() < deadline &&
+      !(
+        includes(received, number) &&
+        (includes(received, [0x1d, 0x56, 0x00]) ||
+          includes(received, [0x1d, 0x56, 0x01]) ||
+          includes(received, [0x1d, 0x56, 0x41]) ||
+          includes(received, [0x1d, 0x56, 0x42]))
+      )
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(includes(received, [0x1b, 0x40]), 'ESC @ init').toBe(true);

@@ -21,7 +21,8 @@ export interface TestAgent {
  */
 export async function startTestAgent(opts: { config?: string; configText?: string; clock?: Clock } = {}): Promise<TestAgent> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hallq-test-'));
-  const config = opts.configText !== undefined ? parseConfig(opts.configText, 'test-config.yaml') : loadConfigFile(opts.config ?? DEMO_CONFIG);
+  const config =
+    opts.configText !== undefined ? parseConfig(opts.configText, 'test-config.yaml') : loadConfigFile(opts.config ?? DEMO_CONFIG);
   const logger = pino({ level: process.env.HALLQ_TEST_LOG ?? 'silent' });
   const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger, clock: opts.clock });
   return {
@@ -36,7 +37,13 @@ export async function startTestAgent(opts: { config?: string; configText?: strin
 }
 
 /** fetch JSON with an optional bearer token; returns status and parsed body. */
-export async function api(baseUrl: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+export async function api(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;

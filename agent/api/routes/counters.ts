@@ -7,7 +7,13 @@ import { printState, ticketView } from './tickets.js';
 const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }) });
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
 const reasons = Type.Array(
-  Type.Union([Type.Literal('attitude'), Type.Literal('efficiency'), Type.Literal('unfamiliar'), Type.Literal('cumbersome'), Type.Literal('other')]),
+  Type.Union([
+    Type.Literal('attitude'),
+    Type.Literal('efficiency'),
+    Type.Literal('unfamiliar'),
+    Type.Literal('cumbersome'),
+    Type.Literal('other'),
+  ]),
   { maxItems: 5 },
 );
 
@@ -18,21 +24,25 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   };
   const tags = ['counters'];
 
-  app.get('/api/v1/counters/:counter', { schema: { tags, summary: 'A counter, its current ticket and staff (rating pad, console)', params } }, async (request) => {
-    const id = request.params.counter;
-    knownCounter(id);
-    const snap = engine.snapshot();
-    const state = snap.counters.find((c) => c.id === id);
-    const staff = state?.staffId ? config.staff.find((s) => s.id === state.staffId) : undefined;
-    const current = state?.current;
-    return {
-      counter: state,
-      definition: config.counters.find((c) => c.id === id),
-      current: current ? ticketView(current) : null,
-      history: current ? engine.ticketHistory(current.id) : [],
-      staff: staff ? { id: staff.id, name: staff.name, photoUrl: staff.photo ?? null } : null,
-    };
-  });
+  app.get(
+    '/api/v1/counters/:counter',
+    { schema: { tags, summary: 'A counter, its current ticket and staff (rating pad, console)', params } },
+    async (request) => {
+      const id = request.params.counter;
+      knownCounter(id);
+      const snap = engine.snapshot();
+      const state = snap.counters.find((c) => c.id === id);
+      const staff = state?.staffId ? config.staff.find((s) => s.id === state.staffId) : undefined;
+      const current = state?.current;
+      return {
+        counter: state,
+        definition: config.counters.find((c) => c.id === id),
+        current: current ? ticketView(current) : null,
+        history: current ? engine.ticketHistory(current.id) : [],
+        staff: staff ? { id: staff.id, name: staff.name, photoUrl: staff.photo ?? null } : null,
+      };
+    },
+  );
 
   // One table for every plain action keeps the keypad, the console and the API in step.
   const simple = {
@@ -49,17 +59,28 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     });
   }
 
-  app.post('/api/v1/counters/:counter/call-next', { schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params } }, async (request, reply) => {
-    knownCounter(request.params.counter);
-    ctx.auth.requireCounter(request, request.params.counter);
-    const ticket = engine.callNext(request.params.counter);
-    if (!ticket) return reply.status(204).send();
-    return { ticket: ticketView(ticket) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/call-next',
+    { schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params } },
+    async (request, reply) => {
+      knownCounter(request.params.counter);
+      ctx.auth.requireCounter(request, request.params.counter);
+      const ticket = engine.callNext(request.params.counter);
+      if (!ticket) return reply.status(204).send();
+      return { ticket: ticketView(ticket) };
+    },
+  );
 
   app.post(
     '/api/v1/counters/:counter/call-number',
-    { schema: { tags, summary: 'Call a specific number (叫指定号)', params, body: Type.Object({ number: Type.String({ minLength: 2, maxLength: 10 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Call a specific number (叫指定号)',
+        params,
+        body: Type.Object({ number: Type.String({ minLength: 2, maxLength: 10 }) }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       knownCounter(request.params.counter);
       ctx.auth.requireCounter(request, request.params.counter);
@@ -74,21 +95,32 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         tags,
         summary: 'Transfer to another service or counter (转移; owner stays — 首接负责制)',
         params,
-        body: Type.Object({ service: Type.Optional(Type.String({ maxLength: 40 })), counter: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { service: Type.Optional(Type.String({ maxLength: 40 })), counter: Type.Optional(Type.String({ maxLength: 40 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
       knownCounter(request.params.counter);
       ctx.auth.requireCounter(request, request.params.counter);
       const { service, counter } = request.body;
-      if (!service && !counter) throw new ApiError(400, 'transfer_target_missing', '请选择转办的业务或窗口', 'Choose a service or a counter to transfer to');
+      if (!service && !counter)
+        throw new ApiError(400, 'transfer_target_missing', '请选择转办的业务或窗口', 'Choose a service or a counter to transfer to');
       return { ticket: ticketView(engine.transfer(request.params.counter, { service, counter })) };
     },
   );
 
   app.post(
     '/api/v1/counters/:counter/pause',
-    { schema: { tags, summary: 'Pause with a reason (暂停)', params, body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Pause with a reason (暂停)',
+        params,
+        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       knownCounter(request.params.counter);
       ctx.auth.requireCounter(request, request.params.counter);
@@ -104,11 +136,15 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     return { counter: engine.resume(request.params.counter) };
   });
 
-  app.post('/api/v1/counters/:counter/open', { schema: { tags, summary: 'Open the counter (signed-in staff)', params } }, async (request) => {
-    knownCounter(request.params.counter);
-    const session = ctx.auth.requireCounter(request, request.params.counter);
-    return { counter: engine.open(request.params.counter, session.staffId) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/open',
+    { schema: { tags, summary: 'Open the counter (signed-in staff)', params } },
+    async (request) => {
+      knownCounter(request.params.counter);
+      const session = ctx.auth.requireCounter(request, request.params.counter);
+      return { counter: engine.open(request.params.counter, session.staffId) };
+    },
+  );
 
   app.post('/api/v1/counters/:counter/close', { schema: { tags, summary: 'Close the counter', params } }, async (request) => {
     knownCounter(request.params.counter);
@@ -118,7 +154,17 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/counters/:counter/notice',
-    { schema: { tags, summary: 'Print a one-time notice slip (一次性告知单)', params, body: Type.Object({ missingMaterialIds: materialIds, service: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Print a one-time notice slip (一次性告知单)',
+        params,
+        body: Type.Object(
+          { missingMaterialIds: materialIds, service: Type.Optional(Type.String({ maxLength: 40 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (request, reply) => {
       const counter = request.params.counter;
       knownCounter(counter);
@@ -126,9 +172,21 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
       const current = engine.snapshot().counters.find((c) => c.id === counter)?.current;
       const service = request.body.service ?? current?.service;
       if (!service) throw new ApiError(400, 'service_required', '当前没有号票，请选择业务', 'No current ticket: choose the service');
-      const notice = engine.recordNotice({ counter, service, missingMaterialIds: request.body.missingMaterialIds, ticketId: current?.id, staffId: session.staffId });
+      const notice = engine.recordNotice({
+        counter,
+        service,
+        missingMaterialIds: request.body.missingMaterialIds,
+        ticketId: current?.id,
+        staffId: session.staffId,
+      });
       const print = printState(ctx);
-      const job = await ctx.devices.printNotice({ service, missingMaterialIds: request.body.missingMaterialIds, counter, staffId: session.staffId, ticketNumber: current?.number });
+      const job = await ctx.devices.printNotice({
+        service,
+        missingMaterialIds: request.body.missingMaterialIds,
+        counter,
+        staffId: session.staffId,
+        ticketNumber: current?.number,
+      });
       reply.status(201);
       return { notice, print: { ...print, jobId: job.jobId } };
     },
@@ -142,7 +200,11 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         summary: 'Accept a case with a missing secondary material (容缺办理)',
         params,
         body: Type.Object(
-          { ticketId: Type.String({ maxLength: 80 }), missingMaterialIds: materialIds, followUpDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) },
+          {
+            ticketId: Type.String({ maxLength: 80 }),
+            missingMaterialIds: materialIds,
+            followUpDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+          },
           { additionalProperties: false },
         ),
       },
@@ -163,7 +225,12 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         summary: 'Rate the counter’s last service (好差评, one per ticket)',
         params,
         body: Type.Object(
-          { level: Type.Integer({ minimum: 1, maximum: 5 }), reasons: Type.Optional(reasons), comment: Type.Optional(Type.String({ maxLength: 500 })), ticketId: Type.Optional(Type.String({ maxLength: 80 })) },
+          {
+            level: Type.Integer({ minimum: 1, maximum: 5 }),
+            reasons: Type.Optional(reasons),
+            comment: Type.Optional(Type.String({ maxLength: 500 })),
+            ticketId: Type.Optional(Type.String({ maxLength: 80 })),
+          },
           { additionalProperties: false },
         ),
       },
@@ -174,15 +241,26 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
       if (level <= 2 && (!why || why.length === 0)) {
         throw new ApiError(400, 'reason_required', '不满意评价请选择原因', 'Please choose a reason for a dissatisfied rating');
       }
-      const rating = engine.rate({ counter: request.params.counter, ticketId, level: level as 1 | 2 | 3 | 4 | 5, reasons: why, comment, source: 'web' });
+      const rating = engine.rate({
+        counter: request.params.counter,
+        ticketId,
+        level: level as 1 | 2 | 3 | 4 | 5,
+        reasons: why,
+        comment,
+        source: 'web',
+      });
       reply.status(201);
       return { rating };
     },
   );
 
-  app.post('/api/v1/counters/:counter/rating/timeout', { schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params } }, async (request, reply) => {
-    knownCounter(request.params.counter);
-    engine.recordNotRated(request.params.counter);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/v1/counters/:counter/rating/timeout',
+    { schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params } },
+    async (request, reply) => {
+      knownCounter(request.params.counter);
+      engine.recordNotRated(request.params.counter);
+      return reply.status(204).send();
+    },
+  );
 }

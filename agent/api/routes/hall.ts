@@ -13,7 +13,14 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
     phones: config.hall.phones,
     notices: config.hall.notices,
     timezone: config.hall.timezone,
-    counters: config.counters.map((c) => ({ id: c.id, name: c.name, senior: c.senior, green: c.green, services: c.services, backupCounter: c.backupCounter })),
+    counters: config.counters.map((c) => ({
+      id: c.id,
+      name: c.name,
+      senior: c.senior,
+      green: c.green,
+      services: c.services,
+      backupCounter: c.backupCounter,
+    })),
     voice: config.voice,
     idleSeconds: config.kiosk.idleSeconds,
     ratingTimeoutSeconds: config.rating.timeoutSeconds,
@@ -29,7 +36,14 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
       schema: {
         tags: ['auth'],
         summary: 'Staff sign-in at a counter',
-        body: Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }), staffId: Type.String({ minLength: 1, maxLength: 40 }), pin: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            counter: Type.String({ minLength: 1, maxLength: 40 }),
+            staffId: Type.String({ minLength: 1, maxLength: 40 }),
+            pin: Type.String({ minLength: 1, maxLength: 20 }),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {

@@ -6,7 +6,11 @@ import type { TypedApp } from '../server.js';
 export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
 
-  app.get('/api/v1/queue', { schema: { tags: ['queue'], summary: 'Waiting per service, counters and their current tickets, event seq' } }, async () => engine.snapshot());
+  app.get(
+    '/api/v1/queue',
+    { schema: { tags: ['queue'], summary: 'Waiting per service, counters and their current tickets, event seq' } },
+    async () => engine.snapshot(),
+  );
 
   app.get(
     '/api/v1/events',
@@ -14,7 +18,10 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       schema: {
         tags: ['queue'],
         summary: 'Page through the append-only event table',
-        querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
       },
     },
     async (request) => {
@@ -23,12 +30,18 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/api/v1/stats', { schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } }, async (request) => {
-    ctx.auth.requireRole(request, ['manager']);
-    return engine.stats();
-  });
+  app.get(
+    '/api/v1/stats',
+    { schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['manager']);
+      return engine.stats();
+    },
+  );
 
-  app.get('/api/v1/devices', { schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({ devices: ctx.devices.list() }));
+  app.get('/api/v1/devices', { schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({
+    devices: ctx.devices.list(),
+  }));
 
   app.get('/api/v1/sim', { schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } }, async () => ctx.devices.simState());
 
@@ -54,7 +67,13 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/voice/call/:file',
-    { schema: { tags: ['voice'], summary: 'WAV announcement of a call event: /api/v1/voice/call/<seq>.wav', params: Type.Object({ file: Type.String({ pattern: '^\\d{1,12}\\.wav$' }) }) } },
+    {
+      schema: {
+        tags: ['voice'],
+        summary: 'WAV announcement of a call event: /api/v1/voice/call/<seq>.wav',
+        params: Type.Object({ file: Type.String({ pattern: '^\\d{1,12}\\.wav$' }) }),
+      },
+    },
     async (request, reply) => {
       const seq = Number(request.params.file.slice(0, -4));
       const event = engine.eventsAfter(seq - 1, 1)[0];

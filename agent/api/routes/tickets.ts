@@ -58,12 +58,23 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       let idNumber = request.body.idNumber;
       if (idToken !== undefined) {
         idNumber = ctx.idCards.take(idToken);
-        if (idNumber === undefined) throw new ApiError(400, 'id_card_expired', '身份证读取已过期，请重新刷卡', 'The ID card read has expired; please read the card again');
+        if (idNumber === undefined)
+          throw new ApiError(
+            400,
+            'id_card_expired',
+            '身份证读取已过期，请重新刷卡',
+            'The ID card read has expired; please read the card again',
+          );
       }
       const session = ctx.auth.fromRequest(request);
       const issuedBy = session?.role === 'guide' || session?.role === 'manager' ? 'guide' : session?.role === 'staff' ? 'counter' : 'kiosk';
       if (channel === 'green' && issuedBy === 'kiosk') {
-        throw new ApiError(403, 'green_needs_staff', '绿色通道号须由导办员或窗口发放', 'Green-channel tickets are issued by guide or counter staff');
+        throw new ApiError(
+          403,
+          'green_needs_staff',
+          '绿色通道号须由导办员或窗口发放',
+          'Green-channel tickets are issued by guide or counter staff',
+        );
       }
       const result = engine.issue({ service, channel, idNumber, issuedBy });
       reply.status(201);
@@ -77,7 +88,13 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/tickets/:id',
-    { schema: { tags: ['tickets'], summary: 'A ticket, people ahead, history', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket, people ahead, history',
+        params: Type.Object({ id: Type.String({ maxLength: 80 }) }),
+      },
+    },
     async (request) => {
       const ticket = engine.getTicket(request.params.id);
       if (!ticket) throw new ApiError(404, 'unknown_ticket', '没有找到这张号票', 'No such ticket');
@@ -96,7 +113,13 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/appointments/check-in',
-    { schema: { tags: ['appointments'], summary: 'Appointment check-in (预约取号)', body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['appointments'],
+        summary: 'Appointment check-in (预约取号)',
+        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
+      },
+    },
     async (request, reply) => {
       const result = engine.checkInAppointment(request.body.code.trim());
       reply.status(201);
@@ -112,17 +135,27 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/appointments/import', { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } }, async (request) => {
-    ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
-    const body = request.body;
-    const list = typeof body === 'string' ? parseAppointmentsCsv(body) : body;
-    if (!Array.isArray(list)) throw new ApiError(400, 'invalid_request', '预约数据应为列表或CSV', 'Expected a JSON array or CSV text');
-    return engine.importAppointments(list);
-  });
+  app.post(
+    '/api/v1/appointments/import',
+    { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
+      const body = request.body;
+      const list = typeof body === 'string' ? parseAppointmentsCsv(body) : body;
+      if (!Array.isArray(list)) throw new ApiError(400, 'invalid_request', '预约数据应为列表或CSV', 'Expected a JSON array or CSV text');
+      return engine.importAppointments(list);
+    },
+  );
 
   app.post(
     '/api/v1/tickets/rejoin',
-    { schema: { tags: ['tickets'], summary: '过号 citizen returns', body: Type.Object({ number: Type.String({ minLength: 2, maxLength: 10 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '过号 citizen returns',
+        body: Type.Object({ number: Type.String({ minLength: 2, maxLength: 10 }) }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['staff', 'guide', 'manager']);
       return { ticket: ticketView(engine.rejoin(request.body.number.trim().toUpperCase())) };
@@ -145,7 +178,11 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
         tags: ['reports'],
         summary: '办不成事反映',
         body: Type.Object(
-          { service: Type.Optional(Type.String({ maxLength: 40 })), description: Type.String({ minLength: 2, maxLength: 2000 }), contact: Type.Optional(Type.String({ maxLength: 60 })) },
+          {
+            service: Type.Optional(Type.String({ maxLength: 40 })),
+            description: Type.String({ minLength: 2, maxLength: 2000 }),
+            contact: Type.Optional(Type.String({ maxLength: 60 })),
+          },
           { additionalProperties: false },
         ),
       },

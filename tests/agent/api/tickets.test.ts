@@ -15,7 +15,9 @@ describe('walking skeleton over HTTP', () => {
     expect((await api(agent.baseUrl, 'GET', '/healthz')).status).toBe(200);
     const spec = await api(agent.baseUrl, 'GET', '/openapi.json');
     expect(spec.status).toBe(200);
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/queue', '/api/v1/counters/{counter}/call-next']));
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/tickets', '/api/v1/queue', '/api/v1/counters/{counter}/call-next']),
+    );
   });
 
   it('lists the demo services', async () => {
@@ -78,7 +80,11 @@ describe('refusals change nothing', () => {
       expect(res.body.error.message.length).toBeGreaterThan(0);
       expect(res.body.error.messageEn.length).toBeGreaterThan(0);
     }
-    const raw = await fetch(`${agent.baseUrl}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"service":' });
+    const raw = await fetch(`${agent.baseUrl}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"service":',
+    });
     expect(raw.status).toBe(400);
     const after = (await api(agent.baseUrl, 'GET', '/api/v1/queue')).body.seq;
     expect(after).toBe(before);

@@ -24,7 +24,9 @@ function problems(text: string): string[] {
 describe('hall config', () => {
   it('loads the demo hall with its services, counters and simulated devices', () => {
     const config = loadConfigFile(demoPath, {});
-    expect(config.services.map((s) => s.name.zh)).toEqual(expect.arrayContaining(['身份证办理', '户口迁移', '出生登记', '居住证', '户籍证明', '综合咨询']));
+    expect(config.services.map((s) => s.name.zh)).toEqual(
+      expect.arrayContaining(['身份证办理', '户口迁移', '出生登记', '居住证', '户籍证明', '综合咨询']),
+    );
     expect(config.counters).toHaveLength(8);
     expect(config.counters.filter((c) => c.senior)).toHaveLength(1);
     expect(config.counters.filter((c) => c.green)).toHaveLength(1);
@@ -39,12 +41,20 @@ describe('hall config', () => {
   });
 
   it('names the key path and the allowed values for a bad baud rate', () => {
-    const bad = demo.replace('{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: sim }', '{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: serial, path: /dev/ttyUSB0, baudRate: fast }');
-    expect(problems(bad)).toEqual(['devices[0].transport.baudRate: expected one of 2400, 4800, 9600, 19200, 38400, 57600, 115200, got "fast"']);
+    const bad = demo.replace(
+      '{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: sim }',
+      '{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: serial, path: /dev/ttyUSB0, baudRate: fast }',
+    );
+    expect(problems(bad)).toEqual([
+      'devices[0].transport.baudRate: expected one of 2400, 4800, 9600, 19200, 38400, 57600, 115200, got "fast"',
+    ]);
   });
 
   it('names an unknown transport type and the ones that exist', () => {
-    const bad = demo.replace('{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: sim } }', '{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: usb } }');
+    const bad = demo.replace(
+      '{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: sim } }',
+      '{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: usb } }',
+    );
     expect(problems(bad)).toEqual(['devices[5].transport.type: expected one of "serial", "hid", "tcp", "sim", got "usb"']);
   });
 
@@ -57,7 +67,10 @@ describe('hall config', () => {
     const bad = demo
       .replace('prefix: B', 'prefix: A')
       .replace('voice: { repeat: 1, chime: true }', 'voice: { repeat: 1, chime: true, volume: 5 }')
-      .replace('{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "8",', '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "9",');
+      .replace(
+        '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "8",',
+        '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "9",',
+      );
     const p = problems(bad);
     expect(p).toContain('voice.volume: expected one of the known keys repeat, chime, leadIn (unknown key), got 5');
     // cross-checks run only once the shape is right, so fix the shape and look again
@@ -81,7 +94,11 @@ describe('agent start-up with a bad config', () => {
     const file = join(tmp, 'hall.yaml');
     const dataDir = join(tmp, 'data');
     writeFileSync(file, demo.replace('port: 8080', 'port: 99999'));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), '--config', file, '--data', dataDir], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), '--config', file, '--data', dataDir], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${file}: server.port: expected a whole number from 0 to 65535, got 99999`);
     expect(existsSync(dataDir)).toBe(false);
