@@ -64,6 +64,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     hall: {
       name: config.hall.name,
       phones: config.hall.phones,
+      timezone: config.hall.timezone,
       get ticketUrlBase() {
         return `${publicUrl}/t/`;
       },

@@ -8,6 +8,8 @@ export interface HallInfo {
   phones: { consult: string; complaint: string };
   /** QR = ticketUrlBase + ticket.id */
   ticketUrlBase: string;
+  /** IANA zone for the printed time; default Asia/Shanghai */
+  timezone?: string;
 }
 
 export const CHANNEL_MARK: Record<Channel, string | undefined> = {
@@ -38,10 +40,19 @@ export function wrap(text: string, cols: number): string[] {
   return out;
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-export function localTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+/** YYYY-MM-DD HH:mm in the hall's zone: the agent PC's own clock zone may differ (servers often run UTC). */
+export function localTime(ms: number, timeZone = 'Asia/Shanghai'): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
 
 export function paperColumns(paperWidth: unknown): number {
@@ -72,7 +83,7 @@ export function ticketLayout(o: {
   if (o.waitingAhead !== undefined) cmds.push(...text(`您前面还有 ${o.waitingAhead} 人等候`));
   if (o.estimateMinutes !== undefined) cmds.push(...text(`预计等候约 ${o.estimateMinutes} 分钟`));
   cmds.push(
-    ...text(`取号时间 ${localTime(o.ticket.issuedAt)}`),
+    ...text(`取号时间 ${localTime(o.ticket.issuedAt, o.hall.timezone)}`),
     { op: 'qr', data: o.hall.ticketUrlBase + o.ticket.id, moduleSize: cols >= 48 ? 6 : 5, align: 'center' },
     ...text('微信扫码查看排队进度', { align: 'center' }),
     { op: 'text', text: '-'.repeat(cols) },
@@ -116,7 +127,7 @@ export function noticeLayout(o: {
   if (o.staffId) cmds.push(...text(`工号：${o.staffId}`));
   if (o.ticketNumber) cmds.push(...text(`号码：${o.ticketNumber}`));
   cmds.push(
-    ...text(`日期：${localTime(o.now).slice(0, 10)}`),
+    ...text(`日期：${localTime(o.now, o.hall.timezone).slice(0, 10)}`),
     ...text('材料补齐后可直接到窗口办理，无需重新排队'),
     ...text(`咨询电话 ${o.hall.phones.consult}`),
     ...text(`投诉电话 ${o.hall.phones.complaint}`),
