@@ -45,6 +45,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 50));
     }
     const firstByte: number[] = [];
+    const answered: number[] = [];
     const sizes: number[] = [];
     const services = ['id-card', 'hukou-move', 'residence-permit', 'hukou-certificate'];
     for (let i = 0; i < TICKETS; i++) {
@@ -54,6 +55,7 @@ async function main() {
       });
       waiting = job;
       await post(`${agent.url}/api/v1/tickets`, { service: services[i % services.length], channel: i % 5 === 0 ? 'senior' : 'normal' });
+      answered.push(performance.now() - job.t0);
       await Promise.race([done, new Promise((_, fail) => setTimeout(() => fail(new Error(`ticket ${i} not printed`)), 10_000))]);
       firstByte.push((job.first ?? Number.NaN) - job.t0);
       sizes.push(job.bytes);
@@ -65,6 +67,7 @@ async function main() {
     const p99 = percentile(firstByte, 99);
     console.log(`kiosk press → first ticket byte on a pty printer (real serialport, socat), ${TICKETS} tickets`);
     console.log(`  first byte          p50 ${ms(p50)}   p99 ${ms(p99)}   (target: agent overhead ≤ 5 ms p99)`);
+    console.log(`  HTTP answer (201)   p50 ${ms(percentile(answered, 50))}   p99 ${ms(percentile(answered, 99))}   (includes the fsync of synchronous=FULL)`);
     console.log(`  ticket size         ${bytes} bytes (median)`);
     console.log(`  wire time  9600 Bd  ${ms(wire(9600))}   → agent overhead p99 = ${((p99 / wire(9600)) * 100).toFixed(1)} % of it`);
     console.log(`  wire time 115200 Bd ${ms(wire(115200))}   → agent overhead p99 = ${((p99 / wire(115200)) * 100).toFixed(1)} % of it`);
