@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
-import { ptyPair } from '../tests/helpers/socat.js';
+import { SocatPair } from '../drivers/sim/socat.js';
 import { ms, percentile, post, ROOT, startAgentProcess } from './lib/agent-process.js';
 
 const TICKETS = 200;
 
 async function main() {
-  const pair = await ptyPair();
+  const pair = new SocatPair();
+  await pair.start();
   const printer = new SerialPort({ path: pair.b, baudRate: 115200 });
   await new Promise<void>((ok, fail) => printer.once('open', ok).once('error', fail));
   let waiting: { t0: number; first?: number; bytes: number; done?: () => void } | undefined;
@@ -74,7 +75,7 @@ async function main() {
   } finally {
     await agent.stop();
     if (printer.isOpen) await new Promise((r) => printer.close(r));
-    await pair.close();
+    await pair.dispose();
   }
 }
 

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, DEMO_CONFIG, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { type PtyPair, ptyPair } from '../helpers/socat.js';
+import { SocatPair } from '../../drivers/sim/socat.js';
 
 /**
  * The whole path through real parts: kiosk press (HTTP) → queue → device manager → real `serialport`
  * → socat pty → bytes read here by a decoder that shares no code with the agent.
  */
-let pair: PtyPair;
+let pair: SocatPair;
 let agent: TestAgent;
 let device: SerialPort;
 const received: number[] = [];
@@ -17,7 +17,8 @@ const received: number[] = [];
 const includes = (hay: number[], needle: number[]) => hay.some((_, i) => needle.every((b, j) => hay[i + j] === b));
 
 beforeAll(async () => {
-  pair = await ptyPair();
+  pair = new SocatPair();
+  await pair.start();
   device = new SerialPort({ path: pair.b, baudRate: 115200 });
   await new Promise<void>((ok, fail) => device.once('open', ok).once('error', fail));
   device.on('data', (chunk: Buffer) => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (device?.isOpen) await new Promise((r) => device.close(r));
-  await pair?.close();
+  await pair?.dispose();
 });
 
 describe('ticket printer on a real serial port', () => {
