@@ -59,3 +59,60 @@ describe('hall display (综合屏)', () => {
     });
   });
 });
+
+describe('hall display after a lost connection', () => {
+  it('asks for what it missed (resync) and shows it without reload', async () => {
+    const { page } = await hall.open('/display', { width: 1920, height: 1080 });
+    await page.getByTestId('latest-call').waitFor();
+    await page.waitForFunction(() => (window as unknown as { __hallqSockets?: { connected: boolean }[] }).__hallqSockets?.[0]?.connected);
+    const resyncs: string[] = [];
+    // socket.io reconnects over HTTP long-polling first, then upgrades: watch both
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (f) => typeof f.payload === 'string' && f.payload.includes('resync') && resyncs.push(f.payload)),
+    );
+    page.on('request', (r) => r.url().includes('/socket.io/') && r.postData()?.includes('resync') && resyncs.push(r.postData()!));
+    await page.evaluate(() => (window as unknown as { __hallqSockets: { disconnect(): void }[] }).__hallqSockets[0]!.disconnect());
+
+    const token = await openCounter(hall, '6', 'A1006');
+    const issued = await hall.api('POST', '/api/v1/tickets', { service: 'consultation' });
+    await hall.api('POST', '/api/v1/counters/6/call-next', {}, token);
+    const number = issued.body.ticket.number as string;
+    expect(await page.locator('[data-counter="6"] [data-testid=counter-now]').count()).toBe(0);
+
+    await page.evaluate(() => (window as unknown as { __hallqSockets: { connect(): void }[] }).__hallqSockets[0]!.connect());
+    await page.locator('[data-counter="6"] [data-testid=counter-now]').filter({ hasText: number }).waitFor();
+    await page.getByTestId('latest-number').filter({ hasText: number }).waitFor();
+    expect(resyncs.some((p) => /"after":\d+/.test(p))).toBe(true);
+  });
+});
+
+describe('hall display where the browser blocks autoplay', () => {
+  it('shows 点击启用语音播报 and announces after a tap', async () => {
+    const { ctx, page } = await hall.open('/display', { width: 1920, height: 1080 });
+    // Headless Chromium counts the test's navigation as a user gesture, so the policy is
+    // simulated: play() rejects with NotAllowedError until the page has been clicked, as
+    // Chromium's document-user-activation-required policy does on a hall PC.
+    await ctx.addInitScript(() => {
+      let activated = false;
+      window.addEventListener('pointerdown', () => (activated = true), true);
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        if (!activated) return Promise.reject(new DOMException('play() failed because the user did not interact', 'NotAllowedError'));
+        return play.call(this);
+      };
+    });
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __hallqSockets?: { connected: boolean }[] }).__hallqSockets?.[0]?.connected);
+    const token = await openCounter(hall, '8', 'A1008');
+    await hall.api('POST', '/api/v1/tickets', { service: 'temp-id-card' });
+    await hall.api('POST', '/api/v1/counters/8/call-next', {}, token);
+    const enable = page.getByRole('button', { name: '点击启用语音播报' });
+    await enable.waitFor();
+    await shot(page, 'display-enable-voice');
+    await enable.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '1', null, {
+      timeout: 30_000,
+    });
+    expect(await enable.count()).toBe(0);
+  });
+});
