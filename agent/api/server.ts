@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { HallContext } from '../context.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
 import { queueRoutes } from './routes/queue.js';
@@ -62,6 +63,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   ticketRoutes(app, ctx);
   counterRoutes(app, ctx);
   queueRoutes(app, ctx);
+  caseRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

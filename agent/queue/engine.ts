@@ -1,6 +1,7 @@
 // QueueEngine: the public face of the 户政 hall queue. Synchronous by design — one action runs
 // to completion inside one SQLite transaction before the next starts, which is what guarantees
 // that two counters pressing 呼叫 at the same instant never get the same ticket.
+import * as cases from './cases.js';
 import * as actions from './counter-actions.js';
 import { EngineCore, type EngineOptions, type Tx, publicCounter, publicTicket } from './core.js';
 import { badRequest } from './errors.js';
@@ -11,6 +12,7 @@ import type { StoredCounter, StoredTicket } from './store.js';
 import type {
   AcceptedWithMissing,
   AppointmentInput,
+  CaseView,
   CounterState,
   HallStats,
   IssueResult,
@@ -25,6 +27,7 @@ import type {
 export { QueueError } from './errors.js';
 export type { EngineOptions } from './core.js';
 export type { IssueRequest } from './issuing.js';
+export type { CaseFilter } from './cases.js';
 
 export class QueueEngine {
   /** @internal exposed for tests and the bench; not part of the HTTP contract */
@@ -133,6 +136,33 @@ export class QueueEngine {
 
   reportUnresolved(r: { service?: string; description: string; contact?: string }): UnresolvedReport {
     return this.core.run((tx) => feedback.reportUnresolved(this.core, tx, r));
+  }
+
+  /** 整改 and 办不成事 cases, most urgent first; open ones only unless `state` says otherwise. */
+  listCases(filter?: cases.CaseFilter): CaseView[] {
+    return cases.listCases(this.core, filter);
+  }
+
+  getCase(id: string): CaseView | undefined {
+    return cases.getCase(this.core, id);
+  }
+
+  /** 回访 of a 整改 (or 办不成事) case; satisfied null = citizen not reached or no opinion. */
+  recordCallback(id: string, cb: { by: string; note: string; satisfied: boolean | null }): CaseView {
+    return this.core.run((tx) => cases.recordCallback(this.core, tx, id, cb));
+  }
+
+  /** Refused (409 CALLBACK_REQUIRED) until a 回访 has been recorded. */
+  closeRectification(id: string, r: { by: string; measures: string }): CaseView {
+    return this.core.run((tx) => cases.closeRectification(this.core, tx, id, r));
+  }
+
+  closeUnresolved(id: string, r: { by: string; resolution: string }): CaseView {
+    return this.core.run((tx) => cases.closeUnresolved(this.core, tx, id, r));
+  }
+
+  assignUnresolved(id: string, a: { to: string; by: string }): CaseView {
+    return this.core.run((tx) => cases.assignUnresolved(this.core, tx, id, a));
   }
 
   getTicket(id: string): Ticket | undefined {

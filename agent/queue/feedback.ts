@@ -211,7 +211,15 @@ export function reportUnresolved(
   if (description.length > 1000) throw badRequest('DESCRIPTION_TOO_LONG', '描述不能超过1000字', 'Description over 1000 characters');
   if (r.service !== undefined && !core.services.has(r.service))
     throw notFound('SERVICE_UNKNOWN', `没有该业务：${r.service}`, `Unknown service ${r.service}`);
-  const report: UnresolvedReport = { id: `U-${tx.nextSeq()}`, day: tx.day, at: tx.now, description, state: 'open' };
+  // Same closing deadline as a 整改: both are the hall's closed-loop commitments to a citizen.
+  const report: UnresolvedReport = {
+    id: `U-${tx.nextSeq()}`,
+    day: tx.day,
+    at: tx.now,
+    description,
+    state: 'open',
+    dueDay: addWorkingDays(tx.day, core.rules.rectificationWorkingDays),
+  };
   if (r.service !== undefined) report.service = r.service;
   if (r.contact?.trim()) report.contact = r.contact.trim().slice(0, 100);
   tx.write(() => {

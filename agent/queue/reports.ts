@@ -1,4 +1,5 @@
 // Read-only views: hall snapshot for screens, today's statistics for the manager board, history.
+import { caseCounts } from './cases.js';
 import { type EngineCore, publicCounter, publicTicket } from './core.js';
 import { CHANNELS } from './types.js';
 import type { Channel, HallStats, HandlingStat, QueueEvent, QueueSnapshot, RatingLevel, ServiceSnapshot } from './types.js';
@@ -82,6 +83,7 @@ export function stats(core: EngineCore): HallStats {
     byStaff: strip(byStaff),
     byCounter: strip(byCounter),
     openUnresolved: core.store.openUnresolved(),
+    cases: caseCounts(core),
   };
 }
 

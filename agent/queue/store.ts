@@ -33,7 +33,7 @@ export interface ServiceStat {
 }
 
 export interface OutboxInput {
-  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord';
+  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord' | 'caseUpdate';
   idempotencyKey: string;
   payload: unknown;
   createdAt: number;
@@ -79,12 +79,17 @@ export interface QueueStore {
   ratingsOfDay(day: string): Rating[];
   putRectification(r: Rectification): void;
   getRectification(id: string): Rectification | undefined;
+  /** oldest first; all states when `state` is undefined */
+  listRectifications(state?: 'open' | 'closed'): Rectification[];
 
   putNotice(n: NoticeRecord): void;
   putAcceptedWithMissing(a: AcceptedWithMissing): void;
   acceptedWithMissingFor(ticketId: string): AcceptedWithMissing[];
   putUnresolved(u: UnresolvedReport): void;
   openUnresolved(): UnresolvedReport[];
+  getUnresolved(id: string): UnresolvedReport | undefined;
+  /** oldest first; all states when `state` is undefined */
+  listUnresolved(state?: 'open' | 'closed'): UnresolvedReport[];
 
   /** upward-sync seam: written in the same transaction as the fact; the sender is a later issue */
   enqueueOutbox(o: OutboxInput): void;

@@ -125,6 +125,9 @@ export const QUEUE_EVENT_TYPES = [
   'rating.notRated',
   'notice.recorded',
   'report.unresolved',
+  'case.callback', // 回访 recorded on a 整改 or 办不成事 case; data: { caseId, kind, by, satisfied }
+  'case.assigned', // 办不成事 handed to a staff member; data: { caseId, kind, by, to }
+  'case.closed', // data: { caseId, kind, by, overdue }
 ] as const;
 export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 
@@ -236,8 +239,62 @@ export interface Rectification {
   /** hall-local YYYY-MM-DD, 15 working days (Mon–Fri) after opening */
   dueDay: string;
   state: 'open' | 'closed';
-  /** 回访: filled by the manager after calling the citizen back */
-  callback?: { at: number; by?: string; result: string };
+  /** 回访: the latest call-back of the citizen by the manager (every attempt is in `history`) */
+  callback?: CaseCallback;
+  closedAt?: number;
+  closedBy?: string;
+  /** 整改措施 taken, required to close */
+  measures?: string;
+  /** actions after opening, oldest first */
+  history?: CaseHistoryEntry[];
+}
+
+/** 回访 result; satisfied null = the citizen was not reached or would not say */
+export interface CaseCallback {
+  at: number;
+  by: string;
+  note: string;
+  satisfied: boolean | null;
+}
+
+export type CaseKind = 'rectification' | 'unresolved';
+
+export interface CaseHistoryEntry {
+  at: number;
+  action: 'opened' | 'callback' | 'assigned' | 'closed';
+  by?: string;
+  /** callback note, assignee, 整改措施 or resolution */
+  text?: string;
+  satisfied?: boolean | null;
+}
+
+/** One row of the manager's 整改 / 办不成事 list (closed-loop tracking). */
+export interface CaseView {
+  id: string;
+  kind: CaseKind;
+  state: 'open' | 'closed';
+  openedAt: number;
+  /** hall-local YYYY-MM-DD by which it must be closed */
+  dueDay: string;
+  /** open and the due day is before today (hall time) */
+  overdue: boolean;
+  /** closed after its due day */
+  closedLate: boolean;
+  ticketId?: string;
+  number?: string;
+  service?: string;
+  counter?: string;
+  staffId?: string;
+  rating?: { id: string; level: RatingLevel; reasons: RatingReason[]; comment?: string };
+  description?: string;
+  contact?: string;
+  assignedTo?: string;
+  callback?: CaseCallback;
+  closedAt?: number;
+  closedBy?: string;
+  /** 整改措施 (rectification) or resolution (办不成事) */
+  closingText?: string;
+  history: CaseHistoryEntry[];
 }
 
 /** 一次性告知 slip */
@@ -272,7 +329,14 @@ export interface UnresolvedReport {
   description: string;
   contact?: string;
   state: 'open' | 'closed';
+  /** hall-local YYYY-MM-DD; absent on reports written before case tracking (derived from `day`) */
+  dueDay?: string;
+  assignedTo?: string;
+  callback?: CaseCallback;
   closedAt?: number;
+  closedBy?: string;
+  resolution?: string;
+  history?: CaseHistoryEntry[];
 }
 
 export interface ServiceSnapshot {
@@ -311,4 +375,6 @@ export interface HallStats {
   byStaff: Record<string, HandlingStat>;
   byCounter: Record<string, HandlingStat>;
   openUnresolved: UnresolvedReport[];
+  /** 整改 + 办不成事 still open (any day), and those of them past their due day */
+  cases: { open: number; overdue: number };
 }

@@ -123,6 +123,17 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL AND parked_reason IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'case tracking',
+    // 整改 / 办不成事 are now listed by state and closed; closed_at lets reports ask "closed within the
+    // deadline" without parsing the JSON. Existing rows keep NULL until they are closed.
+    sql: `
+      CREATE INDEX rectifications_state ON rectifications(state, due_day);
+      ALTER TABLE rectifications ADD COLUMN closed_at INTEGER;
+      ALTER TABLE unresolved_reports ADD COLUMN closed_at INTEGER;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */

@@ -80,19 +80,23 @@ export class SqliteHallStore implements QueueStore {
       getRating: p('SELECT data FROM ratings WHERE ticket_id = ?'),
       ratingsOfDay: p('SELECT data FROM ratings WHERE day = ? ORDER BY at, ticket_id'),
       putRect: p(
-        `INSERT INTO rectifications (id, ticket_id, counter, staff_id, level, opened_at, due_day, state, callback, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, callback = excluded.callback, data = excluded.data`,
+        `INSERT INTO rectifications (id, ticket_id, counter, staff_id, level, opened_at, due_day, state, callback, closed_at, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, callback = excluded.callback, closed_at = excluded.closed_at,
+           data = excluded.data`,
       ),
       getRect: p('SELECT data FROM rectifications WHERE id = ?'),
+      listRects: p('SELECT data FROM rectifications WHERE @state IS NULL OR state = @state ORDER BY opened_at, id'),
       putNotice: p('INSERT INTO notices (id, day, at, counter, service, ticket_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       putAccepted: p('INSERT INTO accepted_missing (id, ticket_id, day, follow_up_date, data) VALUES (?, ?, ?, ?, ?)'),
       acceptedFor: p('SELECT data FROM accepted_missing WHERE ticket_id = ? ORDER BY rowid'),
       putUnresolved: p(
-        `INSERT INTO unresolved_reports (id, day, at, state, data) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data`,
+        `INSERT INTO unresolved_reports (id, day, at, state, closed_at, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at, data = excluded.data`,
       ),
       openUnresolved: p(`SELECT data FROM unresolved_reports WHERE state = 'open' ORDER BY at, id`),
+      getUnresolved: p('SELECT data FROM unresolved_reports WHERE id = ?'),
+      listUnresolved: p('SELECT data FROM unresolved_reports WHERE @state IS NULL OR state = @state ORDER BY at, id'),
       outbox: p(
         `INSERT INTO outbox (kind, idempotency_key, payload, created_at, attempts, next_attempt_at)
          VALUES (?, ?, ?, ?, 0, ?)`,
@@ -212,6 +216,7 @@ export class SqliteHallStore implements QueueStore {
       r.dueDay,
       r.state,
       r.callback ? JSON.stringify(r.callback) : null,
+      r.closedAt ?? null,
       JSON.stringify(r),
     );
   }
@@ -219,6 +224,10 @@ export class SqliteHallStore implements QueueStore {
   getRectification(id: string): Rectification | undefined {
     const r = this.s.getRect!.get(id);
     return r ? parse<Rectification>(r) : undefined;
+  }
+
+  listRectifications(state?: 'open' | 'closed'): Rectification[] {
+    return this.s.listRects!.all({ state: state ?? null }).map((r) => parse<Rectification>(r));
   }
 
   putNotice(n: NoticeRecord): void {
@@ -234,11 +243,20 @@ export class SqliteHallStore implements QueueStore {
   }
 
   putUnresolved(u: UnresolvedReport): void {
-    this.s.putUnresolved!.run(u.id, u.day, u.at, u.state, JSON.stringify(u));
+    this.s.putUnresolved!.run(u.id, u.day, u.at, u.state, u.closedAt ?? null, JSON.stringify(u));
   }
 
   openUnresolved(): UnresolvedReport[] {
     return this.s.openUnresolved!.all().map((r) => parse<UnresolvedReport>(r));
+  }
+
+  getUnresolved(id: string): UnresolvedReport | undefined {
+    const r = this.s.getUnresolved!.get(id);
+    return r ? parse<UnresolvedReport>(r) : undefined;
+  }
+
+  listUnresolved(state?: 'open' | 'closed'): UnresolvedReport[] {
+    return this.s.listUnresolved!.all({ state: state ?? null }).map((r) => parse<UnresolvedReport>(r));
   }
 
   enqueueOutbox(o: OutboxInput): void {
