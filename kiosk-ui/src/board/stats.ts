@@ -20,6 +20,8 @@ export interface BoardStats {
   bad: BadRating[];
   staff: { id: string; name?: string; served: number; avgHandlingMs?: number }[];
   unresolved: { id?: string; at?: number; service?: string; description: string; status?: string }[];
+  /** 整改 cases: open, and past their 15-working-day due day */
+  cases: { open: number; overdue: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -78,7 +80,8 @@ export function readStats(raw: unknown): BoardStats {
     description: String(u.description ?? ''),
     status: typeof u.status === 'string' ? u.status : undefined,
   }));
-  return { distribution: dist, notRated: num(ratings.notRated ?? r.notRated), bad, staff, unresolved };
+  const cases = { open: num(obj(r.cases).open), overdue: num(obj(r.cases).overdue) };
+  return { distribution: dist, notRated: num(ratings.notRated ?? r.notRated), bad, staff, unresolved, cases };
 }
 
 export const REASONS: Record<string, [string, string]> = {
