@@ -31,6 +31,7 @@ export interface HallConfig {
   voice: { repeat: number; chime: boolean; leadIn?: string };
   kiosk: { idleSeconds: number };
   rating: { timeoutSeconds: number };
+  board: { waitAlertMinutes: number };
   auth: { guidePin: string; managerPin: string };
   staff: StaffConfig[];
   services: ServiceDef[];
@@ -145,6 +146,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     voice: { repeat: raw.voice?.repeat ?? 1, chime: raw.voice?.chime ?? true, leadIn: raw.voice?.leadIn },
     kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30 },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
+    board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
     auth: raw.auth,
     staff: raw.staff,
     services: raw.services.map((s) => ({

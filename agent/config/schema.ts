@@ -113,6 +113,7 @@ export const hallConfigSpec = obj({
   ),
   kiosk: optional(obj({ idleSeconds: optional(int({ min: 10, max: 600 }), 30) }), {}),
   rating: optional(obj({ timeoutSeconds: optional(int({ min: 5, max: 600 }), 30) }), {}),
+  board: optional(obj({ waitAlertMinutes: optional(int({ min: 1, max: 600 }), 30) }), {}),
   auth: obj({
     guidePin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),
     managerPin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),

@@ -24,6 +24,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
     voice: config.voice,
     idleSeconds: config.kiosk.idleSeconds,
     ratingTimeoutSeconds: config.rating.timeoutSeconds,
+    waitAlertMinutes: config.board.waitAlertMinutes,
   }));
 
   app.get('/api/v1/services', { schema: { tags: ['hall'], summary: 'Services (业务) with materials, conditions, fees' } }, async () => ({
