@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SerialPort } from 'serialport';
 import { SocatPair } from '../drivers/sim/socat.js';
-import { ms, percentile, post, ROOT, startAgentProcess } from './lib/agent-process.js';
+import { ms, percentile, post, ROOT, startAgentProcess } from '../tests/helpers/agent-process.js';
 
 const TICKETS = 200;
 
@@ -68,7 +68,9 @@ async function main() {
     const p99 = percentile(firstByte, 99);
     console.log(`kiosk press → first ticket byte on a pty printer (real serialport, socat), ${TICKETS} tickets`);
     console.log(`  first byte          p50 ${ms(p50)}   p99 ${ms(p99)}   (target: agent overhead ≤ 5 ms p99)`);
-    console.log(`  HTTP answer (201)   p50 ${ms(percentile(answered, 50))}   p99 ${ms(percentile(answered, 99))}   (includes the fsync of synchronous=FULL)`);
+    console.log(
+      `  HTTP answer (201)   p50 ${ms(percentile(answered, 50))}   p99 ${ms(percentile(answered, 99))}   (includes the fsync of synchronous=FULL)`,
+    );
     console.log(`  ticket size         ${bytes} bytes (median)`);
     console.log(`  wire time  9600 Bd  ${ms(wire(9600))}   → agent overhead p99 = ${((p99 / wire(9600)) * 100).toFixed(1)} % of it`);
     console.log(`  wire time 115200 Bd ${ms(wire(115200))}   → agent overhead p99 = ${((p99 / wire(115200)) * 100).toFixed(1)} % of it`);

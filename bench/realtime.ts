@@ -1,7 +1,7 @@
 // Counter call (HTTP) → `queue` event received by 50 connected /board and /display socket.io clients.
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import { ms, percentile, post, startAgentProcess } from './lib/agent-process.js';
+import { ms, percentile, post, startAgentProcess } from '../tests/helpers/agent-process.js';
 
 const CLIENTS_PER_NS = 25;
 const CALLS = 200;

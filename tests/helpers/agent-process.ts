@@ -7,13 +7,15 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface AgentProcess {
   url: string;
+  /** kill -9, as a power cut would: no shutdown code runs */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Runs the agent as its own process (as in a hall), so the bench's clients don't share its event loop. */
-export async function startAgentProcess(configText?: string): Promise<AgentProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-'));
-  const args = ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--port', '0', '--data', join(dir, 'data')];
+export async function startAgentProcess(configText?: string, opts: { dataDir?: string } = {}): Promise<AgentProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-proc-'));
+  const args = ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--port', '0', '--data', opts.dataDir ?? join(dir, 'data')];
   if (configText !== undefined) {
     writeFileSync(join(dir, 'hall.yaml'), configText);
     args.push('--config', join(dir, 'hall.yaml'));
@@ -42,6 +44,13 @@ export async function startAgentProcess(configText?: string): Promise<AgentProce
   });
   return {
     url,
+    async crash() {
+      const exited = new Promise((r) => child.once('exit', r));
+      kill();
+      await exited;
+      process.off('exit', kill);
+      rmSync(dir, { recursive: true, force: true });
+    },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
