@@ -66,7 +66,7 @@ export function readStats(raw: unknown): BoardStats {
     dueDay: typeof obj(b.rectification).dueDay === 'string' ? String(obj(b.rectification).dueDay) : undefined,
   }));
   // byStaff is a record { staffId: { served, avgHandlingMs } } (agent/queue/types.ts HallStats)
-  const byStaff = Object.entries(obj(r.byStaff)).map(([id, v]) => ({ ...obj(v), id }));
+  const byStaff = Object.entries(obj(r.byStaff)).map(([id, v]): Obj => ({ ...obj(v), id }));
   const staff = [...arr(r.staff ?? r.perStaff), ...byStaff].map((s) => ({
     id: String(s.staffId ?? s.id ?? ''),
     name: typeof s.name === 'string' ? s.name : undefined,

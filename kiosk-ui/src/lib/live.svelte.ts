@@ -40,7 +40,8 @@ export function createLive(ns: string, opts: LiveOptions = {}): Live {
   const socket = io(ns, { auth: opts.auth, query: opts.query });
   // reachable from the devtools console of a hall PC (and from tests): __hallqSockets[0].disconnect()
   const w = window as unknown as { __hallqSockets?: Socket[] };
-  (w.__hallqSockets ??= []).push(socket);
+  w.__hallqSockets ??= [];
+  w.__hallqSockets.push(socket);
 
   socket.on('connect', () => {
     state.connected = true;
