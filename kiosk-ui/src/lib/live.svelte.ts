@@ -3,7 +3,6 @@
 // duplicates and stale messages (seq ≤ last) are dropped, so events apply exactly once, in order.
 import { io, type Socket } from 'socket.io-client';
 import { get } from './api.ts';
-import { eventType } from './events.ts';
 import { applyQueueMsg, type Known } from './queue-apply.ts';
 import type { CallInfo, DeviceInfo, DeviceMsg, PrintMsg, QueueBody, QueueMsg, Snapshot } from './types.ts';
 
@@ -68,7 +67,6 @@ export function createLive(ns: string, opts: LiveOptions = {}): Live {
   socket.on('queue', (m: QueueMsg) => {
     if (m.seq <= state.seq) return; // already applied (resync overlap)
     state.seq = m.seq;
-    m.event.type = eventType(m.event.type);
     const call = state.queue ? applyQueueMsg(state.queue, m, known) : undefined;
     opts.onQueue?.(m, call);
     if (opts.reconcile) scheduleReconcile();
