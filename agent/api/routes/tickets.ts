@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
-import type { Ticket } from '../../queue/types.js';
+import type { AppointmentInput, Ticket } from '../../queue/types.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { ticketStatusPage } from './ticket-page.js';
@@ -30,6 +30,45 @@ export function printState(ctx: HallContext): { deviceId?: string; status: 'queu
   const printer = ctx.devices.list().find((d) => d.kind === 'ticketPrinter');
   if (!printer) return { status: 'noPrinter' };
   return { deviceId: printer.id, status: printer.status === 'online' || printer.status === 'paperNearEnd' ? 'queued' : 'printerOffline' };
+}
+
+/** The import body as the engine expects it, or a 400 naming the first bad record. */
+function appointmentList(body: unknown): AppointmentInput[] {
+  let list: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      list = parseAppointmentsCsv(body);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ApiError(400, 'invalid_csv', `预约CSV格式不正确：${why}`, `Invalid appointments CSV: ${why}`);
+    }
+  }
+  if (!Array.isArray(list) || list.length > 5000) {
+    throw new ApiError(400, 'invalid_request', '预约数据应为不超过5000条的列表或CSV', 'Expected a JSON array (at most 5000) or CSV text');
+  }
+  const isText = (v: unknown) => typeof v === 'string' && v.length <= 100;
+  const isTime = (v: unknown) => isText(v) || (typeof v === 'number' && Number.isFinite(v));
+  list.forEach((item, i) => {
+    const r = item as Record<string, unknown>;
+    const ok =
+      typeof item === 'object' &&
+      item !== null &&
+      isText(r.code) &&
+      isText(r.service) &&
+      isTime(r.slotStart) &&
+      isTime(r.slotEnd) &&
+      (r.nameMasked === undefined || isText(r.nameMasked)) &&
+      (r.batchSize === undefined || typeof r.batchSize === 'number');
+    if (!ok) {
+      throw new ApiError(
+        400,
+        'invalid_appointment',
+        `第${i + 1}条预约格式不正确：需要 code、service、slotStart、slotEnd`,
+        `Appointment ${i + 1} is malformed: needs code, service, slotStart, slotEnd`,
+      );
+    }
+  });
+  return list as AppointmentInput[];
 }
 
 export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
@@ -140,10 +179,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } },
     async (request) => {
       ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
-      const body = request.body;
-      const list = typeof body === 'string' ? parseAppointmentsCsv(body) : body;
-      if (!Array.isArray(list)) throw new ApiError(400, 'invalid_request', '预约数据应为列表或CSV', 'Expected a JSON array or CSV text');
-      return engine.importAppointments(list);
+      return engine.importAppointments(appointmentList(request.body));
     },
   );
 
