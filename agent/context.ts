@@ -5,6 +5,7 @@ import type { HallConfig } from './config/load.js';
 import type { DeviceManager } from './devices/manager-contract.js';
 import type { IdCardSessions } from './idcard-sessions.js';
 import type { QueueEngine } from './queue/engine.js';
+import type { HandlingFilter, HandlingRow } from './store/reports.js';
 
 export interface VoiceAnnouncer {
   /** a WAV file announcing the call, e.g. “请A023号到3号窗口办理” */
@@ -21,6 +22,8 @@ export interface HallContext {
   /** 身份证 reads held for the kiosk behind opaque tokens */
   idCards: IdCardSessions;
   voice: VoiceAnnouncer;
+  /** read-only reports over the hall's SQLite file */
+  reports: { handling(f: HandlingFilter): HandlingRow[] };
   /** base URL printed in QR codes and logs */
   publicUrl: string;
   logger: Logger;

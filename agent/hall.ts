@@ -8,12 +8,14 @@ import type { HallConfig } from './config/load.js';
 import type { HallContext } from './context.js';
 import { createDeviceManager } from './devices/manager.js';
 import { IdCardSessions } from './idcard-sessions.js';
+import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
 import { rulesFromConfig } from './queue-rules.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
+import { handlingReport } from './store/reports.js';
 import { createVoice } from './voice/index.js';
 
 export interface HallOptions {
@@ -78,8 +80,20 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     logger: logger.child({ module: 'voice' }),
   });
   const auth = new AuthService(config, clock.now);
-  const ctx: HallContext = { config, bus, engine, devices, auth, voice, logger, publicUrl, idCards: new IdCardSessions(clock.now) };
+  const ctx: HallContext = {
+    config,
+    bus,
+    engine,
+    devices,
+    auth,
+    voice,
+    logger,
+    publicUrl,
+    idCards: new IdCardSessions(clock.now),
+    reports: { handling: (f) => handlingReport(store.db, f) },
+  };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
+  const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
   const realtime = attachRealtime(app.server, ctx);
@@ -87,6 +101,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     await app.listen({ host, port });
   } catch (err) {
     unbindKeypads();
+    unbindAutoCall();
     await realtime.close();
     store.close();
     throw err;
@@ -107,6 +122,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       if (closed) return;
       closed = true;
       unbindKeypads();
+      unbindAutoCall();
       await devices.stop();
       await realtime.close();
       await app.close();

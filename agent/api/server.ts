@@ -17,6 +17,7 @@ import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
 import { queueRoutes } from './routes/queue.js';
+import { reportRoutes } from './routes/reports.js';
 import { ticketRoutes } from './routes/tickets.js';
 
 export type TypedApp = FastifyInstance<
@@ -64,6 +65,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   counterRoutes(app, ctx);
   queueRoutes(app, ctx);
   caseRoutes(app, ctx);
+  reportRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

@@ -35,7 +35,7 @@ export interface HallConfig {
   auth: { guidePin: string; managerPin: string };
   staff: StaffConfig[];
   services: ServiceDef[];
-  counters: CounterDef[];
+  counters: (CounterDef & { autoCall: boolean })[];
   devices: DeviceConfig[];
 }
 
@@ -155,7 +155,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       conditions: s.conditions ?? [],
       process: s.process ?? [],
     })),
-    counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false })),
+    counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
     devices: raw.devices ?? [],
   };
 }

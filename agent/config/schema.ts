@@ -67,6 +67,8 @@ const counter = obj({
   senior: optional(bool(), false),
   green: optional(bool(), false),
   backupCounter: optional(id('a counter id')),
+  /** 自动叫号: call the next ticket as soon as the counter is free */
+  autoCall: optional(bool(), false),
 });
 
 const staff = obj({
