@@ -13,6 +13,16 @@ export type DeviceKind = 'ticketPrinter' | 'counterDisplay' | 'hallDisplay' | 'k
 
 export type ProtocolName = 'escpos' | 'rs485-keypad' | 'led-framed' | 'modbus-display' | 'hid-keymap' | 'idcard-serial' | 'idcard-hid';
 
+/** Which protocols can drive which kind of device. */
+export const PROTOCOLS_FOR_KIND: Record<DeviceKind, readonly ProtocolName[]> = {
+  ticketPrinter: ['escpos'],
+  counterDisplay: ['led-framed', 'modbus-display'],
+  hallDisplay: ['led-framed', 'modbus-display'],
+  keypad: ['rs485-keypad', 'hid-keymap'],
+  ratingPad: ['rs485-keypad', 'hid-keymap'],
+  idReader: ['idcard-serial', 'idcard-hid'],
+};
+
 export interface DeviceConfig {
   id: string;
   kind: DeviceKind;

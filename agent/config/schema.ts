@@ -1,4 +1,4 @@
-import { bool, int, list, literal, obj, oneOf, optional, str, tagged } from './spec.js';
+import { bool, int, list, literal, obj, oneOf, optional, record, str, tagged } from './spec.js';
 
 // The hall config file (YAML). Keys mirror DESIGN's glossary; see config/demo-hall.yaml.
 
@@ -18,6 +18,12 @@ const transport = tagged('type', {
   sim: obj({ type: literal('sim') }),
 });
 
+const hidKey = str({
+  max: 10,
+  pattern: /^(call|recall|skip|transfer|pause|resume|start|finish|confirm|rate:[1-5]|digit:[0-9])$/,
+  hint: 'a key: call, recall, skip, transfer, pause, resume, start, finish, confirm, rate:1…rate:5 or digit:0…digit:9',
+});
+
 const device = obj({
   id: id('a device id of letters, digits, - _ .'),
   kind: oneOf(['ticketPrinter', 'counterDisplay', 'hallDisplay', 'keypad', 'ratingPad', 'idReader'] as const),
@@ -27,18 +33,13 @@ const device = obj({
   address: optional(int({ min: 0, max: 255 })),
   options: optional(
     obj({
+      /** escpos: 58 or 80 mm paper */
       paperWidth: optional(oneOf([58, 80] as const)),
-      keymap: optional(
-        list(
-          obj({
-            byte: int({ min: 0, max: 63 }),
-            value: int({ min: 0, max: 255 }),
-            key: str({ max: 20 }),
-            digit: optional(str({ max: 1 })),
-            level: optional(int({ min: 1, max: 5 })),
-          }),
-        ),
-      ),
+      /** escpos: the kiosk this printer stands beside, when a hall has several */
+      kiosk: optional(str({ max: 40 })),
+      /** hid-keymap: report-prefix hex → key (docs/protocols/hid-keymap.md) */
+      keymap: optional(record({ pattern: /^([0-9a-fA-F]{2})+$/, hint: 'an even-length hex report prefix such as "0101"' }, hidKey)),
+      /** displays: text lines and columns */
       lines: optional(int({ min: 1, max: 8 })),
       columns: optional(int({ min: 4, max: 64 })),
     }),

@@ -133,6 +133,26 @@ export function obj<F extends Fields>(fields: F, describe = 'an object'): Spec<O
   };
 }
 
+/** An object used as a map, e.g. a keymap { "0101": call }: every key and value is checked. */
+export function record<V>(key: { pattern: RegExp; hint: string }, value: Spec<V>): Spec<Record<string, V>> {
+  const describe = `an object mapping ${key.hint} to ${value.describe}`;
+  return {
+    describe,
+    check(input, path, issues) {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        issues.push({ path, expected: describe, got: input });
+        return {};
+      }
+      const out: Record<string, V> = {};
+      for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
+        if (!key.pattern.test(k)) issues.push({ path: child(path, k), expected: `a key that is ${key.hint}`, got: k });
+        out[k] = value.check(v, child(path, k), issues);
+      }
+      return out;
+    },
+  };
+}
+
 /** A union told apart by one key, e.g. transport.type. */
 export function tagged<K extends string, V extends Record<string, Spec<unknown>>>(
   tag: K,

@@ -1,7 +1,7 @@
 // Builds drivers from the hall's device config: one supervised link per transport (devices on one
 // serial path share it), a virtual device behind every sim transport, and the device driver per
 // entry. Knows nothing of queues; the manager wires the results to the bus.
-import { type DeviceConfig, transportKey } from '../../drivers/config.js';
+import { type DeviceConfig, PROTOCOLS_FOR_KIND, transportKey } from '../../drivers/config.js';
 import { DisplayDevice } from '../../drivers/devices/display.js';
 import { InputDevice } from '../../drivers/devices/input.js';
 import { KeypadBus, KeypadDevice } from '../../drivers/devices/keypad.js';
@@ -45,14 +45,7 @@ export interface BindHandlers {
   log(level: 'debug' | 'info' | 'warn', msg: string, deviceId?: string): void;
 }
 
-const ALLOWED: Record<DeviceConfig['kind'], DeviceConfig['protocol'][]> = {
-  ticketPrinter: ['escpos'],
-  counterDisplay: ['led-framed', 'modbus-display'],
-  hallDisplay: ['led-framed', 'modbus-display'],
-  keypad: ['rs485-keypad', 'hid-keymap'],
-  ratingPad: ['rs485-keypad', 'hid-keymap'],
-  idReader: ['idcard-serial', 'idcard-hid'],
-};
+const ALLOWED = PROTOCOLS_FOR_KIND;
 
 function keymapOf(cfg: DeviceConfig): Keymap {
   const km = cfg.options?.keymap;

@@ -79,6 +79,26 @@ describe('hall config', () => {
     expect(p2.some((x) => x.startsWith('devices[26].counter: expected a counter id from counters[]'))).toBe(true);
   });
 
+  it('checks device protocols against their kind, transport and keymap', () => {
+    const pad8 = '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "8", address: 18, transport: { type: sim } }';
+    expect(problems(demo.replace(pad8, pad8.replace('rs485-keypad', 'escpos')))).toEqual([
+      'devices[26].protocol: expected a protocol that can drive a ratingPad (rs485-keypad or hid-keymap), got "escpos"',
+    ]);
+    const hidPad =
+      '{ id: pad-8, kind: ratingPad, protocol: hid-keymap, counter: "8", transport: { type: hid, vendorId: 6790, productId: 57360 }, options: { keymap: { "0205": "rate:5", "02": "rate:9", "xyz": call } } }';
+    expect(problems(demo.replace(pad8, hidPad))).toEqual([
+      'devices[26].options.keymap.02: expected a key: call, recall, skip, transfer, pause, resume, start, finish, confirm, rate:1…rate:5 or digit:0…digit:9, got "rate:9"',
+      'devices[26].options.keymap.xyz: expected a key that is an even-length hex report prefix such as "0101", got "xyz"',
+    ]);
+    expect(problems(demo.replace(pad8, hidPad.replace(', "02": "rate:9", "xyz": call', '')))).toEqual([]);
+    expect(problems(demo.replace(pad8, pad8.replace('{ type: sim }', '{ type: hid, vendorId: 1, productId: 2 }')))).toEqual([
+      'devices[26].transport.type: expected a serial, tcp or sim transport for protocol rs485-keypad, got "hid"',
+    ]);
+    expect(
+      problems(demo.replace('protocol: modbus-display, counter: "7", address: 7', 'protocol: modbus-display, counter: "7", address: 0')),
+    ).toEqual(['devices[9].address: expected a Modbus address from 1 to 247 (0 is broadcast and never answers), got 0']);
+  });
+
   it('reports YAML syntax errors with the file name', () => {
     expect(() => parseConfig('hall: [unclosed', 'config/broken.yaml', {})).toThrow(/config\/broken\.yaml: .*YAML syntax/s);
   });
