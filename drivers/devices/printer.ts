@@ -1,10 +1,24 @@
 // ESC/POS printer = link + protocol + supervision:
-//  - heartbeat: DLE EOT 1..4 every pollMs; the replies give the condition, silence gives "offline"
-//    (the only way to notice a dead serial port that sends no close event);
-//  - job queue: a job is written only while the printer reports a printable condition and is removed
-//    only after its write succeeded, so it prints exactly once; a job still queued at its deadline is
-//    failed and dropped (never printed later).
-import { encodeStatusPoll, createStatusDecoder, interpretStatus, type PrinterStatusBytes } from '../protocols/escpos.js';
+//  - status requests (DLE EOT 1..4) go out ONE AT A TIME: replies carry no id, so a reply byte is
+//    attributed to the single request in flight, in order. Heartbeat polls and job confirmations
+//    share that one queue. After an unanswered request the line counts as "dirty": the next
+//    request waits until no stray status byte has arrived for settleMs, so a late reply to the old
+//    request is not taken for the answer to the new one;
+//  - heartbeat: a status request every pollMs; the replies give the condition, silence gives
+//    "offline" (the only way to notice a dead serial port that sends no close event);
+//  - job queue: a job is written only while the printer reports a printable condition. Once its
+//    bytes are written it leaves the queue for good and is CONFIRMED by a status request right
+//    behind it: only a healthy reply resolves it (print.done); cover open / paper out / cutter
+//    error / offline in that reply, or no reply at all, rejects it (print.failed) and it is NOT
+//    re-sent (the printer may still hold it in its buffer; the citizen has the number on screen).
+//    A job still queued (never written) at its deadline is failed and dropped, never printed later.
+import {
+  encodeStatusPoll,
+  createStatusDecoder,
+  interpretStatus,
+  type PrinterCondition,
+  type PrinterStatusBytes,
+} from '../protocols/escpos.js';
 import type { Link } from '../link.js';
 import { StatusCell } from './status.js';
 
@@ -13,11 +27,36 @@ export interface PrinterOptions {
   replyTimeoutMs?: number;
   /** consecutive unanswered polls before "offline" */
   missedPolls?: number;
+  /** after an unanswered request, quiet time (no stray reply byte) before the next request */
+  settleMs?: number;
 }
 
 export class PrintDeadlineError extends Error {
   constructor(jobId: string, waitedMs: number) {
     super(`print job ${jobId} not delivered within ${waitedMs} ms`);
+  }
+}
+
+const FAULT_TEXT: Record<Exclude<PrinterCondition, 'online' | 'paperNearEnd'>, string> = {
+  coverOpen: 'printer cover open',
+  paperOut: 'printer out of paper',
+  cutterError: 'printer cutter error',
+  offline: 'printer offline',
+};
+
+/** the job's bytes were written but the printer did not confirm it: it is not sent again */
+export class PrintUnconfirmedError extends Error {
+  constructor(
+    jobId: string,
+    readonly condition: PrinterCondition | 'noReply' | 'linkLost',
+  ) {
+    const why =
+      condition === 'noReply'
+        ? 'no reply to the status poll after the job'
+        : condition === 'linkLost'
+          ? 'connection lost before the job was confirmed'
+          : FAULT_TEXT[condition as keyof typeof FAULT_TEXT];
+    super(`print job ${jobId} not printed: ${why} (not re-sent)`);
   }
 }
 
@@ -28,19 +67,35 @@ interface Job {
   reject: (e: Error) => void;
   timer?: NodeJS.Timeout;
   expired: boolean;
+  /** its bytes are being / have been written: decided by the write and the confirmation */
+  sent: boolean;
 }
 
-const POLL = new Uint8Array([...encodeStatusPoll(1), ...encodeStatusPoll(2), ...encodeStatusPoll(3), ...encodeStatusPoll(4)]);
+type N = 1 | 2 | 3 | 4;
+/** a status request: resolves with the replies, or with the reason there are none */
+interface StatusRequest {
+  ns: N[];
+  left: N[];
+  replies: PrinterStatusBytes;
+  timer?: NodeJS.Timeout;
+  done: (r: PrinterStatusBytes | 'noReply' | 'linkLost') => void;
+}
+
+const ALL: N[] = [1, 2, 3, 4];
+const pollBytes = (ns: N[]) => Uint8Array.from(ns.flatMap((n) => [...encodeStatusPoll(n)]));
+const printableCond = (c: PrinterCondition) => c === 'online' || c === 'paperNearEnd';
 
 export class EscPosPrinter {
   readonly cell = new StatusCell();
   private jobs: Job[] = [];
   private writing = false;
-  private expected: Array<1 | 2 | 3 | 4> = [];
-  private replies: PrinterStatusBytes = {};
+  private readonly waiting: StatusRequest[] = [];
+  private inFlight?: StatusRequest;
+  /** no request is written before this time (performance.now): the line settles after a miss */
+  private quietUntil = 0;
+  private kickTimer?: NodeJS.Timeout;
   private missed = 0;
   private pollTimer?: NodeJS.Timeout;
-  private replyTimer?: NodeJS.Timeout;
   private running = false;
   private readonly o: Required<PrinterOptions>;
   /** timestamps for the bench: when each job's write was handed to the transport */
@@ -50,13 +105,20 @@ export class EscPosPrinter {
     readonly link: Link,
     o: PrinterOptions = {},
   ) {
-    this.o = { pollMs: o.pollMs ?? 500, replyTimeoutMs: o.replyTimeoutMs ?? 1000, missedPolls: o.missedPolls ?? 2 };
+    const replyTimeoutMs = o.replyTimeoutMs ?? 1000;
+    this.o = {
+      pollMs: o.pollMs ?? 500,
+      replyTimeoutMs,
+      missedPolls: o.missedPolls ?? 2,
+      settleMs: o.settleMs ?? Math.min(200, replyTimeoutMs),
+    };
     const decode = createStatusDecoder((b) => this.onStatusByte(b));
     link.onData(decode);
     link.onUp(() => this.poll());
     link.onDown((err) => {
-      this.expected = [];
-      clearTimeout(this.replyTimer);
+      // a new session starts clean: nothing from the old one can arrive any more
+      this.quietUntil = 0;
+      this.endAll('linkLost');
       this.cell.set('offline', err?.message ?? 'connection lost');
     });
   }
@@ -76,7 +138,8 @@ export class EscPosPrinter {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.pollTimer);
-    clearTimeout(this.replyTimer);
+    clearTimeout(this.kickTimer);
+    this.endAll('linkLost');
     for (const j of this.jobs.splice(0)) {
       clearTimeout(j.timer);
       j.reject(new Error('printer stopped'));
@@ -84,44 +147,116 @@ export class EscPosPrinter {
     await this.link.stop();
   }
 
-  private poll(): void {
-    if (!this.running || !this.link.up || this.expected.length > 0) return;
-    this.expected = [1, 2, 3, 4];
-    this.replies = {};
-    this.link.write(POLL).catch(() => {
-      /* the link reports the loss */
+  // --- status requests: one in flight, FIFO ---------------------------------------------------
+
+  /** queues a status request behind any other; resolves with the replies or why there are none */
+  private request(ns: N[]): Promise<PrinterStatusBytes | 'noReply' | 'linkLost'> {
+    return new Promise((done) => {
+      this.waiting.push({ ns, left: [...ns], replies: {}, done });
+      this.kick();
     });
-    clearTimeout(this.replyTimer);
-    this.replyTimer = setTimeout(() => {
-      this.expected = [];
-      if (++this.missed >= this.o.missedPolls && this.link.up) this.cell.set('offline', 'no reply to status poll');
-    }, this.o.replyTimeoutMs);
+  }
+
+  private kick(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
+    if (!this.link.up) {
+      this.endAll('linkLost');
+      return;
+    }
+    const wait = this.quietUntil - performance.now();
+    if (wait > 0) {
+      clearTimeout(this.kickTimer);
+      this.kickTimer = setTimeout(() => this.kick(), Math.ceil(wait));
+      return;
+    }
+    const req = this.waiting.shift()!;
+    this.inFlight = req;
+    this.link.write(pollBytes(req.ns)).then(
+      () => {
+        // the clock starts when the poll has left (it may queue behind a long job on the link)
+        if (this.inFlight === req && req.left.length > 0)
+          req.timer = setTimeout(() => {
+            if (this.inFlight !== req) return;
+            this.quietUntil = performance.now() + this.o.settleMs;
+            this.finish(req, 'noReply');
+          }, this.o.replyTimeoutMs);
+      },
+      () => {
+        if (this.inFlight === req) this.finish(req, 'linkLost');
+      },
+    );
+  }
+
+  private finish(req: StatusRequest, r: PrinterStatusBytes | 'noReply' | 'linkLost'): void {
+    clearTimeout(req.timer);
+    if (this.inFlight === req) this.inFlight = undefined;
+    req.done(r);
+    this.kick();
+  }
+
+  private endAll(why: 'noReply' | 'linkLost'): void {
+    clearTimeout(this.kickTimer);
+    const reqs = [...(this.inFlight ? [this.inFlight] : []), ...this.waiting.splice(0)];
+    this.inFlight = undefined;
+    for (const r of reqs) {
+      clearTimeout(r.timer);
+      r.done(why);
+    }
   }
 
   private onStatusByte(b: number): void {
-    const n = this.expected.shift();
-    if (n === undefined) return; // unsolicited or late: ignore
-    this.replies[n] = b;
-    if (this.expected.length > 0) return;
-    clearTimeout(this.replyTimer);
+    const req = this.inFlight;
+    const n = req?.left.shift();
+    if (!req || n === undefined) {
+      // unsolicited, or late for a request that already timed out: keep the line settling
+      this.quietUntil = Math.max(this.quietUntil, performance.now() + this.o.settleMs);
+      return;
+    }
+    req.replies[n] = b;
+    if (req.left.length === 0) this.finish(req, req.replies);
+  }
+
+  // --- heartbeat --------------------------------------------------------------------------------
+
+  private poll(): void {
+    // a request already queued or in flight tells us the condition as well
+    if (!this.running || !this.link.up || this.inFlight || this.waiting.length > 0) return;
+    void this.request(ALL).then((r) => {
+      if (r === 'linkLost') return; // onDown set the status
+      if (r === 'noReply') {
+        if (++this.missed >= this.o.missedPolls && this.link.up) this.cell.set('offline', 'no reply to status poll');
+        return;
+      }
+      this.apply(r);
+      void this.pump();
+    });
+  }
+
+  private apply(replies: PrinterStatusBytes): PrinterCondition {
     this.missed = 0;
-    const cond = interpretStatus(this.replies);
+    const cond = interpretStatus(replies);
     this.cell.set(cond, undefined);
-    void this.pump();
+    return cond;
   }
 
   private get printable(): boolean {
-    return this.cell.status === 'online' || this.cell.status === 'paperNearEnd';
+    return printableCond(this.cell.status as PrinterCondition);
   }
 
-  /** queues a job; resolves once written to the printer, rejects at the deadline if never written */
+  // --- jobs ---------------------------------------------------------------------------------------
+
+  /**
+   * Queues a job. Resolves once written AND confirmed by a healthy status reply; rejects with
+   * PrintUnconfirmedError when the reply after it shows a fault (or none comes), or with
+   * PrintDeadlineError when it was never written before the deadline.
+   */
   print(id: string, bytes: Uint8Array, deadlineMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const job: Job = { id, bytes, resolve, reject, expired: false };
+      const job: Job = { id, bytes, resolve, reject, expired: false, sent: false };
       job.timer = setTimeout(() => {
         job.expired = true;
-        // a job being written right now is decided by its write
-        if (this.writing && this.jobs[0] === job) return;
+        // a job being written or confirmed right now is decided by that
+        if (job.sent) return;
         this.jobs = this.jobs.filter((j) => j !== job);
         reject(new PrintDeadlineError(id, deadlineMs));
       }, deadlineMs);
@@ -132,24 +267,41 @@ export class EscPosPrinter {
 
   private async pump(): Promise<void> {
     if (this.writing) return;
-    while (this.jobs.length > 0 && this.link.up && this.printable) {
-      const job = this.jobs[0]!;
-      this.writing = true;
-      try {
-        this.onJobWritten?.(job.id, performance.now());
-        await this.link.write(job.bytes);
-        this.jobs.shift();
-        clearTimeout(job.timer);
-        job.resolve();
-      } catch {
-        if (job.expired) {
-          this.jobs.shift();
-          job.reject(new PrintDeadlineError(job.id, 0));
+    this.writing = true;
+    try {
+      while (this.jobs.length > 0 && this.link.up && this.printable) {
+        const job = this.jobs[0]!;
+        job.sent = true;
+        try {
+          this.onJobWritten?.(job.id, performance.now());
+          await this.link.write(job.bytes);
+        } catch {
+          // link down: nothing went out; the job waits for the next up unless its time is over
+          job.sent = false;
+          if (job.expired) {
+            this.jobs.shift();
+            job.reject(new PrintDeadlineError(job.id, 0));
+          }
+          break;
         }
-        break; // link down: status is offline now; the job waits for the next up
-      } finally {
-        this.writing = false;
+        // written: from here on it is never written again, whatever the confirmation says
+        this.jobs.shift();
+        const r = await this.request(ALL);
+        clearTimeout(job.timer);
+        if (r === 'noReply' || r === 'linkLost') {
+          if (r === 'noReply') {
+            this.missed = this.o.missedPolls;
+            if (this.link.up) this.cell.set('offline', 'no reply to status poll after a print job');
+          }
+          job.reject(new PrintUnconfirmedError(job.id, r));
+          continue;
+        }
+        const cond = this.apply(r);
+        if (printableCond(cond)) job.resolve();
+        else job.reject(new PrintUnconfirmedError(job.id, cond));
       }
+    } finally {
+      this.writing = false;
     }
   }
 }

@@ -1,5 +1,7 @@
 // Virtual ESC/POS printer: decodes the job stream into pages (lines with size/alignment, QR payloads,
-// cut) and answers DLE EOT polls from a settable paper / cover state.
+// cut) and answers DLE EOT polls from a settable paper / cover / cutter state, like a real one:
+// while the cover is open, the paper is out or the cutter jammed nothing is printed — the page being
+// received is lost (counted in lostPages, never printed later) — and the status replies say why.
 import { createEscPosPrinterDecoder, type PrinterEvent } from '../protocols/escpos-decode.js';
 import { statusBytesFor } from '../protocols/escpos.js';
 import { VirtualDevice } from './base.js';
@@ -26,8 +28,10 @@ export class VirtualPrinter extends VirtualDevice {
   paper: PaperState = 'ok';
   coverOpen = false;
   cutterError = false;
-  /** bytes dropped because there was no paper or the cover was open */
+  /** decoded items (lines, QR codes, cuts) dropped because there was no paper or the cover was open */
   discardedBytes = 0;
+  /** jobs (cuts) that arrived while the printer could not print: lost, never printed later */
+  lostPages = 0;
   private readonly decoder = createEscPosPrinterDecoder((e) => this.onEvent(e));
   private readonly pageListeners: Array<(p: PrintedPage) => void> = [];
   /** max pages kept (the /sim page shows the last ones) */
@@ -57,9 +61,17 @@ export class VirtualPrinter extends VirtualDevice {
       if (n >= 1 && n <= 4) this.send(Uint8Array.of(s[n]));
       return;
     }
+    if (e.type === 'init') {
+      // ESC @ starts a job: whatever was left of an interrupted page is gone
+      this.current = { lines: [], qr: [], cut: false, at: 0 };
+      return;
+    }
     if (!this.canPrint) {
-      // real printers without paper drop (or jam) the job: a host that ignores status loses tickets
-      this.discardedBytes++;
+      // real printers without paper drop (or jam) the job: a host that ignores status loses tickets.
+      // The page in progress is abandoned too, so a fault mid-page never yields a half page later.
+      if (e.type === 'line' || e.type === 'qr' || e.type === 'cut') this.discardedBytes++;
+      if (e.type === 'cut') this.lostPages++;
+      this.current = { lines: [], qr: [], cut: false, at: 0 };
       return;
     }
     if (e.type === 'line') {
@@ -86,6 +98,7 @@ export class VirtualPrinter extends VirtualDevice {
       pages: this.pages.slice(-20),
       pending: this.current.lines.length ? this.current : undefined,
       discardedBytes: this.discardedBytes,
+      lostPages: this.lostPages,
     };
   }
 }
