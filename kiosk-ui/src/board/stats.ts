@@ -19,9 +19,6 @@ export interface BoardStats {
   notRated: number;
   bad: BadRating[];
   staff: { id: string; name?: string; served: number; avgHandlingMs?: number }[];
-  unresolved: { id?: string; at?: number; service?: string; description: string; status?: string }[];
-  /** 整改 cases: open, and past their 15-working-day due day */
-  cases: { open: number; overdue: number };
 }
 
 type Obj = Record<string, unknown>;
@@ -73,15 +70,7 @@ export function readStats(raw: unknown): BoardStats {
     served: num(s.served),
     avgHandlingMs: num(s.avgHandlingMs) || undefined,
   }));
-  const unresolved = arr(r.openUnresolved ?? r.unresolved ?? r.unresolvedReports).map((u) => ({
-    id: u.id != null ? String(u.id) : undefined,
-    at: num(u.at ?? u.createdAt) || undefined,
-    service: typeof u.service === 'string' ? u.service : undefined,
-    description: String(u.description ?? ''),
-    status: typeof u.status === 'string' ? u.status : undefined,
-  }));
-  const cases = { open: num(obj(r.cases).open), overdue: num(obj(r.cases).overdue) };
-  return { distribution: dist, notRated: num(ratings.notRated ?? r.notRated), bad, staff, unresolved, cases };
+  return { distribution: dist, notRated: num(ratings.notRated ?? r.notRated), bad, staff };
 }
 
 export const REASONS: Record<string, [string, string]> = {

@@ -1,6 +1,7 @@
 // Wire types of docs/api.md. Domain types come from the agent's own definitions (type-only import,
 // erased at build time) so the screens and the engine cannot drift apart silently.
 import type {
+  CaseView,
   Channel,
   CounterState,
   LocalizedText,
@@ -11,7 +12,7 @@ import type {
   TicketState,
 } from '../../../agent/queue/types.ts';
 
-export type { Channel, CounterState, LocalizedText, Material, QueueEvent, ServiceDef, Ticket, TicketState };
+export type { CaseView, Channel, CounterState, LocalizedText, Material, QueueEvent, ServiceDef, Ticket, TicketState };
 
 export interface HallInfo {
   name: string | LocalizedText;
@@ -22,8 +23,8 @@ export interface HallInfo {
   voice: { repeat: number; chime: boolean; leadIn?: string };
   idleSeconds: number;
   ratingTimeoutSeconds?: number;
-  /** minutes of wait after which the board raises an alert (default 30) */
-  waitAlertMinutes?: number;
+  /** minutes of wait after which the board raises an alert (config board.waitAlertMinutes) */
+  waitAlertMinutes: number;
 }
 
 export interface ServiceQueue {
