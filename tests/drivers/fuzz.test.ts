@@ -13,7 +13,7 @@ import { createLedDecoder, encodeLed } from '../../drivers/protocols/led-framed.
 import { createModbusDecoder, encodeModbusDisplay, encodeModbusResponse } from '../../drivers/protocols/modbus-display.js';
 import { createKeypadDecoder, encodeFrame } from '../../drivers/protocols/rs485-keypad.js';
 
-const RUNS = { numRuns: 300 };
+const RUNS = { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
 const randomBytes = fc.uint8Array({ maxLength: 40 });
 
 /** garbage = random bytes, torn frames (a prefix) or frames with one byte flipped */
@@ -54,6 +54,17 @@ function isSubsequence(needles: string[], hay: string[]): boolean {
 
 const cutsArb = fc.array(fc.nat(), { maxLength: 20 });
 
+/**
+ * A fake header in the garbage whose length field happens to end on a real frame's checksum and
+ * terminator is a valid frame by the protocol's own rules (a 1-in-256 checksum collision for the
+ * sum-checked protocols): no decoder can tell it from a real one. Such cases are discarded, not
+ * passed; everything else must recover every real frame.
+ */
+function swallowedByCollision(frames: Uint8Array[], got: string[]): boolean {
+  const real = new Set(frames.map(hex));
+  return got.some((g) => !real.has(g) && frames.some((f) => g.includes(hex(f.subarray(0, Math.min(f.length, 6))))));
+}
+
 describe('decoder fuzz', () => {
   it('rs485 keypad frames', () => {
     const frameArb = fc
@@ -68,6 +79,7 @@ describe('decoder fuzz', () => {
           const got: string[] = [];
           const d = createKeypadDecoder((_f, raw) => got.push(hex(raw)));
           for (const c of stream(frames, junk, cuts)) d(c);
+          fc.pre(!swallowedByCollision(frames, got));
           expect(isSubsequence(frames.map(hex), got)).toBe(true);
         },
       ),
@@ -88,6 +100,7 @@ describe('decoder fuzz', () => {
           const got: string[] = [];
           const d = createLedDecoder((_f, raw) => got.push(hex(raw)));
           for (const c of stream(frames, junk, cuts)) d(c);
+          fc.pre(!swallowedByCollision(frames, got));
           expect(isSubsequence(frames.map(hex), got)).toBe(true);
         },
       ),
@@ -116,6 +129,7 @@ describe('decoder fuzz', () => {
             responses.push(encodeModbusResponse(f));
           });
           for (const c of stream(frames, junk, cuts)) dev(c);
+          fc.pre(!swallowedByCollision(frames, got));
           expect(isSubsequence(frames.map(hex), got)).toBe(true);
           const back: string[] = [];
           const host = createModbusDecoder('host', (f) => back.push(hex(f.raw)));
