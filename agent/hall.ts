@@ -62,6 +62,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     devices: config.devices,
     bus,
     services: config.services,
+    printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,
     logger: logger.child({ module: 'devices' }),
     hall: {
       name: config.hall.name,

@@ -30,7 +30,7 @@ export interface HallConfig {
   server: { host: string; port: number; dataDir: string; publicUrl?: string };
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string };
-  kiosk: { idleSeconds: number };
+  kiosk: { idleSeconds: number; printDeadlineSeconds: number };
   rating: { timeoutSeconds: number };
   board: { waitAlertMinutes: number };
   auth: { guidePin: string; managerPin: string };
@@ -165,7 +165,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     },
     queue: raw.queue ?? {},
     voice: { repeat: raw.voice?.repeat ?? 1, chime: raw.voice?.chime ?? true, leadIn: raw.voice?.leadIn },
-    kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30 },
+    kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30, printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20 },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
     auth: raw.auth,

@@ -114,7 +114,14 @@ export const hallConfigSpec = obj({
     obj({ repeat: optional(int({ min: 1, max: 5 }), 1), chime: optional(bool(), true), leadIn: optional(str({ max: 60 })) }),
     {},
   ),
-  kiosk: optional(obj({ idleSeconds: optional(int({ min: 10, max: 600 }), 30) }), {}),
+  kiosk: optional(
+    obj({
+      idleSeconds: optional(int({ min: 10, max: 600 }), 30),
+      /** a ticket the printer could not take within this time is failed and shown on the kiosk screen instead */
+      printDeadlineSeconds: optional(int({ min: 2, max: 600 }), 20),
+    }),
+    {},
+  ),
   rating: optional(obj({ timeoutSeconds: optional(int({ min: 5, max: 600 }), 30) }), {}),
   board: optional(obj({ waitAlertMinutes: optional(int({ min: 1, max: 600 }), 30) }), {}),
   auth: obj({
