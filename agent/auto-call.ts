@@ -37,7 +37,7 @@ export function bindAutoCall(bus: HallBus, engine: Engine, counters: (CounterDef
     const states = new Map(engine.snapshot().counters.map((c) => [c.id, c]));
     for (const c of auto) {
       const s = states.get(c.id);
-      if (!s || !s.open || s.paused || s.currentTicketId) continue;
+      if (!s?.open || s.paused || s.currentTicketId) continue;
       try {
         engine.callNext(c.id);
       } catch (err) {

@@ -29,7 +29,7 @@ describe('rating pad (评价器)', () => {
     await page.locator('button[data-level="4"]').click();
     await page.getByText('感谢您的评价').waitFor();
     const events = await hall.api('GET', '/api/v1/events?after=0&limit=500');
-    const rated = events.body.events.filter((e: { type: string }) => e.type === 'rating.recorded' || e.type === 'rated');
+    const rated = events.body.events.filter((e: { type: string }) => e.type === 'rating.recorded');
     expect(rated).toHaveLength(1);
     expect(rated[0].data.level).toBe(4);
   });
@@ -59,7 +59,7 @@ describe('rating pad (评价器)', () => {
     await page.getByText('您好，很高兴为您服务').waitFor();
     const events = await hall.api('GET', '/api/v1/events?after=0&limit=500');
     const types = events.body.events.filter((e: { counter?: string }) => e.counter === '2').map((e: { type: string }) => e.type);
-    expect(types.some((t: string) => t === 'rating.notRated' || t === 'notRated')).toBe(true);
-    expect(types.some((t: string) => t === 'rating.recorded' || t === 'rated')).toBe(false);
+    expect(types.some((t: string) => t === 'rating.notRated')).toBe(true);
+    expect(types.some((t: string) => t === 'rating.recorded')).toBe(false);
   });
 });

@@ -80,7 +80,7 @@ describe('malformed HTTP input', () => {
       ['/api/v1/voice/call/..%2F..%2Fhall.db', { method: 'GET' }],
       ['/api/v1/voice/call/999999.wav', { method: 'GET' }],
       ['/t/%3Cscript%3E', { method: 'GET' }],
-      ['/api/v1/counters/3/call-next', { method: 'POST', headers: { authorization: 'Bearer ' + 'A'.repeat(5000) } }],
+      ['/api/v1/counters/3/call-next', { method: 'POST', headers: { authorization: `Bearer ${'A'.repeat(5000)}` } }],
     ];
     for (const [path, init] of cases) {
       const status = await raw(path, init);
