@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hall, shot, startHall } from './support.js';
+
+const KIOSK = { width: 1080, height: 1920 };
+const ID = '340104198001011234'.slice(0, 17);
+
+/** A 身份证 number with a correct GB 11643 check digit. */
+function withCheckDigit(body17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((s, d, i) => s + Number(d) * (weights[i] ?? 0), 0);
+  return body17 + '10X98765432'[sum % 11];
+}
+
+let hall: Hall;
+beforeAll(async () => {
+  hall = await startHall();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+describe('kiosk with an ID-card reader', () => {
+  it('shows the masked number after a card read, registers it with the ticket, never shows it in clear', async () => {
+    const id = withCheckDigit(ID);
+    const { page } = await hall.open('/kiosk', KIOSK);
+    await page.waitForSelector('button[data-service=temp-id-card]');
+    // the simulated reader stands in for a card laid on the kiosk's reader
+    expect((await hall.api('POST', '/api/v1/sim/id-reader-1', { type: 'idcard', number: id })).status).toBe(200);
+    const banner = page.getByTestId('id-card');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(`3401**********${id.slice(-4)}`);
+    expect(await page.content()).not.toContain(id);
+    await shot(page, 'kiosk-idcard');
+
+    await page.click('button[data-service=temp-id-card]');
+    const number = (await page.getByTestId('ticket-number').textContent())?.trim();
+    const events = await hall.api('GET', '/api/v1/events?after=0&limit=100');
+    const issued = events.body.events.find(
+      (e: { type: string; data: { number?: string } }) => e.type === 'ticket.issued' && e.data.number === number,
+    );
+    expect(issued.data.idMasked).toBe(`3401**********${id.slice(-4)}`);
+    expect(JSON.stringify(events.body)).not.toContain(id);
+  });
+
+  it('the same card twice more the same day for the same service is refused (per-ID limit)', async () => {
+    const id = withCheckDigit(ID);
+    const { page } = await hall.open('/kiosk', KIOSK);
+    await page.waitForSelector('button[data-service=temp-id-card]');
+    await hall.api('POST', '/api/v1/sim/id-reader-1', { type: 'idcard', number: id });
+    await page.getByTestId('id-card').waitFor();
+    await page.click('button[data-service=temp-id-card]');
+    await page.getByTestId('ticket-number').waitFor();
+    await page.getByRole('button', { name: /返回首页/ }).click();
+    await hall.api('POST', '/api/v1/sim/id-reader-1', { type: 'idcard', number: id });
+    await page.getByTestId('id-card').waitFor();
+    await page.click('button[data-service=temp-id-card]');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/身份证|上限|次/);
+    await shot(page, 'kiosk-idcard-limit');
+  });
+});
