@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueueError } from '../../../agent/queue/engine.js';
-import { makeEngine } from './fixtures.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof QueueError) return `${e.status} ${e.code}`;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { code, makeEngine } from './fixtures.js';
 
 function hall() {
   const h = makeEngine();

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAppointmentsCsv } from '../../../agent/queue/appointments.js';
-import { QueueError } from '../../../agent/queue/engine.js';
-import { T0, makeEngine } from './fixtures.js';
+import type { QueueError } from '../../../agent/queue/engine.js';
+import { code, makeEngine, T0 } from './fixtures.js';
 
 const MIN = 60_000;
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof QueueError) return `${e.status} ${e.code}`;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('import', () => {
   it('imports valid records, skips invalid and duplicate ones with reasons', () => {

@@ -5,19 +5,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../../agent/store/index.js';
 import { QueueError } from '../../../agent/queue/engine.js';
-import { T0, makeEngine } from './fixtures.js';
+import { code, makeEngine, T0 } from './fixtures.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof QueueError) return `${e.status} ${e.code}`;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** A finished ticket at counter 1 (staff p1) rated `level`. */
 function rated(level: 1 | 2 | 3 | 4 | 5 = 1, h = makeEngine()) {

@@ -1,5 +1,5 @@
 import { openHallStore } from '../../../agent/store/index.js';
-import { QueueEngine } from '../../../agent/queue/engine.js';
+import { QueueEngine, QueueError } from '../../../agent/queue/engine.js';
 import { DEFAULT_RULES, type QueueRules } from '../../../agent/queue/rules.js';
 import type { CounterDef, QueueEvent, ServiceDef, Ticket, CounterState } from '../../../agent/queue/types.js';
 
@@ -72,4 +72,15 @@ export function idNumber(seed: number): string {
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(body[i]) * W[i]!;
   return body + '10X98765432'[sum % 11];
+}
+
+/** "status CODE" of the QueueError a refused action throws; fails the test if it was not refused. */
+export function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof QueueError) return `${e.status} ${e.code}`;
+    throw e;
+  }
+  throw new Error('expected a refusal');
 }
