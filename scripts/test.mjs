@@ -1,7 +1,7 @@
 // `npm test`: make sure socat and Chromium exist (installing them as root with apt), build the
 // screens, then run every vitest test (unit, pty integration, Chromium e2e, crash).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureUi } from './ensure-ui.mjs';
 
@@ -33,8 +33,19 @@ if (missing().length > 0) {
 }
 
 ensureUi();
-const r = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const summary = join(root, 'test-results/vitest.json');
+rmSync(summary, { force: true });
+const vitest = [
+  join(root, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${summary}`,
+];
+const r = spawnSync(process.execPath, [...vitest, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// One plain closing line that any CI can read: "tests: N passed, N failed, N skipped".
+if (existsSync(summary)) {
+  const s = JSON.parse(readFileSync(summary, 'utf8'));
+  console.log(`tests: ${s.numPassedTests} passed, ${s.numFailedTests} failed, ${s.numPendingTests + s.numTodoTests} skipped`);
+}
 process.exit(r.status ?? 1);
