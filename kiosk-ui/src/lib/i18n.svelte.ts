@@ -35,8 +35,33 @@ export function minutes(ms: number | undefined): string {
   return tr(`${m} 分钟`, `${m} min`);
 }
 
+// Times on screen are hall time (hall.timezone), like the printed tickets: the PC's own zone may differ.
+let hallZone: string | undefined;
+export function setHallTimeZone(zone: string | undefined): void {
+  hallZone = zone;
+}
+
+function hallParts(ts: number): Record<string, string> {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: hallZone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ts);
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+/** HH:mm in hall time */
 export function clock(ts: number | undefined): string {
   if (!ts) return '';
-  const d = new Date(ts);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  const p = hallParts(ts);
+  return `${p.hour}:${p.minute}`;
+}
+
+/** MM-DD in hall time */
+export function monthDay(ts: number): string {
+  const p = hallParts(ts);
+  return `${p.month}-${p.day}`;
 }
