@@ -110,6 +110,12 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  if (!publicUrl && (host === '0.0.0.0' || host === '::')) {
+    logger.warn(
+      { host },
+      'server.publicUrl is not set: ticket QR codes will carry a wildcard address; set it to the URL phones and screens use, e.g. http://192.0.2.10:8080',
+    );
+  }
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
   await devices.start();
