@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,6 +7,8 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface AgentProcess {
   url: string;
+  /** resident memory of the agent process in MiB (Linux /proc), undefined elsewhere */
+  rssMiB(): number | undefined;
   /** kill -9, as a power cut would: no shutdown code runs */
   crash(): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +46,15 @@ export async function startAgentProcess(configText?: string, opts: { dataDir?: s
   });
   return {
     url,
+    rssMiB() {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+        return Number.isFinite(kb) ? kb / 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async crash() {
       const exited = new Promise((r) => child.once('exit', r));
       kill();
