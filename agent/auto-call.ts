@@ -3,7 +3,7 @@ import type { CounterDef } from './queue/types.js';
 
 interface Engine {
   callNext(counter: string): unknown;
-  snapshot(): { counters: { id: string; open: boolean; paused: boolean; currentTicketId?: string }[] };
+  counterSnapshot(counter: string): { open: boolean; paused: boolean; currentTicketId?: string } | undefined;
 }
 
 interface Log {
@@ -34,9 +34,8 @@ export function bindAutoCall(bus: HallBus, engine: Engine, counters: (CounterDef
   let scheduled = false;
   const run = () => {
     scheduled = false;
-    const states = new Map(engine.snapshot().counters.map((c) => [c.id, c]));
     for (const c of auto) {
-      const s = states.get(c.id);
+      const s = engine.counterSnapshot(c.id);
       if (!s?.open || s.paused || s.currentTicketId) continue;
       try {
         engine.callNext(c.id);

@@ -124,15 +124,8 @@ export class EngineCore {
     for (const t of [...this.store.loadOpenTickets(), ...this.store.loadTickets(this.day)]) this.cacheTicket(t);
     for (const s of this.store.loadServiceStats()) this.stats.set(s.service, s);
     for (const e of this.store.recentEvents(['ticket.called', 'ticket.recalled'], RECENT_CALLS)) {
-      if (e.ticketId && e.counter) {
-        this.recentCalls.push({
-          ticketId: e.ticketId,
-          number: String(e.data.number ?? ''),
-          counter: e.counter,
-          at: e.at,
-          recall: e.type === 'ticket.recalled',
-        });
-      }
+      const call = recentCallOf(e);
+      if (call) this.recentCalls.push(call);
     }
   }
 
@@ -172,15 +165,8 @@ export class EngineCore {
     for (const s of tx.stats.values()) this.stats.set(s.service, s);
     if (tx.events.length > 0) this.seq = tx.events[tx.events.length - 1]!.seq;
     for (const e of tx.events) {
-      if ((e.type === 'ticket.called' || e.type === 'ticket.recalled') && e.ticketId && e.counter) {
-        this.recentCalls.unshift({
-          ticketId: e.ticketId,
-          number: String(e.data.number ?? ''),
-          counter: e.counter,
-          at: e.at,
-          recall: e.type === 'ticket.recalled',
-        });
-      }
+      const call = recentCallOf(e);
+      if (call) this.recentCalls.unshift(call);
     }
     if (this.recentCalls.length > RECENT_CALLS) this.recentCalls.length = RECENT_CALLS;
     if (!this.onCommit) return;
@@ -284,6 +270,12 @@ export class EngineCore {
 export function publicTicket(t: StoredTicket): Ticket {
   const { idHash: _hash, ...rest } = t;
   return { ...rest };
+}
+
+/** A call or recall event as the hall display's recent-calls list holds it. */
+function recentCallOf(e: QueueEvent): RecentCall | undefined {
+  if ((e.type !== 'ticket.called' && e.type !== 'ticket.recalled') || !e.ticketId || !e.counter) return undefined;
+  return { ticketId: e.ticketId, number: String(e.data.number ?? ''), counter: e.counter, at: e.at, recall: e.type === 'ticket.recalled' };
 }
 
 export function publicCounter(c: StoredCounter, day: string): CounterState {

@@ -185,6 +185,16 @@ export class QueueEngine {
     return reports.snapshot(this.core, this.core.clock.now());
   }
 
+  /** One counter of the snapshot, without building the rest of it. */
+  counterSnapshot(counter: string): QueueSnapshot['counters'][number] | undefined {
+    return reports.counterSnapshot(this.core, counter);
+  }
+
+  /** The hall-local business day the engine is in (YYYY-MM-DD). */
+  today(): string {
+    return this.core.day;
+  }
+
   eventsAfter(seq: number, limit: number): QueueEvent[] {
     return this.core.store.eventsAfter(seq, Math.max(0, Math.min(limit, 1000)));
   }

@@ -27,15 +27,19 @@ export function snapshot(core: EngineCore, now: number): QueueSnapshot {
     snap.waitingByChannel[t.channel]++;
     snap.longestWaitMs = Math.max(snap.longestWaitMs, now - t.queuedAt);
   }
-  const counters = [...core.counterDefs.keys()].map((id) => {
-    const st = core.counterStates.get(id)!;
-    const out: QueueSnapshot['counters'][number] = publicCounter(st, core.day);
-    const cur = st.currentTicketId ? core.tickets.get(st.currentTicketId) : undefined;
-    if (cur && (cur.state === 'called' || cur.state === 'serving')) out.current = publicTicket(cur);
-    if (st.lastCall) out.lastCall = { ...st.lastCall };
-    return out;
-  });
+  const counters = [...core.counterDefs.keys()].map((id) => counterSnapshot(core, id)!);
   return { seq: core.seq, day: core.day, services, counters, recentCalls: core.recentCalls.map((c) => ({ ...c })) };
+}
+
+/** One counter as in the snapshot: its state, the ticket at it, its last call. */
+export function counterSnapshot(core: EngineCore, id: string): QueueSnapshot['counters'][number] | undefined {
+  const st = core.counterStates.get(id);
+  if (!st) return undefined;
+  const out: QueueSnapshot['counters'][number] = publicCounter(st, core.day);
+  const cur = st.currentTicketId ? core.tickets.get(st.currentTicketId) : undefined;
+  if (cur && (cur.state === 'called' || cur.state === 'serving')) out.current = publicTicket(cur);
+  if (st.lastCall) out.lastCall = { ...st.lastCall };
+  return out;
 }
 
 function addHandling(map: Record<string, HandlingStat & { totalMs: number }>, key: string, ms: number): void {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/agent.js';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 
 const CYCLES = 5;
@@ -16,16 +17,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `api` of the test helpers, except that a request cut off by the kill was simply never acknowledged. */
 async function send(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; body: any } | undefined> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
+  const { origin, pathname, search } = new URL(url);
   try {
-    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    return await api(origin, method, pathname + search, body, token);
   } catch {
-    return undefined; // the agent died mid-request: that request was never acknowledged
+    return undefined;
   }
 }
 

@@ -30,8 +30,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     async (request) => {
       const id = request.params.counter;
       knownCounter(id);
-      const snap = engine.snapshot();
-      const state = snap.counters.find((c) => c.id === id);
+      const state = engine.counterSnapshot(id);
       const staff = state?.staffId ? config.staff.find((s) => s.id === state.staffId) : undefined;
       const current = state?.current;
       return {
@@ -169,7 +168,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
       const counter = request.params.counter;
       knownCounter(counter);
       const session = ctx.auth.requireCounter(request, counter);
-      const current = engine.snapshot().counters.find((c) => c.id === counter)?.current;
+      const current = engine.counterSnapshot(counter)?.current;
       const service = request.body.service ?? current?.service;
       if (!service) throw new ApiError(400, 'service_required', '当前没有号票，请选择业务', 'No current ticket: choose the service');
       const notice = engine.recordNotice({

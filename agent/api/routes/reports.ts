@@ -28,7 +28,7 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
     async (request) => {
       ctx.auth.requireRole(request, ['manager']);
       const q = request.query;
-      const today = ctx.engine.snapshot().day;
+      const today = ctx.engine.today();
       const from = q.from ?? q.to ?? today;
       const to = q.to ?? q.from ?? today;
       if (from > to) throw new ApiError(400, 'invalid_range', '开始日期不能晚于结束日期', '"from" must not be after "to"');

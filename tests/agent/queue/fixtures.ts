@@ -1,3 +1,4 @@
+import { idCheckChar } from '../../../drivers/protocols/idcard.js';
 import { openHallStore } from '../../../agent/store/index.js';
 import { QueueEngine, QueueError } from '../../../agent/queue/engine.js';
 import { DEFAULT_RULES, type QueueRules } from '../../../agent/queue/rules.js';
@@ -68,10 +69,7 @@ export function makeEngine(
 /** valid GB 11643 numbers for tests (check digits computed) */
 export function idNumber(seed: number): string {
   const body = `340104199001${String(10 + (seed % 18)).padStart(2, '0')}${String(seed % 1000).padStart(3, '0')}`;
-  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(body[i]) * W[i]!;
-  return body + '10X98765432'[sum % 11];
+  return body + idCheckChar(body);
 }
 
 /** "status CODE" of the QueueError a refused action throws; fails the test if it was not refused. */
