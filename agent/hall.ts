@@ -7,6 +7,7 @@ import { HallBus } from './bus.js';
 import type { HallConfig } from './config/load.js';
 import type { HallContext } from './context.js';
 import { createDeviceManager } from './devices/manager.js';
+import { LocalDeviceHost } from '../drivers/host/local.js';
 import { IdCardSessions } from './idcard-sessions.js';
 import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
@@ -58,12 +59,18 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const port = opts.port ?? config.server.port;
   // publicUrl is fixed once listening; devices read it lazily for QR codes.
   let publicUrl = config.server.publicUrl ?? '';
+  // the device host: this process drives every configured device (satellites can wrap it later)
+  const deviceLogger = logger.child({ module: 'devices' });
+  const deviceHost = new LocalDeviceHost(config.devices, {
+    log: (level, msg, deviceId) => deviceLogger[level]({ deviceId }, msg),
+  });
   const devices = createDeviceManager({
+    host: deviceHost,
     devices: config.devices,
     bus,
     services: config.services,
     printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,
-    logger: logger.child({ module: 'devices' }),
+    logger: deviceLogger,
     hall: {
       name: config.hall.name,
       phones: config.hall.phones,

@@ -1,27 +1,31 @@
-// Shape of a configured device as the hall config schema produces it. The schema lives in config/;
-// this file is the TypeScript contract both sides agree on.
+// Shape of a configured device as the hall config schema produces it. The schema lives in
+// agent/config/; this file is the TypeScript contract both sides agree on.
 
 export type BaudRate = 2400 | 4800 | 9600 | 19200 | 38400 | 57600 | 115200;
+export type Parity = 'none' | 'even' | 'odd';
+
+/** Line settings of a serial port. Unset fields take the protocol's default (Modbus RTU: 8E1), then 8N1. */
+export interface SerialSettings {
+  baudRate: BaudRate;
+  dataBits?: 7 | 8;
+  parity?: Parity;
+  stopBits?: 1 | 2;
+  /** hardware flow control (RTS/CTS) */
+  rtscts?: boolean;
+  /** software flow control (XON/XOFF) */
+  xonxoff?: boolean;
+}
 
 export type TransportConfig =
-  | { type: 'serial'; path: string; baudRate: BaudRate }
+  | ({ type: 'serial'; path: string } & SerialSettings)
   | { type: 'hid'; vendorId: number; productId: number }
   | { type: 'tcp'; host: string; port: number }
   | { type: 'sim' };
 
 export type DeviceKind = 'ticketPrinter' | 'counterDisplay' | 'hallDisplay' | 'keypad' | 'ratingPad' | 'idReader';
 
-export type ProtocolName = 'escpos' | 'rs485-keypad' | 'led-framed' | 'modbus-display' | 'hid-keymap' | 'idcard-serial' | 'idcard-hid';
-
-/** Which protocols can drive which kind of device. */
-export const PROTOCOLS_FOR_KIND: Record<DeviceKind, readonly ProtocolName[]> = {
-  ticketPrinter: ['escpos'],
-  counterDisplay: ['led-framed', 'modbus-display'],
-  hallDisplay: ['led-framed', 'modbus-display'],
-  keypad: ['rs485-keypad', 'hid-keymap'],
-  ratingPad: ['rs485-keypad', 'hid-keymap'],
-  idReader: ['idcard-serial', 'idcard-hid'],
-};
+/** A protocol name from the registry (drivers/registry.ts). */
+export type ProtocolName = string;
 
 export interface DeviceConfig {
   id: string;
@@ -30,9 +34,9 @@ export interface DeviceConfig {
   transport: TransportConfig;
   /** counterDisplay, keypad, ratingPad */
   counter?: string;
-  /** RS-485 / LED / Modbus bus address; devices sharing a serial path share one transport */
+  /** RS-485 / LED / Modbus bus address; devices sharing a serial path share one bus */
   address?: number;
-  /** protocol options, e.g. { paperWidth: 58 | 80 } for escpos, { keymap: {...} } for hid-keymap */
+  /** protocol options, validated by the protocol's registry entry */
   options?: Record<string, unknown>;
 }
 
@@ -49,4 +53,38 @@ export function transportKey(t: TransportConfig, deviceId: string): string {
       // every simulated device is its own virtual wire
       return `sim:${deviceId}`;
   }
+}
+
+/** Fully resolved line settings: explicit config, else the protocol's default framing, else 8N1. */
+export interface LineSettings {
+  baudRate: number;
+  dataBits: 7 | 8;
+  parity: Parity;
+  stopBits: 1 | 2;
+  rtscts: boolean;
+  xonxoff: boolean;
+}
+
+export function lineSettings(t: TransportConfig, protocolDefault: Partial<LineSettings> = {}): LineSettings {
+  const s = t.type === 'serial' ? t : undefined;
+  return {
+    baudRate: s?.baudRate ?? protocolDefault.baudRate ?? 9600,
+    dataBits: s?.dataBits ?? protocolDefault.dataBits ?? 8,
+    parity: s?.parity ?? protocolDefault.parity ?? 'none',
+    stopBits: s?.stopBits ?? protocolDefault.stopBits ?? 1,
+    rtscts: s?.rtscts ?? protocolDefault.rtscts ?? false,
+    xonxoff: s?.xonxoff ?? protocolDefault.xonxoff ?? false,
+  };
+}
+
+/** "9600 8E1", "115200 8N1 RTS/CTS" */
+export function describeLine(l: LineSettings): string {
+  const flow = l.rtscts ? ' RTS/CTS' : l.xonxoff ? ' XON/XOFF' : '';
+  return `${l.baudRate} ${l.dataBits}${l.parity[0]!.toUpperCase()}${l.stopBits}${flow}`;
+}
+
+/** Time on the wire of one character: start bit + data bits + parity bit + stop bits. */
+export function charTimeMs(l: LineSettings): number {
+  const bits = 1 + l.dataBits + (l.parity === 'none' ? 0 : 1) + l.stopBits;
+  return (bits * 1000) / l.baudRate;
 }

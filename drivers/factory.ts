@@ -1,5 +1,5 @@
 // Transport from config. The HID module is only touched when an HID device is configured.
-import type { TransportConfig } from './config.js';
+import { type LineSettings, type TransportConfig, lineSettings } from './config.js';
 import type { VirtualDevice } from './sim/base.js';
 import { HidTransport } from './transports/hid.js';
 import { type SerialPortFactory, SerialTransport } from './transports/serial.js';
@@ -13,10 +13,13 @@ export interface TransportDeps {
   serialFactory?: SerialPortFactory;
 }
 
-export function createTransport(cfg: TransportConfig, deps: TransportDeps = {}): Transport {
+/** `lineDefault`: the protocol's framing where the config leaves it open (Modbus RTU: 8E1). */
+export function createTransport(cfg: TransportConfig, deps: TransportDeps = {}, lineDefault: Partial<LineSettings> = {}): Transport {
   switch (cfg.type) {
-    case 'serial':
-      return new SerialTransport({ path: cfg.path, baudRate: cfg.baudRate, factory: deps.serialFactory });
+    case 'serial': {
+      const l = lineSettings(cfg, lineDefault);
+      return new SerialTransport({ path: cfg.path, ...l, factory: deps.serialFactory });
+    }
     case 'tcp':
       return new TcpTransport(cfg.host, cfg.port);
     case 'hid':

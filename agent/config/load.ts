@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { PROTOCOLS_FOR_KIND } from '../../drivers/config.js';
+import { checkDevices } from './devices.js';
 import type { CounterDef, ServiceDef } from '../queue/types.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
 import { formatIssue, type Issue } from './spec.js';
@@ -103,39 +103,7 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
     }
   });
   for (const dup of duplicates(raw.staff.map((s) => s.id))) issues.push({ path: 'staff', expected: 'unique staff ids', got: dup });
-  const devices = raw.devices ?? [];
-  for (const dup of duplicates(devices.map((d) => d.id))) issues.push({ path: 'devices', expected: 'unique device ids', got: dup });
-  devices.forEach((d, i) => {
-    const protocols = PROTOCOLS_FOR_KIND[d.kind];
-    if (!protocols.includes(d.protocol)) {
-      issues.push({
-        path: `devices[${i}].protocol`,
-        expected: `a protocol that can drive a ${d.kind} (${protocols.join(' or ')})`,
-        got: d.protocol,
-      });
-    }
-    if (d.protocol === 'modbus-display' && d.address !== undefined && (d.address < 1 || d.address > 247)) {
-      issues.push({
-        path: `devices[${i}].address`,
-        expected: 'a Modbus address from 1 to 247 (0 is broadcast and never answers)',
-        got: d.address,
-      });
-    }
-    const hidProtocol = d.protocol === 'hid-keymap' || d.protocol === 'idcard-hid';
-    if ((d.transport.type === 'hid') !== hidProtocol && d.transport.type !== 'sim') {
-      const want = hidProtocol ? 'an hid (or sim) transport' : 'a serial, tcp or sim transport';
-      issues.push({ path: `devices[${i}].transport.type`, expected: `${want} for protocol ${d.protocol}`, got: d.transport.type });
-    }
-    const needsCounter = d.kind === 'counterDisplay' || d.kind === 'keypad' || d.kind === 'ratingPad';
-    if (needsCounter && d.counter === undefined)
-      issues.push({ path: `devices[${i}].counter`, expected: `the counter id this ${d.kind} belongs to`, got: undefined });
-    if (d.counter !== undefined && !counterIds.has(d.counter))
-      issues.push({
-        path: `devices[${i}].counter`,
-        expected: `a counter id from counters[] (${[...counterIds].join(', ')})`,
-        got: d.counter,
-      });
-  });
+  checkDevices(raw.devices ?? [], counterIds, issues);
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });

@@ -1,4 +1,5 @@
-import { bool, int, list, literal, obj, oneOf, optional, record, str, tagged } from './spec.js';
+import { PROTOCOLS } from '../../drivers/registry/index.js';
+import { bool, int, list, literal, obj, oneOf, optional, str, tagged, type Spec } from './spec.js';
 
 // The hall config file (YAML). Keys mirror DESIGN's glossary; see config/demo-hall.yaml.
 
@@ -12,38 +13,39 @@ const transport = tagged('type', {
     type: literal('serial'),
     path: str({ max: 300, hint: 'a serial device path such as /dev/ttyUSB0' }),
     baudRate: oneOf(BAUD_RATES),
+    /** framing: unset = the protocol's default (Modbus RTU 8E1), else 8N1 */
+    dataBits: optional(oneOf([7, 8] as const)),
+    parity: optional(oneOf(['none', 'even', 'odd'] as const)),
+    stopBits: optional(oneOf([1, 2] as const)),
+    /** flow control: RTS/CTS (hardware) or XON/XOFF (software), not both */
+    rtscts: optional(bool()),
+    xonxoff: optional(bool()),
   }),
   hid: obj({ type: literal('hid'), vendorId: int({ min: 0, max: 0xffff }), productId: int({ min: 0, max: 0xffff }) }),
   tcp: obj({ type: literal('tcp'), host: str({ max: 255, hint: 'a host name or IP address' }), port: int({ min: 1, max: 65535 }) }),
   sim: obj({ type: literal('sim') }),
 });
 
-const hidKey = str({
-  max: 10,
-  pattern: /^(call|recall|skip|transfer|pause|resume|start|finish|confirm|rate:[1-5]|digit:[0-9])$/,
-  hint: 'a key: call, recall, skip, transfer, pause, resume, start, finish, confirm, rate:1…rate:5 or digit:0…digit:9',
-});
+/** Protocol options: any object here; each protocol's registry entry checks its own keys (load.ts). */
+const protocolOptions: Spec<Record<string, unknown>> = {
+  describe: 'an object of protocol options',
+  check(value, path, issues) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      issues.push({ path, expected: 'an object of protocol options', got: value });
+      return {};
+    }
+    return value as Record<string, unknown>;
+  },
+};
 
 const device = obj({
   id: id('a device id of letters, digits, - _ .'),
   kind: oneOf(['ticketPrinter', 'counterDisplay', 'hallDisplay', 'keypad', 'ratingPad', 'idReader'] as const),
-  protocol: oneOf(['escpos', 'rs485-keypad', 'led-framed', 'modbus-display', 'hid-keymap', 'idcard-serial', 'idcard-hid'] as const),
+  protocol: oneOf(PROTOCOLS.map((p) => p.name)),
   transport,
   counter: optional(id('a counter id from counters[]')),
   address: optional(int({ min: 0, max: 255 })),
-  options: optional(
-    obj({
-      /** escpos: 58 or 80 mm paper */
-      paperWidth: optional(oneOf([58, 80] as const)),
-      /** escpos: the kiosk this printer stands beside, when a hall has several */
-      kiosk: optional(str({ max: 40 })),
-      /** hid-keymap: report-prefix hex → key (docs/protocols/hid-keymap.md) */
-      keymap: optional(record({ pattern: /^([0-9a-fA-F]{2})+$/, hint: 'an even-length hex report prefix such as "0101"' }, hidKey)),
-      /** displays: text lines and columns */
-      lines: optional(int({ min: 1, max: 8 })),
-      columns: optional(int({ min: 4, max: 64 })),
-    }),
-  ),
+  options: optional(protocolOptions),
 });
 
 const material = obj({ id: id('a material id'), name: text, source: optional(text), required: optional(bool(), true) });

@@ -1,26 +1,34 @@
-// DeviceManager: binds the configured devices to drivers and wires them to the hall bus.
-//   queue ticket.issued        → ticket printed (first ticketPrinter, or event.data.printer / .kiosk)
+// DeviceManager: the hall's device policy, above a DeviceHost (drivers/host/contract.ts). It decides
+// what each device shows or prints and wires device events to the hall bus; the host (this process,
+// or a composite that routes some device ids to satellite PCs) does the talking. Nothing here
+// imports a protocol or a transport (tests/agent/devices/import-graph.test.ts).
+//   queue ticket.issued        → ticket printed on the printer of the kiosk that issued it
 //   ticket.called / recalled   → that counter's LED display + keypad display, hall display(s)
 //   counter paused/closed/…    → that counter's display text
 //   keypad key / rating        → device.key / device.rating (with the keypad's counter)
 //   ID reader                  → device.idcard (valid GB 11643 numbers only; never logged)
 //   every status change        → device.status, and list()
 import { randomUUID } from 'node:crypto';
-import type { HallBus, HallEvents } from '../bus.js';
 import type { DeviceConfig } from '../../drivers/config.js';
-import { encodeEscPos } from '../../drivers/protocols/escpos.js';
-import type { IdReadEvent } from '../../drivers/protocols/idcard.js';
-import type { PrinterOptions } from '../../drivers/devices/printer.js';
-import type { SerialPortFactory } from '../../drivers/transports/serial.js';
+import type { DeviceEvent, DeviceHost, HostDeviceInfo, PrintBlock } from '../../drivers/host/contract.js';
+import type { HallBus, HallEvents } from '../bus.js';
 import type { ServiceDef, Ticket } from '../queue/types.js';
-import { type BoundDevice, type PadEvent, bindDevices } from './bind.js';
 import { type HallInfo, noticeLayout, ticketLayout } from './layouts.js';
 import type { DeviceInfo, DeviceManager, NoticeSlip } from './manager-contract.js';
-import { simAction, simState } from './sim-control.js';
+import { printerForKiosk } from './printers.js';
 
 type LogFn = (objOrMsg: unknown, msg?: string) => void;
 
+/** What a host may offer beyond the contract: the /sim page's simulators, the bound drivers (tests). */
+export interface SimCapableHost extends DeviceHost {
+  simState?(): unknown;
+  simAction?(deviceId: string, action: Record<string, unknown>): unknown;
+  readonly bound?: readonly unknown[];
+}
+
 export interface DeviceManagerOptions {
+  host: SimCapableHost;
+  /** the configured devices: printer options (paper width, kiosk) for the print policy */
   devices: DeviceConfig[];
   bus: HallBus;
   hall: HallInfo;
@@ -28,109 +36,103 @@ export interface DeviceManagerOptions {
   logger: { debug?: LogFn; info: LogFn; warn: LogFn; error: LogFn };
   /** a print job not delivered within this time fails with print.failed (default 20 s) */
   printDeadlineMs?: number;
-  /** printer heartbeat tuning (tests, bench) */
-  printer?: PrinterOptions;
-  /** tests: serialport's SerialPortMock */
-  serialFactory?: SerialPortFactory;
 }
 
 export interface DeviceManagerImpl extends DeviceManager {
-  /** the bound drivers, for tests and the bench */
-  readonly bound: readonly BoundDevice[];
+  /** the host's bound drivers, for tests and the bench (local host only) */
+  // biome-ignore lint/suspicious/noExplicitAny: tests reach into the local host's driver objects
+  readonly bound: readonly any[];
+  readonly host: SimCapableHost;
   /** prints a ticket directly (the bus path calls this too); resolves with the job id */
-  printTicket(ticket: Ticket, extra?: { waitingAhead?: number; estimateMinutes?: number; printer?: string }): { jobId: string };
+  printTicket(ticket: Ticket, extra?: { waitingAhead?: number; estimateMinutes?: number; kiosk?: string }): { jobId: string };
 }
 
 const IDLE = (counter: string) => [`${counter}号窗口`, '欢迎光临'];
 
 export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerImpl {
-  const { bus, logger, hall } = opts;
+  const { bus, logger, hall, host } = opts;
   const deadline = opts.printDeadlineMs ?? 20_000;
   const services = new Map(opts.services.map((s) => [s.id, s]));
+  const configured = new Map(opts.devices.map((d) => [d.id, d]));
   const unsubs: Array<() => void> = [];
   const recentCalls: string[] = [];
   let started = false;
 
-  const onPad = (cfg: DeviceConfig, e: PadEvent) => {
-    if (e.type !== 'key' && e.type !== 'rating') return;
-    if (!cfg.counter) {
-      logger.warn({ deviceId: cfg.id }, 'keypad event from a device bound to no counter; ignored');
-      return;
+  const info = (id: string): HostDeviceInfo | undefined => host.list().find((d) => d.id === id);
+
+  const onDeviceEvent = (e: DeviceEvent) => {
+    switch (e.type) {
+      case 'key':
+      case 'rating': {
+        const counter = info(e.deviceId)?.counter;
+        if (!counter) {
+          logger.warn({ deviceId: e.deviceId }, 'keypad event from a device bound to no counter; ignored');
+          return;
+        }
+        if (e.type === 'key') {
+          const payload: HallEvents['device.key'] = { deviceId: e.deviceId, counter, key: e.key };
+          if (e.digits !== undefined) payload.digits = e.digits;
+          bus.emit('device.key', payload);
+        } else bus.emit('device.rating', { deviceId: e.deviceId, counter, level: e.level });
+        return;
+      }
+      case 'idcard':
+        bus.emit('device.idcard', { deviceId: e.deviceId, idNumber: e.idNumber });
+        return;
+      case 'idcard.error':
+        // the number itself is never logged, not even when invalid
+        logger.warn({ deviceId: e.deviceId, reason: e.reason }, 'ID card read rejected');
+        return;
+      case 'status': {
+        const payload: HallEvents['device.status'] = { deviceId: e.deviceId, kind: info(e.deviceId)?.kind ?? 'unknown', status: e.status };
+        if (e.detail !== undefined) payload.detail = e.detail;
+        bus.emit('device.status', payload);
+        return;
+      }
     }
-    if (e.type === 'key') {
-      const payload: HallEvents['device.key'] = { deviceId: cfg.id, counter: cfg.counter, key: e.key };
-      if (e.digits !== undefined) payload.digits = e.digits;
-      bus.emit('device.key', payload);
-    } else bus.emit('device.rating', { deviceId: cfg.id, counter: cfg.counter, level: e.level });
   };
 
-  const onIdRead = (cfg: DeviceConfig, e: IdReadEvent) => {
-    // the number itself is never logged, not even when invalid
-    if (e.type === 'invalid') logger.warn({ deviceId: cfg.id, reason: e.reason }, 'ID card read rejected');
-    else bus.emit('device.idcard', { deviceId: cfg.id, idNumber: e.idNumber });
-  };
-
-  const bound = bindDevices(
-    opts.devices,
-    {
-      onPad,
-      onIdRead,
-      log: (level, msg, deviceId) => (level === 'debug' ? logger.debug?.({ deviceId }, msg) : logger[level]({ deviceId }, msg)),
-    },
-    { printer: opts.printer, deps: { serialFactory: opts.serialFactory } },
-  );
-
-  for (const d of bound) {
-    d.cell.onChange((status, detail) => {
-      const payload: HallEvents['device.status'] = { deviceId: d.cfg.id, kind: d.cfg.kind, status };
-      if (detail !== undefined) payload.detail = detail;
-      bus.emit('device.status', payload);
-    });
-  }
-
-  const printers = bound.filter((d) => d.printer);
-  const pickPrinter = (name?: string): BoundDevice | undefined =>
-    (name && printers.find((p) => p.cfg.id === name || p.cfg.options?.kiosk === name)) || printers[0];
-
-  const submit = (bytes: Uint8Array, ticketId: string | undefined, printerName?: string): { jobId: string } => {
+  const submit = (blocks: PrintBlock[], ticketId: string | undefined, printerId: string | undefined, why: string): { jobId: string } => {
     const jobId = randomUUID();
-    const p = pickPrinter(printerName);
     const base = ticketId === undefined ? { jobId } : { jobId, ticketId };
-    if (!p?.printer) {
+    if (!printerId) {
       // async, like a real failure, so callers can subscribe after getting the job id
-      setImmediate(() => bus.emit('print.failed', { ...base, deviceId: '', reason: 'no ticket printer configured' }));
+      setImmediate(() => bus.emit('print.failed', { ...base, deviceId: '', reason: why }));
       return { jobId };
     }
-    p.printer.print(jobId, bytes, deadline).then(
-      () => bus.emit('print.done', { ...base, deviceId: p.cfg.id }),
-      (err: Error) => {
-        logger.warn({ deviceId: p.cfg.id, jobId, ticketId }, `print failed: ${err.message}`);
-        bus.emit('print.failed', { ...base, deviceId: p.cfg.id, reason: err.message });
-      },
-    );
+    void host.execute(printerId, { type: 'print', jobId, blocks, deadlineMs: deadline }).then((r) => {
+      if (r.ok) bus.emit('print.done', { ...base, deviceId: printerId });
+      else {
+        logger.warn({ deviceId: printerId, jobId, ticketId }, `print failed: ${r.reason}`);
+        bus.emit('print.failed', { ...base, deviceId: printerId, reason: r.reason });
+      }
+    });
     return { jobId };
   };
 
+  const printers = () => host.list().filter((d) => d.kind === 'ticketPrinter');
+
   const printTicket: DeviceManagerImpl['printTicket'] = (ticket, extra = {}) => {
-    const p = pickPrinter(extra.printer);
-    const cmds = ticketLayout({
+    const pick = printerForKiosk(printers(), configured, extra.kiosk);
+    const blocks = ticketLayout({
       ticket,
       service: services.get(ticket.service),
       hall,
       waitingAhead: extra.waitingAhead,
       estimateMinutes: extra.estimateMinutes,
-      paperWidth: p?.cfg.options?.paperWidth,
+      paperWidth: pick.printer ? configured.get(pick.printer)?.options?.paperWidth : undefined,
     });
-    return submit(encodeEscPos(cmds), ticket.id, extra.printer);
+    return submit(blocks, ticket.id, pick.printer, pick.why);
   };
 
-  const forCounter = (counter: string | undefined, kind: DeviceConfig['kind']) =>
-    bound.filter((d) => d.cfg.kind === kind && d.cfg.counter === counter);
+  const forCounter = (counter: string | undefined, kind: string) => host.list().filter((d) => d.kind === kind && d.counter === counter);
+
+  const show = (d: HostDeviceInfo, lines: string[]) => void host.execute(d.id, { type: 'show', lines: lines.slice(0, d.lines ?? 2) });
 
   const showCounter = (counter: string | undefined, lines: string[], keypadText: string) => {
     if (!counter) return;
-    for (const d of forCounter(counter, 'counterDisplay')) void d.display?.show(lines);
-    for (const d of forCounter(counter, 'keypad')) void d.keypad?.showText(keypadText);
+    for (const d of forCounter(counter, 'counterDisplay')) show(d, lines);
+    for (const d of forCounter(counter, 'keypad')) void host.execute(d.id, { type: 'keypadText', text: keypadText });
   };
 
   const onQueue = ({ event, ticket }: HallEvents['queue']) => {
@@ -138,9 +140,8 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     switch (event.type) {
       case 'ticket.issued': {
         if (!ticket || event.data.print === false) return;
-        const printer =
-          typeof event.data.printer === 'string' ? event.data.printer : typeof event.data.kiosk === 'string' ? event.data.kiosk : undefined;
-        printTicket(ticket, { waitingAhead: num(event.data.waitingAhead), estimateMinutes: num(event.data.estimateMinutes), printer });
+        const kiosk = typeof event.data.kiosk === 'string' ? event.data.kiosk : undefined;
+        printTicket(ticket, { waitingAhead: num(event.data.waitingAhead), estimateMinutes: num(event.data.estimateMinutes), kiosk });
         return;
       }
       case 'ticket.called':
@@ -151,9 +152,9 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         showCounter(counter, [ticket.number, `请到${counter}号窗口`], ticket.number);
         if (event.type === 'ticket.called' || recentCalls[0] !== call) {
           recentCalls.unshift(call);
-          recentCalls.length = Math.min(recentCalls.length, 2);
+          recentCalls.length = Math.min(recentCalls.length, 8);
         }
-        for (const d of bound) if (d.cfg.kind === 'hallDisplay') void d.display?.show(recentCalls.slice());
+        for (const d of host.list()) if (d.kind === 'hallDisplay') show(d, recentCalls);
         return;
       }
       case 'ticket.finished':
@@ -169,52 +170,42 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
   };
 
   return {
-    bound,
+    get bound() {
+      return host.bound ?? [];
+    },
+    host,
     printTicket,
 
     async start() {
       if (started) return;
       started = true;
-      unsubs.push(bus.on('queue', onQueue));
-      for (const d of bound) {
-        if (d.printer) d.printer.start();
-        else d.link.start();
-        if (d.cfg.kind === 'counterDisplay' && d.cfg.counter) void d.display?.show(IDLE(d.cfg.counter));
-        if (d.cfg.kind === 'hallDisplay') void d.display?.show(['欢迎光临', hall.name]);
+      unsubs.push(bus.on('queue', onQueue), host.onEvent(onDeviceEvent));
+      await host.start();
+      for (const d of host.list()) {
+        if (d.kind === 'counterDisplay' && d.counter) show(d, IDLE(d.counter));
+        if (d.kind === 'hallDisplay') show(d, ['欢迎光临', hall.name]);
       }
-      logger.info({ devices: bound.length }, 'devices started');
+      logger.info({ devices: host.list().length }, 'devices started');
     },
 
     async stop() {
       started = false;
       for (const u of unsubs.splice(0)) u();
-      for (const d of bound) {
-        d.display?.stop();
-        d.keypad?.stop();
-      }
-      await Promise.all(bound.map((d) => (d.printer ? d.printer.stop() : d.link.stop())));
+      await host.stop();
     },
 
     list(): DeviceInfo[] {
-      return bound.map((d) => {
-        const info: DeviceInfo = {
-          id: d.cfg.id,
-          kind: d.cfg.kind,
-          protocol: d.cfg.protocol,
-          transport: d.link.transport.describe,
-          status: d.cell.status,
-          since: d.cell.since,
-        };
-        if (d.cfg.counter !== undefined) info.counter = d.cfg.counter;
-        if (d.cell.detail !== undefined) info.detail = d.cell.detail;
-        return info;
+      return host.list().map((d) => {
+        const out: DeviceInfo = { id: d.id, kind: d.kind, protocol: d.protocol, transport: d.transport, status: d.status, since: d.since };
+        if (d.counter !== undefined) out.counter = d.counter;
+        if (d.detail !== undefined) out.detail = d.detail;
+        return out;
       });
     },
 
     async printNotice(slip: NoticeSlip) {
       const service = services.get(slip.service) ?? opts.services.find((s) => s.name.zh === slip.service);
-      const p = pickPrinter();
-      const cmds = noticeLayout({
+      const blocks = noticeLayout({
         service,
         serviceId: slip.service,
         missingMaterialIds: slip.missingMaterialIds,
@@ -223,12 +214,15 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         ticketNumber: slip.ticketNumber,
         hall,
         now: Date.now(),
-        paperWidth: p?.cfg.options?.paperWidth,
       });
-      return submit(encodeEscPos(cmds), undefined);
+      const pick = printerForKiosk(printers(), configured, undefined);
+      return submit(blocks, undefined, pick.printer, pick.why);
     },
 
-    simState: () => simState(bound),
-    simAction: (deviceId, action) => simAction(bound, deviceId, action),
+    simState: () => host.simState?.() ?? [],
+    simAction: (deviceId, action) => {
+      if (!host.simAction) throw new Error('this hall has no simulated devices');
+      return host.simAction(deviceId, action);
+    },
   };
 }

@@ -56,6 +56,8 @@ export interface HostDeviceInfo {
   detail?: string;
   /** ms epoch of the last status change */
   since: number;
+  /** displays: how many text lines the hall may show on it (added: the policy sizes its texts) */
+  lines?: number;
 }
 
 export interface DeviceHost {

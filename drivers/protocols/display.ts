@@ -1,5 +1,6 @@
 // One interface for LED counter and hall displays. A vendor is one file implementing it
-// (led-framed.ts, modbus-display.ts); the display device and the manager only see this.
+// (led-framed.ts, led-crc16.ts, modbus-display.ts) plus one registry entry; the display device,
+// the bus and the simulator only see this.
 
 export interface DisplayCommand {
   type: 'show' | 'clear' | 'brightness';
@@ -8,15 +9,35 @@ export interface DisplayCommand {
   level?: number;
 }
 
+/** A display's answer to one frame. */
+export interface DisplayAck {
+  addr: number;
+  ok: boolean;
+  /** not ok: the display is busy, try again later (Modbus exception 06) */
+  busy?: boolean;
+  /** not ok: the request itself is wrong and will fail again (Modbus 01/02/03): show the detail on the board */
+  fatal?: boolean;
+  /** e.g. "Modbus exception 02: illegal data address" */
+  detail?: string;
+}
+
 export interface DisplayProtocol {
   readonly name: string;
   encode(addr: number, cmd: DisplayCommand): Uint8Array[];
-  /** host side: decodes the display's acknowledgements; never throws */
-  createAckDecoder(onAck: (ack: { addr: number; ok: boolean }) => void): (chunk: ArrayLike<number>) => void;
+  /** host side: decodes the display's answers; never throws */
+  createAckDecoder(onAck: (ack: DisplayAck) => void): (chunk: ArrayLike<number>) => void;
+  /**
+   * Display side (simulators): decodes the host's frames. `reply(ok)` gives the bytes the display
+   * answers with (undefined: the protocol does not answer, e.g. a broadcast).
+   */
+  createDeviceDecoder(
+    onRequest: (req: DisplayRequest | undefined, reply: (ok: boolean) => Uint8Array | undefined) => void,
+  ): (chunk: ArrayLike<number>) => void;
 }
 
 /** What a display (real or virtual) understood from a frame. */
 export type DisplayRequest =
-  | { addr: number; type: 'show'; lines: string[] }
+  /** `from`: index of the first line written (a display written line by line); default 0 = the whole screen */
+  | { addr: number; type: 'show'; lines: string[]; from?: number }
   | { addr: number; type: 'clear' }
   | { addr: number; type: 'brightness'; level: number };

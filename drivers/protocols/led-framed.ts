@@ -92,6 +92,13 @@ export const ledFramed: DisplayProtocol = {
   encode: (addr, cmd) => [encodeLed(addr, cmd)],
   createAckDecoder: (onAck) =>
     createLedDecoder((f) => {
-      if (f.cmd & 0x80) onAck({ addr: f.addr, ok: f.payload[0] === 0 });
+      if (!(f.cmd & 0x80)) return;
+      const code = f.payload[0] ?? 0xff;
+      onAck(code === 0 ? { addr: f.addr, ok: true } : { addr: f.addr, ok: false, detail: `display refused the frame (code ${code})` });
+    }),
+  createDeviceDecoder: (onRequest) =>
+    createLedDecoder((f) => {
+      if (f.cmd & 0x80) return; // another display's answer on the same line
+      onRequest(interpretLedRequest(f), (ok) => encodeLedAck(f.addr, f.cmd, ok));
     }),
 };

@@ -1,6 +1,9 @@
-// RS-485 caller (呼叫器) and rating (评价器) keypads sharing one bus.
+// RS-485 caller (呼叫器) and rating (评价器) keypads sharing one bus: this project's own framing.
 // Frame: FF 68 L L 68 addr func data… CS 16, L = len(addr+func+data), CS = sum(addr+func+data) & 0xFF.
-// The host echoes every valid frame as the ack. See docs/protocols/rs485-keypad.md.
+// Pads never talk unasked: the host polls each address in turn (func 0x20, data = the sequence number
+// of the last event it took from that pad = the ack), and the pad answers idle (0x30) or with its
+// oldest unacknowledged event (0x31 key, 0x32 rating, first data byte its sequence number 1..255).
+// See docs/protocols/rs485-keypad.md.
 import { RxBuffer, concat, scanFrames, sum8 } from '../bytes.js';
 
 export interface KeypadFrame {
@@ -14,7 +17,15 @@ export const FUNC = {
   key: 0x01,
   /** keypad → host: data[0] rating level 1..5 */
   rating: 0x02,
-  /** host → keypad: data = ASCII text for the keypad's own display (≤ 8 chars) */
+  /** host → pad: poll; data[0] = sequence number of the last event taken from this pad (0: none yet) */
+  poll: 0x20,
+  /** pad → host: nothing to report */
+  idle: 0x30,
+  /** pad → host: data[0] seq, data[1] key code, data[2..] optional ASCII digits */
+  keyEvent: 0x31,
+  /** pad → host: data[0] seq, data[1] level 1..5 */
+  ratingEvent: 0x32,
+  /** host → keypad: data = ASCII text for the keypad's own display (≤ 8 chars); the pad echoes it */
   display: 0x81,
 } as const;
 
@@ -67,6 +78,45 @@ export function encodeDisplay(addr: number, text: string): Uint8Array {
 
 function asciiOnly(s: string): Uint8Array {
   return Uint8Array.from([...s].map((c) => c.charCodeAt(0)).filter((c) => c >= 0x20 && c < 0x7f));
+}
+
+export function encodePoll(addr: number, ack: number): Uint8Array {
+  return encodeFrame({ addr, func: FUNC.poll, data: Uint8Array.of(ack & 0xff) });
+}
+
+export function encodeIdle(addr: number): Uint8Array {
+  return encodeFrame({ addr, func: FUNC.idle, data: new Uint8Array(0) });
+}
+
+/** A pad's answer to a poll carrying one event (key or rating) with its sequence number. */
+export function encodeEventReply(
+  addr: number,
+  seq: number,
+  ev: { type: 'key'; key: KeypadKey; digits?: string } | { type: 'rating'; level: number },
+): Uint8Array {
+  if (ev.type === 'rating') return encodeFrame({ addr, func: FUNC.ratingEvent, data: Uint8Array.of(seq, ev.level) });
+  const legacy = encodeKey(addr, ev.key, ev.digits);
+  // same key code and digits as a key frame, behind the sequence number
+  return encodeFrame({ addr, func: FUNC.keyEvent, data: concat([[seq], legacy.subarray(7, legacy.length - 2)]) });
+}
+
+export type PollReply =
+  | { type: 'idle'; addr: number }
+  | { type: 'event'; addr: number; seq: number; event: Extract<KeypadEvent, { type: 'key' | 'rating' }> }
+  | { type: 'display'; addr: number; text: string };
+
+/** Host side: what a pad's frame answers; undefined for frames that are not replies (or malformed). */
+export function interpretReply(f: KeypadFrame): PollReply | undefined {
+  if (f.func === FUNC.idle && f.data.length === 0) return { type: 'idle', addr: f.addr };
+  if ((f.func === FUNC.keyEvent || f.func === FUNC.ratingEvent) && f.data.length >= 2) {
+    const seq = f.data[0] ?? 0;
+    if (seq === 0) return undefined;
+    const inner = interpretFrame({ addr: f.addr, func: f.func === FUNC.keyEvent ? FUNC.key : FUNC.rating, data: f.data.subarray(1) });
+    if (inner.type === 'key' || inner.type === 'rating') return { type: 'event', addr: f.addr, seq, event: inner };
+    return undefined;
+  }
+  if (f.func === FUNC.display) return { type: 'display', addr: f.addr, text: String.fromCharCode(...f.data) };
+  return undefined;
 }
 
 const CODE_TO_KEY = new Map(Object.entries(KEY_CODES).map(([k, v]) => [v, k as KeypadKey]));

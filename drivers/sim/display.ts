@@ -1,7 +1,8 @@
-// Virtual LED display(s) for either display protocol: keeps what each address shows and acks.
-import { createLedDecoder, encodeLedAck, interpretLedRequest } from '../protocols/led-framed.js';
-import { createModbusDecoder, encodeModbusResponse, interpretModbusRequest } from '../protocols/modbus-display.js';
-import type { DisplayRequest } from '../protocols/display.js';
+// Virtual LED display(s) for any display protocol: keeps what each address shows and answers like
+// the display would (the protocol file supplies the device side of its framing).
+import type { DisplayProtocol, DisplayRequest } from '../protocols/display.js';
+import { ledFramed } from '../protocols/led-framed.js';
+import { createModbusDisplayProtocol } from '../protocols/modbus-display.js';
 import { VirtualDevice } from './base.js';
 
 export interface ShownState {
@@ -13,26 +14,24 @@ export interface ShownState {
 export class VirtualDisplay extends VirtualDevice {
   readonly screens = new Map<number, ShownState>();
   frames = 0;
+  /** addresses that do not answer (a display missing from the bus) */
+  readonly absent = new Set<number>();
   private readonly decode: (chunk: ArrayLike<number>) => void;
   private readonly listeners: Array<(addr: number, s: ShownState) => void> = [];
 
-  constructor(
-    name: string,
-    readonly protocol: 'led-framed' | 'modbus-display',
-  ) {
+  readonly protocol: DisplayProtocol;
+
+  /** a protocol object, or the name of a built-in one (Modbus with the default register map) */
+  constructor(name: string, protocol: DisplayProtocol | 'led-framed' | 'modbus-display') {
     super(name);
-    this.decode =
-      protocol === 'led-framed'
-        ? createLedDecoder((f) => {
-            const req = interpretLedRequest(f);
-            if (req) this.apply(req);
-            this.send(encodeLedAck(f.addr, f.cmd, req !== undefined));
-          })
-        : createModbusDecoder('device', (f) => {
-            const req = interpretModbusRequest(f);
-            if (req) this.apply(req);
-            this.send(encodeModbusResponse(f));
-          });
+    this.protocol = protocol === 'led-framed' ? ledFramed : protocol === 'modbus-display' ? createModbusDisplayProtocol() : protocol;
+    this.decode = this.protocol.createDeviceDecoder((req, reply) => {
+      const addr = req?.addr;
+      if (addr !== undefined && this.absent.has(addr)) return;
+      if (req) this.apply(req);
+      const bytes = reply(req !== undefined);
+      if (bytes) this.send(bytes);
+    });
   }
 
   onChange(fn: (addr: number, s: ShownState) => void): void {
@@ -51,7 +50,14 @@ export class VirtualDisplay extends VirtualDevice {
   private apply(req: DisplayRequest): void {
     this.frames++;
     const s = this.screen(req.addr);
-    if (req.type === 'show') s.lines = req.lines.filter((l, i, a) => l !== '' || a.slice(i).some((x) => x !== ''));
+    if (req.type === 'show') {
+      const all = req.from === undefined ? req.lines.slice() : s.lines.slice();
+      if (req.from !== undefined) req.lines.forEach((l, i) => (all[(req.from ?? 0) + i] = l));
+      for (let i = 0; i < all.length; i++) all[i] ??= '';
+      // trailing blank lines are not "shown"
+      while (all.length > 0 && all[all.length - 1] === '') all.pop();
+      s.lines = all;
+    }
     if (req.type === 'clear') s.lines = [];
     if (req.type === 'brightness') s.brightness = req.level;
     s.updatedAt = Date.now();
@@ -63,6 +69,6 @@ export class VirtualDisplay extends VirtualDevice {
   }
 
   state() {
-    return { powered: this.powered, protocol: this.protocol, screens: Object.fromEntries(this.screens) };
+    return { powered: this.powered, protocol: this.protocol.name, screens: Object.fromEntries(this.screens) };
   }
 }

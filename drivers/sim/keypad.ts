@@ -1,47 +1,126 @@
-// Virtual RS-485 keypad bus: one object answers for several addresses (the keypads on one bus).
-// Injects key presses and ratings as frames; shows what the host writes to each keypad display;
-// counts the host's echo-acks.
+// Virtual RS-485 pad bus: one object answers for every pad address on one bus (caller keypads and
+// rating pads alike). Pads queue their presses and answer the host's polls one event at a time; an
+// event leaves the queue when the next poll acknowledges its sequence number.
+// With `wire`, the object also models the shared half-duplex line: a reply takes turnaround +
+// length × character time, and when a host frame arrives while a pad is transmitting both frames are
+// garbled (counted in `collisions`) — the failure a polled bus must never produce.
 import { hex } from '../bytes.js';
-import { FUNC, createKeypadDecoder, encodeKey, encodeRating, interpretFrame, type KeypadKey } from '../protocols/rs485-keypad.js';
+import {
+  FUNC,
+  type KeypadKey,
+  createKeypadDecoder,
+  encodeEventReply,
+  encodeIdle,
+  interpretFrame,
+} from '../protocols/rs485-keypad.js';
 import { VirtualDevice } from './base.js';
+
+type PadEvent = { type: 'key'; key: KeypadKey; digits?: string } | { type: 'rating'; level: number };
+
+export interface WireModel {
+  /** wire time of one character, ms */
+  charMs: number;
+  /** time from the end of the host's frame to the pad's first byte, ms */
+  turnaroundMs: number;
+}
+
+interface Reply {
+  start: number;
+  end: number;
+  bytes: Uint8Array;
+  garbled: boolean;
+}
 
 export class VirtualKeypadBus extends VirtualDevice {
   readonly displays = new Map<number, string>();
-  private readonly unacked = new Map<string, number>();
+  private readonly queues = new Map<number, { seq: number; ev: PadEvent }[]>();
+  private readonly nextSeq = new Map<number, number>();
+  /** addresses that do not answer (a pad missing from the bus) */
+  readonly absent = new Set<number>();
+  /** events acknowledged by the host */
   acks = 0;
-  private readonly decoder = createKeypadDecoder((f, raw) => {
-    const key = hex(raw);
-    const n = this.unacked.get(key);
-    if (n !== undefined && f.func !== FUNC.display) {
-      // the host echoed one of our frames
-      if (n <= 1) this.unacked.delete(key);
-      else this.unacked.set(key, n - 1);
-      this.acks++;
-      return;
-    }
-    const ev = interpretFrame(f);
-    if (ev.type === 'display') {
-      this.displays.set(ev.addr, ev.text);
-      this.send(raw); // ack by echo, as the host does for our frames
-    }
-  });
+  polls = 0;
+  collisions = 0;
+  private reply?: Reply;
+  private readonly decoder = createKeypadDecoder((f, raw) => this.onHostFrame(f.addr, f.func, f.data, raw));
+  private arrival = 0;
+
+  constructor(
+    name: string,
+    readonly wire?: WireModel,
+  ) {
+    super(name);
+  }
 
   protected receive(bytes: Uint8Array): void {
+    this.arrival = performance.now();
     this.decoder(bytes);
   }
 
-  private emitFrame(frame: Uint8Array): void {
-    const key = hex(frame);
-    this.unacked.set(key, (this.unacked.get(key) ?? 0) + 1);
-    this.send(frame);
+  private onHostFrame(addr: number, func: number, data: Uint8Array, raw: Uint8Array): void {
+    const r = this.reply;
+    if (this.wire && r) {
+      const start = this.arrival;
+      const end = start + raw.length * this.wire.charMs;
+      if (start < r.end && end > r.start) {
+        // two transmitters at once: both frames are lost on a real line
+        this.collisions++;
+        r.garbled = true;
+        return;
+      }
+    }
+    if (this.absent.has(addr) || !this.powered) return;
+    if (func === FUNC.poll) {
+      this.polls++;
+      const q = this.queues.get(addr) ?? [];
+      const ack = data[0] ?? 0;
+      if (q[0] && q[0].seq === ack) {
+        q.shift();
+        this.acks++;
+      }
+      const head = q[0];
+      this.answer(raw.length, head ? encodeEventReply(addr, head.seq, head.ev) : encodeIdle(addr));
+      return;
+    }
+    const ev = interpretFrame({ addr, func, data });
+    if (ev.type === 'display') {
+      this.displays.set(ev.addr, ev.text);
+      this.answer(raw.length, raw); // ack by echo
+    }
+  }
+
+  private answer(hostLen: number, bytes: Uint8Array): void {
+    if (!this.wire) {
+      this.send(bytes);
+      return;
+    }
+    const start = this.arrival + hostLen * this.wire.charMs + this.wire.turnaroundMs;
+    const r: Reply = { start, end: start + bytes.length * this.wire.charMs, bytes, garbled: false };
+    this.reply = r;
+    setTimeout(
+      () => {
+        if (this.reply === r) this.reply = undefined;
+        // a garbled frame reaches the host as noise: same length, broken checksum and end byte
+        this.send(r.garbled ? r.bytes.map((b, i) => (i >= r.bytes.length - 2 ? b ^ 0x5a : b)) : r.bytes);
+      },
+      Math.max(0, r.end - performance.now()),
+    );
+  }
+
+  private enqueue(addr: number, ev: PadEvent): void {
+    const seq = this.nextSeq.get(addr) ?? 1;
+    this.nextSeq.set(addr, seq >= 255 ? 1 : seq + 1);
+    const q = this.queues.get(addr) ?? [];
+    q.push({ seq, ev });
+    this.queues.set(addr, q);
   }
 
   press(addr: number, key: KeypadKey, digits?: string): void {
-    this.emitFrame(encodeKey(addr, key, digits));
+    this.enqueue(addr, key === 'digit' ? { type: 'key', key, digits: digits?.slice(0, 1) ?? '0' } : { type: 'key', key, digits });
   }
 
   rate(addr: number, level: number): void {
-    this.emitFrame(encodeRating(addr, level));
+    this.enqueue(addr, { type: 'rating', level });
   }
 
   /** raw bytes on the bus (garbage, torn frames) */
@@ -49,9 +128,10 @@ export class VirtualKeypadBus extends VirtualDevice {
     this.send(bytes);
   }
 
+  /** events queued in the pads and not yet acknowledged */
   get pendingAcks(): number {
     let n = 0;
-    for (const v of this.unacked.values()) n += v;
+    for (const q of this.queues.values()) n += q.length;
     return n;
   }
 
@@ -61,6 +141,13 @@ export class VirtualKeypadBus extends VirtualDevice {
       displays: Object.fromEntries(this.displays),
       acks: this.acks,
       pendingAcks: this.pendingAcks,
+      polls: this.polls,
+      collisions: this.collisions,
     };
+  }
+
+  /** for debugging a stuck test: what each pad still holds */
+  describeQueues(): string {
+    return [...this.queues].map(([a, q]) => `${a}: ${q.map((e) => `${e.seq}:${hex([e.ev.type === 'key' ? 1 : 2])}`).join(',')}`).join('; ');
   }
 }

@@ -17,11 +17,28 @@ export interface SerialPortLike {
   readonly isOpen: boolean;
 }
 
-export type SerialPortFactory = (o: { path: string; baudRate: number; autoOpen: false }) => SerialPortLike;
+export interface SerialOpenOptions {
+  path: string;
+  baudRate: number;
+  autoOpen: false;
+  dataBits?: 7 | 8;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
+  rtscts?: boolean;
+  xon?: boolean;
+  xoff?: boolean;
+}
+
+export type SerialPortFactory = (o: SerialOpenOptions) => SerialPortLike;
 
 export interface SerialTransportOptions {
   path: string;
   baudRate: number;
+  dataBits?: 7 | 8;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
+  rtscts?: boolean;
+  xonxoff?: boolean;
   factory?: SerialPortFactory;
   /** ms between checks that the path still exists; 0 disables (mock ports have no path) */
   watchMs?: number;
@@ -35,20 +52,34 @@ export class SerialTransport extends BaseTransport {
 
   constructor(private readonly o: SerialTransportOptions) {
     super();
-    this.describe = `serial:${o.path}@${o.baudRate}`;
+    const p = o.parity ?? 'none';
+    const framing = `${o.dataBits ?? 8}${p[0]!.toUpperCase()}${o.stopBits ?? 1}`;
+    // 8N1 keeps the short form the board and logs always showed
+    this.describe = `serial:${o.path}@${o.baudRate}${framing === '8N1' ? '' : ` ${framing}`}`;
   }
 
   async open(): Promise<void> {
     if (this.live) return;
     const factory: SerialPortFactory = this.o.factory ?? ((opts) => new SerialPort(opts) as unknown as SerialPortLike);
-    const port = factory({ path: this.o.path, baudRate: this.o.baudRate, autoOpen: false });
+    const port = factory({
+      path: this.o.path,
+      baudRate: this.o.baudRate,
+      autoOpen: false,
+      dataBits: this.o.dataBits ?? 8,
+      parity: this.o.parity ?? 'none',
+      stopBits: this.o.stopBits ?? 1,
+      rtscts: this.o.rtscts ?? false,
+      xon: this.o.xonxoff ?? false,
+      xoff: this.o.xonxoff ?? false,
+    });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     const s = this.beginSession();
     this.port = port;
     port.on('data', (d: Buffer) => this.emitData(s, new Uint8Array(d.buffer, d.byteOffset, d.length)));
     port.on('error', (e?: Error) => this.finish(s, port, e));
     port.on('close', (e?: Error) => this.finish(s, port, e));
-    const watchMs = this.o.watchMs ?? (this.o.factory ? 0 : 500);
+    // 100 ms: an unplugged adapter shows as offline at once, and access() is cheap
+    const watchMs = this.o.watchMs ?? (this.o.factory ? 0 : 100);
     if (watchMs > 0) {
       this.watch = setInterval(() => {
         access(this.o.path).catch(() => this.finish(s, port, new Error(`${this.o.path} disappeared`)));

@@ -1,5 +1,15 @@
 import { HallBus, type HallEvents } from '../../../agent/bus.js';
+import { createDeviceManager, type DeviceManagerOptions } from '../../../agent/devices/manager.js';
 import type { ServiceDef, Ticket } from '../../../agent/queue/types.js';
+import type { DeviceConfig } from '../../../drivers/config.js';
+import { LocalDeviceHost, type LocalHostOptions } from '../../../drivers/host/local.js';
+
+/** The policy over a local device host, as agent/hall.ts builds it. */
+export function deviceManager(o: Omit<DeviceManagerOptions, 'host'> & { devices: DeviceConfig[] } & LocalHostOptions) {
+  const { printer, pad, display, serialFactory, busTimeoutMs, onWire, ...rest } = o;
+  const host = new LocalDeviceHost(o.devices, { printer, pad, display, serialFactory, busTimeoutMs, onWire });
+  return createDeviceManager({ ...rest, host });
+}
 
 export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 2000, what = 'condition'): Promise<T> {
   const t0 = Date.now();

@@ -2,7 +2,7 @@
 // healthy. Cover open / paper out / no reply after the job → print.failed, and the job is never
 // sent again (a real printer may still hold it; the kiosk shows the number on screen instead).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeviceManager, type DeviceManagerImpl } from '../../../agent/devices/manager.js';
+import type { DeviceManagerImpl } from '../../../agent/devices/manager.js';
 import type { DeviceConfig } from '../../../drivers/config.js';
 import { EscPosPrinter, PrintUnconfirmedError } from '../../../drivers/devices/printer.js';
 import { Link } from '../../../drivers/link.js';
@@ -12,6 +12,7 @@ import { VirtualDevice } from '../../../drivers/sim/base.js';
 import type { VirtualPrinter } from '../../../drivers/sim/printer.js';
 import { SimTransport } from '../../../drivers/transports/sim.js';
 import { HallBus, hall, issue, logger, recorder, services, ticket, waitFor } from './helpers.js';
+import { deviceManager } from './helpers.js';
 
 const devices: DeviceConfig[] = [
   { id: 'printer1', kind: 'ticketPrinter', protocol: 'escpos', transport: { type: 'sim' }, options: { paperWidth: 80 } },
@@ -29,7 +30,7 @@ afterEach(async () => {
 async function setup(pollMs: number, printDeadlineMs = 5000) {
   const bus = new HallBus();
   const rec = recorder(bus);
-  m = createDeviceManager({ devices, bus, hall, services, logger, printDeadlineMs, printer: { pollMs, replyTimeoutMs: 300 } });
+  m = deviceManager({ devices, bus, hall, services, logger, printDeadlineMs, printer: { pollMs, replyTimeoutMs: 300 } });
   await m.start();
   await waitFor(() => m!.list()[0]?.status === 'online', 2000, 'printer online');
   const printer = m.bound[0]!.sim as VirtualPrinter;

@@ -2,7 +2,7 @@
 // virtual device runs on link b. Unplug = kill socat; replug = start it again at the same link=
 // paths. Every socat started here is killed in afterAll (and by SocatPair's process-exit hook).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeviceManager, type DeviceManagerImpl } from '../../../agent/devices/manager.js';
+import type { DeviceManagerImpl } from '../../../agent/devices/manager.js';
 import type { DeviceConfig } from '../../../drivers/config.js';
 import { VirtualDisplay } from '../../../drivers/sim/display.js';
 import { VirtualIdReader } from '../../../drivers/sim/idreader.js';
@@ -11,6 +11,7 @@ import { VirtualPrinter } from '../../../drivers/sim/printer.js';
 import { type PtyAttachment, attachToPty } from '../../../drivers/sim/pty.js';
 import { SocatPair } from '../../../drivers/sim/socat.js';
 import { HallBus, call, hall, issue, logger, recorder, services, ticket, waitFor } from './helpers.js';
+import { deviceManager } from './helpers.js';
 
 const pairs = {
   printer: new SocatPair(),
@@ -51,7 +52,7 @@ beforeAll(async () => {
     attachToPty(vKeypads, pairs.keypads.b),
     attachToPty(vId, pairs.id.b),
   );
-  m = createDeviceManager({ devices, bus, hall, services, logger, printDeadlineMs: 30_000, printer: { pollMs: 200, replyTimeoutMs: 300 } });
+  m = deviceManager({ devices, bus, hall, services, logger, printDeadlineMs: 30_000, printer: { pollMs: 200, replyTimeoutMs: 300 } });
   await m.start();
   await waitFor(() => m.list().every((d) => d.status === 'online'), 3000, 'all pty devices online');
 }, 10_000);

@@ -1,11 +1,12 @@
 // The /sim page: state of every simulated device and actions on them. Every input is checked and a
 // bad one throws an Error with a clear message (the API turns it into a 400), never a crash.
-import { VirtualDisplay } from '../../drivers/sim/display.js';
-import { VirtualHidPad } from '../../drivers/sim/hid-pad.js';
-import { VirtualIdReader } from '../../drivers/sim/idreader.js';
-import { VirtualKeypadBus } from '../../drivers/sim/keypad.js';
-import { VirtualPrinter } from '../../drivers/sim/printer.js';
-import type { BoundDevice } from './bind.js';
+// Which buttons a device gets comes from its protocol's registry entry (simActions).
+import { VirtualDisplay } from '../sim/display.js';
+import { VirtualHidPad } from '../sim/hid-pad.js';
+import { VirtualIdReader } from '../sim/idreader.js';
+import { VirtualKeypadBus } from '../sim/keypad.js';
+import { VirtualPrinter } from '../sim/printer.js';
+import type { BoundDevice } from './local.js';
 
 const KEYS = ['call', 'recall', 'skip', 'transfer', 'pause', 'resume', 'start', 'finish', 'confirm', 'digit'] as const;
 type Key = (typeof KEYS)[number];
@@ -20,6 +21,7 @@ export function simState(devices: BoundDevice[]) {
         protocol: d.cfg.protocol,
         counter: d.cfg.counter,
         status: d.cell.status,
+        actions: ['power', ...d.entry.simActions.map((a) => a.type)],
       };
       const sim = d.sim!;
       const addr = d.cfg.address ?? 1;

@@ -1,0 +1,57 @@
+// Vendor-neutral print layout (PrintBlock, drivers/host/contract.ts) → ESC/POS commands, inside the
+// host: the agent says what a ticket says, the host knows the paper width and the printer's language.
+// Text is wrapped here by display columns (CJK and full-width characters take two).
+import type { EscPosCommand } from '../protocols/escpos.js';
+import type { PrintBlock } from './contract.js';
+
+export function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) n += (ch.codePointAt(0) ?? 0) > 0x2e7f ? 2 : 1;
+  return n;
+}
+
+/** wraps by display columns; a long line never runs off a 58 mm ticket */
+export function wrap(text: string, cols: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const ch of text) {
+    if (columns(cur + ch) > cols) {
+      out.push(cur);
+      cur = ch;
+    } else cur += ch;
+  }
+  if (cur || out.length === 0) out.push(cur);
+  return out;
+}
+
+export function paperColumns(paperWidth: unknown): number {
+  return paperWidth === 80 ? 48 : 32;
+}
+
+export function toEscPos(blocks: readonly PrintBlock[], paperWidth: unknown): EscPosCommand[] {
+  const cols = paperColumns(paperWidth);
+  const out: EscPosCommand[] = [{ op: 'init' }];
+  for (const b of blocks) {
+    switch (b.op) {
+      case 'text': {
+        const size = Math.min(4, Math.max(1, b.size ?? 1));
+        for (const line of wrap(b.text.replace(/[\r\n]+/g, ' '), Math.max(1, Math.floor(cols / size))))
+          out.push({ op: 'text', text: line, width: size, height: size, bold: b.bold, align: b.align });
+        break;
+      }
+      case 'rule':
+        out.push({ op: 'text', text: '-'.repeat(cols) });
+        break;
+      case 'feed':
+        out.push({ op: 'feed', lines: b.lines });
+        break;
+      case 'qr':
+        out.push({ op: 'qr', data: b.data, moduleSize: b.moduleSize ?? (cols >= 48 ? 6 : 5), align: b.align ?? 'center' });
+        break;
+      case 'cut':
+        out.push({ op: 'cut', partial: true });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// Registry entry of ESC/POS ticket printers. The host turns the agent's PrintBlock layout into
+// ESC/POS here, with this printer's paper width.
+import { EscPosPrinter } from '../devices/printer.js';
+import { toEscPos } from '../host/print-layout.js';
+import { encodeEscPos } from '../protocols/escpos.js';
+import { VirtualPrinter } from '../sim/printer.js';
+import { knownKeys, oneOfOpt, strOpt } from './options.js';
+import type { ProtocolEntry } from './types.js';
+
+export const escposEntry: ProtocolEntry = {
+  name: 'escpos',
+  kinds: ['ticketPrinter'],
+  transports: ['serial', 'tcp', 'sim'],
+  sharesPort: false,
+  checkOptions(o, path, issues) {
+    knownKeys(o, ['paperWidth', 'kiosk'], path, issues);
+    oneOfOpt(o, 'paperWidth', [58, 80] as const, path, issues);
+    strOpt(o, 'kiosk', 40, path, issues);
+  },
+  bind(ctx) {
+    const p = new EscPosPrinter(ctx.link, ctx.tuning.printer);
+    const paperWidth = ctx.cfg.options?.paperWidth;
+    return {
+      cell: p.cell,
+      driver: p,
+      start: () => p.start(),
+      stop: () => p.stop(),
+      async execute(cmd) {
+        if (cmd.type !== 'print') return { ok: false, reason: `a printer does not take "${cmd.type}"` };
+        try {
+          await p.print(cmd.jobId, encodeEscPos(toEscPos(cmd.blocks, paperWidth)), cmd.deadlineMs ?? 20_000);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    };
+  },
+  createSim: (cfg) => new VirtualPrinter(cfg.id),
+  simActions: [
+    { type: 'paper', label: '纸 paper' },
+    { type: 'cover', label: '上盖 cover' },
+    { type: 'cutter', label: '切刀 cutter' },
+  ],
+};
