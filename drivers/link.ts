@@ -92,6 +92,9 @@ export class Link {
   private lost(err?: Error): void {
     const wasUp = this.upFlag;
     this.upFlag = false;
+    // a write of the dead session may never call back (serialport drops the callback of a write
+    // pending at close): the next session's writes must not queue behind it
+    this.chain = Promise.resolve();
     if (err) this.lastError = err.message;
     if (wasUp) {
       this.o.onLog?.('warn', `${this.transport.describe} lost${err ? `: ${err.message}` : ''}`);
@@ -100,11 +103,26 @@ export class Link {
     this.schedule();
   }
 
-  /** serialised write; rejects when the link is down or the write fails (the link then reconnects) */
+  /**
+   * serialised write; rejects when the link is down or the write fails (the link then reconnects).
+   * A write that does not complete in 1 s + 2 ms per byte (a byte takes ~1 ms at 9600 Bd) ends the
+   * session: the port is wedged, and a bus must never wait forever behind it.
+   */
   write(bytes: Uint8Array): Promise<void> {
     const run = async () => {
       if (!this.upFlag) throw new Error(`${this.transport.describe} is down`);
-      await this.transport.write(bytes);
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`${this.transport.describe}: write did not complete`));
+          void this.transport.close().then(() => this.lost(new Error('write did not complete')));
+        }, 1000 + bytes.length * 2);
+      });
+      try {
+        await Promise.race([this.transport.write(bytes), stuck]);
+      } finally {
+        clearTimeout(timer);
+      }
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => {});

@@ -138,6 +138,9 @@ export class Bus {
     this.stats.requests++;
     this.o.onWire?.('tx', req.frame, sentAt);
     const txEnd = sentAt + req.frame.length * this.o.charMs;
+    const timeout = req.timeoutMs ?? this.o.timeoutMs ?? 200;
+    // armed now, not when the write completes: a write that never completes must not stall the bus
+    flight.timer = setTimeout(() => this.timedOut(flight), txEnd - sentAt + timeout + 1000);
     this.link.write(req.frame).then(
       () => {
         if (this.inFlight !== flight) return;
@@ -148,21 +151,20 @@ export class Bus {
           this.finish(flight, { ok: true, reply: undefined, rtt: now - sentAt });
           return;
         }
-        const timeout = req.timeoutMs ?? this.o.timeoutMs ?? 200;
-        flight.timer = setTimeout(
-          () => {
-            if (this.inFlight !== flight) return;
-            this.stats.timeouts++;
-            this.quietUntil = performance.now() + this.gapMs;
-            this.finish(flight, { ok: false, reason: 'timeout' });
-          },
-          Math.max(0, txEnd - now) + timeout,
-        );
+        clearTimeout(flight.timer);
+        flight.timer = setTimeout(() => this.timedOut(flight), Math.max(0, txEnd - now) + timeout);
       },
       () => {
         if (this.inFlight === flight) this.finish(flight, { ok: false, reason: 'linkDown' });
       },
     );
+  }
+
+  private timedOut(flight: NonNullable<Bus['inFlight']>): void {
+    if (this.inFlight !== flight) return;
+    this.stats.timeouts++;
+    this.quietUntil = performance.now() + this.gapMs;
+    this.finish(flight, { ok: false, reason: 'timeout' });
   }
 
   private onData(chunk: Uint8Array): void {
