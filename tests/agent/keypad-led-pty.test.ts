@@ -9,6 +9,8 @@ import { api, DEMO_CONFIG, staffToken, startTestAgent, type TestAgent } from '..
  * Counter 3's caller keypad and LED display on real ptys. The far ends are read here with decoders
  * written from docs/protocols/*.md alone (no agent code), as a hall technician with a serial sniffer
  * would: keypad frames `FF 68 L L 68 addr func data CS 16`, LED frames `AA 55 addr cmd lenLo lenHi … CS 0D`.
+ * The keypad is polled (func 0x20, data = ack): it answers idle (0x30) or with its oldest event
+ * (0x31 key / 0x32 rating, data = seq, code), and echoes display frames (0x81).
  */
 const KEYPAD_3 = '{ id: keypad-3, kind: keypad, protocol: rs485-keypad, counter: "3", address: 3, transport: { type: sim } }';
 const LED_3 = '{ id: led-3, kind: counterDisplay, protocol: led-framed, counter: "3", address: 3, transport: { type: sim } }';
@@ -18,6 +20,9 @@ let ledPair: SocatPair;
 let keypad: SerialPort;
 let led: SerialPort;
 let agent: TestAgent;
+/** the keypad's queue: [seq, kind, code or level]; an entry leaves when a poll acks its seq */
+const pending: [number, 'key' | 'rating', number][] = [];
+let acked = 0;
 const keypadRx: number[] = [];
 const ledRx: number[] = [];
 
@@ -86,9 +91,20 @@ beforeAll(async () => {
   ledPair = new SocatPair();
   await keypadPair.start();
   await ledPair.start();
-  // The keypad acks the host's display frames by echoing them; the display acks with cmd|0x80.
+  // The keypad answers polls from its queue and echoes display frames; the display acks with cmd|0x80.
   keypad = await open(keypadPair.b, keypadRx, (chunk) => {
-    for (const f of keypadFrames([...chunk])) if (f.func === 0x81) keypad.write(Buffer.from(f.raw));
+    for (const f of keypadFrames([...chunk])) {
+      if (f.addr !== 3) continue;
+      if (f.func === 0x81) keypad.write(Buffer.from(f.raw));
+      if (f.func === 0x20) {
+        if (pending[0] && pending[0][0] === f.data[0]) {
+          pending.shift();
+          acked++;
+        }
+        const head = pending[0];
+        keypad.write(head ? keypadFrame(3, head[1] === 'key' ? 0x31 : 0x32, [head[0], head[2]]) : keypadFrame(3, 0x30, []));
+      }
+    }
   });
   led = await open(ledPair.b, ledRx, (chunk) => {
     const bytes = [...chunk];
@@ -122,13 +138,11 @@ describe('counter 3 keypad and LED display on real serial ports', () => {
     keypadRx.length = 0;
     ledRx.length = 0;
 
-    const press = keypadFrame(3, 0x01, [0x01]); // address 3 presses call: FF 68 03 03 68 03 01 01 05 16
-    expect([...press]).toEqual([0xff, 0x68, 0x03, 0x03, 0x68, 0x03, 0x01, 0x01, 0x05, 0x16]);
-    keypad.write(press);
-
-    expect(await until(() => keypadFrames(keypadRx).some((f) => f.raw.join() === [...press].join())), 'host echoes the key frame').toBe(
-      true,
-    );
+    // address 3 answers the next poll with "call", seq 1: FF 68 04 04 68 03 31 01 01 36 16
+    expect([...keypadFrame(3, 0x31, [1, 0x01])]).toEqual([0xff, 0x68, 0x04, 0x04, 0x68, 0x03, 0x31, 0x01, 0x01, 0x36, 0x16]);
+    pending.push([1, 'key', 0x01]);
+    expect(await until(() => acked === 1), 'the next poll acks seq 1').toBe(true);
+    expect(keypadFrames(keypadRx).some((f) => f.func === 0x20 && f.data[0] === 1)).toBe(true);
     let current: string | undefined;
     for (let i = 0; i < 100 && current !== ticket.number; i++) {
       current = (await api(agent.baseUrl, 'GET', '/api/v1/counters/3')).body.current?.number;
@@ -149,13 +163,13 @@ describe('counter 3 keypad and LED display on real serial ports', () => {
   it('garbage on the keypad line changes nothing; a rating key after 办结 records a rating', async () => {
     const before = (await api(agent.baseUrl, 'GET', '/api/v1/queue')).body.seq;
     keypad.write(Buffer.from([0x00, 0xff, 0x68, 0x09, 0x02, 0x68, 0x16, 0xaa, 0x55, 0x13, 0x37]));
-    keypad.write(keypadFrame(3, 0x01, [0x01]).map((b, i) => (i === 8 ? b ^ 0xff : b))); // bad checksum
+    keypad.write(keypadFrame(3, 0x31, [2, 0x01]).map((b, i) => (i === 9 ? b ^ 0xff : b))); // bad checksum
     await new Promise((r) => setTimeout(r, 300));
     expect((await api(agent.baseUrl, 'GET', '/api/v1/queue')).body.seq).toBe(before);
 
     const token = await staffToken(agent.baseUrl, '3', 'A1003');
     await api(agent.baseUrl, 'POST', '/api/v1/counters/3/finish', undefined, token);
-    keypad.write(keypadFrame(3, 0x02, [4])); // rates 4 = 满意 (keypad as the counter's rating key)
+    pending.push([2, 'rating', 4]); // rates 4 = 满意 (keypad as the counter's rating key)
     let events: { type: string; data: { level?: number } }[] = [];
     for (let i = 0; i < 100 && !events.some((e) => e.type === 'rating.recorded'); i++) {
       events = (await api(agent.baseUrl, 'GET', `/api/v1/events?after=${before}`)).body.events;
