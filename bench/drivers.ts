@@ -2,14 +2,20 @@
 //  1. printer job → first ticket byte at the far end of a socat pty (through the real serialport),
 //     p50/p99 over ≥ 200 tickets, beside the wire time of that ticket at 9600 and 115200 baud and
 //     the agent's overhead as a fraction of it;
-//  2. counter call (queue event on the bus) → first byte of the LED frame on a pty, p50/p99.
+//  2. counter call (queue event on the bus) → first byte of the LED frame on a pty, p50/p99;
+//  3. key press on an RS-485 keypad → the call shown on an LED display on the same polled bus,
+//     p50/p99, beside the computed poll cycle of 8 keypads + 8 rating pads at 9600 Bd
+//     (bench/key-to-led.ts).
 // The pty has no baud-rate delay, so what is measured is the agent's own overhead.
 // Reuse for an HTTP bench: startPtyPrinterReader() from drivers/sim/probe.ts.
 import { HallBus } from '../agent/bus.js';
 import { createDeviceManager } from '../agent/devices/manager.js';
 import type { ServiceDef, Ticket } from '../agent/queue/types.js';
+import { LocalDeviceHost } from '../drivers/host/local.js';
+import { toEscPos } from '../drivers/host/print-layout.js';
 import { encodeEscPos } from '../drivers/protocols/escpos.js';
 import { ticketLayout } from '../agent/devices/layouts.js';
+import { keyToLed } from './key-to-led.js';
 import { VirtualDisplay } from '../drivers/sim/display.js';
 import { markerProbe, startPtyPrinterReader } from '../drivers/sim/probe.js';
 import { attachToPty } from '../drivers/sim/pty.js';
@@ -64,8 +70,7 @@ async function main() {
   const ledAtt = attachToPty(vLed, ledPair.b, 9600);
 
   const bus = new HallBus();
-  const m = createDeviceManager({
-    devices: [
+  const devices = [
       {
         id: 'p',
         kind: 'ticketPrinter',
@@ -81,12 +86,8 @@ async function main() {
         counter: '3',
         address: 3,
       },
-    ],
-    bus,
-    hall,
-    services,
-    logger: silent,
-  });
+  ] as const;
+  const m = createDeviceManager({ host: new LocalDeviceHost([...devices]), devices: [...devices], bus, hall, services, logger: silent });
   try {
     await m.start();
     const t0 = Date.now();
@@ -100,7 +101,7 @@ async function main() {
     const toWrite: number[] = [];
     let handedAt = 0;
     const printerDev = m.bound.find((d) => d.printer)!.printer!;
-    printerDev.onJobWritten = (_id, at) => {
+    printerDev.onJobWritten = (_id: string, at: number) => {
       handedAt = at;
     };
     let ticketBytes = 0;
@@ -108,7 +109,7 @@ async function main() {
       const t = mkTicket(i);
       if (i === 0)
         ticketBytes = encodeEscPos(
-          ticketLayout({ ticket: t, service: services[0], hall, waitingAhead: 12, estimateMinutes: 35, paperWidth: 80 }),
+          toEscPos(ticketLayout({ ticket: t, service: services[0], hall, waitingAhead: 12, estimateMinutes: 35, paperWidth: 80 }), 80),
         ).length;
       const next = reader.probe.next();
       const done = new Promise<void>((r) => {
@@ -159,6 +160,8 @@ async function main() {
     }
     console.log(`counter call → LED frame first byte over pty, ${led.length} calls`);
     console.log(`  p50 ${ms(pct(led, 50))}   p99 ${ms(pct(led, 99))}   max ${ms(Math.max(...led))}`);
+    await m.stop();
+    await keyToLed(Number(process.env.BENCH_KEYS ?? 60));
   } finally {
     await m.stop();
     await ledAtt.close();

@@ -59,7 +59,7 @@ beforeAll(async () => {
     getHoldingRegister: (addr: number, unit: number) => registers.get(unit)?.get(addr) ?? 0,
   };
   await new Promise<void>((resolve, reject) => {
-    server = new ModbusRTU.ServerSerial(vector, {
+    server = new ModbusRTU.ServerSerial(vector as never, {
       path: pair.b,
       baudRate: 9600,
       parity: 'even',
@@ -68,7 +68,7 @@ beforeAll(async () => {
     } as never);
   });
   // the wire as the server sees it: requests in, answers out, with their times
-  const port = server.getPort();
+  const port = (server as unknown as { getPort(): import('serialport').SerialPort }).getPort();
   port.on('data', (d: Buffer) => wire.push({ dir: 'rx', at: performance.now(), bytes: [...d] }));
   const write = port.write.bind(port);
   port.write = ((d: Buffer, ...rest: unknown[]) => {

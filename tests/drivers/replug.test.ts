@@ -42,7 +42,11 @@ const statusOf = (id: string) => host.list().find((d) => d.id === id)?.status;
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
   const t0 = Date.now();
   while (!check()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms: ${what} ${JSON.stringify(host.list().map((d) => [d.id, d.status, d.detail]))}`);
+    if (Date.now() - t0 > ms)
+      throw new Error(
+        `timed out after ${ms} ms: ${what} ${JSON.stringify(host.list().map((d) => [d.id, d.status, d.detail]))} ` +
+          `sim ends open: ${attachments.map((a) => a.isOpen).join(',')} pads: ${JSON.stringify(vPads.state())}`,
+      );
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -139,6 +143,8 @@ describe('unplug/replug of every serial device kind', () => {
       await waitFor(() => vModbus.screen(1).lines[0] === `A${cycle} 请到1号窗口`, 2000, `cycle ${cycle}: Modbus restored`);
       await waitFor(() => events.filter((e) => e.type === 'key').length === keysBefore + 1, 2000, `cycle ${cycle}: key`);
       await waitFor(() => events.filter((e) => e.type === 'rating').length === ratingsBefore + 1, 2000, `cycle ${cycle}: rating`);
+      // the reader's own end of the pty reopens on its own schedule: a card read before it is lost (as with a real reader)
+      await waitFor(() => attachments[4]!.isOpen, 2000, `cycle ${cycle}: reader end open`);
       vId.read('11010519491231002X');
       await waitFor(() => events.filter((e) => e.type === 'idcard').length === idsBefore + 1, 2000, `cycle ${cycle}: id read`);
       await new Promise((r) => setTimeout(r, 100)); // a doubled event or page would show up now
