@@ -71,21 +71,21 @@ async function main() {
 
   const bus = new HallBus();
   const devices = [
-      {
-        id: 'p',
-        kind: 'ticketPrinter',
-        protocol: 'escpos',
-        transport: { type: 'serial', path: reader.path, baudRate: 115200 },
-        options: { paperWidth: 80 },
-      },
-      {
-        id: 'led',
-        kind: 'counterDisplay',
-        protocol: 'led-framed',
-        transport: { type: 'serial', path: ledPair.a, baudRate: 9600 },
-        counter: '3',
-        address: 3,
-      },
+    {
+      id: 'p',
+      kind: 'ticketPrinter',
+      protocol: 'escpos',
+      transport: { type: 'serial', path: reader.path, baudRate: 115200 },
+      options: { paperWidth: 80 },
+    },
+    {
+      id: 'led',
+      kind: 'counterDisplay',
+      protocol: 'led-framed',
+      transport: { type: 'serial', path: ledPair.a, baudRate: 9600 },
+      counter: '3',
+      address: 3,
+    },
   ] as const;
   const m = createDeviceManager({ host: new LocalDeviceHost([...devices]), devices: [...devices], bus, hall, services, logger: silent });
   try {

@@ -49,8 +49,22 @@ export async function keyToLed(samples: number): Promise<void> {
   const att = attachToPty(wire, pair.b, 9600);
   const serial = { type: 'serial' as const, path: pair.a, baudRate: 9600 as const };
   const devices: DeviceConfig[] = [
-    ...Array.from({ length: 8 }, (_, i) => ({ id: `kp${i + 1}`, kind: 'keypad' as const, protocol: 'rs485-keypad', transport: serial, counter: String(i + 1), address: i + 1 })),
-    ...Array.from({ length: 8 }, (_, i) => ({ id: `rp${i + 1}`, kind: 'ratingPad' as const, protocol: 'rs485-keypad', transport: serial, counter: String(i + 1), address: 11 + i })),
+    ...Array.from({ length: 8 }, (_, i) => ({
+      id: `kp${i + 1}`,
+      kind: 'keypad' as const,
+      protocol: 'rs485-keypad',
+      transport: serial,
+      counter: String(i + 1),
+      address: i + 1,
+    })),
+    ...Array.from({ length: 8 }, (_, i) => ({
+      id: `rp${i + 1}`,
+      kind: 'ratingPad' as const,
+      protocol: 'rs485-keypad',
+      transport: serial,
+      counter: String(i + 1),
+      address: 11 + i,
+    })),
     { id: 'led3', kind: 'counterDisplay', protocol: 'led-framed', transport: serial, counter: '3', address: 3 },
   ];
   const bus = new HallBus();
@@ -71,7 +85,17 @@ export async function keyToLed(samples: number): Promise<void> {
     const number = `A${String(n).padStart(3, '0')}`;
     bus.emit('queue', {
       event: { seq: n, at: Date.now(), type: 'ticket.called', ticketId: number, counter: k.counter, data: {} },
-      ticket: { id: number, number, service: 's', channel: 'normal', state: 'called', day: '', issuedAt: 0, recalls: 0, counter: k.counter },
+      ticket: {
+        id: number,
+        number,
+        service: 's',
+        channel: 'normal',
+        state: 'called',
+        day: '',
+        issuedAt: 0,
+        recalls: 0,
+        counter: k.counter,
+      },
     });
   });
   try {

@@ -1,6 +1,7 @@
 // Supervised transport ("link"): keeps one transport open, reconnecting with capped backoff, and
 // serialises writes so frames of devices sharing an RS-485 bus never interleave.
-// Backoff is capped at 500 ms so a port that reappears is reopened well within 2 s.
+// Backoff is capped at 250 ms so a port that reappears is reopened well within 1 s (reopening a
+// missing path costs one failed open(2)).
 import type { Transport } from './transports/types.js';
 
 export interface LinkOptions {
@@ -86,7 +87,7 @@ export class Link {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.attempt(), this.backoff);
-    this.backoff = Math.min(this.o.maxBackoffMs ?? 500, this.backoff * 2);
+    this.backoff = Math.min(this.o.maxBackoffMs ?? 250, this.backoff * 2);
   }
 
   private lost(err?: Error): void {
@@ -113,10 +114,13 @@ export class Link {
       if (!this.upFlag) throw new Error(`${this.transport.describe} is down`);
       let timer: NodeJS.Timeout | undefined;
       const stuck = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          reject(new Error(`${this.transport.describe}: write did not complete`));
-          void this.transport.close().then(() => this.lost(new Error('write did not complete')));
-        }, 1000 + bytes.length * 2);
+        timer = setTimeout(
+          () => {
+            reject(new Error(`${this.transport.describe}: write did not complete`));
+            void this.transport.close().then(() => this.lost(new Error('write did not complete')));
+          },
+          1000 + bytes.length * 2,
+        );
       });
       try {
         await Promise.race([this.transport.write(bytes), stuck]);

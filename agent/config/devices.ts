@@ -14,17 +14,29 @@ export function checkDevices(devices: DeviceConfig[], counterIds: Set<string>, i
     const entry = protocolEntry(d.protocol);
     if (!entry) return; // the schema already named the protocol
     if (!entry.kinds.includes(d.kind)) {
-      issues.push({ path: `${at}.protocol`, expected: `a protocol that can drive a ${d.kind} (${protocolsForKind(d.kind).join(' or ')})`, got: d.protocol });
+      issues.push({
+        path: `${at}.protocol`,
+        expected: `a protocol that can drive a ${d.kind} (${protocolsForKind(d.kind).join(' or ')})`,
+        got: d.protocol,
+      });
     }
     if (d.transport.type !== 'sim' && !entry.transports.includes(d.transport.type)) {
       const t = entry.transports;
       const want = t.length > 1 ? `${t.slice(0, -1).join(', ')} or ${t.at(-1)}` : t.join('');
       const article = /^[aeioh]/.test(want) ? 'an' : 'a';
-      issues.push({ path: `${at}.transport.type`, expected: `${article} ${want} transport for protocol ${d.protocol}`, got: d.transport.type });
+      issues.push({
+        path: `${at}.transport.type`,
+        expected: `${article} ${want} transport for protocol ${d.protocol}`,
+        got: d.transport.type,
+      });
     }
     if (entry.address && d.address !== undefined && (d.address < entry.address.min || d.address > entry.address.max)) {
       const why = entry.address.why ? ` (${entry.address.why})` : '';
-      issues.push({ path: `${at}.address`, expected: `a ${entry.address.label ?? d.protocol} address from ${entry.address.min} to ${entry.address.max}${why}`, got: d.address });
+      issues.push({
+        path: `${at}.address`,
+        expected: `a ${entry.address.label ?? d.protocol} address from ${entry.address.min} to ${entry.address.max}${why}`,
+        got: d.address,
+      });
     }
     if (d.transport.type === 'serial' && d.transport.rtscts && d.transport.xonxoff)
       issues.push({ path: `${at}.transport.xonxoff`, expected: 'false when rtscts is true (one flow control per port)', got: true });
@@ -59,7 +71,10 @@ function checkPorts(devices: DeviceConfig[], issues: Issue[]): void {
       if (entry && !entry.sharesPort)
         issues.push({
           path: `devices[${i}].transport.path`,
-          expected: `a port of its own: a ${d.protocol} ${d.kind} cannot share ${path} (also used by ${idx.filter((j) => j !== i).map((j) => devices[j]!.id).join(', ')})`,
+          expected: `a port of its own: a ${d.protocol} ${d.kind} cannot share ${path} (also used by ${idx
+            .filter((j) => j !== i)
+            .map((j) => devices[j]!.id)
+            .join(', ')})`,
           got: path,
         });
       if (i !== first) {
@@ -74,7 +89,11 @@ function checkPorts(devices: DeviceConfig[], issues: Issue[]): void {
       const key = `${d.protocol}:${d.address ?? 1}`;
       const other = addrs.get(key);
       if (other !== undefined)
-        issues.push({ path: `devices[${i}].address`, expected: `an address not used by devices[${other}] "${devices[other]!.id}" on the same bus ${path}`, got: d.address ?? 1 });
+        issues.push({
+          path: `devices[${i}].address`,
+          expected: `an address not used by devices[${other}] "${devices[other]!.id}" on the same bus ${path}`,
+          got: d.address ?? 1,
+        });
       else addrs.set(key, i);
     }
   }

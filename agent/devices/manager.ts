@@ -40,7 +40,6 @@ export interface DeviceManagerOptions {
 
 export interface DeviceManagerImpl extends DeviceManager {
   /** the host's bound drivers, for tests and the bench (local host only) */
-  // biome-ignore lint/suspicious/noExplicitAny: tests reach into the local host's driver objects
   readonly bound: readonly any[];
   readonly host: SimCapableHost;
   /** prints a ticket directly (the bus path calls this too); resolves with the job id */

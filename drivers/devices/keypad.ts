@@ -5,7 +5,14 @@
 // After a reply carrying an event the pad is polled again at once, so a queue of presses drains
 // at bus speed; otherwise every pollMs. Polls are background traffic: texts shown go first.
 import type { Bus } from '../bus/bus.js';
-import { createKeypadDecoder, encodeDisplay, encodePoll, interpretReply, type KeypadEvent, type PollReply } from '../protocols/rs485-keypad.js';
+import {
+  createKeypadDecoder,
+  encodeDisplay,
+  encodePoll,
+  interpretReply,
+  type KeypadEvent,
+  type PollReply,
+} from '../protocols/rs485-keypad.js';
 import { StatusCell } from './status.js';
 
 export interface PadOptions {

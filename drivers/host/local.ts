@@ -48,7 +48,7 @@ export class LocalDeviceHost implements DeviceHost {
   private started = false;
 
   /** throws a clear Error for a config the drivers cannot run (the config validator reports these first) */
-  constructor(devices: DeviceConfig[], private readonly o: LocalHostOptions = {}) {
+  constructor(devices: DeviceConfig[], o: LocalHostOptions = {}) {
     const links = new Map<string, { link: Link; bus: Bus }>();
     const seen = new Set<string>();
     for (const cfg of devices) {
@@ -94,7 +94,9 @@ export class LocalDeviceHost implements DeviceHost {
       if (drv instanceof DisplayDevice) b.display = drv;
       if (drv instanceof KeypadDevice) b.keypad = drv;
       bound.cell.onChange((status, detail) =>
-        this.emit(detail === undefined ? { type: 'status', deviceId: cfg.id, status } : { type: 'status', deviceId: cfg.id, status, detail }),
+        this.emit(
+          detail === undefined ? { type: 'status', deviceId: cfg.id, status } : { type: 'status', deviceId: cfg.id, status, detail },
+        ),
       );
       this.bound.push(b);
     }

@@ -44,7 +44,16 @@ export function displayEntry(name: string, protocol: DisplayProtocol): ProtocolE
   };
 }
 
-const MODEL_KEYS = ['textRegister', 'lineStride', 'lineRegisters', 'lines', 'brightnessRegister', 'commandRegister', 'clearValue', 'encoding'] as const;
+const MODEL_KEYS = [
+  'textRegister',
+  'lineStride',
+  'lineRegisters',
+  'lines',
+  'brightnessRegister',
+  'commandRegister',
+  'clearValue',
+  'encoding',
+] as const;
 
 /** The display model's register map: the default map with the configured fields over it. */
 export function modbusMapOf(options: Record<string, unknown> | undefined): ModbusRegisterMap {
@@ -64,7 +73,8 @@ function checkModel(o: Record<string, unknown>, path: string, issues: OptionIssu
   oneOfOpt(m, 'encoding', ['gb18030', 'gbk', 'utf16be'] as const, p, issues);
   const stride = typeof m.lineStride === 'number' ? m.lineStride : DEFAULT_MODBUS_MAP.lineStride;
   const regs = typeof m.lineRegisters === 'number' ? m.lineRegisters : DEFAULT_MODBUS_MAP.lineRegisters;
-  if (regs > stride) issues.push({ path: `${p}.lineRegisters`, expected: `at most lineStride (${stride}): lines would overlap`, got: regs });
+  if (regs > stride)
+    issues.push({ path: `${p}.lineRegisters`, expected: `at most lineStride (${stride}): lines would overlap`, got: regs });
 }
 
 export const modbusDisplayEntry: ProtocolEntry = {

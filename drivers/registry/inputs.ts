@@ -33,7 +33,12 @@ export const rs485KeypadEntry: ProtocolEntry = {
       ctx.bus,
       ctx.cfg.address ?? 1,
       ctx.cfg.id,
-      (e) => ctx.emit(e.type === 'key' ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) } : { type: 'rating', deviceId: ctx.cfg.id, level: e.level }),
+      (e) =>
+        ctx.emit(
+          e.type === 'key'
+            ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) }
+            : { type: 'rating', deviceId: ctx.cfg.id, level: e.level },
+        ),
       { ...ctx.tuning.pad, pollMs },
     );
     return {
@@ -85,7 +90,11 @@ export const hidKeymapEntry: ProtocolEntry = {
     input(
       ctx,
       createHidKeymapDecoder(keymapOf(ctx.cfg), (e) =>
-        ctx.emit(e.type === 'key' ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) } : { type: 'rating', deviceId: ctx.cfg.id, level: e.level }),
+        ctx.emit(
+          e.type === 'key'
+            ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) }
+            : { type: 'rating', deviceId: ctx.cfg.id, level: e.level },
+        ),
       ),
     ),
   createSim: (cfg) => new VirtualHidPad(cfg.id, keymapOf(cfg)),
@@ -95,7 +104,11 @@ export const hidKeymapEntry: ProtocolEntry = {
 function idEvents(ctx: BindContext) {
   // the number is never logged; an invalid read carries only the reason
   return (e: IdReadEvent) =>
-    ctx.emit(e.type === 'id' ? { type: 'idcard', deviceId: ctx.cfg.id, idNumber: e.idNumber } : { type: 'idcard.error', deviceId: ctx.cfg.id, reason: e.reason });
+    ctx.emit(
+      e.type === 'id'
+        ? { type: 'idcard', deviceId: ctx.cfg.id, idNumber: e.idNumber }
+        : { type: 'idcard.error', deviceId: ctx.cfg.id, reason: e.reason },
+    );
 }
 
 export const idcardSerialEntry: ProtocolEntry = {

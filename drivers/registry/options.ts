@@ -4,10 +4,19 @@ import type { OptionIssue } from './types.js';
 
 export function knownKeys(o: Record<string, unknown>, keys: readonly string[], path: string, issues: OptionIssue[]): void {
   for (const k of Object.keys(o))
-    if (!keys.includes(k)) issues.push({ path: `${path}.${k}`, expected: `one of the known keys ${keys.join(', ') || '(none)'} (unknown key)`, got: o[k] });
+    if (!keys.includes(k))
+      issues.push({ path: `${path}.${k}`, expected: `one of the known keys ${keys.join(', ') || '(none)'} (unknown key)`, got: o[k] });
 }
 
-export function intOpt(o: Record<string, unknown>, key: string, min: number, max: number, path: string, issues: OptionIssue[], why = ''): number | undefined {
+export function intOpt(
+  o: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+  path: string,
+  issues: OptionIssue[],
+  why = '',
+): number | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
@@ -17,7 +26,13 @@ export function intOpt(o: Record<string, unknown>, key: string, min: number, max
   return v;
 }
 
-export function oneOfOpt<T extends string | number>(o: Record<string, unknown>, key: string, values: readonly T[], path: string, issues: OptionIssue[]): T | undefined {
+export function oneOfOpt<T extends string | number>(
+  o: Record<string, unknown>,
+  key: string,
+  values: readonly T[],
+  path: string,
+  issues: OptionIssue[],
+): T | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
   if (!values.includes(v as T)) {

@@ -52,7 +52,7 @@ export class VirtualDisplay extends VirtualDevice {
     const s = this.screen(req.addr);
     if (req.type === 'show') {
       const all = req.from === undefined ? req.lines.slice() : s.lines.slice();
-      if (req.from !== undefined) req.lines.forEach((l, i) => (all[(req.from ?? 0) + i] = l));
+      if (req.from !== undefined) for (const [i, l] of req.lines.entries()) all[req.from + i] = l;
       for (let i = 0; i < all.length; i++) all[i] ??= '';
       // trailing blank lines are not "shown"
       while (all.length > 0 && all[all.length - 1] === '') all.pop();

@@ -5,14 +5,7 @@
 // length × character time, and when a host frame arrives while a pad is transmitting both frames are
 // garbled (counted in `collisions`) — the failure a polled bus must never produce.
 import { hex } from '../bytes.js';
-import {
-  FUNC,
-  type KeypadKey,
-  createKeypadDecoder,
-  encodeEventReply,
-  encodeIdle,
-  interpretFrame,
-} from '../protocols/rs485-keypad.js';
+import { FUNC, type KeypadKey, createKeypadDecoder, encodeEventReply, encodeIdle, interpretFrame } from '../protocols/rs485-keypad.js';
 import { VirtualDevice } from './base.js';
 
 type PadEvent = { type: 'key'; key: KeypadKey; digits?: string } | { type: 'rating'; level: number };

@@ -1,6 +1,7 @@
 // Runs a virtual device on the far end of a serial port (a socat pty), so the host side goes through
 // the real `serialport` stack. The attachment re-opens the port when it comes back (socat restarted
 // at the same link= path), like a device that is plugged in again.
+import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { VirtualDevice } from './base.js';
 
@@ -13,6 +14,7 @@ export function attachToPty(device: VirtualDevice, path: string, baudRate = 9600
   let port: SerialPort | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let stopWatch: (() => void) | undefined;
 
   const openLoop = () => {
     if (stopped) return;
@@ -24,6 +26,25 @@ export function attachToPty(device: VirtualDevice, path: string, baudRate = 9600
         return;
       }
       port = p;
+      // a pty whose socat died may never report 'close' (no event on unplug): watch the link
+      // itself, and reopen when it is gone or points at a new pty
+      let target: string | undefined;
+      try {
+        target = realpathSync(path);
+      } catch {
+        target = undefined;
+      }
+      const watch = setInterval(() => {
+        let now: string | undefined;
+        try {
+          now = realpathSync(path);
+        } catch {
+          now = undefined;
+        }
+        if (now !== target) again();
+      }, 50);
+      watch.unref();
+      stopWatch = () => clearInterval(watch);
       device.attach({
         send: (bytes) => {
           if (p.isOpen) p.write(Buffer.from(bytes), () => {});
@@ -35,6 +56,7 @@ export function attachToPty(device: VirtualDevice, path: string, baudRate = 9600
       const again = () => {
         if (done) return; // 'close' may fire twice
         done = true;
+        clearInterval(watch);
         device.detach();
         port = undefined;
         if (p.isOpen) p.close(() => {});
@@ -56,6 +78,7 @@ export function attachToPty(device: VirtualDevice, path: string, baudRate = 9600
       const p = port;
       port = undefined;
       device.detach();
+      stopWatch?.();
       if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
     },
   };

@@ -17,7 +17,14 @@ let server: InstanceType<typeof ModbusRTU.ServerSerial>;
 let host: LocalDeviceHost;
 
 const serial = { type: 'serial' as const, path: pair.a, baudRate: 9600 as const };
-const display = (n: number): DeviceConfig => ({ id: `mb${n}`, kind: 'counterDisplay', protocol: 'modbus-display', transport: serial, counter: String(n), address: n });
+const display = (n: number): DeviceConfig => ({
+  id: `mb${n}`,
+  kind: 'counterDisplay',
+  protocol: 'modbus-display',
+  transport: serial,
+  counter: String(n),
+  address: n,
+});
 
 /** Text of line i of a unit, from the default map: 16 registers from 0x0100 + 0x10·i, high byte first, GB18030, NUL-padded. */
 function lineOf(unit: number, i: number): string {
@@ -49,7 +56,7 @@ beforeAll(async () => {
         return cb({ modbusErrorCode: 0x06 }); // busy
       }
       const regs = registers.get(unit) ?? new Map<number, number>();
-      values.forEach((v, i) => regs.set(addr + i, v));
+      for (const [i, v] of values.entries()) regs.set(addr + i, v);
       registers.set(unit, regs);
       cb(null);
     },
@@ -59,13 +66,16 @@ beforeAll(async () => {
     getHoldingRegister: (addr: number, unit: number) => registers.get(unit)?.get(addr) ?? 0,
   };
   await new Promise<void>((resolve, reject) => {
-    server = new ModbusRTU.ServerSerial(vector as never, {
-      path: pair.b,
-      baudRate: 9600,
-      parity: 'even',
-      unitID: 255,
-      openCallback: (err?: Error | null) => (err ? reject(err) : resolve()),
-    } as never);
+    server = new ModbusRTU.ServerSerial(
+      vector as never,
+      {
+        path: pair.b,
+        baudRate: 9600,
+        parity: 'even',
+        unitID: 255,
+        openCallback: (err?: Error | null) => (err ? reject(err) : resolve()),
+      } as never,
+    );
   });
   // the wire as the server sees it: requests in, answers out, with their times
   const port = (server as unknown as { getPort(): import('serialport').SerialPort }).getPort();

@@ -8,13 +8,7 @@ import { KeypadDevice } from '../../drivers/devices/keypad.js';
 import { EscPosPrinter } from '../../drivers/devices/printer.js';
 import { Link } from '../../drivers/link.js';
 import { encodeEscPos } from '../../drivers/protocols/escpos.js';
-import {
-  FUNC,
-  type KeypadEvent,
-  createKeypadDecoder,
-  encodeEventReply,
-  encodeIdle,
-} from '../../drivers/protocols/rs485-keypad.js';
+import { FUNC, type KeypadEvent, createKeypadDecoder, encodeEventReply, encodeIdle } from '../../drivers/protocols/rs485-keypad.js';
 import { VirtualPrinter } from '../../drivers/sim/printer.js';
 import { loadNodeHid } from '../../drivers/transports/hid.js';
 import { SerialTransport, type SerialPortLike } from '../../drivers/transports/serial.js';

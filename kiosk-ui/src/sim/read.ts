@@ -17,6 +17,9 @@ export interface SimDevice {
   paper?: string;
   coverOpen?: boolean;
   lastRating?: number;
+  protocol?: string;
+  /** the controls its protocol's registry entry offers (drivers/registry): paper, cover, press, rate, idcard … */
+  actions?: string[];
   raw: Record<string, unknown>;
 }
 
@@ -91,6 +94,8 @@ export function readSim(raw: unknown): SimDevice[] {
       paper: typeof all.paper === 'string' ? all.paper : undefined,
       coverOpen: typeof all.coverOpen === 'boolean' ? all.coverOpen : typeof all.cover === 'boolean' ? (all.cover as boolean) : undefined,
       lastRating: typeof all.lastRating === 'number' ? all.lastRating : undefined,
+      protocol: typeof all.protocol === 'string' ? all.protocol : undefined,
+      actions: Array.isArray(d.actions) ? d.actions.map(String) : undefined,
       raw: d,
     };
   });

@@ -16,7 +16,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** relative value imports of a file (import … from, export … from, import()), resolved to .ts paths */
-export function valueImports(file: string): string[] {
+function valueImports(file: string): string[] {
   const src = readFileSync(file, 'utf8');
   const out: string[] = [];
   const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
@@ -51,7 +51,8 @@ const rel = (p: string) => relative(root, p);
 
 describe('import graph', () => {
   it('nothing under agent/devices/ reaches a protocol, transport, bus or simulator module', () => {
-    const forbidden = /^drivers\/(protocols|transports|bus|sim|devices|registry)\/|^drivers\/(link|factory)\.ts$|^drivers\/host\/local\.ts$/;
+    const forbidden =
+      /^drivers\/(protocols|transports|bus|sim|devices|registry)\/|^drivers\/(link|factory)\.ts$|^drivers\/host\/local\.ts$/;
     const reached = reach(filesUnder(join(root, 'agent/devices')));
     const bad = [...reached].filter(([f]) => forbidden.test(rel(f))).map(([, path]) => path.map(rel).join(' → '));
     expect(bad).toEqual([]);

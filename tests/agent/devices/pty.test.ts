@@ -118,7 +118,9 @@ describe('devices on socat ptys through the real serialport', () => {
       await new Promise((r) => setTimeout(r, 100));
       await Promise.all(Object.values(pairs).map((p) => p.start()));
       const back = Date.now();
-      await waitFor(() => m.list().every((d) => d.status === "online"), 2000, `cycle ${cycle}: all online within 2 s`).catch((e) => { throw new Error(`${e.message} ${JSON.stringify(m.bound.filter((b) => b.keypad).map((b) => ({ up: b.link.up, stats: b.bus.stats, waiting: b.bus.waiting, fl: b.bus.inFlight && performance.now() - b.bus.inFlight.sentAt, q: b.bus.quietUntil - performance.now(), kt: !!b.bus.kickTimer, counts: b.keypad.counts, polling: b.keypad.polling, timer: !!b.keypad.timer, err: b.link.lastError })))} ${JSON.stringify(vKeypads.state())}`); });
+      await waitFor(() => m.list().every((d) => d.status === 'online'), 2000, `cycle ${cycle}: all online within 2 s`).catch((e: Error) => {
+        throw new Error(`${e.message} ${JSON.stringify(m.list())}`);
+      });
       recoveries.push(Date.now() - back);
       await waitFor(() => vPrinter.pages.some((p) => p.qr[0]?.endsWith(t.id)), 2000, `cycle ${cycle}: outage ticket printed`);
       // the display re-shows what it should after the replug

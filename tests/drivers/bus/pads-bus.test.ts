@@ -22,8 +22,22 @@ const got: DeviceEvent[] = [];
 
 const serial = { type: 'serial' as const, path: pair.a, baudRate: BAUD as 38400 };
 const devices: DeviceConfig[] = [
-  ...Array.from({ length: 8 }, (_, i) => ({ id: `kp${i + 1}`, kind: 'keypad' as const, protocol: 'rs485-keypad', transport: serial, counter: String(i + 1), address: i + 1 })),
-  ...Array.from({ length: 8 }, (_, i) => ({ id: `rp${i + 1}`, kind: 'ratingPad' as const, protocol: 'rs485-keypad', transport: serial, counter: String(i + 1), address: 11 + i })),
+  ...Array.from({ length: 8 }, (_, i) => ({
+    id: `kp${i + 1}`,
+    kind: 'keypad' as const,
+    protocol: 'rs485-keypad',
+    transport: serial,
+    counter: String(i + 1),
+    address: i + 1,
+  })),
+  ...Array.from({ length: 8 }, (_, i) => ({
+    id: `rp${i + 1}`,
+    kind: 'ratingPad' as const,
+    protocol: 'rs485-keypad',
+    transport: serial,
+    counter: String(i + 1),
+    address: 11 + i,
+  })),
 ];
 
 // a seeded generator, so a failure can be replayed
