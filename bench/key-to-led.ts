@@ -68,7 +68,7 @@ export async function keyToLed(samples: number): Promise<void> {
     { id: 'led3', kind: 'counterDisplay', protocol: 'led-framed', transport: serial, counter: '3', address: 3 },
   ];
   const bus = new HallBus();
-  const host = new LocalDeviceHost(devices, { pad: { pollMs: 100, timeoutMs: 60 } });
+  const host = new LocalDeviceHost(devices, { pad: { pollMs: 100 } });
   const m = createDeviceManager({
     host,
     devices,
