@@ -50,7 +50,9 @@ const rnd = () => {
 beforeAll(async () => {
   await pair.start();
   att = attachToPty(sim, pair.b, BAUD);
-  host = new LocalDeviceHost(devices, { pad: { pollMs: 50, timeoutMs: 100 } });
+  // a generous reply timeout: the socat hop can lag on a loaded machine, and a poll sent after a timeout
+  // while the (late) answer is still on its way is exactly the collision this test must not see
+  host = new LocalDeviceHost(devices, { pad: { pollMs: 50, timeoutMs: 300 } });
   host.onEvent((e) => {
     if (e.type === 'key' || e.type === 'rating') got.push(e);
   });
