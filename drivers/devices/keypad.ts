@@ -108,11 +108,11 @@ export class KeypadDevice {
         reply: this.matcher((x) => x.type === 'idle' || x.type === 'event'),
       });
       if (!r.ok) {
+        // link down or stopped: the finally below does not reschedule, onUp polls again
         if (r.reason === 'timeout') {
           this.counts.timeouts++;
           if (++this.misses >= (this.o.missedPolls ?? 3)) this.cell.set('offline', 'no reply to poll');
         }
-        if (r.reason !== 'timeout') return; // link down or stopped: onUp polls again
         return;
       }
       this.misses = 0;
