@@ -47,8 +47,9 @@ const PRIORITIES: Priority[] = ['user', 'background'];
 
 export class Bus {
   private readonly queues: Record<Priority, Map<string, Pending<unknown>[]>> = { user: new Map(), background: new Map() };
-  /** owners in round-robin order: the one served last goes to the back */
-  private readonly ring: string[] = [];
+  /** when each owner was last served (a counter): the one served longest ago goes first */
+  private readonly served = new Map<string, number>();
+  private serial = 0;
   private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number };
   /** performance.now() before which nothing may be written (silence after the last byte on the wire) */
   private quietUntil = 0;
@@ -83,7 +84,6 @@ export class Bus {
         q.set(req.owner, list);
       }
       list.push({ req, done } as Pending<unknown>);
-      if (!this.ring.includes(req.owner)) this.ring.push(req.owner);
       this.kick();
     });
   }
@@ -100,20 +100,20 @@ export class Bus {
     this.failAll('stopped');
   }
 
+  /** round-robin: within the highest priority waiting, the device served longest ago (never = first) */
   private next(): Pending<unknown> | undefined {
     for (const prio of PRIORITIES) {
       const q = this.queues[prio];
-      for (let i = 0; i < this.ring.length; i++) {
-        const owner = this.ring[i]!;
-        const list = q.get(owner);
-        if (list && list.length > 0) {
-          this.ring.splice(i, 1);
-          this.ring.push(owner);
-          const p = list.shift()!;
-          if (list.length === 0) q.delete(owner);
-          return p;
-        }
+      let pick: string | undefined;
+      for (const owner of q.keys()) {
+        if (pick === undefined || (this.served.get(owner) ?? -1) < (this.served.get(pick) ?? -1)) pick = owner;
       }
+      if (pick === undefined) continue;
+      const list = q.get(pick)!;
+      const p = list.shift()!;
+      if (list.length === 0) q.delete(pick);
+      this.served.set(pick, this.serial++);
+      return p;
     }
     return undefined;
   }
