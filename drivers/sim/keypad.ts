@@ -4,7 +4,6 @@
 // With `wire`, the object also models the shared half-duplex line: a reply takes turnaround +
 // length × character time, and when a host frame arrives while a pad is transmitting both frames are
 // garbled (counted in `collisions`) — the failure a polled bus must never produce.
-import { hex } from '../bytes.js';
 import { FUNC, type KeypadKey, createKeypadDecoder, encodeEventReply, encodeIdle, interpretFrame } from '../protocols/rs485-keypad.js';
 import { VirtualDevice } from './base.js';
 
@@ -139,8 +138,4 @@ export class VirtualKeypadBus extends VirtualDevice {
     };
   }
 
-  /** for debugging a stuck test: what each pad still holds */
-  describeQueues(): string {
-    return [...this.queues].map(([a, q]) => `${a}: ${q.map((e) => `${e.seq}:${hex([e.ev.type === 'key' ? 1 : 2])}`).join(',')}`).join('; ');
-  }
 }
