@@ -137,5 +137,4 @@ export class VirtualKeypadBus extends VirtualDevice {
       collisions: this.collisions,
     };
   }
-
 }

@@ -4,7 +4,14 @@ import { printerForKiosk } from '../../../agent/devices/printers.js';
 import type { DeviceConfig } from '../../../drivers/config.js';
 import type { HostDeviceInfo } from '../../../drivers/host/contract.js';
 
-const info = (id: string): HostDeviceInfo => ({ id, kind: 'ticketPrinter', protocol: 'escpos', transport: 'sim', status: 'online', since: 0 });
+const info = (id: string): HostDeviceInfo => ({
+  id,
+  kind: 'ticketPrinter',
+  protocol: 'escpos',
+  transport: 'sim',
+  status: 'online',
+  since: 0,
+});
 const cfg = (id: string, kiosk?: string): DeviceConfig => ({
   id,
   kind: 'ticketPrinter',
@@ -30,7 +37,11 @@ describe('printerForKiosk', () => {
 
   it('every printer assigned to a kiosk and none for this one: a clear reason, no guess', () => {
     const two = all.slice(0, 2);
-    const r = printerForKiosk(two.map((c) => info(c.id)), new Map(two.map((c) => [c.id, c])), 'kiosk-north');
+    const r = printerForKiosk(
+      two.map((c) => info(c.id)),
+      new Map(two.map((c) => [c.id, c])),
+      'kiosk-north',
+    );
     expect(r).toEqual({ why: 'no printer is assigned to kiosk "kiosk-north"' });
     expect(printerForKiosk([], map, undefined)).toEqual({ why: 'no ticket printer configured' });
   });
