@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 
-import { isValidIdNumber as isValidGb11643 } from '../../drivers/protocols/idcard.js';
+import { isValidIdNumber as isValidGb11643 } from '../../common/gb11643.js';
 
-// 居民身份证 number (GB 11643-1999). The check itself lives with the card readers' protocol (pure code,
-// no I/O); the engine adds normalising, hashing and masking.
+// 居民身份证 number (GB 11643-1999). The check itself is common/gb11643.ts, shared with the card readers
+// (pure code, no I/O); the engine adds normalising, hashing and masking.
 export function normalizeIdNumber(raw: string): string {
   return raw.trim().toUpperCase();
 }
