@@ -31,7 +31,9 @@ export class VirtualSamReader extends VirtualDevice {
   reads = 0;
   commands = 0;
   corruptCommands = 0;
-  private readonly o: Required<VirtualSamReaderOptions>;
+  readonly readDelayMs: number;
+  /** a card read once is not found again until it leaves the field (as most readers behave) */
+  haltAfterRead: boolean;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly decode = createSamDecoder((e) => {
     if (e.type === 'corrupt') {
@@ -42,7 +44,8 @@ export class VirtualSamReader extends VirtualDevice {
 
   constructor(name: string, o: VirtualSamReaderOptions = {}) {
     super(name);
-    this.o = { readDelayMs: o.readDelayMs ?? 20, haltAfterRead: o.haltAfterRead ?? true };
+    this.readDelayMs = o.readDelayMs ?? 20;
+    this.haltAfterRead = o.haltAfterRead ?? true;
   }
 
   /** a card is laid on the reader */
@@ -140,13 +143,13 @@ export class VirtualSamReader extends VirtualDevice {
     const pulled = this.removeOnRead;
     this.removeOnRead = false;
     if (pulled) this.remove();
-    this.later(this.o.readDelayMs, () => {
+    this.later(this.readDelayMs, () => {
       if (fail !== undefined || pulled) {
         this.reply(encodeSamReply(fail ?? 0x41));
         return;
       }
       this.reads++;
-      if (this.o.haltAfterRead) this.halted = true;
+      if (this.haltAfterRead) this.halted = true;
       const photo = Uint8Array.from({ length: 1024 }, (_, i) => (i * 37 + 11) & 0xff);
       const frame = encodeSamReply(0x90, encodeReadData(card, photo));
       if (this.truncateNext) {
