@@ -149,28 +149,32 @@ describe('decoder robustness', () => {
 
   it('every frame comes out, in order, whatever garbage and chunking surround it', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(junkArb, frameArb), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 30 }), (pairs, cuts) => {
-        const all = concat(pairs.flatMap(([j, f]) => [j, f]));
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
-        const chunks: Uint8Array[] = [];
-        let prev = 0;
-        for (const p of [...points, all.length]) {
-          chunks.push(all.subarray(prev, p));
-          prev = p;
-        }
-        const got = decodeAll(chunks)
-          .filter((e): e is { type: 'frame'; body: Uint8Array } => e.type === 'frame')
-          .map((e) => hex(e.body));
-        const want = pairs.map(([, f]) => hex(f.subarray(7, f.length - 1)));
-        // A torn frame's header whose claimed length ends where the XOR of the swallowed bytes happens
-        // to match (1 in 256) is a valid frame by the protocol's own rules: no decoder can tell. Such
-        // cases are discarded, not passed (as in fuzz.test.ts); everything else must recover every frame.
-        fc.pre(got.every((g) => known.has(g)));
-        // extra frames found inside garbage (a torn copy's tail) are tolerated; the real ones all arrive in order
-        let j = 0;
-        for (const g of got) if (j < want.length && g === want[j]) j++;
-        expect(j).toBe(want.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(junkArb, frameArb), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (pairs, cuts) => {
+          const all = concat(pairs.flatMap(([j, f]) => [j, f]));
+          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+          const chunks: Uint8Array[] = [];
+          let prev = 0;
+          for (const p of [...points, all.length]) {
+            chunks.push(all.subarray(prev, p));
+            prev = p;
+          }
+          const got = decodeAll(chunks)
+            .filter((e): e is { type: 'frame'; body: Uint8Array } => e.type === 'frame')
+            .map((e) => hex(e.body));
+          const want = pairs.map(([, f]) => hex(f.subarray(7, f.length - 1)));
+          // A torn frame's header whose claimed length ends where the XOR of the swallowed bytes happens
+          // to match (1 in 256) is a valid frame by the protocol's own rules: no decoder can tell. Such
+          // cases are discarded, not passed (as in fuzz.test.ts); everything else must recover every frame.
+          fc.pre(got.every((g) => known.has(g)));
+          // extra frames found inside garbage (a torn copy's tail) are tolerated; the real ones all arrive in order
+          let j = 0;
+          for (const g of got) if (j < want.length && g === want[j]) j++;
+          expect(j).toBe(want.length);
+        },
+      ),
       RUNS,
     );
   });
