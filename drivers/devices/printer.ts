@@ -42,6 +42,12 @@ export interface PrinterOptions {
   settleMs?: number;
   /** reply timeout of the polls right after the port opened, until the first answer (default 150 ms) */
   recoverTimeoutMs?: number;
+  /**
+   * write-only printers: ms after the port opens before it counts as online and jobs are written
+   * (default 300). Nothing tells us when the far end is ready; bytes written into a port whose other
+   * side is still opening are lost without a trace, and for a write-only printer that is a lost ticket.
+   */
+  writeOnlyReadyMs?: number;
 }
 
 /** the status detail of a write-only printer: the board says why there is no paper / cover state */
@@ -118,6 +124,10 @@ export class EscPosPrinter {
   private readonly o: Required<PrinterOptions>;
   /** the status requests this printer answers; empty for a write-only printer */
   private readonly ns: N[];
+  /** write-only printers: the port is open and has had writeOnlyReadyMs to settle */
+  private writeOnlyReady = false;
+  private session = 0;
+  private readyTimer?: NodeJS.Timeout;
   /** the port opened and no status reply has come yet: quick polls left before the normal heartbeat */
   private recovering = 0;
   /** timestamps for the bench: when each job's write was handed to the transport */
@@ -135,14 +145,21 @@ export class EscPosPrinter {
       missedPolls: o.missedPolls ?? 2,
       settleMs: o.settleMs ?? Math.min(200, replyTimeoutMs),
       recoverTimeoutMs: Math.min(o.recoverTimeoutMs ?? 150, replyTimeoutMs),
+      writeOnlyReadyMs: o.writeOnlyReadyMs ?? 300,
     };
     this.ns = this.o.statusPolling === 'none' ? [] : POLL_SETS[this.o.statusPolling];
     const decode = createStatusDecoder((b) => this.onStatusByte(b));
     link.onData(decode);
     link.onUp(() => {
       if (this.ns.length === 0) {
-        this.cell.set('online', WRITE_ONLY_DETAIL);
-        void this.pump();
+        const session = ++this.session;
+        clearTimeout(this.readyTimer);
+        this.readyTimer = setTimeout(() => {
+          if (session !== this.session || !this.link.up) return;
+          this.writeOnlyReady = true;
+          this.cell.set('online', WRITE_ONLY_DETAIL);
+          void this.pump();
+        }, this.o.writeOnlyReadyMs);
         return;
       }
       // ≈ 1.5 s of quick polls; a printer silent longer than that is left to the heartbeat
@@ -152,6 +169,8 @@ export class EscPosPrinter {
     });
     link.onDown((err) => {
       // a new session starts clean: nothing from the old one can arrive any more
+      this.session++;
+      this.writeOnlyReady = false;
       this.quietUntil = 0;
       this.endAll('linkLost');
       this.cell.set('offline', err?.message ?? 'connection lost');
@@ -174,6 +193,7 @@ export class EscPosPrinter {
     this.running = false;
     clearInterval(this.pollTimer);
     clearTimeout(this.kickTimer);
+    clearTimeout(this.readyTimer);
     this.endAll('linkLost');
     for (const j of this.jobs.splice(0)) {
       clearTimeout(j.timer);
@@ -284,7 +304,7 @@ export class EscPosPrinter {
   }
 
   private get printable(): boolean {
-    if (this.ns.length === 0) return this.link.up;
+    if (this.ns.length === 0) return this.link.up && this.writeOnlyReady;
     return printableCond(this.cell.status as PrinterCondition);
   }
 
