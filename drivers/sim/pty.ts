@@ -1,7 +1,6 @@
 // Runs a virtual device on the far end of a serial port (a socat pty), so the host side goes through
 // the real `serialport` stack. The attachment re-opens the port when it comes back (socat restarted
 // at the same link= path), like a device that is plugged in again.
-import { realpath } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import type { VirtualDevice } from './base.js';
 
@@ -43,30 +42,6 @@ export function attachToPty(device: VirtualDevice, path: string, baudRate = 9600
       };
       p.on('close', again);
       p.on('error', again);
-      // A device that only listens (a write-only printer) may never see 'close' when socat goes away:
-      // it would stay on the dead pty and miss everything sent to the new one. The link= path points at
-      // the pty in use; a new socat gets a new /dev/pts number while this one is still held open.
-      void realpath(path).then(
-        (opened) => {
-          const watch = setInterval(() => {
-            if (done) return clearInterval(watch);
-            realpath(path).then(
-              (now) => {
-                if (now !== opened) {
-                  clearInterval(watch);
-                  again();
-                }
-              },
-              () => {
-                clearInterval(watch);
-                again();
-              },
-            );
-          }, 50);
-          watch.unref();
-        },
-        () => again(),
-      );
     });
   };
   openLoop();

@@ -54,6 +54,8 @@ describe('ESC/POS printer replug on a socat pty', () => {
       for (let i = 0; i < CYCLES[mode]; i++) {
         await pair.kill();
         await waitFor(() => printer.cell.status === 'offline', 5000, `cycle ${i}: offline`);
+        // the virtual printer notices the old pty is gone before it can see the new one
+        await waitFor(() => !att.isOpen, 5000, `cycle ${i}: simulator detached`);
         const printed = printer.print(`outage-${i}`, encodeEscPos([{ op: 'init' }, { op: 'text', text: `票${i}` }, { op: 'cut' }]), 15_000);
         // outages of varying length, so the link's reconnect backoff is caught at every step up to its cap
         await sleep(20 + ((i * 397) % 1200));
