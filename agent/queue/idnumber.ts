@@ -22,3 +22,10 @@ export function maskIdNumber(raw: string): string {
   const id = normalizeIdNumber(raw);
   return `${id.slice(0, 4)}${'*'.repeat(Math.max(0, id.length - 8))}${id.slice(-4)}`;
 }
+
+/** 王* / 欧** : the name a card reader gives, as the kiosk may show it (first character only). */
+export function maskName(raw: string): string {
+  const chars = Array.from(raw.trim());
+  if (chars.length === 0) return '';
+  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
+}
