@@ -153,7 +153,7 @@ describe('decoder robustness', () => {
         fc.array(fc.tuple(junkArb, frameArb), { minLength: 1, maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 30 }),
         (pairs, cuts) => {
-          const all = concat(pairs.flatMap(([j, f]) => [j, f]));
+          const all = concat(pairs.flat());
           const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
           const chunks: Uint8Array[] = [];
           let prev = 0;
