@@ -119,6 +119,8 @@ export class EscPosPrinter {
   private quietUntil = 0;
   private kickTimer?: NodeJS.Timeout;
   private missed = 0;
+  /** the last unanswered request got replies to DLE EOT 1 and 2 only: a 'basic' printer set to 'full' */
+  private answersBasicOnly = false;
   private pollTimer?: NodeJS.Timeout;
   private running = false;
   private readonly o: Required<PrinterOptions>;
@@ -236,6 +238,7 @@ export class EscPosPrinter {
               // a recovery poll is repeated at once: a late answer to it describes the same printer
               // a moment earlier, which is harmless while it is offline anyway
               if (!req.recover) this.quietUntil = performance.now() + this.o.settleMs;
+              this.answersBasicOnly = req.ns.length > 2 && req.replies[1] !== undefined && req.replies[2] !== undefined;
               this.finish(req, 'noReply');
             },
             req.recover ? this.o.recoverTimeoutMs : this.o.replyTimeoutMs,
@@ -286,7 +289,13 @@ export class EscPosPrinter {
     void this.request(this.ns, recover).then((r) => {
       if (r === 'linkLost') return; // onDown set the status
       if (r === 'noReply') {
-        if (++this.missed >= this.o.missedPolls && this.link.up) this.cell.set('offline', 'no reply to status poll');
+        if (++this.missed >= this.o.missedPolls && this.link.up)
+          this.cell.set(
+            'offline',
+            this.answersBasicOnly
+              ? 'no reply to status poll DLE EOT 3–4 (the printer answers only 1–2: set its option statusPolling: basic)'
+              : 'no reply to status poll',
+          );
         if (recover && this.recovering > 0) this.poll();
         return;
       }

@@ -37,10 +37,17 @@ function setup(replies: VirtualPrinter['statusReplies'], o: PrinterOptions) {
 const job = (text: string) => encodeEscPos([{ op: 'init' }, { op: 'text', text }, { op: 'cut', partial: true }]);
 
 describe('statusPolling', () => {
-  it('full polling of a printer that answers only DLE EOT 1–2 sees it offline (why basic exists)', async () => {
+  it('full polling of a printer that answers only DLE EOT 1–2: offline, and the detail says to set basic', async () => {
     const { printer } = setup('basic', { statusPolling: 'full' });
-    await waitFor(() => printer.cell.detail === 'no reply to status poll', 2000, 'offline for lack of replies 3–4');
-    expect(printer.cell.status).toBe('offline');
+    await waitFor(
+      () => printer.cell.status === 'offline' && printer.cell.detail?.startsWith('no reply'),
+      2000,
+      'offline for lack of replies 3–4',
+    );
+    // the board tells the technician what to change
+    expect(printer.cell.detail).toBe(
+      'no reply to status poll DLE EOT 3–4 (the printer answers only 1–2: set its option statusPolling: basic)',
+    );
   });
 
   it('basic: a printer answering only DLE EOT 1–2 is online and prints; its paper-out is still seen', async () => {
