@@ -255,7 +255,7 @@ export class SamReader {
     const s = await this.request('select');
     if (gen !== this.gen) return;
     if (!this.heard(s)) {
-      if (s !== 'linkLost') this.readError(s === 'timeout' ? 'no reply to select card' : 'select reply corrupted (line noise)');
+      if (s !== 'linkLost') this.readError(`select card: ${this.lineProblem(s)}`);
       return;
     }
     if (s.sw3 !== 0x90) {
@@ -267,7 +267,7 @@ export class SamReader {
     if (gen !== this.gen) return;
     if (!this.heard(r)) {
       if (r === 'timeout') this.readError('no reply to the read command (card removed mid-read?)');
-      else if (r === 'corrupt') this.readError('read reply corrupted (checksum error); place the card again');
+      else if (r !== 'linkLost') this.readError(`read: ${this.lineProblem(r)}; place the card again`);
       return;
     }
     if (r.sw3 !== 0x90) {
@@ -275,6 +275,12 @@ export class SamReader {
       return this.readError(`card read failed (${describeSamStatus(r.sw3)}); place the card again`);
     }
     this.onCardData(r.data);
+  }
+
+  private lineProblem(r: Exclude<Outcome, 'linkLost'>): string {
+    if (r === 'timeout') return 'no reply';
+    if (r === 'corrupt') return 'reply corrupted (checksum error)';
+    return `the reader received a damaged command (${describeSamStatus(r.sw3)})`;
   }
 
   private readError(reason: string): void {

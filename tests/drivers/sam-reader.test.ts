@@ -51,6 +51,21 @@ describe('SAM reader driver', () => {
     expect(logs.join('\n')).not.toContain('赵六');
   });
 
+  it('a read command damaged on the line (the reader answers SW3 0x10) is a read error, and the next try reads', async () => {
+    const { sim, events } = setup();
+    sim.failNextRead(0x10);
+    sim.present({ idNumber: '11010519491231002X', name: '周九' });
+    await waitFor(() => events.some((e) => e.type === 'idcard'), 2000, 'idcard after the retry');
+    expect(events.filter((e) => e.type === 'idcard.error')).toEqual([
+      {
+        type: 'idcard.error',
+        deviceId: 'id1',
+        reason:
+          'read: the reader received a damaged command (SW3 0x10 接收业务终端数据的校验和错 (checksum error in the command)); place the card again',
+      },
+    ]);
+  });
+
   it('a card born in the future is refused', async () => {
     const { sim, events } = setup();
     const first17 = '34010220990101202';
