@@ -66,6 +66,8 @@ function fits(cmd: SamCommand, r: SamReply): boolean {
 }
 
 const LINE_ERRORS_TO_DEGRADE = 3;
+/** a 10-byte command takes < 1 ms at 115200 Bd; this only catches a write that never completes */
+const WRITE_ALLOWANCE_MS = 2000;
 
 export class SamReader {
   readonly cell = new StatusCell();
@@ -169,11 +171,15 @@ export class SamReader {
     return new Promise((done) => {
       const p: Pending = { cmd, done };
       this.pending = p;
+      const replyMs = cmd === 'read' ? this.o.readTimeoutMs : this.o.replyTimeoutMs;
+      // a write that never completes (a port gone mid-write) must not hold the loop: it counts as no reply
+      p.timer = setTimeout(() => this.settle('timeout', p), replyMs + WRITE_ALLOWANCE_MS);
       this.link.write(encodeSamCommand(cmd)).then(
         () => {
-          // the clock starts when the command has left
-          if (this.pending === p)
-            p.timer = setTimeout(() => this.settle('timeout', p), cmd === 'read' ? this.o.readTimeoutMs : this.o.replyTimeoutMs);
+          // the reply clock starts when the command has left
+          if (this.pending !== p) return;
+          clearTimeout(p.timer);
+          p.timer = setTimeout(() => this.settle('timeout', p), replyMs);
         },
         () => this.settle('linkLost', p),
       );

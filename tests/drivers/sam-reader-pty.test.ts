@@ -159,8 +159,10 @@ describe('SAM ID-card reader on a socat pty', () => {
     await pair.kill();
     await waitFor(() => reader.cell.status === 'offline', 3000, 'offline');
     expect(of('status').at(-1)).toMatchObject({ status: 'offline' });
+    // the virtual reader only answers, so it may hold the dead pty a while: let it go before the replug
+    await waitFor(() => !att.isOpen, 5000, 'simulator detached');
     await pair.start();
-    await waitFor(() => reader.cell.status === 'online', 3000, 'online after replug');
+    await waitFor(() => reader.cell.status === 'online', 5000, 'online after replug');
     sim.present(BOB);
     await waitFor(() => of('idcard').length === 1, 3000, 'read after replug');
   });
