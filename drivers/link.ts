@@ -92,6 +92,9 @@ export class Link {
   private lost(err?: Error): void {
     const wasUp = this.upFlag;
     this.upFlag = false;
+    // a write of the dead session whose callback never comes (serialport, port gone mid-write) must not
+    // hold every write of the next session behind it
+    this.chain = Promise.resolve();
     if (err) this.lastError = err.message;
     if (wasUp) {
       this.o.onLog?.('warn', `${this.transport.describe} lost${err ? `: ${err.message}` : ''}`);
