@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 
-import { isValidIdNumber as isValidGb11643 } from '../../drivers/protocols/idcard.js';
+import { isValidIdNumber as isValidGb11643 } from '../../common/gb11643.js';
 
-// 居民身份证 number (GB 11643-1999). The check itself lives with the card readers' protocol (pure code,
-// no I/O); the engine adds normalising, hashing and masking.
+// 居民身份证 number (GB 11643-1999). The check itself is common/gb11643.ts, shared with the card readers
+// (pure code, no I/O); the engine adds normalising, hashing and masking.
 export function normalizeIdNumber(raw: string): string {
   return raw.trim().toUpperCase();
 }
@@ -21,4 +21,11 @@ export function hashIdNumber(secret: string, raw: string): string {
 export function maskIdNumber(raw: string): string {
   const id = normalizeIdNumber(raw);
   return `${id.slice(0, 4)}${'*'.repeat(Math.max(0, id.length - 8))}${id.slice(-4)}`;
+}
+
+/** 王* / 欧** : the name a card reader gives, as the kiosk may show it (first character only). */
+export function maskName(raw: string): string {
+  const chars = Array.from(raw.trim());
+  if (chars.length === 0) return '';
+  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
 }

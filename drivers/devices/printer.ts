@@ -12,6 +12,13 @@
 //    error / offline in that reply, or no reply at all, rejects it (print.failed) and it is NOT
 //    re-sent (the printer may still hold it in its buffer; the citizen has the number on screen).
 //    A job still queued (never written) at its deadline is failed and dropped, never printed later.
+//  - statusPolling: 'full' asks DLE EOT 1–4; 'basic' only 1–2 (clones and print servers that answer
+//    nothing else; paper near end is then unknown); 'none' never asks (write-only printers): the
+//    status is "online, write-only" while the port is open and a job counts as printed when its
+//    bytes were written — the only confirmation such a printer allows, and the status detail says so;
+//  - after the port (re)opens the printer is asked at once and, until the first answer, again every
+//    recoverTimeoutMs: the far end often opens a moment after us, and waiting a full reply timeout
+//    for the first lost poll was what made a replug take ≈ 2 s.
 import {
   encodeStatusPoll,
   createStatusDecoder,
@@ -22,14 +29,29 @@ import {
 import type { Link } from '../link.js';
 import { StatusCell } from './status.js';
 
+export type StatusPolling = 'full' | 'basic' | 'none';
+
 export interface PrinterOptions {
+  /** which DLE EOT requests the printer answers (default full) */
+  statusPolling?: StatusPolling;
   pollMs?: number;
   replyTimeoutMs?: number;
   /** consecutive unanswered polls before "offline" */
   missedPolls?: number;
   /** after an unanswered request, quiet time (no stray reply byte) before the next request */
   settleMs?: number;
+  /** reply timeout of the polls right after the port opened, until the first answer (default 150 ms) */
+  recoverTimeoutMs?: number;
+  /**
+   * write-only printers: ms after the port opens before it counts as online and jobs are written
+   * (default 300). Nothing tells us when the far end is ready; bytes written into a port whose other
+   * side is still opening are lost without a trace, and for a write-only printer that is a lost ticket.
+   */
+  writeOnlyReadyMs?: number;
 }
+
+/** the status detail of a write-only printer: the board says why there is no paper / cover state */
+export const WRITE_ONLY_DETAIL = 'write-only printer (statusPolling: none): no status replies; a job counts as printed once written';
 
 export class PrintDeadlineError extends Error {
   constructor(jobId: string, waitedMs: number) {
@@ -78,10 +100,12 @@ interface StatusRequest {
   left: N[];
   replies: PrinterStatusBytes;
   timer?: NodeJS.Timeout;
+  /** a recovery poll: short timeout, and no settling after it (see the header) */
+  recover?: boolean;
   done: (r: PrinterStatusBytes | 'noReply' | 'linkLost') => void;
 }
 
-const ALL: N[] = [1, 2, 3, 4];
+const POLL_SETS: Record<Exclude<StatusPolling, 'none'>, N[]> = { full: [1, 2, 3, 4], basic: [1, 2] };
 const pollBytes = (ns: N[]) => Uint8Array.from(ns.flatMap((n) => [...encodeStatusPoll(n)]));
 const printableCond = (c: PrinterCondition) => c === 'online' || c === 'paperNearEnd';
 
@@ -95,9 +119,19 @@ export class EscPosPrinter {
   private quietUntil = 0;
   private kickTimer?: NodeJS.Timeout;
   private missed = 0;
+  /** the last unanswered request got replies to DLE EOT 1 and 2 only: a 'basic' printer set to 'full' */
+  private answersBasicOnly = false;
   private pollTimer?: NodeJS.Timeout;
   private running = false;
   private readonly o: Required<PrinterOptions>;
+  /** the status requests this printer answers; empty for a write-only printer */
+  private readonly ns: N[];
+  /** write-only printers: the port is open and has had writeOnlyReadyMs to settle */
+  private writeOnlyReady = false;
+  private session = 0;
+  private readyTimer?: NodeJS.Timeout;
+  /** the port opened and no status reply has come yet: quick polls left before the normal heartbeat */
+  private recovering = 0;
   /** timestamps for the bench: when each job's write was handed to the transport */
   onJobWritten?: (jobId: string, at: number) => void;
 
@@ -107,16 +141,38 @@ export class EscPosPrinter {
   ) {
     const replyTimeoutMs = o.replyTimeoutMs ?? 1000;
     this.o = {
+      statusPolling: o.statusPolling ?? 'full',
       pollMs: o.pollMs ?? 500,
       replyTimeoutMs,
       missedPolls: o.missedPolls ?? 2,
       settleMs: o.settleMs ?? Math.min(200, replyTimeoutMs),
+      recoverTimeoutMs: Math.min(o.recoverTimeoutMs ?? 150, replyTimeoutMs),
+      writeOnlyReadyMs: o.writeOnlyReadyMs ?? 300,
     };
+    this.ns = this.o.statusPolling === 'none' ? [] : POLL_SETS[this.o.statusPolling];
     const decode = createStatusDecoder((b) => this.onStatusByte(b));
     link.onData(decode);
-    link.onUp(() => this.poll());
+    link.onUp(() => {
+      if (this.ns.length === 0) {
+        const session = ++this.session;
+        clearTimeout(this.readyTimer);
+        this.readyTimer = setTimeout(() => {
+          if (session !== this.session || !this.link.up) return;
+          this.writeOnlyReady = true;
+          this.cell.set('online', WRITE_ONLY_DETAIL);
+          void this.pump();
+        }, this.o.writeOnlyReadyMs);
+        return;
+      }
+      // ≈ 1.5 s of quick polls; a printer silent longer than that is left to the heartbeat
+      this.recovering = Math.ceil(1500 / this.o.recoverTimeoutMs);
+      this.quietUntil = 0;
+      this.poll();
+    });
     link.onDown((err) => {
       // a new session starts clean: nothing from the old one can arrive any more
+      this.session++;
+      this.writeOnlyReady = false;
       this.quietUntil = 0;
       this.endAll('linkLost');
       this.cell.set('offline', err?.message ?? 'connection lost');
@@ -139,6 +195,7 @@ export class EscPosPrinter {
     this.running = false;
     clearInterval(this.pollTimer);
     clearTimeout(this.kickTimer);
+    clearTimeout(this.readyTimer);
     this.endAll('linkLost');
     for (const j of this.jobs.splice(0)) {
       clearTimeout(j.timer);
@@ -150,9 +207,9 @@ export class EscPosPrinter {
   // --- status requests: one in flight, FIFO ---------------------------------------------------
 
   /** queues a status request behind any other; resolves with the replies or why there are none */
-  private request(ns: N[]): Promise<PrinterStatusBytes | 'noReply' | 'linkLost'> {
+  private request(ns: N[], recover = false): Promise<PrinterStatusBytes | 'noReply' | 'linkLost'> {
     return new Promise((done) => {
-      this.waiting.push({ ns, left: [...ns], replies: {}, done });
+      this.waiting.push({ ns, left: [...ns], replies: {}, done, recover });
       this.kick();
     });
   }
@@ -175,11 +232,17 @@ export class EscPosPrinter {
       () => {
         // the clock starts when the poll has left (it may queue behind a long job on the link)
         if (this.inFlight === req && req.left.length > 0)
-          req.timer = setTimeout(() => {
-            if (this.inFlight !== req) return;
-            this.quietUntil = performance.now() + this.o.settleMs;
-            this.finish(req, 'noReply');
-          }, this.o.replyTimeoutMs);
+          req.timer = setTimeout(
+            () => {
+              if (this.inFlight !== req) return;
+              // a recovery poll is repeated at once: a late answer to it describes the same printer
+              // a moment earlier, which is harmless while it is offline anyway
+              if (!req.recover) this.quietUntil = performance.now() + this.o.settleMs;
+              this.answersBasicOnly = req.ns.length > 2 && req.replies[1] !== undefined && req.replies[2] !== undefined;
+              this.finish(req, 'noReply');
+            },
+            req.recover ? this.o.recoverTimeoutMs : this.o.replyTimeoutMs,
+          );
       },
       () => {
         if (this.inFlight === req) this.finish(req, 'linkLost');
@@ -220,11 +283,20 @@ export class EscPosPrinter {
 
   private poll(): void {
     // a request already queued or in flight tells us the condition as well
-    if (!this.running || !this.link.up || this.inFlight || this.waiting.length > 0) return;
-    void this.request(ALL).then((r) => {
+    if (!this.running || !this.link.up || this.ns.length === 0 || this.inFlight || this.waiting.length > 0) return;
+    const recover = this.recovering > 0;
+    if (recover) this.recovering--;
+    void this.request(this.ns, recover).then((r) => {
       if (r === 'linkLost') return; // onDown set the status
       if (r === 'noReply') {
-        if (++this.missed >= this.o.missedPolls && this.link.up) this.cell.set('offline', 'no reply to status poll');
+        if (++this.missed >= this.o.missedPolls && this.link.up)
+          this.cell.set(
+            'offline',
+            this.answersBasicOnly
+              ? 'no reply to status poll DLE EOT 3–4 (the printer answers only 1–2: set its option statusPolling: basic)'
+              : 'no reply to status poll',
+          );
+        if (recover && this.recovering > 0) this.poll();
         return;
       }
       this.apply(r);
@@ -234,12 +306,14 @@ export class EscPosPrinter {
 
   private apply(replies: PrinterStatusBytes): PrinterCondition {
     this.missed = 0;
+    this.recovering = 0;
     const cond = interpretStatus(replies);
     this.cell.set(cond, undefined);
     return cond;
   }
 
   private get printable(): boolean {
+    if (this.ns.length === 0) return this.link.up && this.writeOnlyReady;
     return printableCond(this.cell.status as PrinterCondition);
   }
 
@@ -286,7 +360,13 @@ export class EscPosPrinter {
         }
         // written: from here on it is never written again, whatever the confirmation says
         this.jobs.shift();
-        const r = await this.request(ALL);
+        if (this.ns.length === 0) {
+          // write-only: the completed write is all the confirmation there is (WRITE_ONLY_DETAIL)
+          clearTimeout(job.timer);
+          job.resolve();
+          continue;
+        }
+        const r = await this.request(this.ns);
         clearTimeout(job.timer);
         if (r === 'noReply' || r === 'linkLost') {
           if (r === 'noReply') {

@@ -90,10 +90,13 @@ export function createEscPosPrinterDecoder(onEvent: (e: PrinterEvent) => void) {
       if (b1 === 0x56) {
         if (!need(3)) return 0;
         const m = rx.at(2);
+        // GS V 65/66 n (feed to the cutter, then cut) carries one more byte: wait for it before acting
+        const len = m >= 0x41 ? 4 : 3;
+        if (!need(len)) return 0;
         if (line.length) flush();
         const partial = m === 1 || m === 0x31 || m === 0x42;
         onEvent({ type: 'cut', partial });
-        return m >= 0x41 ? need(4) : 3;
+        return len;
       }
       if (b1 === 0x28 && rx.length < 3) return 0;
       if (b1 === 0x28 && rx.at(2) === 0x6b) {

@@ -1,5 +1,6 @@
 // ESC/POS encoder (host → printer) and the printer's status replies (printer → host).
 // Pure: no I/O. Frame bytes are documented in docs/protocols/escpos.md.
+import iconv from 'iconv-lite';
 import { concat, gb } from '../bytes.js';
 
 export type Align = 'left' | 'center' | 'right';
@@ -12,7 +13,12 @@ export type EscPosCommand =
   | { op: 'feed'; lines: number }
   /** QR code via GS ( k: model 2, module size 1..16, error correction level */
   | { op: 'qr'; data: string; moduleSize?: number; ec?: 'L' | 'M' | 'Q' | 'H'; align?: Align }
-  | { op: 'cut'; partial?: boolean };
+  /**
+   * GS V 66 n (partial) / GS V 65 n (full): the printer feeds the paper to its own cutter position
+   * plus n vertical motion units, then cuts — the last line never ends up under the blade, whatever
+   * the head-to-cutter distance of the model. n defaults to 0.
+   */
+  | { op: 'cut'; partial?: boolean; feed?: number };
 
 const ALIGN: Record<Align, number> = { left: 0, center: 1, right: 2 };
 const EC: Record<'L' | 'M' | 'Q' | 'H', number> = { L: 48, M: 49, Q: 50, H: 51 };
@@ -47,10 +53,9 @@ export function encodeEscPos(commands: readonly EscPosCommand[]): Uint8Array {
         const h = clampMul(c.height);
         const n = ((w - 1) << 4) | (h - 1);
         if (n !== size) {
-          // GS ! sizes ASCII; FS ! (bit2 double width, bit3 double height) sizes Chinese characters
-          // on printers that keep a separate Kanji mode. Both, so any vendor gets it right.
-          const fs = (w > 1 ? 0x04 : 0) | (h > 1 ? 0x08 : 0);
-          parts.push([0x1d, 0x21, n, 0x1c, 0x21, fs]);
+          // GS ! alone: it sizes alphanumeric and Chinese characters alike (1–8 ×). FS ! only knows
+          // double width/height, so sending both gave Chinese 2× beside ASCII 3× or 4×; ESC @ clears FS !.
+          parts.push([0x1d, 0x21, n]);
           size = n;
         }
         const b = c.bold ?? false;
@@ -80,7 +85,7 @@ export function encodeEscPos(commands: readonly EscPosCommand[]): Uint8Array {
         break;
       }
       case 'cut':
-        parts.push([0x1d, 0x56, c.partial ? 0x01 : 0x00]);
+        parts.push([0x1d, 0x56, c.partial ? 0x42 : 0x41, Math.min(255, Math.max(0, Math.round(c.feed ?? 0)))]);
         break;
     }
   }
@@ -148,4 +153,24 @@ export function statusBytesFor(c: {
     3: 0x12 | (c.cutterError ? 0x08 : 0),
     4: 0x12 | (c.paper === 'nearEnd' ? 0x0c : 0) | (c.paper === 'out' ? 0x6c : 0),
   };
+}
+
+export type CodePage = 'gbk' | 'gb18030';
+
+/**
+ * The characters of `text` a printer with this code page cannot print, each once, in order of first
+ * appearance. Cheap printers carry a GBK font only: rare name characters (CJK extension A/B such as
+ * 䶮), emoji and the like come out as garbage there. GB18030 covers all of Unicode. For the config
+ * loader's warning: hall, service and material names are known before anything is printed.
+ */
+export function textOutsideCodePage(text: string, codePage: CodePage): string[] {
+  if (codePage === 'gb18030') return [];
+  const out: string[] = [];
+  for (const ch of new Set(Array.from(text))) {
+    if (ch === '?') continue;
+    // iconv-lite writes '?' for a character the code page lacks
+    const bytes = iconv.encode(ch, 'gbk');
+    if (bytes.length === 1 && bytes[0] === 0x3f) out.push(ch);
+  }
+  return out;
 }

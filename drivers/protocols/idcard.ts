@@ -1,29 +1,13 @@
 // ID-card (身份证) readers at the kiosk. Two ways the number arrives:
 //  - idcard-serial: ASCII "<18 chars>" terminated by CR and/or LF
 //  - idcard-hid: a USB keyboard typing the 18 characters then Enter (boot keyboard reports)
-// Validation is GB 11643-1999: 17 digits, a check character 0-9/X from ISO 7064 MOD 11-2, and a
-// plausible birth date. The number is personal data: callers must never log it.
+// Validation is GB 11643-1999 (common/gb11643.ts). The number is personal data: callers must never log it.
+import { idCheckChar, isValidIdNumber } from '../../common/gb11643.js';
 import { concat } from '../bytes.js';
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK = '10X98765432';
-
-export function idCheckChar(first17: string): string {
-  let s = 0;
-  for (let i = 0; i < 17; i++) s += Number(first17[i]) * (WEIGHTS[i] ?? 0);
-  return CHECK[s % 11] ?? '?';
-}
-
-export function isValidIdNumber(raw: string): boolean {
-  const id = raw.toUpperCase();
-  if (!/^[1-9]\d{16}[\dX]$/.test(id)) return false;
-  const y = Number(id.slice(6, 10));
-  const m = Number(id.slice(10, 12));
-  const d = Number(id.slice(12, 14));
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return false;
-  return idCheckChar(id) === id[17];
-}
+// The check itself lives in common/gb11643.ts (the queue engine uses it too); re-exported here for the
+// readers' callers.
+export { idCheckChar, isValidIdNumber };
 
 export type IdReadEvent = { type: 'id'; idNumber: string } | { type: 'invalid'; reason: string };
 

@@ -26,6 +26,11 @@ export class VirtualPrinter extends VirtualDevice {
   readonly pages: PrintedPage[] = [];
   private current: PrintedPage = { lines: [], qr: [], cut: false, at: 0 };
   paper: PaperState = 'ok';
+  /**
+   * which DLE EOT requests it answers: all four, only 1–2 (clones, print servers) or none at all
+   * (write-only: a printer behind a one-way adapter or a print server that swallows replies)
+   */
+  statusReplies: 'full' | 'basic' | 'none' = 'full';
   coverOpen = false;
   cutterError = false;
   /** decoded items (lines, QR codes, cuts) dropped because there was no paper or the cover was open */
@@ -58,7 +63,8 @@ export class VirtualPrinter extends VirtualDevice {
     if (e.type === 'status') {
       const s = statusBytesFor({ paper: this.paper, coverOpen: this.coverOpen, cutterError: this.cutterError });
       const n = e.n as 1 | 2 | 3 | 4;
-      if (n >= 1 && n <= 4) this.send(Uint8Array.of(s[n]));
+      const answers = this.statusReplies === 'full' ? 4 : this.statusReplies === 'basic' ? 2 : 0;
+      if (n >= 1 && n <= answers) this.send(Uint8Array.of(s[n]));
       return;
     }
     if (e.type === 'init') {
@@ -95,6 +101,7 @@ export class VirtualPrinter extends VirtualDevice {
       coverOpen: this.coverOpen,
       cutterError: this.cutterError,
       powered: this.powered,
+      statusReplies: this.statusReplies,
       pages: this.pages.slice(-20),
       pending: this.current.lines.length ? this.current : undefined,
       discardedBytes: this.discardedBytes,

@@ -2,7 +2,7 @@
 // computed independently), so a change in the wire format fails here.
 import { describe, expect, it } from 'vitest';
 import { crc16modbus, hex } from '../../drivers/bytes.js';
-import { encodeEscPos, encodeStatusPoll, interpretStatus, statusBytesFor } from '../../drivers/protocols/escpos.js';
+import { encodeEscPos, encodeStatusPoll, interpretStatus, statusBytesFor, textOutsideCodePage } from '../../drivers/protocols/escpos.js';
 import { createEscPosPrinterDecoder, type PrinterEvent } from '../../drivers/protocols/escpos-decode.js';
 import { encodeDisplay, encodeKey, encodeRating } from '../../drivers/protocols/rs485-keypad.js';
 import { encodeLed, encodeLedAck } from '../../drivers/protocols/led-framed.js';
@@ -23,15 +23,39 @@ describe('escpos encoder', () => {
       [
         '1b 40 1c 26', // init + Chinese mode
         '1b 61 01 bb a7 d5 fe b4 f3 cc fc 0a', // centre, 户政大厅 in GB18030, LF
-        '1d 21 11 1c 21 0c 1b 45 01 41 30 32 33 0a', // 2x2 (GS ! and FS !), bold, A023
+        '1d 21 11 1b 45 01 41 30 32 33 0a', // 2x2 (GS ! alone sizes ASCII and Chinese alike), bold, A023
         '1d 28 6b 04 00 31 41 32 00', // QR model 2
         '1d 28 6b 03 00 31 43 06', // module size 6
         '1d 28 6b 03 00 31 45 31', // EC level M
         '1d 28 6b 0f 00 31 50 30 68 74 74 70 3a 2f 2f 68 2f 74 2f 31', // store 12 bytes
         '1d 28 6b 03 00 31 51 30 0a', // print
-        '1d 56 00', // full cut
+        '1d 56 41 00', // GS V 65 0: feed to the cutter, full cut
       ].join(' '),
     );
+  });
+
+  it('one size command for Chinese and ASCII, also at 3× and 4× (FS ! only knows 2×)', () => {
+    const bytes = encodeEscPos([
+      { op: 'init' },
+      { op: 'text', text: '号', width: 3, height: 3 },
+      { op: 'text', text: 'A1', width: 4, height: 4 },
+    ]);
+    expect(hex(bytes)).toBe('1b 40 1c 26 1d 21 22 ba c5 0a 1d 21 33 41 31 0a');
+    expect(hex(bytes)).not.toContain('1c 21');
+  });
+
+  it('cuts with GS V 66 n: feed to the cutter (+ n units), then a partial cut', () => {
+    expect(hex(encodeEscPos([{ op: 'cut', partial: true }]))).toBe('1d 56 42 00');
+    expect(hex(encodeEscPos([{ op: 'cut', partial: true, feed: 24 }]))).toBe('1d 56 42 18');
+    expect(hex(encodeEscPos([{ op: 'cut', feed: 999 }]))).toBe('1d 56 41 ff');
+  });
+
+  it('names the characters a GBK-only printer cannot print', () => {
+    // 𠮷 (U+20BB7, a surname), 㐀 (CJK extension A) and an emoji are outside GBK; GB18030 has them all
+    expect(textOutsideCodePage('户政大厅 𠮷先生 㐀 😀 ·—《》', 'gbk')).toEqual(['𠮷', '㐀', '😀']);
+    expect(textOutsideCodePage('𠮷𠮷 and 𠮷', 'gbk')).toEqual(['𠮷']);
+    expect(textOutsideCodePage('户政大厅 𠮷先生 😀', 'gb18030')).toEqual([]);
+    expect(textOutsideCodePage('what? 身份证办理', 'gbk')).toEqual([]);
   });
 
   it('encodes status polls and maps replies', () => {

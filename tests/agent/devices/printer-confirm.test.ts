@@ -117,9 +117,10 @@ describe('print confirmation (sim printer through the device manager)', () => {
     // the printer had received the job (ending in the cut) and then a full DLE EOT 1..4 poll
     const seen = rx.slice(0, rxAtDone);
     const hex = Buffer.from(seen).toString('hex');
-    const cut = Math.max(hex.lastIndexOf('1d5600'), hex.lastIndexOf('1d5601'));
+    // the job ends in GS V 66 n (feed to the cutter, partial cut)
+    const cut = hex.lastIndexOf('1d5642');
     expect(cut).toBeGreaterThan(0);
-    expect(hex.slice(cut + 6)).toBe('100401100402100403100404');
+    expect(hex.slice(cut + 8)).toBe('100401100402100403100404');
   });
 
   it('paper near end still confirms the job', async () => {
