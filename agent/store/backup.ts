@@ -75,7 +75,16 @@ export async function backupDatabase(dbPath: string, dest: string): Promise<void
   } finally {
     src.close();
   }
-  const check = integrityCheck(tmp);
+  // one self-contained file (no -wal/-shm beside it), checked before it gets its name
+  const copy = new Database(tmp, { fileMustExist: true });
+  let check: string[] | 'ok';
+  try {
+    copy.pragma('journal_mode = DELETE');
+    const msgs = (copy.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    check = msgs.length === 1 && msgs[0] === 'ok' ? 'ok' : msgs;
+  } finally {
+    copy.close();
+  }
   if (check !== 'ok') {
     rmSync(tmp, { force: true });
     throw new Error(`the backup failed its integrity check: ${check.slice(0, 5).join('; ')}`);

@@ -13,7 +13,7 @@ export interface Run {
 /** Runs the `hallq` command as a hall's IT contact would (its own process); async, so a virtual device in this process keeps answering. */
 export function hallq(args: string[], o: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((done, fail) => {
-    const env = { ...process.env, LOG_LEVEL: 'warn', ...o.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...o.env };
     delete env.HALLQ_CONFIG;
     if (o.env?.HALLQ_CONFIG) env.HALLQ_CONFIG = o.env.HALLQ_CONFIG;
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
