@@ -67,7 +67,7 @@ describe('hallq migrate', () => {
       const now = db.prepare(`SELECT * FROM "${t}" ORDER BY 1`).all() as Record<string, unknown>[];
       expect(now, t).toHaveLength(rows.length);
       // later migrations may add columns; every old column keeps its value
-      now.forEach((row, i) => expect(row, t).toMatchObject(rows[i] as object));
+      for (const [i, row] of now.entries()) expect(row, t).toMatchObject(rows[i] as object);
     }
     db.close();
 
