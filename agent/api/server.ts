@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { HallContext } from '../context.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { requestId } from './request-id.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -46,6 +47,9 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
     bodyLimit: 1024 * 1024,
     // Requests are not logged one by one: a busy hall would drown the device and queue logs.
     logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    requestIdLogLabel: 'reqId',
+    genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
