@@ -2,5 +2,5 @@
 import { buildAgent } from './build-agent.mjs';
 import { ensureUi } from './ensure-ui.mjs';
 
-if (!buildAgent({ strict: true })) process.exit(1);
+if (!(await buildAgent({ strict: true }))) process.exit(1);
 ensureUi({ force: true });

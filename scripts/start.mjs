@@ -6,6 +6,6 @@ import { buildAgent, ENTRY, isAgentBuildCurrent } from './build-agent.mjs';
 import { ensureUi } from './ensure-ui.mjs';
 
 ensureUi();
-if (!isAgentBuildCurrent() && !buildAgent({ strict: false })) process.exit(1);
+if (!isAgentBuildCurrent() && !(await buildAgent({ strict: false }))) process.exit(1);
 // agent/main.ts reads process.argv.slice(2): the arguments after `npm start --` are already there
 await import(pathToFileURL(ENTRY).href);
