@@ -172,7 +172,14 @@ put /etc/udev/rules.d/70-hallq.rules "$rules" 0644
 run udevadm control --reload-rules
 run udevadm trigger --subsystem-match=tty --subsystem-match=hidraw --subsystem-match=usb
 
-# --- 5. the service, its health probe and the daily backup --------------------------------------
+# --- 5. the command on PATH, the service, its health probe and the daily backup
+mkdir -p "$ROOT/usr/local/bin"
+if [ "$(readlink "$ROOT/usr/local/bin/hallq" 2>/dev/null)" = "$APP/bin/hallq.mjs" ]; then
+  echo "unchanged /usr/local/bin/hallq"
+else
+  ln -sfn "$APP/bin/hallq.mjs" "$ROOT/usr/local/bin/hallq"
+  echo "linked    /usr/local/bin/hallq → $APP/bin/hallq.mjs"
+fi
 HALLQ="$NODE $APP/bin/hallq.mjs"
 put /etc/systemd/system/hallq.service "[Unit]
 Description=hallq service hall agent (queue, counters, devices, screens)

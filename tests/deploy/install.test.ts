@@ -2,7 +2,7 @@
 // the same options changes nothing (same tree hash, the secret kept), and a bad option writes nothing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,7 @@ describe('deploy/install.sh --root', () => {
     );
     expect(read('etc/systemd/system/hallq-backup.timer')).toMatch(/^OnCalendar=\*-\*-\* 02:30:00$/m);
     expect(read('etc/systemd/journald.conf.d/hallq.conf')).toMatch(/^SystemMaxUse=/m);
+    expect(readlinkSync(join(root, 'usr/local/bin/hallq'))).toBe(join(ROOT, 'bin/hallq.mjs'));
   });
 
   it('writes udev rules for the serial adapter, the flagged HID pad and the pad from the config', () => {
