@@ -1,13 +1,11 @@
-// `npm start`: build the screens if needed, then run the agent (demo hall without a config).
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+// `npm start`: build what is missing or out of date (screens, compiled agent), then run the compiled
+// agent in this same process (one Node process, not a launcher plus the agent). Without a config the
+// demo hall runs. tsx is not used at run time.
+import { pathToFileURL } from 'node:url';
+import { buildAgent, ENTRY, isAgentBuildCurrent } from './build-agent.mjs';
 import { ensureUi } from './ensure-ui.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 ensureUi();
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!isAgentBuildCurrent() && !(await buildAgent({ strict: false }))) process.exit(1);
+// agent/main.ts reads process.argv.slice(2): the arguments after `npm start --` are already there
+await import(pathToFileURL(ENTRY).href);

@@ -11,8 +11,10 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { UI_BUILD } from '../cli/paths.js';
 import type { HallContext } from '../context.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { requestId } from './request-id.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -38,14 +40,17 @@ export const SCREENS = [
   { path: '/sim', file: 'sim.html', zh: '模拟设备', en: 'Simulated devices' },
 ] as const;
 
-export const UI_DIR = resolve(import.meta.dirname, '../../dist/ui');
+// from the package root: the same place whether this file runs from agent/ or from dist/app/agent/
+export const UI_DIR = UI_BUILD;
 
 export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {}): Promise<TypedApp> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // Requests are not logged one by one: a busy hall would drown the device and queue logs.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    requestIdHeader: false,
+    genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -1,0 +1,1 @@
+export function ensureUi(o?: { force?: boolean }): void;
