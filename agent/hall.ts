@@ -12,6 +12,7 @@ import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
 import { rulesFromConfig } from './queue-rules.js';
+import { createSatellitePrimary } from './satellite/primary.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
@@ -58,9 +59,26 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const port = opts.port ?? config.server.port;
   // publicUrl is fixed once listening; devices read it lazily for QR codes.
   let publicUrl = config.server.publicUrl ?? '';
-  const devices = createDeviceManager({
+  const satellites =
+    config.satellites.length > 0
+      ? createSatellitePrimary({
+          config,
+          store,
+          bus,
+          logger: logger.child({ module: 'satellites' }),
+          hall: {
+            name: config.hall.name,
+            phones: config.hall.phones,
+            timezone: config.hall.timezone,
+            get ticketUrlBase() {
+              return `${publicUrl}/t/`;
+            },
+          },
+        })
+      : undefined;
+  const localDevices = createDeviceManager({
     devices: config.devices,
-    bus,
+    bus: satellites?.localBus ?? bus,
     services: config.services,
     printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,
     logger: logger.child({ module: 'devices' }),
@@ -73,6 +91,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       },
     },
   });
+  const devices = satellites ? satellites.devices(localDevices) : localDevices;
   const voice = createVoice({
     cacheDir: resolve(dataDir, 'voice'),
     repeat: config.voice.repeat,
@@ -92,6 +111,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     publicUrl,
     idCards: new IdCardSessions(clock.now),
     reports: { handling: (f) => handlingReport(store.db, f) },
+    satellites: satellites?.hub,
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
@@ -103,6 +123,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   } catch (err) {
     unbindKeypads();
     unbindAutoCall();
+    satellites?.stop();
     await realtime.close();
     store.close();
     throw err;
@@ -119,6 +140,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
   await devices.start();
+  satellites?.start();
 
   let closed = false;
   return {
@@ -131,6 +153,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       unbindKeypads();
       unbindAutoCall();
       await devices.stop();
+      satellites?.stop();
       await realtime.close();
       await app.close();
       store.close();

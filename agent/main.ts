@@ -39,6 +39,9 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const { isSatelliteConfigFile, runSatelliteMain } = await import('./satellite/main.js');
+  if (isSatelliteConfigFile(file)) return runSatelliteMain(file, { host: args.host, port, data: args.data });
+
   let config: HallConfig;
   try {
     // Validation happens before anything opens the database: a bad config writes nothing.
