@@ -125,7 +125,7 @@ describe('/device namespace', () => {
     // a reconnect learns the primary's high-water mark for its stream
     s.close();
     const again = connect('/device', { satellite: 'counter-pc', token: TOKEN_B });
-    await new Promise((ok) => again.on('connect', ok));
+    await new Promise<void>((ok) => again.on('connect', () => ok()));
     expect(await again.emitWithAck('hello', { version: '9.9.9', clock: Date.now(), stream, devices: [] })).toMatchObject({
       ok: true,
       lastSeq: 5,
@@ -168,7 +168,7 @@ describe('/device namespace', () => {
     const kiosk = connect('/kiosk', {});
     const failures: { ok: boolean; reason?: string; ticketId?: string }[] = [];
     kiosk.on('print', (p) => failures.push(p));
-    await new Promise((ok) => kiosk.on('connect', ok));
+    await new Promise<void>((ok) => kiosk.on('connect', () => ok()));
     const res = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'id-card' });
     expect(res.status).toBe(201);
     expect(res.body.print.status).toBe('printerOffline'); // the kiosk shows the number and QR on screen
