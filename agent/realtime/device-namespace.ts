@@ -28,7 +28,12 @@ export function attachDeviceNamespace(io: Server, ctx: HallContext): void {
 
   // the /board namespace's own middleware (manager token) has run before any connection here
   const board = io.of('/board');
-  board.on('connection', (socket) => socket.emit('satellites', hub.views()));
+  board.on('connection', (socket) => {
+    socket.emit('satellites', hub.views());
+    socket.on('satellites', (reply: unknown) => {
+      if (typeof reply === 'function') reply(hub.views());
+    });
+  });
   let pending = false;
   hub.onChange(() => {
     // a burst (a satellite delivering its buffer) becomes one board update
