@@ -73,7 +73,11 @@ export function createLocalHost(devices: DeviceConfig[], log: Log): DeviceHost {
         switch (command.type) {
           case 'print':
             if (!d.printer) return { ok: false, reason: `${deviceId} is not a printer` };
-            await d.printer.print(command.jobId, encodeEscPos(blocksToEscpos(command.blocks)), command.deadlineMs ?? 20_000);
+            await d.printer.print(
+              command.jobId,
+              encodeEscPos(blocksToEscpos(command.blocks, d.cfg.options?.paperWidth === 80 ? 48 : 32)),
+              command.deadlineMs ?? 20_000,
+            );
             return { ok: true };
           case 'show':
             if (!d.display) return { ok: false, reason: `${deviceId} is not a display` };

@@ -14,7 +14,9 @@ export function escposToBlocks(cmds: readonly EscPosCommand[]): PrintBlock[] {
         break; // every job starts with init on the host side
       case 'text': {
         const b: PrintBlock = { op: 'text', text: c.text };
-        const s = size(Math.max(c.width ?? 1, c.height ?? 1));
+        // the contract has one size for both directions; the layout wrapped the line for its width,
+        // so width decides: a double-height-only line prints at normal height rather than overflow
+        const s = size(c.width);
         if (s > 1) b.size = s;
         if (c.bold) b.bold = true;
         if (c.align) b.align = c.align;
@@ -39,7 +41,8 @@ export function escposToBlocks(cmds: readonly EscPosCommand[]): PrintBlock[] {
   return out;
 }
 
-export function blocksToEscpos(blocks: readonly PrintBlock[]): EscPosCommand[] {
+/** `columns`: the printer's line width in characters (32 on 58 mm paper, 48 on 80 mm) */
+export function blocksToEscpos(blocks: readonly PrintBlock[], columns = 32): EscPosCommand[] {
   const out: EscPosCommand[] = [{ op: 'init' }];
   for (const b of blocks) {
     switch (b.op) {
@@ -65,7 +68,7 @@ export function blocksToEscpos(blocks: readonly PrintBlock[]): EscPosCommand[] {
         break;
       }
       case 'rule':
-        out.push({ op: 'text', text: '-'.repeat(32) });
+        out.push({ op: 'text', text: '-'.repeat(columns) });
         break;
       case 'cut':
         // feed to the cutter, then a partial cut: the slip stays easy to tear off
