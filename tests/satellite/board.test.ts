@@ -63,6 +63,7 @@ describe('manager board: satellite PCs', () => {
     await sat.filter({ hasText: '0.1.0' }).waitFor();
     await sat.filter({ hasText: '缺纸' }).waitFor(); // printer-2 as the satellite reports it
     await sat.getByRole('alert').filter({ hasText: '时钟偏差' }).waitFor();
+    await page.screenshot({ path: join(ROOT, 'test-results/e2e/board-satellites.png') });
 
     s.close();
     await sat.filter({ hasText: '离线' }).waitFor({ timeout: 15_000 });

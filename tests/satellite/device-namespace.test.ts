@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idCheckChar } from '../../drivers/protocols/idcard.js';
 import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { DEMO, until } from './support.js';
 
@@ -17,6 +18,7 @@ satellites:
     token: ${TOKEN_A}
     devices:
       - { id: printer-k, kind: ticketPrinter }
+      - { id: idr-k, kind: idReader }
   - id: counter-pc
     # sha256("${TOKEN_B}"): the primary's file need not hold the token
     tokenSha256: ${createHash('sha256').update(TOKEN_B).digest('hex')}
@@ -50,7 +52,12 @@ async function refusal(path: string, auth: Record<string, unknown>): Promise<str
   });
 }
 
-async function satellite(id: string, token: string, devices: { id: string; kind: string; status?: string }[], clock = Date.now()) {
+async function satellite(
+  id: string,
+  token: string,
+  devices: { id: string; kind: string; status?: string; protocol?: string }[],
+  clock = Date.now(),
+) {
   const s = connect('/device', { satellite: id, token });
   await new Promise<void>((ok, fail) => {
     s.on('connect', () => ok());
@@ -177,6 +184,20 @@ describe('/device namespace', () => {
       ok: false,
       reason: expect.stringMatching(/kiosk-pc is away/),
     });
+  });
+
+  it('an ID card read on the kiosk PC reaches the kiosk page as a one-time token and a masked number', async () => {
+    const kiosk = connect('/kiosk', {});
+    const reads: { token: string; masked: string }[] = [];
+    kiosk.on('idcard', (m) => reads.push(m));
+    await new Promise<void>((ok) => kiosk.on('connect', () => ok()));
+    const { s } = await satellite('kiosk-pc', TOKEN_A, [{ id: 'idr-k', kind: 'idReader', protocol: 'idcard-serial' }]);
+    const first17 = '34010419900101123';
+    s.emit('live', { at: Date.now(), event: { type: 'idcard', deviceId: 'idr-k', idNumber: first17 + idCheckChar(first17) } });
+    expect(await until(() => reads.length === 1, 5000)).toBe(true);
+    expect(reads[0]!.masked).not.toContain('19900101');
+    expect(JSON.stringify(reads[0])).not.toContain(first17);
+    s.close();
   });
 
   it('the board (manager only) shows each satellite: online, version, devices, and a clock-skew warning', async () => {
