@@ -63,6 +63,7 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   /** bumped on every disconnect: an answer to a batch sent on an older connection is ignored */
   let epoch = 0;
   let refusedDevices: string[] = [];
+  let lastUnreachableWarn = 0;
 
   // Reconnect fast: the primary back after a restart should see its satellites within a second or two.
   const socket: Socket = io(cfg.primary.url + DEVICE_NAMESPACE, {
@@ -133,7 +134,11 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   socket.on('connect_error', (err: Error & { data?: { reason?: string } }) => {
     // a refused token is logged each time: the technician sees why the satellite never comes online
     if (err.data?.reason) log.error({ reason: err.data.reason }, 'primary refused this satellite');
-    else log.debug({ err: err.message }, 'primary not reachable yet');
+    else if (now() - lastUnreachableWarn > 30_000) {
+      // retried every second: one line per half minute is enough to see it in the log
+      lastUnreachableWarn = now();
+      log.warn({ primary: cfg.primary.url, err: err.message, buffered: buffer.count() }, 'primary not reachable; retrying, buffering events');
+    }
   });
   socket.on('command', async (msg: unknown, reply?: (r: unknown) => void) => {
     if (typeof reply !== 'function') return;
