@@ -137,7 +137,10 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
     else if (now() - lastUnreachableWarn > 30_000) {
       // retried every second: one line per half minute is enough to see it in the log
       lastUnreachableWarn = now();
-      log.warn({ primary: cfg.primary.url, err: err.message, buffered: buffer.count() }, 'primary not reachable; retrying, buffering events');
+      log.warn(
+        { primary: cfg.primary.url, err: err.message, buffered: buffer.count() },
+        'primary not reachable; retrying, buffering events',
+      );
     }
   });
   socket.on('command', async (msg: unknown, reply?: (r: unknown) => void) => {
