@@ -153,8 +153,16 @@ export class SatelliteHub {
       const refused = reported.filter((d) => !st.assigned.has(d.id)).map((d) => d.id);
       if (refused.length)
         this.log.warn({ satellite: id, devices: refused }, 'satellite reports devices the primary does not assign to it; they are ignored');
+      let last: number;
+      try {
+        last = (this.s.last.get(id, m.stream) as { seq: number }).seq;
+      } catch (err) {
+        this.log.error({ err, satellite: id }, 'could not read the satellite high-water mark');
+        ack({ ok: false, reason: 'the primary cannot read its database; retry later', lastSeq: 0, assigned: [], refused: [] });
+        return;
+      }
       session.stream = m.stream;
-      st.lastSeq = (this.s.last.get(id, m.stream) as { seq: number }).seq;
+      st.lastSeq = last;
       st.host.connected(
         socket,
         reported.filter((d) => st.assigned.has(d.id)),
@@ -167,7 +175,15 @@ export class SatelliteHub {
     socket.on('events', (msg: unknown, ack?: (a: EventsAck) => void) => {
       if (typeof ack !== 'function' || st.session !== session) return;
       seen(undefined);
-      ack(this.intake(st, session, msg));
+      let result: EventsAck;
+      try {
+        result = this.intake(st, session, msg);
+      } catch (err) {
+        // the database refused (disk full, I/O error): nothing of this item committed; the satellite keeps it and retries
+        this.log.error({ err, satellite: id }, 'could not record satellite events');
+        result = { ok: false, reason: 'the primary could not store the events; retry later', upTo: st.lastSeq };
+      }
+      ack(result);
       this.changed();
     });
 

@@ -157,8 +157,14 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   const offEvents = host.onEvent((event) => {
     if (BUFFERED.has(event.type)) {
       // durable before anything else: a crash after this line loses nothing
-      const seq = buffer.append(event, now());
-      log.debug({ seq, deviceId: event.deviceId, type: event.type }, 'event buffered');
+      try {
+        const seq = buffer.append(event, now());
+        log.debug({ seq, deviceId: event.deviceId, type: event.type }, 'event buffered');
+      } catch (err) {
+        // the disk refused: this one press is lost, loudly, and the satellite keeps running
+        log.error({ err, deviceId: event.deviceId, type: event.type }, 'could not store a device event in the buffer file');
+        return;
+      }
       pump();
       return;
     }
