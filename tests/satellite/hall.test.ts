@@ -248,6 +248,34 @@ describe('a primary and two satellite PCs', () => {
     );
   }, 240_000);
 
+  it('a satellite process with a wrong token is refused and says why; the primary is untouched', async () => {
+    const rogue = new AgentProc(
+      'rogue',
+      AgentProc.write(
+        dir,
+        'rogue',
+        satelliteYaml(
+          'sat-2',
+          'not-the-right-token-0123456789',
+          primary.url,
+          '  - { id: led-9, kind: counterDisplay, protocol: led-framed, transport: { type: sim } }',
+        ),
+      ),
+      join(dir, 'rogue-data'),
+      0,
+    );
+    await rogue.start();
+    try {
+      expect(await until(() => /primary refused this satellite/.test(rogue.out) && /wrong token/.test(rogue.out), 20_000), rogue.out).toBe(
+        true,
+      );
+      expect((await health(rogue)).connected).toBe(false);
+      expect((await health(sat2)).connected, 'the real sat-2 keeps its connection').toBe(true);
+    } finally {
+      await rogue.stop();
+    }
+  }, 120_000);
+
   it('the primary recorded every buffered sequence of satellite 1 once, in order, with both clocks', async () => {
     await primary.stop();
     const db = new BetterSqlite3(join(dir, 'primary-data', 'hall.db'), { readonly: true });
