@@ -63,12 +63,15 @@ interface State {
   lastSeq: number;
 }
 
+const STALE_AFTER_MS = 15_000;
+
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export class SatelliteHub {
   private readonly sats = new Map<string, State>();
   private readonly changeListeners = new Set<() => void>();
   private readonly s;
+  private readonly staleTimer: NodeJS.Timeout;
   readonly host: CompositeHost;
 
   constructor(
@@ -96,6 +99,18 @@ export class SatelliteHub {
       });
     }
     this.host = new CompositeHost([...this.sats.values()].map((s) => s.host));
+    // A PC that lost power sends no close: socket.io would notice only after its ping timeout (~45 s).
+    // Satellites send their clock every 5 s; three missed and the satellite is away, so commands fail at
+    // once (the kiosk shows the number on screen) instead of waiting for a print deadline.
+    this.staleTimer = setInterval(() => {
+      for (const st of this.sats.values()) {
+        if (st.session && st.host.online && st.lastSeen !== null && this.now() - st.lastSeen > STALE_AFTER_MS) {
+          this.log.warn({ satellite: st.entry.id, lastSeen: st.lastSeen }, 'satellite silent; treating it as away');
+          st.session.socket.disconnect(true);
+        }
+      }
+    }, 1000);
+    this.staleTimer.unref();
     this.s = {
       last: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM satellite_events WHERE satellite = ? AND stream = ?'),
       insert: db.prepare(
@@ -305,6 +320,7 @@ export class SatelliteHub {
 
   /** closes every satellite connection (primary shutting down) */
   close(): void {
+    clearInterval(this.staleTimer);
     this.changeListeners.clear();
     for (const st of this.sats.values()) {
       if (st.session) {

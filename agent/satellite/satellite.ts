@@ -64,6 +64,7 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   let epoch = 0;
   let refusedDevices: string[] = [];
   let lastUnreachableWarn = 0;
+  let closed = false;
 
   // Reconnect fast: the primary back after a restart should see its satellites within a second or two.
   const socket: Socket = io(cfg.primary.url + DEVICE_NAMESPACE, {
@@ -130,6 +131,9 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
     registered = false;
     inFlight = false;
     log.warn({ reason }, 'primary unreachable; buffering events');
+    // socket.io does not reconnect after the server closed the socket (it found this satellite silent, or
+    // is shutting down): try again anyway, the primary decides at the handshake
+    if (reason === 'io server disconnect' && !closed) setTimeout(() => !closed && socket.connect(), 1000);
   });
   socket.on('connect_error', (err: Error & { data?: { reason?: string } }) => {
     // a refused token is logged each time: the technician sees why the satellite never comes online
@@ -206,7 +210,6 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   await host.start();
   socket.connect();
 
-  let closed = false;
   return {
     url,
     host,

@@ -226,4 +226,16 @@ describe('/device namespace', () => {
     s.close();
     expect(await until(() => counterPc()?.online === false, 5000)).toBe(true);
   });
+
+  it('a satellite that falls silent (power cut: no close) is away within seconds, and its commands fail at once', async () => {
+    const { s } = await satellite('kiosk-pc', TOKEN_A, [{ id: 'printer-k', kind: 'ticketPrinter', protocol: 'escpos' }]);
+    const printer = async () =>
+      (await api(agent.baseUrl, 'GET', '/api/v1/devices')).body.devices.find((d: { id: string }) => d.id === 'printer-k');
+    expect((await printer()).status).toBe('online');
+    const closed = new Promise<string>((ok) => s.on('disconnect', (reason) => ok(reason)));
+    // the client stays connected but sends nothing more: no clock, as a PC whose power went
+    expect(await until(async () => (await printer()).status === 'offline', 25_000, 200)).toBe(true);
+    expect((await printer()).detail).toBe('satellite kiosk-pc away');
+    expect(await closed).toBe('io server disconnect');
+  }, 40_000);
 });
