@@ -13,6 +13,7 @@ import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
 import { rulesFromConfig } from './queue-rules.js';
+import { createSatellitePrimary } from './satellite/primary.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
@@ -59,15 +60,32 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const port = opts.port ?? config.server.port;
   // publicUrl is fixed once listening; devices read it lazily for QR codes.
   let publicUrl = config.server.publicUrl ?? '';
+  const satellites =
+    config.satellites.length > 0
+      ? createSatellitePrimary({
+          config,
+          store,
+          bus,
+          logger: logger.child({ module: 'satellites' }),
+          hall: {
+            name: config.hall.name,
+            phones: config.hall.phones,
+            timezone: config.hall.timezone,
+            get ticketUrlBase() {
+              return `${publicUrl}/t/`;
+            },
+          },
+        })
+      : undefined;
   // the device host: this process drives every configured device (satellites can wrap it later)
   const deviceLogger = logger.child({ module: 'devices' });
   const deviceHost = new LocalDeviceHost(config.devices, {
     log: (level, msg, deviceId) => deviceLogger[level]({ deviceId }, msg),
   });
-  const devices = createDeviceManager({
+  const localDevices = createDeviceManager({
     host: deviceHost,
     devices: config.devices,
-    bus,
+    bus: satellites?.localBus ?? bus,
     services: config.services,
     printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,
     logger: deviceLogger,
@@ -80,6 +98,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       },
     },
   });
+  const devices = satellites ? satellites.devices(localDevices) : localDevices;
   const voice = createVoice({
     cacheDir: resolve(dataDir, 'voice'),
     repeat: config.voice.repeat,
@@ -99,6 +118,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     publicUrl,
     idCards: new IdCardSessions(clock.now),
     reports: { handling: (f) => handlingReport(store.db, f) },
+    satellites: satellites?.hub,
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
@@ -110,6 +130,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   } catch (err) {
     unbindKeypads();
     unbindAutoCall();
+    satellites?.stop();
     await realtime.close();
     store.close();
     throw err;
@@ -126,6 +147,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
   await devices.start();
+  satellites?.start();
 
   let closed = false;
   return {
@@ -138,6 +160,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       unbindKeypads();
       unbindAutoCall();
       await devices.stop();
+      satellites?.stop();
       await realtime.close();
       await app.close();
       store.close();

@@ -17,6 +17,14 @@ export async function start(argv: string[]): Promise<number> {
     throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${rawPort}"`);
   const host = args.values.host as string | undefined;
 
+  // A satellite PC runs the same command with a `role: satellite` file: its own small loader and runtime.
+  const satFile = (args.values.config as string | undefined) ?? process.env.HALLQ_CONFIG;
+  if (satFile) {
+    const { isSatelliteConfigFile, runSatelliteMain } = await import('../satellite/main.js');
+    if (isSatelliteConfigFile(satFile))
+      return runSatelliteMain(satFile, { host, port, data: args.values.data as string | undefined });
+  }
+
   // Validation happens before anything opens the database: a bad config writes nothing.
   const { file, config, dataDir, dbPath, isDemo } = loadForCli(args);
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { checkDevices } from './devices.js';
 import type { CounterDef, ServiceDef } from '../queue/types.js';
@@ -16,6 +17,8 @@ export class ConfigError extends Error {
 
 export type DeviceConfig = NonNullable<RawHallConfig['devices']>[number];
 export type StaffConfig = RawHallConfig['staff'][number];
+export type SatelliteConfigEntry = NonNullable<RawHallConfig['satellites']>[number];
+export type RemoteDeviceConfig = SatelliteConfigEntry['devices'][number];
 
 export interface HallConfig {
   file: string;
@@ -38,6 +41,8 @@ export interface HallConfig {
   services: ServiceDef[];
   counters: (CounterDef & { autoCall: boolean })[];
   devices: DeviceConfig[];
+  /** satellite PCs and the devices each may act for (agent/satellite/) */
+  satellites: (SatelliteConfigEntry & { revoked: boolean; maxClockSkewSeconds: number })[];
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -64,10 +69,33 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     );
   }
   const issues: Issue[] = [];
-  const raw = hallConfigSpec.check(doc.toJS(), '', issues);
+  const raw = hallConfigSpec.check(withBase(doc.toJS(), file), '', issues);
   if (issues.length === 0) crossCheck(raw, issues);
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
   return resolve(raw, file, env);
+}
+
+/**
+ * `extends: demo-hall.yaml` (relative to this file): this file's top-level keys replace the base's.
+ * One level only; lets a config add a section (e.g. satellites) to a shared hall without copying it.
+ */
+function withBase(value: unknown, file: string): unknown {
+  if (typeof value !== 'object' || value === null || !('extends' in value)) return value;
+  const { extends: base, ...own } = value as Record<string, unknown>;
+  const problem = (why: string) => new ConfigError(file, [`extends: ${why}`]);
+  if (typeof base !== 'string' || !/\.ya?ml$/.test(base)) throw problem('expected the path of a .yaml hall config, relative to this file');
+  const path = resolvePath(dirname(file), base);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw problem(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const parent = doc.toJS() as unknown;
+  if (doc.errors.length > 0 || typeof parent !== 'object' || parent === null) throw problem(`${path} is not a valid YAML mapping`);
+  if ('extends' in parent) throw problem(`${path} extends another file itself; only one level is supported`);
+  return { ...(parent as Record<string, unknown>), ...own };
 }
 
 function duplicates(values: string[]): string[] {
@@ -104,6 +132,7 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
   });
   for (const dup of duplicates(raw.staff.map((s) => s.id))) issues.push({ path: 'staff', expected: 'unique staff ids', got: dup });
   checkDevices(raw.devices ?? [], counterIds, issues);
+  crossCheckSatellites(raw, issues);
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });
@@ -111,6 +140,43 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
       issues.push({ path: 'hall.timezone', expected: 'an IANA time zone such as "Asia/Shanghai"', got: raw.hall.timezone });
     }
   }
+}
+
+function crossCheckSatellites(raw: RawHallConfig, issues: Issue[]): void {
+  const sats = raw.satellites ?? [];
+  if (raw.role === 'satellite') {
+    issues.push({
+      path: 'role',
+      expected: '"primary" in a hall config (a satellite config has only role, primary, server and devices)',
+      got: raw.role,
+    });
+  }
+  for (const dup of duplicates(sats.map((s) => s.id))) issues.push({ path: 'satellites', expected: 'unique satellite ids', got: dup });
+  const counterIds = new Set(raw.counters.map((c) => c.id));
+  const local = new Set((raw.devices ?? []).map((d) => d.id));
+  const owner = new Map<string, string>();
+  sats.forEach((s, i) => {
+    if ((s.token === undefined) === (s.tokenSha256 === undefined))
+      issues.push({
+        path: `satellites[${i}]`,
+        expected: 'exactly one of token or tokenSha256',
+        got: s.token === undefined ? undefined : 'both',
+      });
+    s.devices.forEach((d, j) => {
+      const path = `satellites[${i}].devices[${j}]`;
+      if (local.has(d.id))
+        issues.push({ path: `${path}.id`, expected: 'a device id not also in devices[] (a device has one owner)', got: d.id });
+      const other = owner.get(d.id);
+      if (other !== undefined)
+        issues.push({ path: `${path}.id`, expected: `a device id not already assigned to satellite ${other}`, got: d.id });
+      owner.set(d.id, s.id);
+      const needsCounter = d.kind === 'counterDisplay' || d.kind === 'keypad' || d.kind === 'ratingPad';
+      if (needsCounter && d.counter === undefined)
+        issues.push({ path: `${path}.counter`, expected: `the counter id this ${d.kind} belongs to`, got: undefined });
+      if (d.counter !== undefined && !counterIds.has(d.counter))
+        issues.push({ path: `${path}.counter`, expected: `a counter id from counters[] (${[...counterIds].join(', ')})`, got: d.counter });
+    });
+  });
 }
 
 function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): HallConfig {
@@ -146,5 +212,6 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     })),
     counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
     devices: raw.devices ?? [],
+    satellites: (raw.satellites ?? []).map((s) => ({ ...s, revoked: s.revoked ?? false, maxClockSkewSeconds: s.maxClockSkewSeconds ?? 5 })),
   };
 }

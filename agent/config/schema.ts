@@ -48,6 +48,43 @@ const device = obj({
   options: optional(protocolOptions),
 });
 
+/** A device on a satellite PC, as the primary knows it: the satellite's own config says how it is wired. */
+const remoteDevice = obj({
+  id: id('a device id of letters, digits, - _ .'),
+  kind: oneOf(['ticketPrinter', 'counterDisplay', 'hallDisplay', 'keypad', 'ratingPad', 'idReader'] as const),
+  counter: optional(id('a counter id from counters[]')),
+  options: optional(
+    obj({
+      paperWidth: optional(oneOf([58, 80] as const)),
+      kiosk: optional(str({ max: 40 })),
+    }),
+  ),
+});
+
+/** role: primary — the satellite PCs allowed to connect, each with its token and the devices it may act for. */
+const satellite = obj({
+  id: id('a satellite id of letters, digits, - _ . such as kiosk-pc'),
+  /** the token in clear (at least 16 characters), or tokenSha256: its SHA-256 in hex, so the primary's file holds no secret */
+  token: optional(str({ min: 16, max: 200, hint: 'a token of at least 16 characters' })),
+  tokenSha256: optional(str({ min: 64, max: 64, pattern: /^[0-9a-fA-F]{64}$/, hint: 'the SHA-256 of the token as 64 hex digits' })),
+  /** a revoked satellite is refused (and logged) until this is removed */
+  revoked: optional(bool(), false),
+  /** the board warns when the satellite's clock is off by more than this */
+  maxClockSkewSeconds: optional(int({ min: 1, max: 3600 }), 5),
+  devices: list(remoteDevice, { min: 1 }),
+});
+
+/** role: satellite — where the primary is and who this PC is (see config/demo-satellite.yaml). */
+export const primaryLink = obj({
+  url: str({ max: 300, pattern: /^https?:\/\/[^/]+\/?$/, hint: 'the primary agent URL such as http://192.0.2.10:8080' }),
+  satellite: id('this satellite id, as listed in the primary config satellites[].id'),
+  token: str({ min: 16, max: 200, hint: 'this satellite token (at least 16 characters), as set in the primary config' }),
+  /** buffered events sent per round trip */
+  batchSize: optional(int({ min: 1, max: 500 }), 100),
+});
+
+export const satelliteDeviceSpec = device;
+
 const material = obj({ id: id('a material id'), name: text, source: optional(text), required: optional(bool(), true) });
 
 const service = obj({
@@ -83,6 +120,8 @@ const staff = obj({
 });
 
 export const hallConfigSpec = obj({
+  /** primary (default): runs the queue and the screens; satellite: see agent/satellite/config.ts */
+  role: optional(oneOf(['primary', 'satellite'] as const), 'primary'),
   hall: obj({
     name: str({ max: 100 }),
     code: id('a hall code of letters, digits, - _ .'),
@@ -134,6 +173,7 @@ export const hallConfigSpec = obj({
   services: list(service, { min: 1, max: 26 }),
   counters: list(counter, { min: 1, max: 99 }),
   devices: optional(list(device), []),
+  satellites: optional(list(satellite), []),
 });
 
 type SpecValue<S> = S extends { check(...args: never[]): infer T } ? T : never;

@@ -3,6 +3,7 @@ import { type Namespace, Server, type Socket } from 'socket.io';
 import type { HallContext } from '../context.js';
 import { bindIdCardReaders } from '../idcard-sessions.js';
 import type { QueueEvent } from '../queue/types.js';
+import { attachDeviceNamespace } from './device-namespace.js';
 
 /** Past this many missed events a screen gets a fresh snapshot instead of a replay. */
 const MAX_REPLAY = 500;
@@ -46,6 +47,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
     nsp.on('connection', (socket) => onConnection(socket, ctx));
   }
 
+  attachDeviceNamespace(io, ctx);
   const unsubscribe = [
     bindIdCardReaders(ctx.bus, ctx.idCards, (msg) => io.of('/kiosk').emit('idcard', msg)),
     ctx.bus.on('queue', ({ event, ticket, counter }) => {

@@ -134,6 +134,26 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE unresolved_reports ADD COLUMN closed_at INTEGER;
     `,
   },
+  {
+    version: 6,
+    name: 'satellite events',
+    // One row per buffered event a satellite delivered, written in the same transaction as its effect:
+    // the primary acts on (satellite, stream, seq) at most once, and the satellite resends until acked.
+    // No payload is kept (a rating or key press is already in the events table; ID reads are never buffered).
+    sql: `
+      CREATE TABLE satellite_events (
+        satellite TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        device_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        PRIMARY KEY (satellite, stream, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */
