@@ -80,6 +80,20 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     leadIn: config.voice.leadIn,
     logger: logger.child({ module: 'voice' }),
   });
+  // the voice is checked at start-up and every few minutes: installing espeak-ng or copying a
+  // recorded clip pack takes effect without a restart; chime-only shows as an alert on the board
+  const offVoice = voice.onChange((h) =>
+    bus.emit('device.status', {
+      deviceId: 'voice',
+      kind: 'voice',
+      status: h.mode === 'speech' ? 'online' : 'degraded',
+      // public screens hear this too: a fixed hint, no paths of the hall PC
+      detail: h.mode === 'speech' ? h.source : 'chime only: install espeak-ng or copy a recorded clip pack',
+    }),
+  );
+  void voice.check();
+  const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
+  voiceTimer.unref();
   const auth = new AuthService(config, clock.now);
   const ctx: HallContext = {
     config,
@@ -101,6 +115,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   try {
     await app.listen({ host, port });
   } catch (err) {
+    clearInterval(voiceTimer);
+    offVoice();
     unbindKeypads();
     unbindAutoCall();
     await realtime.close();
@@ -128,6 +144,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(voiceTimer);
+      offVoice();
       unbindKeypads();
       unbindAutoCall();
       await devices.stop();
