@@ -13,6 +13,26 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   );
 
   app.get(
+    '/api/v1/queue/waiting',
+    { schema: { tags: ['queue'], summary: 'Waiting tickets with service, channel and wait (counter staff, manager)' } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['staff', 'manager']);
+      const now = Date.now();
+      return {
+        tickets: engine.waitingTickets().map((t) => ({
+          id: t.id,
+          number: t.number,
+          service: t.service,
+          channel: t.channel,
+          targetCounter: t.targetCounter ?? null,
+          transferred: t.transferredFrom !== undefined,
+          waitingMs: Math.max(0, now - (t.queuedAt ?? t.issuedAt)),
+        })),
+      };
+    },
+  );
+
+  app.get(
     '/api/v1/events',
     {
       schema: {
