@@ -79,6 +79,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     chime: config.voice.chime,
     leadIn: config.voice.leadIn,
     logger: logger.child({ module: 'voice' }),
+    // where espeak-ng is, if not on PATH (tests point it at a missing file to hear the chime-only hall)
+    espeak: process.env.HALLQ_ESPEAK || undefined,
   });
   // the voice is checked at start-up and every few minutes: installing espeak-ng or copying a
   // recorded clip pack takes effect without a restart; chime-only shows as an alert on the board
