@@ -11,6 +11,8 @@ import type { HandlingFilter, HandlingRow } from './store/reports.js';
 export interface VoiceAnnouncer {
   /** a WAV file announcing the call, e.g. “请A023号到3号窗口办理” */
   announce(call: { number: string; counter: string; recall?: boolean }): Promise<Buffer>;
+  /** spoken calls or chime only, as last checked (agent/voice) */
+  health?(): { mode: 'speech' | 'chime'; source?: string; checkedAt: number; detail?: string };
 }
 
 /** What route and realtime modules receive; built once in hall.ts. */

@@ -105,7 +105,23 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     chime: config.voice.chime,
     leadIn: config.voice.leadIn,
     logger: logger.child({ module: 'voice' }),
+    // where espeak-ng is, if not on PATH (tests point it at a missing file to hear the chime-only hall)
+    espeak: process.env.HALLQ_ESPEAK || undefined,
   });
+  // the voice is checked at start-up and every few minutes: installing espeak-ng or copying a
+  // recorded clip pack takes effect without a restart; chime-only shows as an alert on the board
+  const offVoice = voice.onChange((h) =>
+    bus.emit('device.status', {
+      deviceId: 'voice',
+      kind: 'voice',
+      status: h.mode === 'speech' ? 'online' : 'degraded',
+      // public screens hear this too: a fixed hint, no paths of the hall PC
+      detail: h.mode === 'speech' ? h.source : 'chime only: install espeak-ng or copy a recorded clip pack',
+    }),
+  );
+  void voice.check();
+  const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
+  voiceTimer.unref();
   const auth = new AuthService(config, clock.now);
   const ctx: HallContext = {
     config,
@@ -128,6 +144,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   try {
     await app.listen({ host, port });
   } catch (err) {
+    clearInterval(voiceTimer);
+    offVoice();
     unbindKeypads();
     unbindAutoCall();
     satellites?.stop();
@@ -157,6 +175,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(voiceTimer);
+      offVoice();
       unbindKeypads();
       unbindAutoCall();
       await devices.stop();

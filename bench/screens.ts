@@ -1,7 +1,8 @@
 // Gzipped JS (and CSS) each screen loads, read from the built dist/ui: the entry script of its
 // HTML page plus every chunk it preloads — what a kiosk actually downloads on first load.
 // Run: npx tsx bench/screens.ts   (after `npx vite build --config kiosk-ui/vite.config.ts`)
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -42,6 +43,96 @@ export function printScreenSizes(sizes = screenSizes()): boolean {
   return ok;
 }
 
+/** what shows that a screen is usable: its first control (the login form for staff screens) */
+const READY: Record<string, { path: string; selector: string }> = {
+  kiosk: { path: '/kiosk', selector: 'button[data-service]' },
+  counter: { path: '/counter?counter=1', selector: '#l-pin' },
+  pad: { path: '/pad?counter=1', selector: '[data-live=true]' },
+  display: { path: '/display', selector: '[data-testid=latest-call]' },
+  board: { path: '/board', selector: '#login-pin' },
+  sim: { path: '/sim', selector: '[data-device=printer-1]' },
+  index: { path: '/', selector: 'a' },
+};
+export const CPU_SLOWDOWN = 4;
+
+export interface ScreenTiming {
+  screen: string;
+  firstPaintMs: number;
+  interactiveMs: number;
+}
+
+/** first paint and time to interactive (control rendered + main thread idle) per screen, CPU 4× slower */
+export async function screenTimings(): Promise<ScreenTiming[]> {
+  const { chromium } = await import('playwright-core');
+  const pino = (await import('pino')).default;
+  const { loadConfigFile } = await import('../agent/config/load.js');
+  const { startHall } = await import('../agent/hall.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'hallq-bench-screens-'));
+  const profile = mkdtempSync(join(tmpdir(), 'hallq-bench-chromium-'));
+  const config = loadConfigFile(resolve(import.meta.dirname, '../config/demo-hall.yaml'));
+  const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger: pino({ level: 'silent' }) });
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const out: ScreenTiming[] = [];
+  try {
+    for (const [screen, { path, selector }] of Object.entries(READY)) {
+      const page = await ctx.newPage();
+      const cdp = await ctx.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+      await page.goto(hall.url + path);
+      await page.waitForSelector(selector, { timeout: 60_000 });
+      const t = await page.evaluate(
+        () =>
+          new Promise<{ fp: number; tti: number }>((done) =>
+            requestIdleCallback(
+              () => {
+                const paint = performance.getEntriesByType('paint');
+                const fp = (paint.find((p) => p.name === 'first-paint') ?? paint[0])?.startTime ?? Number.NaN;
+                done({ fp, tti: performance.now() });
+              },
+              { timeout: 20_000 },
+            ),
+          ),
+      );
+      out.push({ screen, firstPaintMs: t.fp, interactiveMs: t.tti });
+      await cdp.detach();
+      await page.close();
+    }
+  } finally {
+    await ctx.close();
+    await hall.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return out;
+}
+
+export async function printScreens(): Promise<boolean> {
+  const sizes = screenSizes();
+  const timings = await screenTimings();
+  console.log(`screen     JS gzip   CSS gzip   first paint   interactive   (CPU ${CPU_SLOWDOWN}× slower)`);
+  for (const s of sizes) {
+    const t = timings.find((x) => x.screen === s.screen);
+    const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : `${Math.round(v)} ms`);
+    console.log(
+      `${s.screen.padEnd(10)} ${s.jsGzipKB.toFixed(1).padStart(6)} KB ${s.cssGzipKB.toFixed(1).padStart(6)} KB ${ms(t?.firstPaintMs).padStart(11)} ${ms(t?.interactiveMs).padStart(13)}`,
+    );
+  }
+  const kiosk = sizes.find((s) => s.screen === 'kiosk');
+  const ok = !!kiosk && kiosk.jsGzipKB <= KIOSK_BUDGET_KB;
+  console.log(`kiosk JS ${kiosk ? kiosk.jsGzipKB.toFixed(1) : '?'} KB gzip — budget ${KIOSK_BUDGET_KB} KB: ${ok ? 'OK' : 'OVER'}`);
+  return ok;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = printScreenSizes() ? 0 : 1;
+  printScreens().then(
+    (ok) => (process.exitCode = ok ? 0 : 1),
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -1,17 +1,25 @@
-// `npm test`: make sure socat and Chromium exist (installing them as root with apt), build the
-// screens, then run every vitest test (unit, pty integration, Chromium e2e, crash).
+// `npm test`: make sure socat, Chromium, espeak-ng (the call voice), a CJK font (Chinese in the
+// screens, not empty boxes) and PostgreSQL (the hub) exist — installing them as root with apt —
+// build the screens, then run every vitest test (unit, pty integration, Chromium e2e, crash).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureUi } from './ensure-ui.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0'];
+const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0', 'espeak-ng', 'fonts-wqy-microhei', 'postgresql'];
+/** what each package leaves on disk: a fresh machine must test speech and glyphs, not skip them */
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const APT_LINE = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const missing = () =>
-  [!has('socat') && 'socat', !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium'].filter(Boolean);
+  [
+    !has('socat') && 'socat',
+    !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium',
+    !has('espeak-ng') && 'espeak-ng',
+    !existsSync(CJK_FONT) && 'fonts-wqy-microhei',
+  ].filter(Boolean);
 
 if (missing().length > 0) {
   const isRoot = process.getuid?.() === 0;

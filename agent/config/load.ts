@@ -32,7 +32,7 @@ export interface HallConfig {
   };
   server: { host: string; port: number; dataDir: string; publicUrl?: string };
   queue: NonNullable<RawHallConfig['queue']>;
-  voice: { repeat: number; chime: boolean; leadIn?: string };
+  voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds: number; checkMinutes: number };
   kiosk: { idleSeconds: number; printDeadlineSeconds: number };
   rating: { timeoutSeconds: number };
   board: { waitAlertMinutes: number };
@@ -198,7 +198,13 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       publicUrl: raw.server?.publicUrl,
     },
     queue: raw.queue ?? {},
-    voice: { repeat: raw.voice?.repeat ?? 1, chime: raw.voice?.chime ?? true, leadIn: raw.voice?.leadIn },
+    voice: {
+      repeat: raw.voice?.repeat ?? 1,
+      chime: raw.voice?.chime ?? true,
+      leadIn: raw.voice?.leadIn,
+      replayMaxAgeSeconds: raw.voice?.replayMaxAgeSeconds ?? 120,
+      checkMinutes: raw.voice?.checkMinutes ?? 5,
+    },
     kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30, printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20 },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },

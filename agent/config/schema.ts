@@ -152,7 +152,15 @@ export const hallConfigSpec = obj({
     {},
   ),
   voice: optional(
-    obj({ repeat: optional(int({ min: 1, max: 5 }), 1), chime: optional(bool(), true), leadIn: optional(str({ max: 60 })) }),
+    obj({
+      repeat: optional(int({ min: 1, max: 5 }), 1),
+      chime: optional(bool(), true),
+      leadIn: optional(str({ max: 60 })),
+      /** a call missed while the display was disconnected is still announced if younger than this */
+      replayMaxAgeSeconds: optional(int({ min: 0, max: 3600 }), 120),
+      /** how often the agent re-checks its voice (espeak-ng or a recorded clip pack) */
+      checkMinutes: optional(int({ min: 1, max: 60 }), 5),
+    }),
     {},
   ),
   kiosk: optional(

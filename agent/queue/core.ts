@@ -275,7 +275,14 @@ export function publicTicket(t: StoredTicket): Ticket {
 /** A call or recall event as the hall display's recent-calls list holds it. */
 function recentCallOf(e: QueueEvent): RecentCall | undefined {
   if ((e.type !== 'ticket.called' && e.type !== 'ticket.recalled') || !e.ticketId || !e.counter) return undefined;
-  return { ticketId: e.ticketId, number: String(e.data.number ?? ''), counter: e.counter, at: e.at, recall: e.type === 'ticket.recalled' };
+  return {
+    ticketId: e.ticketId,
+    number: String(e.data.number ?? ''),
+    counter: e.counter,
+    at: e.at,
+    recall: e.type === 'ticket.recalled',
+    seq: e.seq,
+  };
 }
 
 export function publicCounter(c: StoredCounter, day: string): CounterState {

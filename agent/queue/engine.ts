@@ -170,6 +170,16 @@ export class QueueEngine {
     return t ? publicTicket(t) : undefined;
   }
 
+  /** Every waiting ticket, longest-waiting first (the counter console's waiting list). */
+  waitingTickets(): Ticket[] {
+    const out: Ticket[] = [];
+    for (const id of this.core.waiting) {
+      const t = this.core.tickets.get(id);
+      if (t) out.push(publicTicket(t));
+    }
+    return out.sort((a, b) => (a.queuedAt ?? a.issuedAt) - (b.queuedAt ?? b.issuedAt));
+  }
+
   /** Live position of a waiting ticket; undefined once it is no longer waiting. */
   position(ticketId: string): { waitingAhead: number; estimateMinutes: number } | undefined {
     const t = this.core.tickets.get(ticketId);

@@ -353,6 +353,8 @@ export interface RecentCall {
   counter: string;
   at: number;
   recall: boolean;
+  /** event seq: the display's highlight and its announcement key on it */
+  seq: number;
 }
 
 export interface QueueSnapshot {

@@ -42,24 +42,47 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-/** loads the pack from cacheDir, generating missing clips first; throws EspeakMissing if it cannot */
-export async function loadPack(cacheDir: string, bin: string): Promise<Pack> {
+export class RecordedPackIncomplete extends Error {}
+
+function readManifest(file: string): { key?: string; recorded?: boolean } {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { key?: string; recorded?: boolean };
+  } catch {
+    return {}; // missing or half-written: treated as no pack, regenerated when espeak-ng is there
+  }
+}
+
+/**
+ * Loads the pack from cacheDir. A recorded pack (a person's voice, `pack.json` with
+ * `"recorded": true`, one WAV per clip name) is used as it is; otherwise missing clips are
+ * generated first. Throws EspeakMissing if they cannot be.
+ */
+export async function loadPack(cacheDir: string, bin: string): Promise<Pack & { source: 'recorded' | 'espeak-ng' }> {
   const dir = join(cacheDir, 'clips');
   mkdirSync(dir, { recursive: true });
   const manifest = join(cacheDir, 'pack.json');
   const key = manifestKey();
-  const current = existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).key === key;
+  const m = readManifest(manifest);
   const names = Object.keys(CLIPS);
   const file = (n: string) => join(dir, `${n}.wav`);
-  const missing = current ? names.filter((n) => !existsSync(file(n))) : names;
-  if (missing.length) {
-    await inBatches(missing, 8, (n) => synth(bin, CLIPS[n]!, file(n)));
-    writeFileSync(manifest, JSON.stringify({ key, voice: VOICE, generatedAt: new Date().toISOString() }));
+  if (m.recorded) {
+    const absent = names.filter((n) => !existsSync(file(n)));
+    if (absent.length) {
+      throw new RecordedPackIncomplete(`recorded voice pack in ${dir} lacks ${absent.length} clips: ${absent.slice(0, 8).join(', ')}`);
+    }
+  } else {
+    const missing = m.key === key ? names.filter((n) => !existsSync(file(n))) : names;
+    if (missing.length) {
+      await inBatches(missing, 8, (n) => synth(bin, CLIPS[n]!, file(n)));
+      writeFileSync(manifest, JSON.stringify({ key, voice: VOICE, generatedAt: new Date().toISOString() }));
+    }
   }
   const clips = new Map<string, Pcm>();
   for (const n of names) clips.set(n, normalize(trimSilence(parseWav(readFileSync(file(n))))));
   const sampleRate = clips.get('qing')!.sampleRate;
-  return { sampleRate, clips };
+  for (const [n, c] of clips)
+    if (c.sampleRate !== sampleRate) throw new Error(`clip ${n}.wav has ${c.sampleRate} Hz, qing.wav ${sampleRate} Hz`);
+  return { sampleRate, clips, source: m.recorded ? 'recorded' : 'espeak-ng' };
 }
 
 /** the hall's lead-in phrase (Chinese characters or pinyin), cached by its text */

@@ -1,10 +1,11 @@
 // Shared pieces of the Chromium tests: one agent per file, a browser per "device", screenshots
 // kept under test-results/e2e/ for a human to look at.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type Browsers } from '../helpers/browser.js';
-import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { api, DEMO_CONFIG, startTestAgent, type TestAgent } from '../helpers/agent.js';
 
 export const SHOTS = resolve(import.meta.dirname, '../../test-results/e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -21,8 +22,8 @@ export interface Hall {
   close(): Promise<void>;
 }
 
-export async function startHall(): Promise<Hall> {
-  const agent = await startTestAgent();
+export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] = {}): Promise<Hall> {
+  const agent = await startTestAgent(agentOpts);
   const browsers = await launchBrowser();
   return {
     agent,
@@ -62,4 +63,54 @@ export async function openCounter(hall: Hall, counter: string, staffId: string):
   const token = login.body.token as string;
   await hall.api('POST', `/api/v1/counters/${counter}/open`, {}, token);
   return token;
+}
+
+/** the demo hall's YAML with some lines replaced, for a test that needs another setting */
+export function demoConfigWith(replace: [string, string][]): string {
+  let text = readFileSync(DEMO_CONFIG, 'utf8');
+  for (const [from, to] of replace) {
+    if (!text.includes(from)) throw new Error(`demo config has no ${from}`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/** true when the document (or the given element) is taller or wider than the viewport */
+export async function pageScrolls(page: Page): Promise<{ x: boolean; y: boolean; height: number; width: number }> {
+  return page.evaluate(() => {
+    const d = document.scrollingElement ?? document.documentElement;
+    return {
+      x: d.scrollWidth > window.innerWidth + 1,
+      y: d.scrollHeight > window.innerHeight + 1,
+      height: d.scrollHeight,
+      width: d.scrollWidth,
+    };
+  });
+}
+
+/** elements whose text is cut off (overflowing their own box without a scrollbar) */
+export async function clippedText(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (els) =>
+    els
+      .filter((el) => {
+        const s = getComputedStyle(el);
+        const scrolls = /auto|scroll/.test(s.overflowY) || /auto|scroll/.test(s.overflowX);
+        return !scrolls && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1);
+      })
+      .map((el) => (el.textContent ?? '').trim().slice(0, 40)),
+  );
+}
+
+/** axe-core run in the page; returns the violations as "id: n nodes (first target)" lines */
+export async function axeViolations(page: Page, disable: string[] = []): Promise<string[]> {
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axe);
+  const res = await page.evaluate(
+    async (rules) =>
+      (await (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<any> } }).axe.run(document, {
+        rules: Object.fromEntries(rules.map((r: string) => [r, { enabled: false }])),
+      })) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] },
+    disable,
+  );
+  return res.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);
 }

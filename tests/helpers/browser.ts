@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -30,7 +30,7 @@ export async function launchBrowser(): Promise<Browsers> {
       const ctx = await chromium.launchPersistentContext(dir, {
         executablePath: CHROMIUM,
         headless: true,
-        args: ARGS,
+        args: [...CHROMIUM_ARGS],
         viewport: opts.viewport ?? { width: 1280, height: 800 },
         locale: 'zh-CN',
       });

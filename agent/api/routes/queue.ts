@@ -13,6 +13,26 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   );
 
   app.get(
+    '/api/v1/queue/waiting',
+    { schema: { tags: ['queue'], summary: 'Waiting tickets with service, channel and wait (counter staff, manager)' } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['staff', 'manager']);
+      const now = Date.now();
+      return {
+        tickets: engine.waitingTickets().map((t) => ({
+          id: t.id,
+          number: t.number,
+          service: t.service,
+          channel: t.channel,
+          targetCounter: t.targetCounter ?? null,
+          transferred: t.transferredFrom !== undefined,
+          waitingMs: Math.max(0, now - (t.queuedAt ?? t.issuedAt)),
+        })),
+      };
+    },
+  );
+
+  app.get(
     '/api/v1/events',
     {
       schema: {
@@ -66,6 +86,16 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   );
 
   app.get(
+    '/api/v1/voice',
+    { schema: { tags: ['voice'], summary: 'Voice health: spoken calls (espeak-ng or a recorded pack) or chime only' } },
+    async () => {
+      const h = ctx.voice.health?.() ?? { mode: 'speech' as const, checkedAt: 0 };
+      // the reason text names paths on the hall PC: the board (manager) reads it from its device alert
+      return { mode: h.mode, source: h.source ?? null, checkedAt: h.checkedAt, replayMaxAgeSeconds: ctx.config.voice.replayMaxAgeSeconds };
+    },
+  );
+
+  app.get(
     '/api/v1/voice/call/:file',
     {
       schema: {
@@ -82,7 +112,9 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       }
       const number = String(event.data.number ?? engine.getTicket(event.ticketId ?? '')?.number ?? '');
       const wav = await ctx.voice.announce({ number, counter: event.counter, recall: event.type === 'ticket.recalled' });
-      reply.header('cache-control', 'public, max-age=86400').type('audio/wav');
+      // a chime-only WAV must not be cached: the voice may be back for the next play of this call
+      const speech = ctx.voice.health?.().mode !== 'chime';
+      reply.header('cache-control', speech ? 'public, max-age=86400' : 'no-store').type('audio/wav');
       return reply.send(wav);
     },
   );

@@ -1,5 +1,14 @@
+// The page a citizen's phone opens from the ticket QR code (390 px wide phones first).
+// Server-rendered so it shows the state at once on any phone; a small script then re-reads
+// GET /api/v1/tickets/:id/status every 10 s (and when the phone wakes up) and updates the
+// page in place — no meta refresh, which reloads the page under a screen reader's feet.
+// A transferred ticket is followed to its new waiting entry (same number, new service).
+import Type from 'typebox';
 import type { HallConfig } from '../../config/load.js';
-import type { ServiceDef, Ticket } from '../../queue/types.js';
+import type { HallContext } from '../../context.js';
+import type { Ticket } from '../../queue/types.js';
+import { ApiError } from '../errors.js';
+import type { TypedApp } from '../server.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -13,27 +22,156 @@ const STATE_TEXT: Record<Ticket['state'], string> = {
   cancelled: '已取消',
 };
 
-/**
- * The page a citizen's phone opens from the ticket QR code. Server-rendered so it works on any
- * phone without loading the kiosk app; refreshes itself every 20 s.
- */
-export function ticketStatusPage(
-  config: HallConfig,
-  ticket: Ticket | undefined,
-  service: ServiceDef | undefined,
-  position: { waitingAhead: number; estimateMinutes: number } | undefined,
-): string {
-  const body = !ticket
-    ? '<p class="big">没有找到这张号票</p>'
-    : `<p class="num">${escapeHtml(ticket.number)}</p>
-<p>${escapeHtml(service?.name.zh ?? ticket.service)}</p>
-<p class="big">${escapeHtml(STATE_TEXT[ticket.state])}${ticket.counter && ticket.state !== 'waiting' ? ` · ${escapeHtml(ticket.counter)}号窗口` : ''}</p>
-${ticket.state === 'waiting' && position ? `<p>前面还有 <b>${position.waitingAhead}</b> 人，预计等候约 <b>${position.estimateMinutes}</b> 分钟</p>` : ''}`;
+const POLL_SECONDS = 10;
+/** a transfer chain longer than this is a bug, not a citizen's day */
+const MAX_HOPS = 20;
+
+export interface TicketStatus {
+  id: string;
+  number: string;
+  service: string;
+  serviceName: string;
+  state: Ticket['state'];
+  stateText: string;
+  counter: string | null;
+  /** true when the ticket was transferred on the way here */
+  transferred: boolean;
+  waitingAhead: number | null;
+  estimateMinutes: number | null;
+  /** the numbers now called at the counters that serve this ticket */
+  nowCalling: { counter: string; number: string }[];
+  updatedAt: number;
+}
+
+/** the ticket as the citizen sees it: after transfers, its latest entry */
+export function ticketStatus(ctx: HallContext, id: string): TicketStatus | undefined {
+  const { engine } = ctx;
+  let t = engine.getTicket(id);
+  if (!t) return undefined;
+  let hops = 0;
+  while (t.state === 'transferred' && t.transferredTo && hops++ < MAX_HOPS) {
+    const next = engine.getTicket(t.transferredTo);
+    if (!next) break;
+    t = next;
+  }
+  const service = ctx.config.services.find((s) => s.id === t.service);
+  const pos = t.state === 'waiting' ? engine.position(t.id) : undefined;
+  const snap = engine.snapshot();
+  const serving = ctx.config.counters.filter((c) =>
+    t.targetCounter ? c.id === t.targetCounter : t.counter && t.state !== 'waiting' ? c.id === t.counter : c.services.includes(t.service),
+  );
+  const nowCalling: TicketStatus['nowCalling'] = [];
+  for (const c of serving) {
+    const live = snap.counters.find((x) => x.id === c.id);
+    if (live?.current && (live.current.state === 'called' || live.current.state === 'serving')) {
+      nowCalling.push({ counter: c.id, number: live.current.number });
+    }
+  }
+  return {
+    id: t.id,
+    number: t.number,
+    service: t.service,
+    serviceName: service?.name.zh ?? t.service,
+    state: t.state,
+    stateText: STATE_TEXT[t.state],
+    counter: t.counter ?? t.targetCounter ?? null,
+    transferred: t.id !== id,
+    waitingAhead: pos?.waitingAhead ?? null,
+    estimateMinutes: pos?.estimateMinutes ?? null,
+    nowCalling,
+    updatedAt: Date.now(),
+  };
+}
+
+const hhmmss = (ms: number, tz: string) =>
+  new Intl.DateTimeFormat('zh-CN', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms);
+
+/** the changing part of the page; the same markup is built by the script below from the JSON */
+function statusHtml(s: TicketStatus, tz: string): string {
+  const where = s.counter && s.state !== 'waiting' ? ` · ${escapeHtml(s.counter)}号窗口` : '';
+  const calling = s.nowCalling.length
+    ? s.nowCalling.map((c) => `<li><b>${escapeHtml(c.number)}</b> 号 → ${escapeHtml(c.counter)}号窗口</li>`).join('')
+    : '<li>暂无</li>';
+  return `<p class="num">${escapeHtml(s.number)}</p>
+<p>${escapeHtml(s.serviceName)}${s.transferred ? '（已转办至此业务）' : ''}</p>
+<p class="big" data-state="${s.state}">${escapeHtml(s.stateText)}${where}</p>
+${s.waitingAhead !== null ? `<p>前面还有 <b>${s.waitingAhead}</b> 人，预计等候约 <b>${s.estimateMinutes ?? 0}</b> 分钟</p>` : ''}
+<h2>正在叫号</h2><ul class="calling">${calling}</ul>
+<p class="upd">更新于 <time>${hhmmss(s.updatedAt, tz)}</time></p>`;
+}
+
+export function ticketStatusPage(config: HallConfig, status: TicketStatus | undefined): string {
+  const tz = config.hall.timezone;
+  const body = status
+    ? `<main><div id="status" data-id="${escapeHtml(status.id)}" data-tz="${escapeHtml(tz)}" aria-live="polite">${statusHtml(status, tz)}</div>
+<p class="off" id="offline" hidden>网络中断，显示的是上次的状态</p></main>
+<script src="/t/-/status.js" defer></script>`
+    : '<main><p class="big">没有找到这张号票</p></main>';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="20">
+<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>号票状态 · ${escapeHtml(config.hall.name)}</title>
-<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#fff;color:#111;margin:0;padding:24px;font-size:22px;line-height:1.5;text-align:center}
-.num{font-size:72px;font-weight:800;margin:8px 0;color:#b00000}.big{font-size:30px;font-weight:700}footer{margin-top:32px;font-size:18px;color:#333}</style></head>
-<body><h1 style="font-size:24px">${escapeHtml(config.hall.name)}</h1>${body}
+<style>body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;background:#fff;color:#111;margin:0;padding:20px;font-size:22px;line-height:1.5;text-align:center;overflow-wrap:anywhere}
+h1{font-size:24px;margin:0 0 8px}h2{font-size:22px;margin:16px 0 4px}.num{font-size:72px;font-weight:800;margin:8px 0;color:#b00000}.big{font-size:30px;font-weight:700}
+.calling{list-style:none;margin:0;padding:0}.calling b{color:#b00000}.upd{color:#333;font-size:18px}.off{background:#fff3cd;color:#111;border-radius:8px;padding:8px}footer{margin-top:24px;font-size:18px;color:#333}</style></head>
+<body><header><h1>${escapeHtml(config.hall.name)}</h1></header>${body}
 <footer>咨询电话 ${escapeHtml(config.hall.phones.consult)} · 投诉电话 ${escapeHtml(config.hall.phones.complaint)}</footer></body></html>`;
+}
+
+/** the page's script: served as a file, so a strict Content-Security-Policy (script-src 'self') allows it */
+const STATUS_JS = `(() => {
+  const main = document.getElementById('status');
+  if (!main) return;
+  const id = main.dataset.id, tz = main.dataset.tz, off = document.getElementById('offline');
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+  const time = (ms) => new Intl.DateTimeFormat('zh-CN', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms);
+  function render(s) {
+    const where = s.counter && s.state !== 'waiting' ? ' · ' + esc(s.counter) + '号窗口' : '';
+    const calling = s.nowCalling.length ? s.nowCalling.map((c) => '<li><b>' + esc(c.number) + '</b> 号 → ' + esc(c.counter) + '号窗口</li>').join('') : '<li>暂无</li>';
+    main.innerHTML = '<p class="num">' + esc(s.number) + '</p><p>' + esc(s.serviceName) + (s.transferred ? '（已转办至此业务）' : '') + '</p>' +
+      '<p class="big" data-state="' + esc(s.state) + '">' + esc(s.stateText) + where + '</p>' +
+      (s.waitingAhead !== null ? '<p>前面还有 <b>' + s.waitingAhead + '</b> 人，预计等候约 <b>' + (s.estimateMinutes || 0) + '</b> 分钟</p>' : '') +
+      '<h2>正在叫号</h2><ul class="calling">' + calling + '</ul><p class="upd">更新于 <time>' + time(s.updatedAt) + '</time></p>';
+  }
+  let timer;
+  async function poll() {
+    clearTimeout(timer);
+    try {
+      const r = await fetch('/api/v1/tickets/' + encodeURIComponent(id) + '/status', { cache: 'no-store' });
+      if (r.ok) { render(await r.json()); off.hidden = true; }
+    } catch { off.hidden = false; }
+    timer = setTimeout(poll, ${POLL_SECONDS * 1000});
+  }
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
+  timer = setTimeout(poll, ${POLL_SECONDS * 1000});
+})();
+`;
+
+export function ticketPageRoutes(app: TypedApp, ctx: HallContext): void {
+  const params = Type.Object({ id: Type.String({ maxLength: 80 }) });
+  app.get('/t/-/status.js', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
+    return STATUS_JS;
+  });
+  app.get('/t/:id', { schema: { hide: true, params } }, async (request, reply) => {
+    const status = ticketStatus(ctx, request.params.id);
+    reply.type('text/html; charset=utf-8');
+    if (!status) reply.status(404);
+    return ticketStatusPage(ctx.config, status);
+  });
+  app.get(
+    '/api/v1/tickets/:id/status',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'What the ticket QR page shows: the latest entry after transfers, people ahead, numbers now called',
+        params,
+      },
+    },
+    async (request, reply) => {
+      const status = ticketStatus(ctx, request.params.id);
+      if (!status) throw new ApiError(404, 'ticket_not_found', '没有找到这张号票', 'No such ticket');
+      reply.header('cache-control', 'no-store');
+      return status;
+    },
+  );
 }

@@ -3,7 +3,7 @@ import type { HallContext } from '../../context.js';
 import type { AppointmentInput, Ticket } from '../../queue/types.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
-import { ticketStatusPage } from './ticket-page.js';
+import { ticketPageRoutes } from './ticket-page.js';
 import { parseAppointmentsCsv } from '../../queue/appointments.js';
 
 const channelSchema = Type.Union([Type.Literal('normal'), Type.Literal('senior'), Type.Literal('green')]);
@@ -142,13 +142,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/t/:id', { schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
-    const ticket = engine.getTicket(request.params.id);
-    const service = ticket && ctx.config.services.find((s) => s.id === ticket.service);
-    reply.type('text/html; charset=utf-8');
-    if (!ticket) reply.status(404);
-    return ticketStatusPage(ctx.config, ticket, service, ticket ? engine.position(ticket.id) : undefined);
-  });
+  ticketPageRoutes(app, ctx);
 
   app.post(
     '/api/v1/appointments/check-in',

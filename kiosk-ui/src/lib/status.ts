@@ -48,6 +48,7 @@ const KINDS: Record<string, [string, string]> = {
   ratingPad: ['评价器', 'Rating pad'],
   idcard: ['身份证阅读器', 'ID card reader'],
   idReader: ['身份证阅读器', 'ID card reader'],
+  voice: ['语音播报', 'Voice announcements'],
 };
 
 export function kindLabel(k: string): string {

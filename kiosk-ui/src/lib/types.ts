@@ -20,7 +20,7 @@ export interface HallInfo {
   notices: LocalizedText[];
   timezone: string;
   counters: { id: string; name: LocalizedText; senior: boolean; green: boolean; services: string[] }[];
-  voice: { repeat: number; chime: boolean; leadIn?: string };
+  voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds?: number };
   idleSeconds: number;
   ratingTimeoutSeconds?: number;
   /** minutes of wait after which the board raises an alert (config board.waitAlertMinutes) */

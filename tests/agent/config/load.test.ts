@@ -72,7 +72,9 @@ describe('hall config', () => {
         '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "9",',
       );
     const p = problems(bad);
-    expect(p).toContain('voice.volume: expected one of the known keys repeat, chime, leadIn (unknown key), got 5');
+    expect(p).toContain(
+      'voice.volume: expected one of the known keys repeat, chime, leadIn, replayMaxAgeSeconds, checkMinutes (unknown key), got 5',
+    );
     // cross-checks run only once the shape is right, so fix the shape and look again
     const p2 = problems(bad.replace(', volume: 5', ''));
     expect(p2).toContain('services[1].prefix: expected a prefix not used by services[0], got "A"');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +15,6 @@ const tmp = () => {
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-const hasEspeak = (() => {
-  try {
-    execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function logger() {
   const warnings: string[] = [];
@@ -73,7 +63,7 @@ describe('wav', () => {
   });
 });
 
-describe.skipIf(!hasEspeak)('announcements with espeak-ng', () => {
+describe('announcements with espeak-ng (npm test installs it)', () => {
   it('builds one WAV from the generated voice pack and caches the pack on disk', async () => {
     const dir = tmp();
     const log = logger();

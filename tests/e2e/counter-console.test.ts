@@ -1,0 +1,96 @@
+// The counter console at 1366×768 (a counter PC's screen): the buttons follow the ticket, 办结
+// on a ticket never started asks first, transfer lists closed counters too, the waiting list
+// shows tickets, and nothing is clipped or scrolls the page.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, clippedText, type Hall, openCounter, pageScrolls, shot, signInCounter, startHall } from './support.js';
+
+let hall: Hall;
+beforeAll(async () => {
+  hall = await startHall();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+const enabled = (page: Page) =>
+  page.$$eval('[data-action]', (bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
+
+describe('counter console at 1366×768', () => {
+  it('enables only what the ticket allows, colours by kind, confirms F4 on a ticket not started', async () => {
+    await hall.api('POST', '/api/v1/tickets', { service: 'id-card', channel: 'senior' });
+    for (let i = 0; i < 14; i++) await hall.api('POST', '/api/v1/tickets', { service: i % 2 ? 'id-card' : 'hukou-move' });
+    const { page } = await hall.open('/counter?counter=1', { width: 1366, height: 768 });
+    await signInCounter(page);
+    await page.getByTestId('counter-phase').filter({ hasText: '空闲' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // idle: call, call a number, pause, notice — nothing that needs a ticket
+    expect(await enabled(page)).toEqual(['callNext', 'callNumber', 'pause', 'notice']);
+    const colours = await page.$$eval('[data-action]', (bs) =>
+      Object.fromEntries(bs.map((b) => [b.getAttribute('data-action'), getComputedStyle(b).backgroundColor])),
+    );
+    expect(colours.callNext).toBe(colours.recall);
+    expect(colours.start).toBe(colours.finish);
+    expect(new Set([colours.callNext, colours.start, colours.skip, colours.pause]).size).toBe(4);
+
+    // the waiting list shows tickets with channel and wait, scrolls inside its panel
+    const list = page.getByTestId('waiting-list');
+    await list.locator('tr[data-number]').first().waitFor();
+    expect(await list.locator('tr[data-number]').count()).toBe(15);
+    const senior = list.locator('tr[data-number="A001"]');
+    expect(await senior.textContent()).toMatch(/身份证.*爱心.*\d+ 分钟/);
+    expect(await list.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    expect(await pageScrolls(page)).toMatchObject({ x: false, y: false });
+    expect(await clippedText(page, '.actions .btn, header *, .current p')).toEqual([]);
+    await shot(page, 'console-idle-1366');
+
+    // called: recall, start, finish, skip, transfer
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    expect(await enabled(page)).toEqual(['recall', 'start', 'finish', 'skip', 'transfer', 'notice']);
+    await page.keyboard.press('F6'); // disabled: no dialog
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    // F4 on a ticket that was only called asks first; cancel keeps it
+    await page.keyboard.press('F4');
+    const confirm = page.getByTestId('confirm-finish');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('尚未开始办理');
+    await shot(page, 'console-confirm-finish');
+    await confirm.getByRole('button', { name: '取消 (Esc)' }).click();
+    await page.waitForTimeout(300);
+    expect(await page.getByTestId('current-state').textContent()).toContain('已叫号');
+    // confirmed: finished
+    await page.keyboard.press('F4');
+    await confirm.getByRole('button', { name: '确认办结' }).click();
+    await page.getByText('暂无号票').waitFor();
+
+    // serving: F4 finishes without asking
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    await page.keyboard.press('F3');
+    await page.getByTestId('current-state').filter({ hasText: '办理中' }).waitFor();
+    expect(await enabled(page)).toEqual(['finish', 'transfer', 'notice', 'missing']);
+    await page.keyboard.press('F4');
+    await page.getByText('暂无号票').waitFor();
+    expect(await confirm.isVisible()).toBe(false);
+  });
+
+  it('lists open and closed counters with their queues in the transfer dialog', async () => {
+    await openCounter(hall, '3', 'A1003');
+    await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
+    const { page } = await hall.open('/counter?counter=2', { width: 1366, height: 768 });
+    await signInCounter(page, 'A1002');
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    await page.keyboard.press('F7');
+    await page.getByRole('dialog').waitFor();
+    const options = await page.$$eval('#dlg-target optgroup:last-of-type option', (os) => os.map((o) => o.textContent ?? ''));
+    expect(options.find((o) => o.includes('3号'))).toMatch(/开放 · 等候 \d+ 人/);
+    expect(options.filter((o) => o.includes('未开窗')).length).toBeGreaterThan(0);
+    expect(options.some((o) => o.startsWith('2号'))).toBe(false); // not itself
+    await shot(page, 'console-transfer-1366');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
