@@ -5,6 +5,7 @@ import type { HallConfig } from './config/load.js';
 import type { DeviceManager } from './devices/manager-contract.js';
 import type { IdCardSessions } from './idcard-sessions.js';
 import type { QueueEngine } from './queue/engine.js';
+import type { StorageProbe } from './security/storage.js';
 import type { HandlingFilter, HandlingRow } from './store/reports.js';
 
 export interface VoiceAnnouncer {
@@ -27,4 +28,6 @@ export interface HallContext {
   /** base URL printed in QR codes and logs */
   publicUrl: string;
   logger: Logger;
+  /** a test write to hall.db (GET /healthz) */
+  storage: { probe(): StorageProbe };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AuthService } from './api/auth.js';
@@ -16,6 +16,8 @@ import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
 import { handlingReport } from './store/reports.js';
+import { SecurityStore } from './security/store.js';
+import { probeStorage } from './security/storage.js';
 import { createVoice } from './voice/index.js';
 
 export interface HallOptions {
@@ -43,7 +45,13 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
 
   const bus = new HallBus();
   bus.onListenerError(({ name, err }) => logger.error({ err, event: name }, 'event subscriber failed'));
-  const store = openHallStore(resolve(dataDir, 'hall.db'));
+  const dbFile = resolve(dataDir, 'hall.db');
+  // hall.db holds hashed PINs, session hashes and 身份证 HMACs: readable by the agent's user only.
+  closeSync(openSync(dbFile, 'a', 0o600));
+  chmodSync(dbFile, 0o600);
+  const store = openHallStore(dbFile);
+  for (const f of [`${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  const security = new SecurityStore(store.db);
   const engine = new QueueEngine({
     store,
     services: config.services,
@@ -71,6 +79,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       get ticketUrlBase() {
         return `${publicUrl}/t/`;
       },
+      // the QR code opens the ticket by its random public id, never by date + number
+      ticketUrl: (ticket: { id: string }) => `${publicUrl}/t/${security.publicIdFor(ticket.id, clock.now())}`,
     },
   });
   const voice = createVoice({
@@ -80,7 +90,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     leadIn: config.voice.leadIn,
     logger: logger.child({ module: 'voice' }),
   });
-  const auth = new AuthService(config, clock.now);
+  const auth = new AuthService(config, security, clock.now);
+  await auth.seed();
   const ctx: HallContext = {
     config,
     bus,
@@ -92,6 +103,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     publicUrl,
     idCards: new IdCardSessions(clock.now),
     reports: { handling: (f) => handlingReport(store.db, f) },
+    storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));

@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -53,7 +54,15 @@ async function main(): Promise<number> {
 
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   if (config.hall.secret === DEMO_SECRET && file !== DEMO_CONFIG) {
-    logger.warn('hall.secret is not set: using the demo secret. Set HALLQ_SECRET for a real hall.');
+    logger.warn('hall.secret is not set: using the demo secret (demo: true). Set HALLQ_SECRET for a real hall.');
+  }
+  const dataDir = resolve(args.data ?? config.server.dataDir);
+  const unwritable = dataFolderProblem(dataDir);
+  if (unwritable) {
+    console.error(
+      `hallq: the data folder ${dataDir} is not writable (${unwritable}); give the agent's user write access (e.g. chown -R hallq ${dataDir}) or choose another folder with --data or server.dataDir in ${file}`,
+    );
+    return 2;
   }
   // Loaded only after the config is valid: a bad config touches no database, driver or native module.
   const { startHall } = await import('./hall.js');
@@ -77,10 +86,12 @@ async function main(): Promise<number> {
     `config: ${file}`,
     `data:   ${resolve(args.data ?? config.server.dataDir, 'hall.db')}`,
     '',
-    ...SCREENS.map((s) => `  ${s.zh.padEnd(6, '　')} ${s.en.padEnd(18)} ${hall.url}${s.path}`),
+    ...SCREENS.map((s) => `  ${s.zh.padEnd(6, '　')} ${s.en.padEnd(18)} ${hall.url}${s.path}${demoPairing(hall, config, s.path)}`),
     `  API                        ${hall.url}/openapi.json`,
     '',
-    file === DEMO_CONFIG ? 'Demo PINs: staff A1001…A1008 / 1234, guide 8888, manager 9999. Ctrl-C stops.' : 'Ctrl-C stops.',
+    config.demo
+      ? 'Demo PINs: staff A1001…A1008 / 1234, guide 8888, manager 9999. The kiosk, pad and display links pair that browser once\n(one-time codes, valid 24 h); pair more screens from the board’s 人员与设备 panel. Ctrl-C stops.'
+      : 'Screens pair with one-time codes from the manager board (人员与设备). Ctrl-C stops.',
   ];
   console.log(lines.join('\n'));
 
@@ -95,6 +106,28 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   return -1;
+}
+
+/** why the agent cannot write into its data folder, or undefined */
+function dataFolderProblem(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = resolve(dir, `.hallq-write-test-${process.pid}`);
+    writeFileSync(probe, '', { mode: 0o600 });
+    rmSync(probe, { force: true });
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+}
+
+/** the demo prints links that pair a browser once (kiosk-1, pad-1, display-1) */
+function demoPairing(hall: RunningHall, config: HallConfig, path: string): string {
+  if (!config.demo) return '';
+  const terminal = { '/kiosk': 'kiosk-1', '/pad': 'pad-1', '/display': 'display-1' }[path];
+  if (!terminal || !hall.ctx.auth.store.terminal(terminal)) return '';
+  const { code } = hall.ctx.auth.createPairCode(terminal, 'demo-start', { demo: true });
+  return path === '/pad' ? `?counter=1&pair=${code}` : `?pair=${code}`;
 }
 
 main().then(

@@ -80,7 +80,22 @@ const staff = obj({
   counters: optional(list(id('a counter id'))),
 });
 
+/** a browser screen registered to the hall (docs/security.md): it pairs with a one-time code for its own token */
+const terminal = obj({
+  id: id('a terminal id such as kiosk-1'),
+  kind: oneOf(['kiosk', 'pad', 'display', 'counter'] as const),
+  /** pad and counter terminals: the counter they belong to */
+  counter: optional(id('a counter id from counters[]')),
+  /** kiosk: the ID-card readers (device ids) whose reads go to this kiosk only */
+  readers: optional(list(id('an idReader device id'))),
+  name: optional(str({ max: 60 })),
+});
+
 export const hallConfigSpec = obj({
+  /** the demo hall: demo PINs and secret allowed, simulator routes on, pairing links printed at start-up */
+  demo: optional(bool(), false),
+  /** /api/v1/sim/* outside the demo (a test bench); signed-in staff only */
+  simulator: optional(bool(), false),
   hall: obj({
     name: str({ max: 100 }),
     code: id('a hall code of letters, digits, - _ .'),
@@ -119,6 +134,8 @@ export const hallConfigSpec = obj({
       idleSeconds: optional(int({ min: 10, max: 600 }), 30),
       /** a ticket the printer could not take within this time is failed and shown on the kiosk screen instead */
       printDeadlineSeconds: optional(int({ min: 2, max: 600 }), 20),
+      /** tickets one kiosk may issue per minute (after a burst of half that); guards the number range */
+      ticketsPerMinute: optional(int({ min: 1, max: 600 }), 30),
     }),
     {},
   ),
@@ -132,6 +149,7 @@ export const hallConfigSpec = obj({
   services: list(service, { min: 1, max: 26 }),
   counters: list(counter, { min: 1, max: 99 }),
   devices: optional(list(device), []),
+  terminals: optional(list(terminal), []),
 });
 
 type SpecValue<S> = S extends { check(...args: never[]): infer T } ? T : never;

@@ -8,6 +8,8 @@ export interface HallInfo {
   phones: { consult: string; complaint: string };
   /** QR = ticketUrlBase + ticket.id */
   ticketUrlBase: string;
+  /** the ticket's status URL when the hall gives tickets public ids (agent/security); else ticketUrlBase + id */
+  ticketUrl?: (ticket: Ticket) => string;
   /** IANA zone for the printed time; default Asia/Shanghai */
   timezone?: string;
 }
@@ -84,7 +86,7 @@ export function ticketLayout(o: {
   if (o.estimateMinutes !== undefined) cmds.push(...text(`预计等候约 ${o.estimateMinutes} 分钟`));
   cmds.push(
     ...text(`取号时间 ${localTime(o.ticket.issuedAt, o.hall.timezone)}`),
-    { op: 'qr', data: o.hall.ticketUrlBase + o.ticket.id, moduleSize: cols >= 48 ? 6 : 5, align: 'center' },
+    { op: 'qr', data: o.hall.ticketUrl?.(o.ticket) ?? o.hall.ticketUrlBase + o.ticket.id, moduleSize: cols >= 48 ? 6 : 5, align: 'center' },
     ...text('微信扫码查看排队进度', { align: 'center' }),
     { op: 'text', text: '-'.repeat(cols) },
     ...text(`咨询电话 ${o.hall.phones.consult}`),

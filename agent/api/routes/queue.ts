@@ -2,19 +2,28 @@ import Type from 'typebox';
 import type { HallContext } from '../../context.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
+import { whoOf } from '../../security/access.js';
+import { projectSnapshot } from '../../security/projection.js';
 
 export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
 
   app.get(
     '/api/v1/queue',
-    { schema: { tags: ['queue'], summary: 'Waiting per service, counters and their current tickets, event seq' } },
-    async () => engine.snapshot(),
+    {
+      config: { access: 'public' },
+      schema: { tags: ['queue'], summary: 'Waiting per service, counters and current tickets (staff and manager see staff and pause reasons)' },
+    },
+    async (request) => {
+      const role = whoOf(request).session?.role;
+      return projectSnapshot(engine.snapshot(), role === 'manager' ? 'manager' : role === 'staff' || role === 'guide' ? 'staff' : 'public');
+    },
   );
 
   app.get(
     '/api/v1/events',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['queue'],
         summary: 'Page through the append-only event table',
@@ -32,22 +41,29 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/stats',
-    { schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } },
+    { config: { access: ['manager'] }, schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } },
     async (request) => {
       ctx.auth.requireRole(request, ['manager']);
       return engine.stats();
     },
   );
 
-  app.get('/api/v1/devices', { schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({
+  app.get('/api/v1/devices', { config: { access: 'public' }, schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({
     devices: ctx.devices.list(),
   }));
 
-  app.get('/api/v1/sim', { schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } }, async () => ctx.devices.simState());
+  // The simulator drives counters and rating pads: only in the demo hall (or `simulator: true`), only for staff.
+  if (!ctx.config.simulator) return voiceRoute(app, ctx);
+  app.get(
+    '/api/v1/sim',
+    { config: { access: ['staff', 'manager'] }, schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } },
+    async () => ctx.devices.simState(),
+  );
 
   app.post(
     '/api/v1/sim/:deviceId',
     {
+      config: { access: ['staff', 'manager'] },
       schema: {
         tags: ['devices'],
         summary: 'Act on a simulated device: press a key, rate, paper out, cover open, ID card',
@@ -65,9 +81,15 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
+  voiceRoute(app, ctx);
+}
+
+function voiceRoute(app: TypedApp, ctx: HallContext): void {
+  const { engine } = ctx;
   app.get(
     '/api/v1/voice/call/:file',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['voice'],
         summary: 'WAV announcement of a call event: /api/v1/voice/call/<seq>.wav',

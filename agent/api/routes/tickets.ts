@@ -5,6 +5,8 @@ import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { ticketStatusPage } from './ticket-page.js';
 import { parseAppointmentsCsv } from '../../queue/appointments.js';
+import { whoOf } from '../../security/access.js';
+import { RateLimiter } from '../../security/rate.js';
 
 const channelSchema = Type.Union([Type.Literal('normal'), Type.Literal('senior'), Type.Literal('green')]);
 
@@ -73,14 +75,26 @@ function appointmentList(body: unknown): AppointmentInput[] {
 
 export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
-  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${encodeURIComponent(id)}`;
+  // The QR page is found by an unguessable id (128 random bits), never by date + number.
+  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${ctx.auth.store.publicIdFor(id, Date.now())}`;
+  // Tickets per kiosk (or per signed-in person): a burst, then a steady rate (kiosk.ticketsPerMinute).
+  const perMinute = ctx.config.kiosk.ticketsPerMinute;
+  const issuing = new RateLimiter(Math.max(5, Math.ceil(perMinute / 2)), 60_000 / perMinute);
+  const issueRate = (request: Parameters<typeof whoOf>[0]) => {
+    const who = whoOf(request);
+    const key = who.terminal ? `terminal:${who.terminal.id}` : `account:${who.session?.staffId ?? request.ip}`;
+    if (!issuing.take(key))
+      throw new ApiError(429, 'too_many_tickets', '取号过于频繁，请稍候再试', 'Too many tickets from this kiosk; wait a moment');
+  };
+  const CITIZEN_DESK = ['terminal:kiosk', 'guide', 'staff', 'manager'] as const;
 
   app.post(
     '/api/v1/tickets',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['tickets'],
-        summary: 'Issue a ticket (取号)',
+        summary: 'Issue a ticket (取号): a registered kiosk, guide, counter staff or the manager',
         body: Type.Object(
           {
             service: Type.String({ minLength: 1, maxLength: 40 }),
@@ -93,10 +107,12 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const { service, channel, idToken } = request.body;
       let idNumber = request.body.idNumber;
       if (idToken !== undefined) {
-        idNumber = ctx.idCards.take(idToken);
+        const kiosk = whoOf(request).terminal;
+        idNumber = ctx.idCards.take(idToken, kiosk?.kind === 'kiosk' ? kiosk.id : undefined);
         if (idNumber === undefined)
           throw new ApiError(
             400,
@@ -105,7 +121,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
             'The ID card read has expired; please read the card again',
           );
       }
-      const session = ctx.auth.fromRequest(request);
+      const session = whoOf(request).session;
       const issuedBy = session?.role === 'guide' || session?.role === 'manager' ? 'guide' : session?.role === 'staff' ? 'counter' : 'kiosk';
       if (channel === 'green' && issuedBy === 'kiosk') {
         throw new ApiError(
@@ -128,9 +144,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/tickets/:id',
     {
+      config: { access: ['staff', 'guide', 'manager'] },
       schema: {
         tags: ['tickets'],
-        summary: 'A ticket, people ahead, history',
+        summary: 'A ticket, people ahead, history (staff; citizens use the /t/<public id> page)',
         params: Type.Object({ id: Type.String({ maxLength: 80 }) }),
       },
     },
@@ -142,8 +159,16 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/t/:id', { schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
-    const ticket = engine.getTicket(request.params.id);
+  app.get('/t/:id', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    // only the random public id opens the page; a transferred ticket shows where it went
+    let ticket = (() => {
+      const internal = ctx.auth.store.ticketIdFor(request.params.id);
+      return internal ? engine.getTicket(internal) : undefined;
+    })();
+    for (let hops = 0; ticket?.state === 'transferred' && ticket.transferredTo && hops < 10; hops++) {
+      ticket = engine.getTicket(ticket.transferredTo) ?? ticket;
+      if (ticket.state !== 'transferred') break;
+    }
     const service = ticket && ctx.config.services.find((s) => s.id === ticket.service);
     reply.type('text/html; charset=utf-8');
     if (!ticket) reply.status(404);
@@ -153,6 +178,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/appointments/check-in',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['appointments'],
         summary: 'Appointment check-in (预约取号)',
@@ -160,6 +186,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const result = engine.checkInAppointment(request.body.code.trim());
       reply.status(201);
       return {
@@ -176,7 +203,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/appointments/import',
-    { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } },
+    {
+      config: { access: ['manager', 'staff', 'guide'] },
+      schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
       return engine.importAppointments(appointmentList(request.body));
@@ -186,6 +216,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/tickets/rejoin',
     {
+      config: { access: ['staff', 'guide', 'manager'] },
       schema: {
         tags: ['tickets'],
         summary: '过号 citizen returns',
@@ -200,7 +231,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/tickets/:id/cancel',
-    { schema: { tags: ['tickets'], summary: 'Cancel a ticket', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    {
+      config: { access: ['staff', 'guide', 'manager'] },
+      schema: { tags: ['tickets'], summary: 'Cancel a ticket', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['staff', 'guide', 'manager']);
       return { ticket: ticketView(engine.cancel(request.params.id)) };
@@ -210,6 +244,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/reports/unresolved',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['reports'],
         summary: '办不成事反映',
@@ -224,6 +259,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const report = engine.reportUnresolved(request.body);
       reply.status(201);
       return { report };

@@ -36,10 +36,10 @@ describe('walking skeleton over HTTP', () => {
     expect(queue.body.services.find((s: { id: string }) => s.id === 'id-card').waiting).toBe(1);
     expect(queue.body.seq).toBeGreaterThan(0);
 
-    const got = await api(agent.baseUrl, 'GET', `/api/v1/tickets/${issued.body.ticket.id}`);
+    const token = await staffToken(agent.baseUrl, '1');
+    const got = await api(agent.baseUrl, 'GET', `/api/v1/tickets/${issued.body.ticket.id}`, undefined, token);
     expect(got.body.ticket.number).toBe('A001');
 
-    const token = await staffToken(agent.baseUrl, '1');
     expect((await api(agent.baseUrl, 'POST', '/api/v1/counters/1/open', undefined, token)).status).toBe(200);
     const called = await api(agent.baseUrl, 'POST', '/api/v1/counters/1/call-next', undefined, token);
     expect(called.status).toBe(200);
