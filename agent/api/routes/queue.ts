@@ -63,7 +63,7 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/sim/:deviceId',
     {
-      config: { access: ['staff', 'manager'] },
+      config: { access: ['staff', 'manager'], rawIdNumbers: true },
       schema: {
         tags: ['devices'],
         summary: 'Act on a simulated device: press a key, rate, paper out, cover open, ID card',
