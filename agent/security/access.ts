@@ -34,13 +34,16 @@ export function installAccessGuard(app: FastifyInstance, auth: AuthService): voi
       throw new MissingAccessError(`${String(route.method)} ${route.url}: declare config.access (who may call it; docs/security.md)`);
     }
   });
+  // Free text typed by citizens or staff never keeps a 身份证 number in clear (stored, synced, logged).
   app.addHook('preHandler', async (request) => {
+    if (request.body && typeof request.body === 'object' && !request.routeOptions.config?.rawIdNumbers) maskIdsInBody(request.body);
+  });
+  // Who is asking is settled before the body is even read: a refused caller learns nothing from validation.
+  app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     const session = auth.fromRequest(request);
     const terminal = auth.terminalFromRequest(request);
     request.who = { session, terminal };
-    // Free text typed by citizens or staff never keeps a 身份证 number in clear (stored, synced, logged).
-    if (request.body && typeof request.body === 'object' && !request.routeOptions.config?.rawIdNumbers) maskIdsInBody(request.body);
     if (access === undefined || access === 'public') return;
     if (allowed(access, session, terminal)) return;
     if (!session && !terminal) {

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, staffToken, startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { api, staffToken, startTestAgent, type TestAgent, terminalToken } from '../../helpers/agent.js';
 
 let agent: TestAgent;
 beforeAll(async () => {
@@ -82,7 +82,7 @@ describe('refusals change nothing', () => {
     }
     const raw = await fetch(`${agent.baseUrl}/api/v1/tickets`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-hallq-terminal': await terminalToken(agent.baseUrl, 'kiosk-1') },
       body: '{"service":',
     });
     expect(raw.status).toBe(400);
