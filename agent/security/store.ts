@@ -238,8 +238,15 @@ export class SecurityStore {
       ?.ticket_id;
   }
 
-  /** a write that proves the file takes writes (healthz) */
+  /**
+   * A write that proves the file takes writes (healthz): 64 KB that need fresh pages, so a full disk or a
+   * full database shows here and not only at the next ticket; removed in the same transaction.
+   */
   probeWrite(at: number): void {
-    this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz', ?)`).run(String(at));
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz-probe', hex(randomblob(32768)))`).run();
+      this.db.prepare(`DELETE FROM security_meta WHERE key = 'healthz-probe'`).run();
+      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz', ?)`).run(String(at));
+    })();
   }
 }
