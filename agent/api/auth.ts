@@ -81,12 +81,31 @@ export class AuthService {
           photo: s.photo,
           disabled: false,
         })),
-        (async () => ({ id: 'guide', role: 'guide' as const, name: '导办员', pinHash: await hashPin(this.config.auth.guidePin), disabled: false }))(),
-        (async () => ({ id: 'manager', role: 'manager' as const, name: '所长', pinHash: await hashPin(this.config.auth.managerPin), disabled: false }))(),
+        (async () => ({
+          id: 'guide',
+          role: 'guide' as const,
+          name: '导办员',
+          pinHash: await hashPin(this.config.auth.guidePin),
+          disabled: false,
+        }))(),
+        (async () => ({
+          id: 'manager',
+          role: 'manager' as const,
+          name: '所长',
+          pinHash: await hashPin(this.config.auth.managerPin),
+          disabled: false,
+        }))(),
       ]);
       this.store.db.transaction(() => {
         for (const a of people) this.store.putAccount(a, at);
-        this.store.audit({ at, actor: 'config', action: 'seed', target: null, detail: { accounts: people.length }, source: this.config.file });
+        this.store.audit({
+          at,
+          actor: 'config',
+          action: 'seed',
+          target: null,
+          detail: { accounts: people.length },
+          source: this.config.file,
+        });
         this.store.markSeeded(at);
       })();
     }
@@ -151,13 +170,23 @@ export class AuthService {
     if (!this.config.counters.some((c) => c.id === counter))
       throw new ApiError(404, 'unknown_counter', `没有${counter}号窗口`, `No counter ${counter}`);
     if (opts.terminal?.kind === 'counter' && opts.terminal.counter !== counter)
-      throw new ApiError(403, 'wrong_counter', `这台电脑登记为${opts.terminal.counter}号窗口`, `This PC is registered to counter ${opts.terminal.counter}`);
+      throw new ApiError(
+        403,
+        'wrong_counter',
+        `这台电脑登记为${opts.terminal.counter}号窗口`,
+        `This PC is registered to counter ${opts.terminal.counter}`,
+      );
     const account = this.store.account(staffId);
     const staff = account?.role === 'staff' ? account : undefined;
     if (!(await this.checkPin(staffId, staff, pin, from)) || !staff)
       throw new ApiError(401, 'bad_credentials', '工号或密码不正确', 'Wrong staff number or PIN');
     if (staff.counters && !staff.counters.includes(counter)) {
-      throw new ApiError(403, 'counter_not_allowed', `${staff.name}不能登录${counter}号窗口`, `${staffId} may not sign in at counter ${counter}`);
+      throw new ApiError(
+        403,
+        'counter_not_allowed',
+        `${staff.name}不能登录${counter}号窗口`,
+        `${staffId} may not sign in at counter ${counter}`,
+      );
     }
     const now = this.now();
     const others = this.store.liveStaffSessions(counter, staffId, now);
@@ -181,11 +210,23 @@ export class AuthService {
     }
     for (const s of others) this.end(s.tokenHash, 'taken_over');
     if (others.length > 0)
-      this.store.audit({ at: now, actor: staffId, action: 'session.takeover', target: `counter:${counter}`, detail: { ended: others.length }, source: from });
+      this.store.audit({
+        at: now,
+        actor: staffId,
+        action: 'session.takeover',
+        target: `counter:${counter}`,
+        detail: { ended: others.length },
+        source: from,
+      });
     return { ...this.issue({ role: 'staff', staffId, counter }, from), account: staff };
   }
 
-  async loginRole(role: 'guide' | 'manager', pin: string, from: string, accountId: string = role): Promise<{ token: string; session: Session }> {
+  async loginRole(
+    role: 'guide' | 'manager',
+    pin: string,
+    from: string,
+    accountId: string = role,
+  ): Promise<{ token: string; session: Session }> {
     const account = this.store.account(accountId);
     const match = account?.role === role ? account : undefined;
     if (!(await this.checkPin(accountId, match, pin, from))) throw new ApiError(401, 'bad_credentials', '密码不正确', 'Wrong PIN');
@@ -196,7 +237,15 @@ export class AuthService {
     const token = newToken();
     const now = this.now();
     const session: Session = { ...s, expiresAt: now + SESSION_MS, tokenHash: sha256(token) };
-    this.store.addSession({ tokenHash: session.tokenHash, accountId: s.staffId, role: s.role, counter: s.counter, createdAt: now, expiresAt: session.expiresAt, source: from });
+    this.store.addSession({
+      tokenHash: session.tokenHash,
+      accountId: s.staffId,
+      role: s.role,
+      counter: s.counter,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+      source: from,
+    });
     return { token, session };
   }
 
@@ -266,7 +315,14 @@ export class AuthService {
     for (let i = 0; i < 10; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
     const expiresAt = this.now() + (opts.demo ? DEMO_PAIR_CODE_MS : PAIR_CODE_MS);
     this.store.addPairCode(sha256(code), terminalId, expiresAt, by);
-    this.store.audit({ at: this.now(), actor: by, action: 'terminal.pairCode', target: `terminal:${terminalId}`, detail: {}, source: null });
+    this.store.audit({
+      at: this.now(),
+      actor: by,
+      action: 'terminal.pairCode',
+      target: `terminal:${terminalId}`,
+      detail: {},
+      source: null,
+    });
     return { code, expiresAt };
   }
 
@@ -278,11 +334,23 @@ export class AuthService {
     const terminal = id ? this.store.terminal(id) : undefined;
     if (!terminal || terminal.disabled) {
       this.lockout.failure(key, from);
-      throw new ApiError(401, 'bad_pair_code', '配对码无效或已过期，请到管理看板重新生成', 'Unknown or expired pairing code; make a new one on the manager board');
+      throw new ApiError(
+        401,
+        'bad_pair_code',
+        '配对码无效或已过期，请到管理看板重新生成',
+        'Unknown or expired pairing code; make a new one on the manager board',
+      );
     }
     const token = newToken();
     this.store.addTerminalToken(sha256(token), terminal.id, this.now());
-    this.store.audit({ at: this.now(), actor: `terminal:${terminal.id}`, action: 'terminal.paired', target: `terminal:${terminal.id}`, detail: {}, source: from });
+    this.store.audit({
+      at: this.now(),
+      actor: `terminal:${terminal.id}`,
+      action: 'terminal.paired',
+      target: `terminal:${terminal.id}`,
+      detail: {},
+      source: from,
+    });
     return { token, terminal };
   }
 
@@ -319,5 +387,10 @@ function notSignedIn(): ApiError {
   return new ApiError(401, 'not_signed_in', '请先登录（POST /api/v1/auth/staff）', 'Sign in first (POST /api/v1/auth/staff)');
 }
 export function notRegistered(): ApiError {
-  return new ApiError(401, 'terminal_not_registered', '此设备尚未登记，请用管理看板上的配对码配对', 'This screen is not registered: pair it with a code from the manager board');
+  return new ApiError(
+    401,
+    'terminal_not_registered',
+    '此设备尚未登记，请用管理看板上的配对码配对',
+    'This screen is not registered: pair it with a code from the manager board',
+  );
 }

@@ -159,9 +159,14 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
     if ((t.kind === 'pad' || t.kind === 'counter') && t.counter === undefined)
       issues.push({ path: `terminals[${i}].counter`, expected: `the counter id this ${t.kind} terminal belongs to`, got: undefined });
     if (t.counter !== undefined && !counterIds.has(t.counter))
-      issues.push({ path: `terminals[${i}].counter`, expected: `a counter id from counters[] (${[...counterIds].join(', ')})`, got: t.counter });
+      issues.push({
+        path: `terminals[${i}].counter`,
+        expected: `a counter id from counters[] (${[...counterIds].join(', ')})`,
+        got: t.counter,
+      });
     (t.readers ?? []).forEach((r, j) => {
-      if (!readers.has(r)) issues.push({ path: `terminals[${i}].readers[${j}]`, expected: 'the id of an idReader device in devices[]', got: r });
+      if (!readers.has(r))
+        issues.push({ path: `terminals[${i}].readers[${j}]`, expected: 'the id of an idReader device in devices[]', got: r });
       if (t.kind !== 'kiosk') issues.push({ path: `terminals[${i}].readers`, expected: 'readers only on a kiosk terminal', got: r });
     });
   });
@@ -208,7 +213,11 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     },
     queue: raw.queue ?? {},
     voice: { repeat: raw.voice?.repeat ?? 1, chime: raw.voice?.chime ?? true, leadIn: raw.voice?.leadIn },
-    kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30, printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20, ticketsPerMinute: raw.kiosk?.ticketsPerMinute ?? 30 },
+    kiosk: {
+      idleSeconds: raw.kiosk?.idleSeconds ?? 30,
+      printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20,
+      ticketsPerMinute: raw.kiosk?.ticketsPerMinute ?? 30,
+    },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
     auth: raw.auth,

@@ -60,7 +60,8 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
     allowRequest: (req, callback) => {
       if (!sameOrigin(req)) return callback('origin not allowed', false);
       const addr = req.socket.remoteAddress ?? '?';
-      if (total >= MAX_CONNECTIONS || (perAddress.get(addr) ?? 0) >= MAX_CONNECTIONS_PER_ADDRESS) return callback('too many connections', false);
+      if (total >= MAX_CONNECTIONS || (perAddress.get(addr) ?? 0) >= MAX_CONNECTIONS_PER_ADDRESS)
+        return callback('too many connections', false);
       callback(null, true);
     },
   });
@@ -127,12 +128,17 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
 
   const unsubscribe = [
     // A card read goes only to the kiosk whose terminal owns the reader (config terminals[].readers).
-    bindIdCardReaders(ctx.bus, ctx.idCards, (msg) => {
-      for (const s of io.of('/kiosk').sockets.values()) {
-        const t = (s.data as SocketData).terminal;
-        if (t?.kind === 'kiosk' && t.readers.includes(msg.deviceId)) s.emit('idcard', msg);
-      }
-    }, (deviceId) => ctx.auth.store.terminals().find((t) => t.kind === 'kiosk' && !t.disabled && t.readers.includes(deviceId))?.id),
+    bindIdCardReaders(
+      ctx.bus,
+      ctx.idCards,
+      (msg) => {
+        for (const s of io.of('/kiosk').sockets.values()) {
+          const t = (s.data as SocketData).terminal;
+          if (t?.kind === 'kiosk' && t.readers.includes(msg.deviceId)) s.emit('idcard', msg);
+        }
+      },
+      (deviceId) => ctx.auth.store.terminals().find((t) => t.kind === 'kiosk' && !t.disabled && t.readers.includes(deviceId))?.id,
+    ),
     ctx.bus.on('queue', ({ event, ticket, counter }) => {
       const payload: QueueMessage = { seq: event.seq, event, ticket, counter };
       toAudience((a) => {

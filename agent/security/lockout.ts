@@ -73,9 +73,9 @@ export class Lockout {
   success(account: string, source: string): void {
     this.counters.delete(`a:${account}`);
     this.counters.delete(`as:${account}|${source}`);
-    let set = this.trusted.get(account);
-    if (!set) this.trusted.set(account, (set = new Set()));
+    const set = this.trusted.get(account) ?? new Set<string>();
     set.add(source);
+    this.trusted.set(account, set);
   }
 
   /** the manager's "unlock" in the staff panel */

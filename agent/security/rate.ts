@@ -34,8 +34,8 @@ export class RateLimiter {
 
   take(key: string): boolean {
     if (this.buckets.size > 10_000) this.buckets.clear();
-    let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = new TokenBucket(this.burst, this.everyMs, this.now)));
+    const b = this.buckets.get(key) ?? new TokenBucket(this.burst, this.everyMs, this.now);
+    this.buckets.set(key, b);
     return b.take();
   }
 }

@@ -123,28 +123,28 @@ export class SecurityStore {
       .run(s.tokenHash, s.accountId, s.role, s.counter ?? null, s.source, s.createdAt, s.expiresAt);
   }
   liveSession(tokenHash: string, now: number): SessionRow | undefined {
-    const r = this.db
-      .prepare('SELECT * FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?')
-      .get(tokenHash, now) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?').get(tokenHash, now) as
+      | Row
+      | undefined;
     return r ? toSession(r) : undefined;
   }
   /** live staff sessions at this counter or of this account */
   liveStaffSessions(counter: string, accountId: string, now: number): SessionRow[] {
     return (
       this.db
-        .prepare(
-          `SELECT * FROM sessions WHERE ended_at IS NULL AND expires_at > ? AND role = 'staff' AND (counter = ? OR account_id = ?)`,
-        )
+        .prepare(`SELECT * FROM sessions WHERE ended_at IS NULL AND expires_at > ? AND role = 'staff' AND (counter = ? OR account_id = ?)`)
         .all(now, counter, accountId) as Row[]
     ).map(toSession);
   }
   endSession(tokenHash: string, at: number, reason: string): void {
-    this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL').run(at, reason, tokenHash);
+    this.db
+      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
+      .run(at, reason, tokenHash);
   }
   endSessionsOf(accountId: string, at: number, reason: string): string[] {
-    const rows = this.db
-      .prepare('SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL')
-      .all(accountId) as { token_hash: string }[];
+    const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL').all(accountId) as {
+      token_hash: string;
+    }[];
     for (const r of rows) this.endSession(r.token_hash, at, reason);
     return rows.map((r) => r.token_hash);
   }
@@ -226,7 +226,9 @@ export class SecurityStore {
 
   // ---- public ticket ids
   publicIdFor(ticketId: string, at: number): string {
-    const found = this.db.prepare('SELECT public_id FROM ticket_links WHERE ticket_id = ?').get(ticketId) as { public_id: string } | undefined;
+    const found = this.db.prepare('SELECT public_id FROM ticket_links WHERE ticket_id = ?').get(ticketId) as
+      | { public_id: string }
+      | undefined;
     if (found) return found.public_id;
     // 128 random bits: the ticket page cannot be found by counting
     const id = randomBytes(16).toString('base64url');

@@ -34,7 +34,13 @@ export function managerToken(baseUrl: string, pin = DEMO_MANAGER_PIN): Promise<s
 /** A one-time pairing code for a registered terminal, made by the manager. */
 export async function pairCode(baseUrl: string, terminalId: string): Promise<string> {
   const manager = await managerToken(baseUrl);
-  const r = await json(baseUrl, 'POST', `/api/v1/terminals/${encodeURIComponent(terminalId)}/pair-code`, {}, { authorization: `Bearer ${manager}` });
+  const r = await json(
+    baseUrl,
+    'POST',
+    `/api/v1/terminals/${encodeURIComponent(terminalId)}/pair-code`,
+    {},
+    { authorization: `Bearer ${manager}` },
+  );
   return r.code as string;
 }
 
@@ -43,7 +49,9 @@ export function terminalToken(baseUrl: string, terminalId: string, opts: { fresh
   const key = `${baseUrl} ${terminalId}`;
   let t = opts.fresh ? undefined : terminalTokens.get(key);
   if (!t) {
-    t = pairCode(baseUrl, terminalId).then(async (code) => (await json(baseUrl, 'POST', '/api/v1/terminals/pair', { code })).token as string);
+    t = pairCode(baseUrl, terminalId).then(
+      async (code) => (await json(baseUrl, 'POST', '/api/v1/terminals/pair', { code })).token as string,
+    );
     t.catch(() => terminalTokens.delete(key));
     if (!opts.fresh) terminalTokens.set(key, t);
   }
@@ -66,7 +74,12 @@ export function terminalFor(method: string, path: string): string | undefined {
 }
 
 /** Headers with the terminal token a request needs (see terminalFor); none when `terminal` is null. */
-export async function terminalHeaders(baseUrl: string, method: string, path: string, terminal?: string | null): Promise<Record<string, string>> {
+export async function terminalHeaders(
+  baseUrl: string,
+  method: string,
+  path: string,
+  terminal?: string | null,
+): Promise<Record<string, string>> {
   const id = terminal === null ? undefined : (terminal ?? terminalFor(method, path.split('?')[0] ?? path));
   if (!id) return {};
   try {

@@ -46,8 +46,12 @@ export function realHallYaml(opts: { secret?: boolean; simulator?: boolean } = {
     let s = t.replace(/^demo: true\n/m, opts.simulator ? 'simulator: true\n' : '');
     s = s.replace('guidePin: "8888"', `guidePin: "${REAL_PINS.guide}"`).replace('managerPin: "9999"', `managerPin: "${REAL_PINS.manager}"`);
     s = s.replaceAll('pin: "1234"', `pin: "${REAL_PINS.staff}"`);
-    if (opts.secret !== false) s = s.replace('  # secret: set HALLQ_SECRET', '  secret: "a-real-hall-secret-of-32-characters"\n  # secret: set HALLQ_SECRET');
-    s = s.replace('kiosk: { idleSeconds: 30, printDeadlineSeconds: 20 }', 'kiosk: { idleSeconds: 30, printDeadlineSeconds: 20, ticketsPerMinute: 600 }');
+    if (opts.secret !== false)
+      s = s.replace('  # secret: set HALLQ_SECRET', '  secret: "a-real-hall-secret-of-32-characters"\n  # secret: set HALLQ_SECRET');
+    s = s.replace(
+      'kiosk: { idleSeconds: 30, printDeadlineSeconds: 20 }',
+      'kiosk: { idleSeconds: 30, printDeadlineSeconds: 20, ticketsPerMinute: 600 }',
+    );
     return s;
   });
 }

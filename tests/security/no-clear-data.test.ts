@@ -76,7 +76,10 @@ describe('after a flow with ID numbers and PINs', () => {
     const card = await read;
     expect((await api(url, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken: card.token })).status).toBe(201);
     await api(url, 'POST', '/api/v1/tickets', { service: 'id-card', channel: 'green', idNumber: IDS[2] }, guide);
-    await api(url, 'POST', '/api/v1/reports/unresolved', { description: `户口迁移办不成，我的身份证号${IDS[2]}`, contact: `身份证${IDS[0]}` });
+    await api(url, 'POST', '/api/v1/reports/unresolved', {
+      description: `户口迁移办不成，我的身份证号${IDS[2]}`,
+      contact: `身份证${IDS[0]}`,
+    });
     await api(url, 'POST', '/api/v1/counters/1/call-next', {}, staff);
     await api(url, 'POST', '/api/v1/counters/1/start', {}, staff);
     await api(url, 'POST', '/api/v1/counters/1/finish', {}, staff);

@@ -38,7 +38,15 @@ async function hallDay(): Promise<void> {
   const manager = (await post('/api/v1/auth/manager', { pin: '9999' })).body.token;
   const guide = (await post('/api/v1/auth/guide', { pin: '8888' })).body.token;
   const slot = Date.now() - 60_000;
-  expect((await post('/api/v1/appointments/import', [{ code: APPOINTMENT, service: 'id-card', slotStart: slot, slotEnd: slot + 3600_000 }], manager)).status).toBe(200);
+  expect(
+    (
+      await post(
+        '/api/v1/appointments/import',
+        [{ code: APPOINTMENT, service: 'id-card', slotStart: slot, slotEnd: slot + 3600_000 }],
+        manager,
+      )
+    ).status,
+  ).toBe(200);
   const staff: Record<string, string> = {};
   for (const c of ['1', '2', '3', '5']) {
     staff[c] = await staffToken(agent.baseUrl, c, `A100${c}`);
@@ -61,10 +69,18 @@ async function hallDay(): Promise<void> {
       await post(`/api/v1/counters/${c}/finish`, {}, staff[c]);
       const pad = pads[c as '1' | '2'];
       if (pad) {
-        const l = (level = level === 1 ? 5 : level - 1);
-        await api(agent.baseUrl, 'POST', `/api/v1/counters/${c}/rating`, { level: l, ...(l <= 2 ? { reasons: ['attitude'] } : {}) }, undefined, {
-          terminal: `pad-${c}`,
-        });
+        level = level === 1 ? 5 : level - 1;
+        const l = level;
+        await api(
+          agent.baseUrl,
+          'POST',
+          `/api/v1/counters/${c}/rating`,
+          { level: l, ...(l <= 2 ? { reasons: ['attitude'] } : {}) },
+          undefined,
+          {
+            terminal: `pad-${c}`,
+          },
+        );
       }
     }
   }
@@ -102,7 +118,10 @@ describe('public namespaces and routes after a full hall day', () => {
     const queueEvents = captured.filter((c) => c.event === 'queue');
     expect(queueEvents.length).toBeGreaterThan(30); // they did see the day happen
     for (const ns of ['/display', '/kiosk', '/pad']) {
-      expect(captured.some((c) => c.ns === ns && c.event === 'queue'), ns).toBe(true);
+      expect(
+        captured.some((c) => c.ns === ns && c.event === 'queue'),
+        ns,
+      ).toBe(true);
     }
     expect(leaks(JSON.stringify(captured))).toEqual([]);
   });
@@ -154,6 +173,7 @@ describe('public namespaces and routes after a full hall day', () => {
     const manager = (await post('/api/v1/auth/manager', { pin: '9999' })).body.token;
     const events = await api(agent.baseUrl, 'GET', '/api/v1/events?after=0&limit=1000', undefined, manager);
     const types = new Set(events.body.events.map((e: { type: string }) => e.type));
-    for (const t of ['rating.recorded', 'counter.paused', 'appointments.imported', 'report.unresolved', 'case.callback']) expect(types).toContain(t);
+    for (const t of ['rating.recorded', 'counter.paused', 'appointments.imported', 'report.unresolved', 'case.callback'])
+      expect(types).toContain(t);
   });
 });

@@ -17,7 +17,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const start = async () => startHall(loadConfigFile(DEMO_CONFIG), { host: '127.0.0.1', port: 0, dataDir, logger: pino({ level: 'silent' }) });
+const start = async () =>
+  startHall(loadConfigFile(DEMO_CONFIG), { host: '127.0.0.1', port: 0, dataDir, logger: pino({ level: 'silent' }) });
 const signIn = (url: string, counter: string, staffId: string, takeover?: boolean) =>
   api(url, 'POST', '/api/v1/auth/staff', { counter, staffId, pin: '1234', ...(takeover ? { takeover } : {}) });
 
@@ -76,11 +77,15 @@ describe('staff administration', () => {
   it('adds, disables, resets a PIN and assigns counters, each in the audit log', async () => {
     const url = hall!.url;
     const manager = (await api(url, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
-    expect((await api(url, 'POST', '/api/v1/staff', { id: 'A2001', name: '周平', pin: '4321', counters: ['6'] }, manager)).status).toBe(201);
+    expect((await api(url, 'POST', '/api/v1/staff', { id: 'A2001', name: '周平', pin: '4321', counters: ['6'] }, manager)).status).toBe(
+      201,
+    );
     expect((await signIn(url, '7', 'A2001')).status).toBe(401); // PIN 1234 is not theirs
     const own = await api(url, 'POST', '/api/v1/auth/staff', { counter: '6', staffId: 'A2001', pin: '4321' });
     expect(own.status).toBe(200);
-    expect((await api(url, 'POST', '/api/v1/auth/staff', { counter: '7', staffId: 'A2001', pin: '4321', takeover: true })).status).toBe(403);
+    expect((await api(url, 'POST', '/api/v1/auth/staff', { counter: '7', staffId: 'A2001', pin: '4321', takeover: true })).status).toBe(
+      403,
+    );
     expect((await api(url, 'POST', '/api/v1/staff/A2001/pin', { newPin: '5678' }, manager)).status).toBe(204);
     expect((await api(url, 'POST', '/api/v1/counters/6/open', {}, own.body.token)).status).toBe(401); // reset ends sessions
     const disabled = await api(url, 'PATCH', '/api/v1/staff/A2001', { disabled: true }, manager);
@@ -94,6 +99,9 @@ describe('staff administration', () => {
       .filter((e: { target: string }) => e.target === 'A2001')
       .map((e: { action: string; actor: string }) => `${e.actor} ${e.action}`);
     expect(actions).toEqual(['manager staff.update', 'manager staff.update', 'manager staff.resetPin', 'manager staff.add']);
-    expect((await api(url, 'POST', '/api/v1/staff', { id: 'A2002', name: '新', pin: '1234' }, (await signIn(url, '8', 'A1008')).body.token)).status).toBe(403);
+    expect(
+      (await api(url, 'POST', '/api/v1/staff', { id: 'A2002', name: '新', pin: '1234' }, (await signIn(url, '8', 'A1008')).body.token))
+        .status,
+    ).toBe(403);
   });
 });

@@ -13,7 +13,9 @@ import { demoYaml } from './helpers.js';
 
 let agent: TestAgent;
 beforeAll(async () => {
-  agent = await startTestAgent({ configText: demoYaml((t) => t.replace('printDeadlineSeconds: 20 }', 'printDeadlineSeconds: 20, ticketsPerMinute: 600 }')) });
+  agent = await startTestAgent({
+    configText: demoYaml((t) => t.replace('printDeadlineSeconds: 20 }', 'printDeadlineSeconds: 20, ticketsPerMinute: 600 }')),
+  });
 });
 afterAll(async () => {
   await agent?.stop();
@@ -32,7 +34,8 @@ describe('storage faults', () => {
       const pages = db.pragma('page_count', { simple: true }) as number;
       db.pragma(`max_page_count = ${pages}`);
       let full: { status: number; body: any } | undefined;
-      for (let i = 0; i < 200 && full?.status !== 503; i++) full = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' });
+      for (let i = 0; i < 200 && full?.status !== 503; i++)
+        full = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' });
       expect(full?.status).toBe(503);
       expect(full?.body.error.code).toBe('storage_unavailable');
       expect(full?.body.error.message).toMatch(/存储|无法/);
@@ -69,10 +72,17 @@ describe('migration 3', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hallq-mig-'));
     try {
       const db = new BetterSqlite3(join(dir, 'hall.db'));
-      migrate(db, MIGRATIONS.filter((m) => m.version < 3));
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.version < 3),
+      );
       const data = JSON.stringify({ id: 't1', idMasked: '3401**********1234' });
-      db.prepare(`INSERT INTO tickets (id, day, service, number, state, id_hash, first_entry, data) VALUES ('t1', '2026-11-28', 'a', 'A001', 'done', 'h', 1, ?)`).run(data);
-      db.prepare(`INSERT INTO events (at, type, ticket_id, data) VALUES (1, 'ticket.issued', 't1', ?)`).run(JSON.stringify({ idMasked: '3401**********1234' }));
+      db.prepare(
+        `INSERT INTO tickets (id, day, service, number, state, id_hash, first_entry, data) VALUES ('t1', '2026-11-28', 'a', 'A001', 'done', 'h', 1, ?)`,
+      ).run(data);
+      db.prepare(`INSERT INTO events (at, type, ticket_id, data) VALUES (1, 'ticket.issued', 't1', ?)`).run(
+        JSON.stringify({ idMasked: '3401**********1234' }),
+      );
       expect(migrate(db)).toContain(3);
       const rows = JSON.stringify([db.prepare('SELECT data FROM tickets').all(), db.prepare('SELECT data FROM events').all()]);
       expect(rows).not.toContain('3401');

@@ -22,7 +22,10 @@ beforeAll(async () => {
           '  - { id: id-reader-1, kind: idReader, protocol: idcard-serial, transport: { type: sim } }',
           '  - { id: id-reader-1, kind: idReader, protocol: idcard-serial, transport: { type: sim } }\n  - { id: id-reader-2, kind: idReader, protocol: idcard-serial, transport: { type: sim } }',
         )
-        .replace('  - { id: display-1, kind: display, name: 综合屏 }', '  - { id: display-1, kind: display, name: 综合屏 }\n  - { id: kiosk-2, kind: kiosk, readers: [id-reader-2] }'),
+        .replace(
+          '  - { id: display-1, kind: display, name: 综合屏 }',
+          '  - { id: display-1, kind: display, name: 综合屏 }\n  - { id: kiosk-2, kind: kiosk, readers: [id-reader-2] }',
+        ),
     ),
   });
 });
@@ -46,7 +49,9 @@ describe('ratings come only from the counter’s own pad', () => {
   it('refuses a forged rating (anonymous, another counter’s pad, a kiosk, staff) and accepts the pad’s real one', async () => {
     const ticketId = await finishedAt('1', 'A1001');
     const rate = (opts: { terminal?: string | null; token?: string }) =>
-      api(agent.baseUrl, 'POST', '/api/v1/counters/1/rating', { level: 1, reasons: ['attitude'], ticketId }, opts.token, { terminal: opts.terminal });
+      api(agent.baseUrl, 'POST', '/api/v1/counters/1/rating', { level: 1, reasons: ['attitude'], ticketId }, opts.token, {
+        terminal: opts.terminal,
+      });
     expect((await rate({ terminal: null })).status).toBe(401);
     expect((await rate({ terminal: 'pad-2' })).status).toBe(403);
     expect((await rate({ terminal: 'kiosk-1' })).status).toBe(403);
@@ -85,9 +90,13 @@ describe('ID-card reads', () => {
       expect(two.reads).toEqual([]);
       expect(JSON.stringify(one.reads)).not.toContain(ID);
       const idToken = one.reads[0].token;
-      const stolen = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken }, undefined, { terminal: 'kiosk-2' });
+      const stolen = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken }, undefined, {
+        terminal: 'kiosk-2',
+      });
       expect(stolen.status).toBe(400);
-      const own = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken }, undefined, { terminal: 'kiosk-1' });
+      const own = await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken }, undefined, {
+        terminal: 'kiosk-1',
+      });
       expect(own.status).toBe(201);
       expect(own.body.ticket.idMasked).toBe(`**************${ID.slice(-4)}`);
     } finally {
@@ -109,20 +118,30 @@ describe('pairing', () => {
     expect((await api(agent.baseUrl, 'POST', '/api/v1/terminals/pad-3/revoke', {}, manager)).status).toBe(200);
     expect((await me(first.body.token)).status).toBe(401);
     const audit = await api(agent.baseUrl, 'GET', '/api/v1/audit', undefined, manager);
-    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['terminal.paired', 'terminal.revoke']));
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['terminal.paired', 'terminal.revoke']),
+    );
   });
 });
 
 describe('issuing', () => {
   it('only a registered kiosk (or staff) issues tickets, at a bounded rate per kiosk', async () => {
-    expect((await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: null })).status).toBe(401);
-    expect((await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: 'display-1' })).status).toBe(403);
-    expect((await api(agent.baseUrl, 'POST', '/api/v1/appointments/check-in', { code: 'X-1' }, undefined, { terminal: null })).status).toBe(401);
+    expect((await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: null })).status).toBe(
+      401,
+    );
+    expect(
+      (await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: 'display-1' })).status,
+    ).toBe(403);
+    expect((await api(agent.baseUrl, 'POST', '/api/v1/appointments/check-in', { code: 'X-1' }, undefined, { terminal: null })).status).toBe(
+      401,
+    );
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) statuses.push((await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' })).status);
     expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(7);
     expect(statuses).toContain(429);
     // another kiosk is not slowed down by the first one
-    expect((await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: 'kiosk-2' })).status).toBe(201);
+    expect(
+      (await api(agent.baseUrl, 'POST', '/api/v1/tickets', { service: 'consultation' }, undefined, { terminal: 'kiosk-2' })).status,
+    ).toBe(201);
   });
 });

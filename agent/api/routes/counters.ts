@@ -32,7 +32,11 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     '/api/v1/counters/:counter',
     {
       config: { access: 'public' },
-      schema: { tags, summary: 'A counter and its current ticket; its pad, staff and the manager also see the staff member and history', params },
+      schema: {
+        tags,
+        summary: 'A counter and its current ticket; its pad, staff and the manager also see the staff member and history',
+        params,
+      },
     },
     async (request) => {
       const id = request.params.counter;
@@ -74,11 +78,15 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     skip: (c: string) => engine.skip(c),
   } as const;
   for (const [action, run] of Object.entries(simple)) {
-    app.post(`/api/v1/counters/:counter/${action}`, { config: { access: STAFF }, schema: { tags, summary: action, params } }, async (request) => {
-      knownCounter(request.params.counter);
-      ctx.auth.requireCounter(request, request.params.counter);
-      return { ticket: ticketView(run(request.params.counter)) };
-    });
+    app.post(
+      `/api/v1/counters/:counter/${action}`,
+      { config: { access: STAFF }, schema: { tags, summary: action, params } },
+      async (request) => {
+        knownCounter(request.params.counter);
+        ctx.auth.requireCounter(request, request.params.counter);
+        return { ticket: ticketView(run(request.params.counter)) };
+      },
+    );
   }
 
   app.post(
@@ -155,11 +163,15 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/resume', { config: { access: STAFF }, schema: { tags, summary: 'Resume', params } }, async (request) => {
-    knownCounter(request.params.counter);
-    ctx.auth.requireCounter(request, request.params.counter);
-    return { counter: engine.resume(request.params.counter) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/resume',
+    { config: { access: STAFF }, schema: { tags, summary: 'Resume', params } },
+    async (request) => {
+      knownCounter(request.params.counter);
+      ctx.auth.requireCounter(request, request.params.counter);
+      return { counter: engine.resume(request.params.counter) };
+    },
+  );
 
   app.post(
     '/api/v1/counters/:counter/open',
@@ -171,11 +183,15 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/close', { config: { access: STAFF }, schema: { tags, summary: 'Close the counter', params } }, async (request) => {
-    knownCounter(request.params.counter);
-    ctx.auth.requireCounter(request, request.params.counter);
-    return { counter: engine.close(request.params.counter) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/close',
+    { config: { access: STAFF }, schema: { tags, summary: 'Close the counter', params } },
+    async (request) => {
+      knownCounter(request.params.counter);
+      ctx.auth.requireCounter(request, request.params.counter);
+      return { counter: engine.close(request.params.counter) };
+    },
+  );
 
   app.post(
     '/api/v1/counters/:counter/notice',

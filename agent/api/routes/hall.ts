@@ -9,40 +9,53 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
   const { config } = ctx;
 
   // /healthz proves the database takes a write: a full disk or a read-only file is "not ok" (503).
-  app.get('/healthz', { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Liveness and a writable database' } }, async (_request, reply) => {
-    const db = ctx.storage.probe();
-    if (!db.ok) reply.status(503);
-    return { ok: db.ok, db: db.ok ? 'writable' : 'unwritable', ...(db.ok ? {} : { code: db.code }) };
-  });
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Liveness and a writable database' } },
+    async (_request, reply) => {
+      const db = ctx.storage.probe();
+      if (!db.ok) reply.status(503);
+      return { ok: db.ok, db: db.ok ? 'writable' : 'unwritable', ...(db.ok ? {} : { code: db.code }) };
+    },
+  );
   // Sign-ins per source address: a burst of 20, then one every 3 s, before the PIN lockout even counts.
   const logins = new RateLimiter(20, 3000);
   const loginRate = (ip: string) => {
-    if (!logins.take(ip)) throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment');
+    if (!logins.take(ip))
+      throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment');
   };
 
-  app.get('/api/v1/hall', { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Hall name, phones, notices, counters (信息公开)' } }, async () => ({
-    name: config.hall.name,
-    code: config.hall.code,
-    phones: config.hall.phones,
-    notices: config.hall.notices,
-    timezone: config.hall.timezone,
-    counters: config.counters.map((c) => ({
-      id: c.id,
-      name: c.name,
-      senior: c.senior,
-      green: c.green,
-      services: c.services,
-      backupCounter: c.backupCounter,
-    })),
-    voice: config.voice,
-    idleSeconds: config.kiosk.idleSeconds,
-    ratingTimeoutSeconds: config.rating.timeoutSeconds,
-    waitAlertMinutes: config.board.waitAlertMinutes,
-  }));
+  app.get(
+    '/api/v1/hall',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Hall name, phones, notices, counters (信息公开)' } },
+    async () => ({
+      name: config.hall.name,
+      code: config.hall.code,
+      phones: config.hall.phones,
+      notices: config.hall.notices,
+      timezone: config.hall.timezone,
+      counters: config.counters.map((c) => ({
+        id: c.id,
+        name: c.name,
+        senior: c.senior,
+        green: c.green,
+        services: c.services,
+        backupCounter: c.backupCounter,
+      })),
+      voice: config.voice,
+      idleSeconds: config.kiosk.idleSeconds,
+      ratingTimeoutSeconds: config.rating.timeoutSeconds,
+      waitAlertMinutes: config.board.waitAlertMinutes,
+    }),
+  );
 
-  app.get('/api/v1/services', { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Services (业务) with materials, conditions, fees' } }, async () => ({
-    services: config.services,
-  }));
+  app.get(
+    '/api/v1/services',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Services (业务) with materials, conditions, fees' } },
+    async () => ({
+      services: config.services,
+    }),
+  );
 
   app.post(
     '/api/v1/auth/staff',

@@ -12,7 +12,10 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
     '/api/v1/queue',
     {
       config: { access: 'public' },
-      schema: { tags: ['queue'], summary: 'Waiting per service, counters and current tickets (staff and manager see staff and pause reasons)' },
+      schema: {
+        tags: ['queue'],
+        summary: 'Waiting per service, counters and current tickets (staff and manager see staff and pause reasons)',
+      },
     },
     async (request) => {
       const role = whoOf(request).session?.role;
@@ -41,19 +44,29 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/stats',
-    { config: { access: ['manager'] }, schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } },
+    {
+      config: { access: ['manager'] },
+      schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['manager']);
       return engine.stats();
     },
   );
 
-  app.get('/api/v1/devices', { config: { access: 'public' }, schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({
-    devices: ctx.devices.list(),
-  }));
+  app.get(
+    '/api/v1/devices',
+    { config: { access: 'public' }, schema: { tags: ['devices'], summary: 'Every device with its status' } },
+    async () => ({
+      devices: ctx.devices.list(),
+    }),
+  );
 
   // The simulator drives counters and rating pads: only in the demo hall (or `simulator: true`), only for staff.
-  if (!ctx.config.simulator) return voiceRoute(app, ctx);
+  if (!ctx.config.simulator) {
+    voiceRoute(app, ctx);
+    return;
+  }
   app.get(
     '/api/v1/sim',
     { config: { access: ['staff', 'manager'] }, schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } },

@@ -33,7 +33,10 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/auth/logout',
-    { config: { access: ['staff', 'guide', 'manager'] }, schema: { tags: ['auth'], summary: 'End this sign-in (the token stops working at once)' } },
+    {
+      config: { access: ['staff', 'guide', 'manager'] },
+      schema: { tags: ['auth'], summary: 'End this sign-in (the token stops working at once)' },
+    },
     async (request, reply) => {
       const header = request.headers.authorization ?? '';
       auth.logout(header.slice(7).trim());
@@ -105,7 +108,14 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
         if (!ctx.config.devices.some((d) => d.id === r && d.kind === 'idReader'))
           throw new ApiError(400, 'unknown_reader', `没有该身份证阅读器：${r}`, `No ID-card reader ${r}`);
       store.putTerminal({ id: b.id, kind: b.kind, counter: b.counter, readers, name: b.name, disabled: false }, Date.now());
-      store.audit({ at: Date.now(), actor: actorOf(request), action: 'terminal.add', target: `terminal:${b.id}`, detail: { kind: b.kind, counter: b.counter, readers }, source: request.ip });
+      store.audit({
+        at: Date.now(),
+        actor: actorOf(request),
+        action: 'terminal.add',
+        target: `terminal:${b.id}`,
+        detail: { kind: b.kind, counter: b.counter, readers },
+        source: request.ip,
+      });
       reply.status(201);
       return { terminal: store.terminal(b.id) };
     },
@@ -115,7 +125,11 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
     '/api/v1/terminals/:id/pair-code',
     {
       config: { access: ['manager'] },
-      schema: { tags: ['terminals'], summary: 'A one-time pairing code (15 minutes) for this terminal', params: Type.Object({ id: idText }) },
+      schema: {
+        tags: ['terminals'],
+        summary: 'A one-time pairing code (15 minutes) for this terminal',
+        params: Type.Object({ id: idText }),
+      },
     },
     async (request, reply) => {
       const { code, expiresAt } = auth.createPairCode(request.params.id, actorOf(request));
@@ -126,11 +140,21 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/terminals/:id/revoke',
-    { config: { access: ['manager'] }, schema: { tags: ['terminals'], summary: 'Unpair every screen holding a token of this terminal', params: Type.Object({ id: idText }) } },
+    {
+      config: { access: ['manager'] },
+      schema: { tags: ['terminals'], summary: 'Unpair every screen holding a token of this terminal', params: Type.Object({ id: idText }) },
+    },
     async (request) => {
       if (!store.terminal(request.params.id)) throw new ApiError(404, 'unknown_terminal', '没有该终端', `No terminal ${request.params.id}`);
       const revoked = store.revokeTerminalTokens(request.params.id, Date.now());
-      store.audit({ at: Date.now(), actor: actorOf(request), action: 'terminal.revoke', target: `terminal:${request.params.id}`, detail: { revoked }, source: request.ip });
+      store.audit({
+        at: Date.now(),
+        actor: actorOf(request),
+        action: 'terminal.revoke',
+        target: `terminal:${request.params.id}`,
+        detail: { revoked },
+        source: request.ip,
+      });
       return { revoked };
     },
   );
@@ -171,7 +195,14 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
       knownCounters(b.counters);
       const account: Account = { id: b.id, role, name: b.name, pinHash: await hashPin(b.pin), counters: b.counters, disabled: false };
       store.putAccount(account, Date.now());
-      store.audit({ at: Date.now(), actor: actorOf(request), action: 'staff.add', target: b.id, detail: { name: b.name, role, counters: b.counters ?? null }, source: request.ip });
+      store.audit({
+        at: Date.now(),
+        actor: actorOf(request),
+        action: 'staff.add',
+        target: b.id,
+        detail: { name: b.name, role, counters: b.counters ?? null },
+        source: request.ip,
+      });
       reply.status(201);
       return { staff: staffView(account, false) };
     },
@@ -258,7 +289,10 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/security/alerts',
-    { config: { access: ['manager'] }, schema: { tags: ['staff'], summary: 'Recent lockout and storage alerts (also pushed as `alert` on /board)' } },
+    {
+      config: { access: ['manager'] },
+      schema: { tags: ['staff'], summary: 'Recent lockout and storage alerts (also pushed as `alert` on /board)' },
+    },
     async () => ({ alerts: auth.recentAlerts }),
   );
 }

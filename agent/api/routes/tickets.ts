@@ -159,21 +159,25 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/t/:id', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
-    // only the random public id opens the page; a transferred ticket shows where it went
-    let ticket = (() => {
-      const internal = ctx.auth.store.ticketIdFor(request.params.id);
-      return internal ? engine.getTicket(internal) : undefined;
-    })();
-    for (let hops = 0; ticket?.state === 'transferred' && ticket.transferredTo && hops < 10; hops++) {
-      ticket = engine.getTicket(ticket.transferredTo) ?? ticket;
-      if (ticket.state !== 'transferred') break;
-    }
-    const service = ticket && ctx.config.services.find((s) => s.id === ticket.service);
-    reply.type('text/html; charset=utf-8');
-    if (!ticket) reply.status(404);
-    return ticketStatusPage(ctx.config, ticket, service, ticket ? engine.position(ticket.id) : undefined);
-  });
+  app.get(
+    '/t/:id',
+    { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    async (request, reply) => {
+      // only the random public id opens the page; a transferred ticket shows where it went
+      let ticket = (() => {
+        const internal = ctx.auth.store.ticketIdFor(request.params.id);
+        return internal ? engine.getTicket(internal) : undefined;
+      })();
+      for (let hops = 0; ticket?.state === 'transferred' && ticket.transferredTo && hops < 10; hops++) {
+        ticket = engine.getTicket(ticket.transferredTo) ?? ticket;
+        if (ticket.state !== 'transferred') break;
+      }
+      const service = ticket && ctx.config.services.find((s) => s.id === ticket.service);
+      reply.type('text/html; charset=utf-8');
+      if (!ticket) reply.status(404);
+      return ticketStatusPage(ctx.config, ticket, service, ticket ? engine.position(ticket.id) : undefined);
+    },
+  );
 
   app.post(
     '/api/v1/appointments/check-in',

@@ -14,7 +14,12 @@ const TERMINAL_SCREENS: Record<string, { kind: string; required: boolean }> = {
 };
 
 function screenName(): string {
-  return location.pathname.replace(/^\//, '').replace(/\.html$/, '').split('/')[0] ?? '';
+  return (
+    location.pathname
+      .replace(/^\//, '')
+      .replace(/\.html$/, '')
+      .split('/')[0] ?? ''
+  );
 }
 
 /** a pad paired for counter N shows counter N whatever its link said */
