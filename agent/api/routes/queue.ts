@@ -4,9 +4,12 @@ import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { whoOf } from '../../security/access.js';
 import { projectSnapshot } from '../../security/projection.js';
+import { RateLimiter } from '../../security/rate.js';
 
 export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
+  // the event history is paged (≤ 1000 a page) and each address may page at most 10 a second
+  const historyRate = new RateLimiter(50, 100);
 
   app.get(
     '/api/v1/queue',
@@ -37,6 +40,8 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
+      if (!historyRate.take(request.ip))
+        throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many history requests; wait a moment');
       const events = engine.eventsAfter(request.query.after ?? 0, request.query.limit ?? 200);
       return { events, lastSeq: events.at(-1)?.seq ?? request.query.after ?? 0 };
     },
