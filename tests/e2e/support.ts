@@ -67,7 +67,7 @@ export async function startHall(): Promise<Hall> {
   };
 }
 
-const MANAGER_PATHS = /^\/api\/v1\/(sim|events|stats|cases|reports\/handling|staff|terminals|audit|security)\b/;
+const MANAGER_PATHS = /^\/api\/v1\/(sim|events|stats|cases|reports\/handling|staff|terminals|audit|security|queue)\b/;
 
 /** the demo terminal a screen path pairs as: kiosk-1, pad-<counter>, display-1 */
 export function demoTerminalFor(path: string): string | undefined {
