@@ -18,6 +18,7 @@ import { openHallStore } from './store/index.js';
 import { handlingReport } from './store/reports.js';
 import { SecurityStore } from './security/store.js';
 import { probeStorage } from './security/storage.js';
+import { publicTicketId } from './security/ticket-ids.js';
 import { createVoice } from './voice/index.js';
 
 export interface HallOptions {
@@ -80,7 +81,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
         return `${publicUrl}/t/`;
       },
       // the QR code opens the ticket by its random public id, never by date + number
-      ticketUrl: (ticket: { id: string }) => `${publicUrl}/t/${security.publicIdFor(ticket.id, clock.now())}`,
+      ticketUrl: (ticket: { id: string }) => `${publicUrl}/t/${publicTicketId(config.hall.secret, ticket.id)}`,
     },
   });
   const voice = createVoice({

@@ -1,5 +1,5 @@
 // Migration 3 (security): accounts with hashed PINs, sessions and terminal tokens (hashed), one-time
-// pairing codes, the staff-administration audit log, unguessable public ticket ids, and the 身份证
+// pairing codes, the staff-administration audit log, and the 身份证
 // mask cut to the last four characters in rows written before it.
 export const SECURITY_MIGRATION_SQL = `
   CREATE TABLE accounts (
@@ -56,11 +56,6 @@ export const SECURITY_MIGRATION_SQL = `
     target TEXT,
     detail TEXT NOT NULL DEFAULT '{}',
     source TEXT
-  );
-  CREATE TABLE ticket_links (
-    public_id TEXT PRIMARY KEY,
-    ticket_id TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL
   );
   CREATE TABLE security_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   UPDATE tickets SET data = json_set(data, '$.idMasked', '**************' || substr(json_extract(data, '$.idMasked'), -4))

@@ -224,22 +224,6 @@ export class SecurityStore {
     }));
   }
 
-  // ---- public ticket ids
-  publicIdFor(ticketId: string, at: number): string {
-    const found = this.db.prepare('SELECT public_id FROM ticket_links WHERE ticket_id = ?').get(ticketId) as
-      | { public_id: string }
-      | undefined;
-    if (found) return found.public_id;
-    // 128 random bits: the ticket page cannot be found by counting
-    const id = randomBytes(16).toString('base64url');
-    this.db.prepare('INSERT INTO ticket_links (public_id, ticket_id, created_at) VALUES (?, ?, ?)').run(id, ticketId, at);
-    return id;
-  }
-  ticketIdFor(publicId: string): string | undefined {
-    return (this.db.prepare('SELECT ticket_id FROM ticket_links WHERE public_id = ?').get(publicId) as { ticket_id: string } | undefined)
-      ?.ticket_id;
-  }
-
   /**
    * A write that proves the file takes writes (healthz): 64 KB that need fresh pages, so a full disk or a
    * full database shows here and not only at the next ticket; removed in the same transaction.

@@ -72,7 +72,11 @@ describe('kiosk: printer cover opened just before the press', () => {
     expect(cover.status).toBe(200);
     const response = page.waitForResponse((r) => r.url().endsWith('/api/v1/tickets') && r.request().method() === 'POST');
     await page.click('button[data-service=id-card]');
-    const body = (await (await response).json()) as { ticket: { id: string; number: string }; print: { status: string } };
+    const body = (await (await response).json()) as {
+      ticket: { id: string; number: string };
+      print: { status: string };
+      statusUrl: string;
+    };
     expect(body.print.status).toBe('queued');
 
     const fault = page.getByTestId('print-fault');
@@ -92,7 +96,8 @@ describe('kiosk: printer cover opened just before the press', () => {
     await until('printer back online', () => devices.list().find((d) => d.id === 'printer-1')?.status === 'online');
     await new Promise((r) => setTimeout(r, 1200));
     expect(printer.pages.length).toBe(pagesBefore);
-    expect(printer.pages.some((p) => p.qr.some((q) => q.includes(body.ticket.id)))).toBe(false);
+    // the QR carries the ticket's public id (its status URL), never date + number
+    expect(printer.pages.some((p) => p.qr.some((q) => q === body.statusUrl || q.includes(body.ticket.id)))).toBe(false);
     expect(events.filter((e) => e.ticketId === body.ticket.id)).toHaveLength(1);
   }, 30_000);
 });

@@ -156,9 +156,12 @@ describe('public namespaces and routes after a full hall day', () => {
     const withId = ID('34010419800101456');
     const issued = await post('/api/v1/tickets', { service: 'id-card', idNumber: withId });
     expect((await anon(`/api/v1/tickets/${issued.body.ticket.id}`)).status).toBe(401);
-    // the QR page: random public id (≥ 96 bits), no personal data; the date+number id opens nothing
+    // the QR page: the id carries a 128-bit tag (≥ 96 bits to guess), no personal data; date+number opens nothing
     const publicId = String(issued.body.statusUrl).split('/t/')[1] ?? '';
-    expect(Buffer.from(publicId, 'base64url').length * 8).toBeGreaterThanOrEqual(96);
+    const tag = publicId.split('.')[1] ?? '';
+    expect(Buffer.from(tag, 'base64url').length * 8).toBeGreaterThanOrEqual(96);
+    const forged = `${publicId.split('.')[0]}.${Buffer.alloc(16).toString('base64url')}`;
+    expect((await fetch(`${agent.baseUrl}/t/${forged}`)).status).toBe(404);
     const page = await fetch(issued.body.statusUrl);
     expect(page.status).toBe(200);
     const html = await page.text();

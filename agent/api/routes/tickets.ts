@@ -7,6 +7,7 @@ import { ticketStatusPage } from './ticket-page.js';
 import { parseAppointmentsCsv } from '../../queue/appointments.js';
 import { whoOf } from '../../security/access.js';
 import { RateLimiter } from '../../security/rate.js';
+import { publicTicketId, ticketIdFromPublic } from '../../security/ticket-ids.js';
 
 const channelSchema = Type.Union([Type.Literal('normal'), Type.Literal('senior'), Type.Literal('green')]);
 
@@ -76,7 +77,7 @@ function appointmentList(body: unknown): AppointmentInput[] {
 export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
   // The QR page is found by an unguessable id (128 random bits), never by date + number.
-  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${ctx.auth.store.publicIdFor(id, Date.now())}`;
+  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${publicTicketId(ctx.config.hall.secret, id)}`;
   // Tickets per kiosk (or per signed-in person): a burst, then a steady rate (kiosk.ticketsPerMinute).
   const perMinute = ctx.config.kiosk.ticketsPerMinute;
   const issuing = new RateLimiter(Math.max(5, Math.ceil(perMinute / 2)), 60_000 / perMinute);
@@ -161,11 +162,11 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/t/:id',
-    { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
     async (request, reply) => {
-      // only the random public id opens the page; a transferred ticket shows where it went
+      // only the tagged public id opens the page (agent/security/ticket-ids.ts); a transferred ticket shows where it went
       let ticket = (() => {
-        const internal = ctx.auth.store.ticketIdFor(request.params.id);
+        const internal = ticketIdFromPublic(ctx.config.hall.secret, request.params.id);
         return internal ? engine.getTicket(internal) : undefined;
       })();
       for (let hops = 0; ticket?.state === 'transferred' && ticket.transferredTo && hops < 10; hops++) {
