@@ -6,6 +6,7 @@ import type { DeviceManager } from './devices/manager-contract.js';
 import type { IdCardSessions } from './idcard-sessions.js';
 import type { QueueEngine } from './queue/engine.js';
 import type { SatelliteHub } from './satellite/hub.js';
+import type { StorageProbe } from './security/storage.js';
 import type { HandlingFilter, HandlingRow } from './store/reports.js';
 
 export interface VoiceAnnouncer {
@@ -32,4 +33,6 @@ export interface HallContext {
   logger: Logger;
   /** role: primary with satellites configured (agent/satellite/) */
   satellites?: SatelliteHub;
+  /** a test write to hall.db (GET /healthz) */
+  storage: { probe(): StorageProbe };
 }

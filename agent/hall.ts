@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AuthService } from './api/auth.js';
@@ -18,6 +18,9 @@ import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
 import { handlingReport } from './store/reports.js';
+import { SecurityStore } from './security/store.js';
+import { probeStorage } from './security/storage.js';
+import { publicTicketId } from './security/ticket-ids.js';
 import { createVoice } from './voice/index.js';
 
 export interface HallOptions {
@@ -45,7 +48,13 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
 
   const bus = new HallBus();
   bus.onListenerError(({ name, err }) => logger.error({ err, event: name }, 'event subscriber failed'));
-  const store = openHallStore(resolve(dataDir, 'hall.db'));
+  const dbFile = resolve(dataDir, 'hall.db');
+  // hall.db holds hashed PINs, session hashes and 身份证 HMACs: readable by the agent's user only.
+  closeSync(openSync(dbFile, 'a', 0o600));
+  chmodSync(dbFile, 0o600);
+  const store = openHallStore(dbFile);
+  for (const f of [`${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  const security = new SecurityStore(store.db);
   const engine = new QueueEngine({
     store,
     services: config.services,
@@ -96,6 +105,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       get ticketUrlBase() {
         return `${publicUrl}/t/`;
       },
+      // the QR code opens the ticket by its random public id, never by date + number
+      ticketUrl: (ticket: { id: string }) => `${publicUrl}/t/${publicTicketId(config.hall.secret, ticket.id)}`,
     },
   });
   const devices = satellites ? satellites.devices(localDevices) : localDevices;
@@ -122,7 +133,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   void voice.check();
   const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
   voiceTimer.unref();
-  const auth = new AuthService(config, clock.now);
+  const auth = new AuthService(config, security, clock.now);
+  await auth.seed();
   const ctx: HallContext = {
     config,
     bus,
@@ -135,6 +147,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     idCards: new IdCardSessions(clock.now),
     reports: { handling: (f) => handlingReport(store.db, f) },
     satellites: satellites?.hub,
+    storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));

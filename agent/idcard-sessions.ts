@@ -5,28 +5,29 @@ import { maskIdNumber } from './queue/idnumber.js';
 const TTL_MS = 2 * 60_000;
 
 /**
- * A 身份证 read at the kiosk's card reader is held here for two minutes behind an opaque token; the
- * kiosk page only ever sees the token and the masked number, and sends the token back with the
- * ticket request. The clear number never crosses a socket, a log or the browser.
+ * A 身份证 read at a kiosk's card reader is held here for two minutes behind an opaque token bound to
+ * the kiosk terminal that owns the reader; only that kiosk receives the token and only that kiosk can
+ * redeem it. The clear number never crosses a socket, a log or the browser.
  */
 export class IdCardSessions {
-  private readonly held = new Map<string, { idNumber: string; expiresAt: number }>();
+  private readonly held = new Map<string, { idNumber: string; kiosk?: string; expiresAt: number }>();
 
   constructor(private readonly now: () => number) {}
 
-  hold(idNumber: string): { token: string; masked: string } {
+  hold(idNumber: string, kiosk?: string): { token: string; masked: string } {
     this.sweep();
     const token = randomBytes(16).toString('base64url');
-    this.held.set(token, { idNumber, expiresAt: this.now() + TTL_MS });
+    this.held.set(token, { idNumber, kiosk, expiresAt: this.now() + TTL_MS });
     return { token, masked: maskIdNumber(idNumber) };
   }
 
-  /** The number behind a token, once: a second ticket needs a second read. */
-  take(token: string): string | undefined {
+  /** The number behind a token, once, and only for the kiosk it was read at. */
+  take(token: string, kiosk?: string): string | undefined {
     this.sweep();
     const entry = this.held.get(token);
+    if (!entry || entry.kiosk === undefined || entry.kiosk !== kiosk) return undefined;
     this.held.delete(token);
-    return entry?.idNumber;
+    return entry.idNumber;
   }
 
   private sweep(): void {
@@ -35,14 +36,17 @@ export class IdCardSessions {
   }
 }
 
-/** Card reads become `idcard` messages for the kiosk screens. */
+/** Card reads become `idcard` messages for the kiosk that owns the reader; a reader no kiosk owns is dropped. */
 export function bindIdCardReaders(
   bus: HallBus,
   sessions: IdCardSessions,
-  toKiosks: (msg: { deviceId: string; token: string; masked: string }) => void,
+  toKiosk: (msg: { deviceId: string; token: string; masked: string }) => void,
+  ownerOf: (deviceId: string) => string | undefined,
 ): () => void {
   return bus.on('device.idcard', ({ deviceId, idNumber }) => {
-    const { token, masked } = sessions.hold(idNumber);
-    toKiosks({ deviceId, token, masked });
+    const kiosk = ownerOf(deviceId);
+    if (!kiosk) return;
+    const { token, masked } = sessions.hold(idNumber, kiosk);
+    toKiosk({ deviceId, token, masked });
   });
 }

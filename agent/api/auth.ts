@@ -1,49 +1,185 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { HallConfig } from '../config/load.js';
+import { Lockout } from '../security/lockout.js';
+import { DUMMY_HASH, hashPin, verifyPin } from '../security/pins.js';
+import { type Account, type AccountRole, newToken, type SecurityStore, sha256, type Terminal } from '../security/store.js';
 import { ApiError } from './errors.js';
 
-export type Role = 'staff' | 'guide' | 'manager';
+export type Role = AccountRole;
 export interface Session {
   role: Role;
+  /** account id: the staff number, or `guide` / `manager` for the shared PINs */
   staffId?: string;
   counter?: string;
   expiresAt: number;
+  tokenHash: string;
+}
+
+export interface SecurityAlert {
+  kind: 'lockout' | 'storage';
+  at: number;
+  message: string;
+  messageEn: string;
+  account?: string;
+  source?: string;
+  until?: number;
 }
 
 const SESSION_MS = 12 * 60 * 60 * 1000;
-const MAX_FAILURES = 5;
-const LOCKOUT_MS = 60_000;
+const PAIR_CODE_MS = 15 * 60_000;
+/** the demo prints pairing links at start-up; a newcomer may open them later the same day */
+const DEMO_PAIR_CODE_MS = 24 * 60 * 60_000;
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-function samePin(a: string, b: string): boolean {
-  // Hash first so that the comparison takes the same time whatever the lengths.
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+export function terminalTokenOf(request: FastifyRequest): string | undefined {
+  const h = request.headers['x-hallq-terminal'];
+  return typeof h === 'string' && h.length > 0 && h.length <= 200 ? h : undefined;
+}
+
+export function pinPolicy(role: Role, pin: string, demo: boolean): string | undefined {
+  if (!/^\d+$/.test(pin) || pin.length > 12) return 'a PIN is 4 to 12 digits';
+  const min = role === 'staff' || demo ? 4 : 6;
+  if (pin.length < min) return `a ${role} PIN needs at least ${min} digits`;
+  return undefined;
 }
 
 /**
- * In-memory sessions for staff, guide and manager logins. A later hardening issue may persist
- * them or move to signed tokens; callers only see `login*` and `require`.
+ * Who is asking: staff, guide and manager sign in with PINs (scrypt hashes in hall.db); kiosks,
+ * rating pads, displays and counter PCs are registered terminals with their own tokens. Sessions and
+ * terminal tokens are stored hashed, so they survive a restart and a copied database opens nothing.
  */
 export class AuthService {
-  private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, { count: number; until: number }>();
+  readonly lockout: Lockout;
+  readonly alerts = new EventEmitter();
+  private readonly ended = new EventEmitter();
 
   constructor(
     private readonly config: HallConfig,
+    readonly store: SecurityStore,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lockout = new Lockout(now);
+  }
 
-  loginStaff(counter: string, staffId: string, pin: string, from: string): { token: string; session: Session } {
-    this.checkLockout(from);
-    const staff = this.config.staff.find((s) => s.id === staffId);
-    const counterKnown = this.config.counters.some((c) => c.id === counter);
-    if (!counterKnown) throw new ApiError(404, 'unknown_counter', `没有${counter}号窗口`, `No counter ${counter}`);
-    if (!staff || !samePin(staff.pin, pin)) {
-      this.recordFailure(from);
-      throw new ApiError(401, 'bad_credentials', '工号或密码不正确', 'Wrong staff number or PIN');
+  /** First start: staff, guide and manager PINs and the terminals come from the YAML. Later starts add new terminals only. */
+  async seed(): Promise<void> {
+    const at = this.now();
+    if (!this.store.seeded()) {
+      const people: Account[] = await Promise.all([
+        ...this.config.staff.map(async (s) => ({
+          id: s.id,
+          role: 'staff' as const,
+          name: s.name,
+          pinHash: await hashPin(s.pin),
+          counters: s.counters,
+          photo: s.photo,
+          disabled: false,
+        })),
+        (async () => ({
+          id: 'guide',
+          role: 'guide' as const,
+          name: '导办员',
+          pinHash: await hashPin(this.config.auth.guidePin),
+          disabled: false,
+        }))(),
+        (async () => ({
+          id: 'manager',
+          role: 'manager' as const,
+          name: '所长',
+          pinHash: await hashPin(this.config.auth.managerPin),
+          disabled: false,
+        }))(),
+      ]);
+      this.store.db.transaction(() => {
+        for (const a of people) this.store.putAccount(a, at);
+        this.store.audit({
+          at,
+          actor: 'config',
+          action: 'seed',
+          target: null,
+          detail: { accounts: people.length },
+          source: this.config.file,
+        });
+        this.store.markSeeded(at);
+      })();
     }
+    for (const t of this.config.terminals) {
+      if (!this.store.terminal(t.id)) this.store.putTerminal({ ...t, readers: t.readers ?? [], disabled: false }, at);
+    }
+  }
+
+  onSessionEnded(listener: (tokenHash: string) => void): () => void {
+    this.ended.on('ended', listener);
+    return () => this.ended.off('ended', listener);
+  }
+
+  readonly recentAlerts: SecurityAlert[] = [];
+
+  /** an alert for the manager board: pushed on /board as `alert` and kept (last 50) for GET /api/v1/security/alerts */
+  alert(a: Omit<SecurityAlert, 'at'>): void {
+    const full = { ...a, at: this.now() };
+    this.recentAlerts.unshift(full);
+    if (this.recentAlerts.length > 50) this.recentAlerts.length = 50;
+    this.alerts.emit('alert', full);
+  }
+
+  private async checkPin(accountKey: string, account: Account | undefined, pin: string, from: string): Promise<boolean> {
+    const wait = this.lockout.waitMs(accountKey, from);
+    if (wait > 0) {
+      const s = Math.ceil(wait / 1000);
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        `密码错误次数过多，请${s >= 60 ? `${Math.ceil(s / 60)}分钟` : `${s}秒`}后再试`,
+        `Too many wrong PINs; try again in ${s} s`,
+      );
+    }
+    // An unknown or disabled account costs the same scrypt time as a known one.
+    const ok = (await verifyPin(pin, account?.pinHash ?? DUMMY_HASH)) && account !== undefined && !account.disabled;
+    if (ok) {
+      this.lockout.success(accountKey, from);
+      return true;
+    }
+    const state = this.lockout.failure(accountKey, from);
+    if (state.lockedUntil > this.now()) {
+      this.alert({
+        kind: 'lockout',
+        account: accountKey,
+        source: from,
+        until: state.lockedUntil,
+        message: `账号 ${accountKey} 连续输错密码（来自 ${from}），已暂时锁定`,
+        messageEn: `Repeated wrong PINs for ${accountKey} from ${from}: locked for now`,
+      });
+    }
+    return false;
+  }
+
+  async loginStaff(
+    counter: string,
+    staffId: string,
+    pin: string,
+    from: string,
+    opts: { takeover?: boolean; terminal?: Terminal } = {},
+  ): Promise<{ token: string; session: Session; account: Account }> {
+    if (!this.config.counters.some((c) => c.id === counter))
+      throw new ApiError(404, 'unknown_counter', `没有${counter}号窗口`, `No counter ${counter}`);
+    if (opts.terminal?.kind === 'counter' && opts.terminal.counter !== counter)
+      throw new ApiError(
+        403,
+        'wrong_counter',
+        `这台电脑登记为${opts.terminal.counter}号窗口`,
+        `This PC is registered to counter ${opts.terminal.counter}`,
+      );
+    const account = this.store.account(staffId);
+    const staff = account?.role === 'staff' ? account : undefined;
+    if (!(await this.checkPin(staffId, staff, pin, from)) || !staff)
+      throw new ApiError(401, 'bad_credentials', '工号或密码不正确', 'Wrong staff number or PIN');
     if (staff.counters && !staff.counters.includes(counter)) {
       throw new ApiError(
         403,
@@ -52,39 +188,99 @@ export class AuthService {
         `${staffId} may not sign in at counter ${counter}`,
       );
     }
-    return this.issue({ role: 'staff', staffId, counter, expiresAt: this.now() + SESSION_MS }, from);
-  }
-
-  loginRole(role: 'guide' | 'manager', pin: string, from: string): { token: string; session: Session } {
-    this.checkLockout(from);
-    const expected = role === 'guide' ? this.config.auth.guidePin : this.config.auth.managerPin;
-    if (!samePin(expected, pin)) {
-      this.recordFailure(from);
-      throw new ApiError(401, 'bad_credentials', '密码不正确', 'Wrong PIN');
+    const now = this.now();
+    const others = this.store.liveStaffSessions(counter, staffId, now);
+    if (others.length > 0 && !opts.takeover) {
+      const atCounter = others.find((s) => s.counter === counter && s.accountId !== staffId);
+      if (atCounter) {
+        throw new ApiError(
+          409,
+          'counter_taken',
+          `${counter}号窗口已有${atCounter.accountId}登录；如需接替，请选择“接管”`,
+          `Counter ${counter} is signed in by ${atCounter.accountId}; sign in with takeover to end that session`,
+        );
+      }
+      const where = others[0]?.counter ?? counter;
+      throw new ApiError(
+        409,
+        'already_signed_in',
+        `${staffId}已在${where}号窗口登录；如需在此登录，请选择“接管”`,
+        `${staffId} is already signed in at counter ${where}; sign in with takeover to end that session`,
+      );
     }
-    return this.issue({ role, expiresAt: this.now() + SESSION_MS }, from);
+    for (const s of others) this.end(s.tokenHash, 'taken_over');
+    if (others.length > 0)
+      this.store.audit({
+        at: now,
+        actor: staffId,
+        action: 'session.takeover',
+        target: `counter:${counter}`,
+        detail: { ended: others.length },
+        source: from,
+      });
+    return { ...this.issue({ role: 'staff', staffId, counter }, from), account: staff };
   }
 
-  logout(token: string): void {
-    this.sessions.delete(token);
+  async loginRole(
+    role: 'guide' | 'manager',
+    pin: string,
+    from: string,
+    accountId: string = role,
+  ): Promise<{ token: string; session: Session }> {
+    const account = this.store.account(accountId);
+    const match = account?.role === role ? account : undefined;
+    if (!(await this.checkPin(accountId, match, pin, from))) throw new ApiError(401, 'bad_credentials', '密码不正确', 'Wrong PIN');
+    return this.issue({ role, staffId: accountId }, from);
   }
 
-  /** The session behind a bearer token, or undefined when absent/expired. */
+  private issue(s: { role: Role; staffId: string; counter?: string }, from: string): { token: string; session: Session } {
+    const token = newToken();
+    const now = this.now();
+    const session: Session = { ...s, expiresAt: now + SESSION_MS, tokenHash: sha256(token) };
+    this.store.addSession({
+      tokenHash: session.tokenHash,
+      accountId: s.staffId,
+      role: s.role,
+      counter: s.counter,
+      createdAt: now,
+      expiresAt: session.expiresAt,
+      source: from,
+    });
+    return { token, session };
+  }
+
+  private end(tokenHash: string, reason: string): void {
+    this.store.endSession(tokenHash, this.now(), reason);
+    this.ended.emit('ended', tokenHash);
+  }
+
+  logout(token: string): boolean {
+    const s = this.session(token);
+    if (!s) return false;
+    this.end(s.tokenHash, 'logout');
+    return true;
+  }
+
+  /** The session behind a bearer token, or undefined when absent, ended or expired. */
   session(token: string | undefined): Session | undefined {
-    if (!token) return undefined;
-    const s = this.sessions.get(token);
-    if (!s) return undefined;
-    if (s.expiresAt <= this.now()) {
-      this.sessions.delete(token);
-      return undefined;
-    }
-    return s;
+    if (!token || token.length > 200) return undefined;
+    const row = this.store.liveSession(sha256(token), this.now());
+    if (!row) return undefined;
+    if (this.store.account(row.accountId)?.disabled) return undefined;
+    return { role: row.role, staffId: row.accountId, counter: row.counter, expiresAt: row.expiresAt, tokenHash: row.tokenHash };
+  }
+
+  terminal(token: string | undefined): Terminal | undefined {
+    if (!token || token.length > 200) return undefined;
+    return this.store.terminalByToken(sha256(token));
   }
 
   fromRequest(request: FastifyRequest): Session | undefined {
-    const header = request.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    return this.session(token);
+    return this.session(bearer(request));
+  }
+
+  terminalFromRequest(request: FastifyRequest): Terminal | undefined {
+    return this.terminal(terminalTokenOf(request));
   }
 
   /** Staff of that counter, or the manager. */
@@ -102,27 +298,99 @@ export class AuthService {
     return s;
   }
 
-  private issue(session: Session, from: string): { token: string; session: Session } {
-    this.failures.delete(from);
-    const token = randomBytes(24).toString('base64url');
-    this.sessions.set(token, session);
-    return { token, session };
+  /** The rating pad registered to this counter, or a refusal. */
+  requirePad(request: FastifyRequest, counter: string): Terminal {
+    const t = this.terminalFromRequest(request);
+    if (!t) throw notRegistered();
+    if (t.kind !== 'pad' || t.counter !== counter)
+      throw new ApiError(403, 'wrong_terminal', `只有${counter}号窗口的评价器可以评价`, `Only counter ${counter}'s rating pad may rate it`);
+    return t;
   }
 
-  private checkLockout(from: string): void {
-    const f = this.failures.get(from);
-    if (f && f.count >= MAX_FAILURES && f.until > this.now()) {
-      throw new ApiError(429, 'too_many_attempts', '密码错误次数过多，请1分钟后再试', 'Too many wrong PINs; try again in a minute');
+  // ---- pairing
+  createPairCode(terminalId: string, by: string, opts: { demo?: boolean } = {}): { code: string; expiresAt: number } {
+    if (!this.store.terminal(terminalId))
+      throw new ApiError(404, 'unknown_terminal', `没有登记该终端：${terminalId}`, `No terminal ${terminalId}`);
+    let code = '';
+    for (let i = 0; i < 10; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+    const expiresAt = this.now() + (opts.demo ? DEMO_PAIR_CODE_MS : PAIR_CODE_MS);
+    this.store.addPairCode(sha256(code), terminalId, expiresAt, by);
+    this.store.audit({
+      at: this.now(),
+      actor: by,
+      action: 'terminal.pairCode',
+      target: `terminal:${terminalId}`,
+      detail: {},
+      source: null,
+    });
+    return { code, expiresAt };
+  }
+
+  pair(code: string, from: string): { token: string; terminal: Terminal } {
+    const key = 'pairing';
+    if (this.lockout.waitMs(key, from) > 0)
+      throw new ApiError(429, 'too_many_attempts', '配对码错误次数过多，请稍后再试', 'Too many wrong pairing codes; try again later');
+    const id = this.store.takePairCode(sha256(code.trim().toUpperCase()), this.now());
+    const terminal = id ? this.store.terminal(id) : undefined;
+    if (!terminal || terminal.disabled) {
+      this.lockout.failure(key, from);
+      throw new ApiError(
+        401,
+        'bad_pair_code',
+        '配对码无效或已过期，请到管理看板重新生成',
+        'Unknown or expired pairing code; make a new one on the manager board',
+      );
     }
+    const token = newToken();
+    this.store.addTerminalToken(sha256(token), terminal.id, this.now());
+    this.store.audit({
+      at: this.now(),
+      actor: `terminal:${terminal.id}`,
+      action: 'terminal.paired',
+      target: `terminal:${terminal.id}`,
+      detail: {},
+      source: from,
+    });
+    return { token, terminal };
   }
 
-  private recordFailure(from: string): void {
-    const f = this.failures.get(from);
-    const count = f && f.until > this.now() ? f.count + 1 : 1;
-    this.failures.set(from, { count, until: this.now() + LOCKOUT_MS });
+  /** A terminal token without a pairing step: tests and the config's pre-registered screens. */
+  issueTerminalToken(terminalId: string): string {
+    if (!this.store.terminal(terminalId)) throw new Error(`no terminal ${terminalId}`);
+    const token = newToken();
+    this.store.addTerminalToken(sha256(token), terminalId, this.now());
+    return token;
+  }
+
+  // ---- staff administration (manager)
+  async setPin(accountId: string, pin: string, actor: string, from: string): Promise<void> {
+    const a = this.store.account(accountId);
+    if (!a) throw new ApiError(404, 'unknown_staff', `没有该人员：${accountId}`, `No staff member ${accountId}`);
+    const why = pinPolicy(a.role, pin, this.config.demo);
+    if (why) throw new ApiError(400, 'weak_pin', `密码不符合要求：${why}`, `PIN refused: ${why}`);
+    this.store.putAccount({ ...a, pinHash: await hashPin(pin) }, this.now());
+    this.lockout.clearAccount(accountId);
+    this.store.audit({ at: this.now(), actor, action: 'staff.resetPin', target: accountId, detail: {}, source: from });
+    this.endAll(accountId, 'pin_reset');
+  }
+
+  endAll(accountId: string, reason: string): void {
+    for (const h of this.store.endSessionsOf(accountId, this.now(), reason)) this.ended.emit('ended', h);
+  }
+
+  get demo(): boolean {
+    return this.config.demo;
   }
 }
 
 function notSignedIn(): ApiError {
   return new ApiError(401, 'not_signed_in', '请先登录（POST /api/v1/auth/staff）', 'Sign in first (POST /api/v1/auth/staff)');
+}
+export function notRegistered(): ApiError {
+  return new ApiError(
+    401,
+    'terminal_not_registered',
+    '此设备尚未登记，请用管理看板上的配对码配对',
+    'This screen is not registered: pair it with a code from the manager board',
+  );
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isStorageError } from '../security/storage.js';
 
 /** A refusal the caller can act on; never used for our own bugs. */
 export class ApiError extends Error {
@@ -33,8 +34,19 @@ function isDomainError(err: unknown): err is Error & { code: string; status: num
   );
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+export const STORAGE_ERROR = errorBody(
+  'storage_unavailable',
+  '系统存储空间已满或不可写，暂时无法办理，请联系工作人员',
+  'The hall computer cannot save right now (disk full or read-only); please ask staff',
+);
+
+export function installErrorHandler(app: FastifyInstance, opts: { onStorageFault?: (code: string) => void } = {}): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    if (isStorageError(err)) {
+      request.log.error({ code: err.code }, 'storage fault');
+      opts.onStorageFault?.(err.code);
+      return reply.status(503).header('retry-after', '30').send(STORAGE_ERROR);
+    }
     if (err instanceof ApiError) {
       return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
     }

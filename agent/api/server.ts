@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,8 +14,10 @@ import Fastify, {
 } from 'fastify';
 import { UI_BUILD } from '../cli/paths.js';
 import type { HallContext } from '../context.js';
+import { installAccessGuard } from '../security/access.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { requestId } from './request-id.js';
+import { securityRoutes } from './routes/security.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -47,6 +50,11 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Slow or idle clients do not hold sockets forever (slowloris on the hall LAN).
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 10_000,
+    maxRequestsPerSocket: 1000,
     // Requests are not logged one by one: a busy hall would drown the device and queue logs.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     requestIdHeader: false,
@@ -54,7 +62,44 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  installErrorHandler(app);
+  app.server.maxConnections = 2000;
+  app.server.headersTimeout = 15_000;
+  let lastStorageAlert = 0;
+  installErrorHandler(app, {
+    onStorageFault: (code) => {
+      if (Date.now() - lastStorageAlert < 60_000) return;
+      lastStorageAlert = Date.now();
+      ctx.auth.alert({
+        kind: 'storage',
+        message: `数据库无法写入（${code}）：请检查磁盘空间和数据目录权限`,
+        messageEn: `The database cannot be written (${code}): check disk space and the data folder`,
+      });
+    },
+  });
+  installAccessGuard(app, ctx.auth);
+  await app.register(fastifyHelmet, {
+    // Screens load only their own scripts; styles include Svelte's and the ticket page's inline ones.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // a hall LAN is plain http: HSTS would lock the screens out
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {
@@ -63,7 +108,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   hallRoutes(app, ctx);
   ticketRoutes(app, ctx);
@@ -71,19 +116,20 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   queueRoutes(app, ctx);
   caseRoutes(app, ctx);
   reportRoutes(app, ctx);
+  securityRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: uiDir, index: ['index.html'], wildcard: true });
     for (const screen of SCREENS) {
-      app.get(screen.path, { schema: { hide: true } }, (_request, reply) => reply.sendFile(screen.file));
+      app.get(screen.path, { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) => reply.sendFile(screen.file));
     }
   } else {
     ctx.logger.warn({ uiDir }, 'screens are not built: run `npm run build`');
     const notBuilt = async (_req: unknown, reply: { status(n: number): { send(b: unknown): unknown } }) =>
       reply.status(503).send(errorBody('ui_not_built', '界面尚未构建，请运行 npm run build', 'Screens are not built: run `npm run build`'));
-    app.get('/', { schema: { hide: true } }, notBuilt);
-    for (const screen of SCREENS) app.get(screen.path, { schema: { hide: true } }, notBuilt);
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, notBuilt);
+    for (const screen of SCREENS) app.get(screen.path, { config: { access: 'public' }, schema: { hide: true } }, notBuilt);
   }
   return app;
 }

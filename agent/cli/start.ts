@@ -1,5 +1,7 @@
 // `hallq start`: validate the config, back up before a schema upgrade, run the hall, print the URLs.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { HallConfig } from '../config/load.js';
 import { DEMO_SECRET } from '../config/load.js';
 import type { RunningHall } from '../hall.js';
 import { loadForCli } from './common.js';
@@ -21,8 +23,7 @@ export async function start(argv: string[]): Promise<number> {
   const satFile = (args.values.config as string | undefined) ?? process.env.HALLQ_CONFIG;
   if (satFile) {
     const { isSatelliteConfigFile, runSatelliteMain } = await import('../satellite/main.js');
-    if (isSatelliteConfigFile(satFile))
-      return runSatelliteMain(satFile, { host, port, data: args.values.data as string | undefined });
+    if (isSatelliteConfigFile(satFile)) return runSatelliteMain(satFile, { host, port, data: args.values.data as string | undefined });
   }
 
   // Validation happens before anything opens the database: a bad config writes nothing.
@@ -30,7 +31,14 @@ export async function start(argv: string[]): Promise<number> {
 
   const logger = createLogger();
   if (config.hall.secret === DEMO_SECRET && !isDemo) {
-    logger.warn('hall.secret is not set: using the demo secret. Set HALLQ_SECRET for a real hall.');
+    logger.warn('hall.secret is not set: using the demo secret (demo: true). Set HALLQ_SECRET for a real hall.');
+  }
+  const unwritable = dataFolderProblem(dataDir);
+  if (unwritable) {
+    console.error(
+      `hallq: the data folder ${dataDir} is not writable (${unwritable}); give the agent's user write access (e.g. chown -R hallq ${dataDir}) or choose another folder with --data or server.dataDir in ${file}`,
+    );
+    return 2;
   }
   // Forward-only upgrades: refuse a database from a newer hallq, back up before applying migrations.
   if (existsSync(dbPath)) {
@@ -62,10 +70,12 @@ export async function start(argv: string[]): Promise<number> {
     `config: ${file}`,
     `data:   ${dbPath}`,
     '',
-    ...SCREENS.map((s) => `  ${s.zh.padEnd(6, '　')} ${s.en.padEnd(18)} ${hall.url}${s.path}`),
+    ...SCREENS.map((s) => `  ${s.zh.padEnd(6, '　')} ${s.en.padEnd(18)} ${hall.url}${s.path}${demoPairing(hall, config, s.path)}`),
     `  API                        ${hall.url}/openapi.json`,
     '',
-    isDemo ? 'Demo PINs: staff A1001…A1008 / 1234, guide 8888, manager 9999. Ctrl-C stops.' : 'Ctrl-C stops.',
+    config.demo
+      ? 'Demo PINs: staff A1001…A1008 / 1234, guide 8888, manager 9999. The kiosk, pad and display links pair that browser once\n(one-time codes, valid 24 h); pair more screens from the board’s 人员与设备 panel. Ctrl-C stops.'
+      : 'Screens pair with one-time codes from the manager board (人员与设备). Ctrl-C stops.',
   ];
   console.log(lines.join('\n'));
 
@@ -80,4 +90,26 @@ export async function start(argv: string[]): Promise<number> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   return -1;
+}
+
+/** why the agent cannot write into its data folder, or undefined */
+function dataFolderProblem(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = resolve(dir, `.hallq-write-test-${process.pid}`);
+    writeFileSync(probe, '', { mode: 0o600 });
+    rmSync(probe, { force: true });
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+}
+
+/** the demo prints links that pair a browser once (kiosk-1, pad-1, display-1) */
+function demoPairing(hall: RunningHall, config: HallConfig, path: string): string {
+  if (!config.demo) return '';
+  const terminal = ({ '/kiosk': 'kiosk-1', '/pad': 'pad-1', '/display': 'display-1' } as Record<string, string>)[path];
+  if (!terminal || !hall.ctx.auth.store.terminal(terminal)) return '';
+  const { code } = hall.ctx.auth.createPairCode(terminal, 'demo-start', { demo: true });
+  return path === '/pad' ? `?counter=1&pair=${code}` : `?pair=${code}`;
 }

@@ -20,8 +20,15 @@ export type StaffConfig = RawHallConfig['staff'][number];
 export type SatelliteConfigEntry = NonNullable<RawHallConfig['satellites']>[number];
 export type RemoteDeviceConfig = SatelliteConfigEntry['devices'][number];
 
+export type TerminalConfig = NonNullable<RawHallConfig['terminals']>[number];
+
 export interface HallConfig {
   file: string;
+  /** demo hall: demo secret and short PINs allowed, simulator routes, pairing links printed */
+  demo: boolean;
+  /** /api/v1/sim/* registered (demo, or simulator: true) */
+  simulator: boolean;
+  terminals: TerminalConfig[];
   hall: {
     name: string;
     code: string;
@@ -33,7 +40,7 @@ export interface HallConfig {
   server: { host: string; port: number; dataDir: string; publicUrl?: string };
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds: number; checkMinutes: number };
-  kiosk: { idleSeconds: number; printDeadlineSeconds: number };
+  kiosk: { idleSeconds: number; printDeadlineSeconds: number; ticketsPerMinute: number };
   rating: { timeoutSeconds: number };
   board: { waitAlertMinutes: number };
   auth: { guidePin: string; managerPin: string };
@@ -47,6 +54,14 @@ export interface HallConfig {
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
 export const DEMO_SECRET = 'demo-hall-secret-not-for-production';
+
+/** A real hall without a usable secret: one line saying how to set it (main.ts exits 2). */
+export class MissingSecretError extends ConfigError {
+  constructor(file: string, why: string) {
+    super(file, []);
+    this.message = `hallq: ${why}: 身份证 numbers are kept only as an HMAC with this secret. Set one of at least 16 characters, e.g. HALLQ_SECRET="$(openssl rand -hex 24)" npm start -- --config ${file} (or hall.secret in ${file})`;
+  }
+}
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): HallConfig {
   let text: string;
@@ -133,6 +148,33 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
   for (const dup of duplicates(raw.staff.map((s) => s.id))) issues.push({ path: 'staff', expected: 'unique staff ids', got: dup });
   checkDevices(raw.devices ?? [], counterIds, issues);
   crossCheckSatellites(raw, issues);
+  const terminalIds = new Set<string>();
+  const readers = new Set(
+    [...(raw.devices ?? []), ...(raw.satellites ?? []).flatMap((s) => s.devices)].filter((d) => d.kind === 'idReader').map((d) => d.id),
+  );
+  (raw.terminals ?? []).forEach((t, i) => {
+    if (terminalIds.has(t.id)) issues.push({ path: `terminals[${i}].id`, expected: 'a terminal id not used before', got: t.id });
+    terminalIds.add(t.id);
+    if ((t.kind === 'pad' || t.kind === 'counter') && t.counter === undefined)
+      issues.push({ path: `terminals[${i}].counter`, expected: `the counter id this ${t.kind} terminal belongs to`, got: undefined });
+    if (t.counter !== undefined && !counterIds.has(t.counter))
+      issues.push({
+        path: `terminals[${i}].counter`,
+        expected: `a counter id from counters[] (${[...counterIds].join(', ')})`,
+        got: t.counter,
+      });
+    (t.readers ?? []).forEach((r, j) => {
+      if (!readers.has(r))
+        issues.push({ path: `terminals[${i}].readers[${j}]`, expected: 'the id of an idReader device in devices[]', got: r });
+      if (t.kind !== 'kiosk') issues.push({ path: `terminals[${i}].readers`, expected: 'readers only on a kiosk terminal', got: r });
+    });
+  });
+  if (!raw.demo) {
+    for (const key of ['guidePin', 'managerPin'] as const) {
+      if (raw.auth[key].length < 6)
+        issues.push({ path: `auth.${key}`, expected: 'at least 6 digits outside the demo hall', got: `${raw.auth[key].length} digits` });
+    }
+  }
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });
@@ -180,9 +222,17 @@ function crossCheckSatellites(raw: RawHallConfig, issues: Issue[]): void {
 }
 
 function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): HallConfig {
-  const secret = env.HALLQ_SECRET ?? raw.hall.secret ?? DEMO_SECRET;
+  const given = env.HALLQ_SECRET ?? raw.hall.secret;
+  const demo = raw.demo ?? false;
+  if (!demo && given === undefined) throw new MissingSecretError(file, 'HALLQ_SECRET is not set');
+  if (!demo && given !== undefined && (given.length < 16 || given === DEMO_SECRET))
+    throw new MissingSecretError(file, 'HALLQ_SECRET is shorter than 16 characters or is the public demo secret');
+  const secret = given ?? DEMO_SECRET;
   return {
     file,
+    demo,
+    simulator: demo || (raw.simulator ?? false),
+    terminals: raw.terminals ?? [],
     hall: {
       name: raw.hall.name,
       code: raw.hall.code,
@@ -205,7 +255,11 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       replayMaxAgeSeconds: raw.voice?.replayMaxAgeSeconds ?? 120,
       checkMinutes: raw.voice?.checkMinutes ?? 5,
     },
-    kiosk: { idleSeconds: raw.kiosk?.idleSeconds ?? 30, printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20 },
+    kiosk: {
+      idleSeconds: raw.kiosk?.idleSeconds ?? 30,
+      printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20,
+      ticketsPerMinute: raw.kiosk?.ticketsPerMinute ?? 30,
+    },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
     auth: raw.auth,

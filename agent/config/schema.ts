@@ -119,9 +119,24 @@ const staff = obj({
   counters: optional(list(id('a counter id'))),
 });
 
+/** a browser screen registered to the hall (docs/security.md): it pairs with a one-time code for its own token */
+const terminal = obj({
+  id: id('a terminal id such as kiosk-1'),
+  kind: oneOf(['kiosk', 'pad', 'display', 'counter'] as const),
+  /** pad and counter terminals: the counter they belong to */
+  counter: optional(id('a counter id from counters[]')),
+  /** kiosk: the ID-card readers (device ids) whose reads go to this kiosk only */
+  readers: optional(list(id('an idReader device id'))),
+  name: optional(str({ max: 60 })),
+});
+
 export const hallConfigSpec = obj({
   /** primary (default): runs the queue and the screens; satellite: see agent/satellite/config.ts */
   role: optional(oneOf(['primary', 'satellite'] as const), 'primary'),
+  /** the demo hall: demo PINs and secret allowed, simulator routes on, pairing links printed at start-up */
+  demo: optional(bool(), false),
+  /** /api/v1/sim/* outside the demo (a test bench); signed-in staff only */
+  simulator: optional(bool(), false),
   hall: obj({
     name: str({ max: 100 }),
     code: id('a hall code of letters, digits, - _ .'),
@@ -168,6 +183,8 @@ export const hallConfigSpec = obj({
       idleSeconds: optional(int({ min: 10, max: 600 }), 30),
       /** a ticket the printer could not take within this time is failed and shown on the kiosk screen instead */
       printDeadlineSeconds: optional(int({ min: 2, max: 600 }), 20),
+      /** tickets one kiosk may issue per minute (after a burst of half that); guards the number range */
+      ticketsPerMinute: optional(int({ min: 1, max: 600 }), 30),
     }),
     {},
   ),
@@ -182,6 +199,7 @@ export const hallConfigSpec = obj({
   counters: list(counter, { min: 1, max: 99 }),
   devices: optional(list(device), []),
   satellites: optional(list(satellite), []),
+  terminals: optional(list(terminal), []),
 });
 
 type SpecValue<S> = S extends { check(...args: never[]): infer T } ? T : never;

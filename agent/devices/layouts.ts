@@ -9,6 +9,8 @@ export interface HallInfo {
   phones: { consult: string; complaint: string };
   /** QR = ticketUrlBase + ticket.id */
   ticketUrlBase: string;
+  /** the ticket's status URL when the hall gives tickets public ids (agent/security); else ticketUrlBase + id */
+  ticketUrl?: (ticket: Ticket) => string;
   /** IANA zone for the printed time; default Asia/Shanghai */
   timezone?: string;
 }
@@ -56,7 +58,7 @@ export function ticketLayout(o: {
   if (o.estimateMinutes !== undefined) blocks.push({ op: 'text', text: `预计等候约 ${o.estimateMinutes} 分钟` });
   blocks.push(
     { op: 'text', text: `取号时间 ${localTime(o.ticket.issuedAt, o.hall.timezone)}` },
-    { op: 'qr', data: o.hall.ticketUrlBase + o.ticket.id, align: 'center' },
+    { op: 'qr', data: o.hall.ticketUrl?.(o.ticket) ?? o.hall.ticketUrlBase + o.ticket.id, align: 'center' },
     { op: 'text', text: '微信扫码查看排队进度', align: 'center' },
     { op: 'rule' },
     { op: 'text', text: `咨询电话 ${o.hall.phones.consult}` },

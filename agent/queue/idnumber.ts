@@ -17,10 +17,11 @@ export function hashIdNumber(secret: string, raw: string): string {
   return createHmac('sha256', secret).update(normalizeIdNumber(raw)).digest('hex');
 }
 
-/** 3401**********1234 */
+/** **************1234 */
 export function maskIdNumber(raw: string): string {
   const id = normalizeIdNumber(raw);
-  return `${id.slice(0, 4)}${'*'.repeat(Math.max(0, id.length - 8))}${id.slice(-4)}`;
+  // Only the last four characters: the first four name the county, which with a birth date narrows a person down.
+  return `${'*'.repeat(Math.max(0, id.length - 4))}${id.slice(-4)}`;
 }
 
 /** 王* / 欧** : the name a card reader gives, as the kiosk may show it (first character only). */

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { SECURITY_MIGRATION_SQL } from '../security/migration.js';
 
 export interface Migration {
   version: number;
@@ -134,6 +135,7 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE unresolved_reports ADD COLUMN closed_at INTEGER;
     `,
   },
+  { version: 3, name: 'security: accounts, sessions, terminals, audit, public ticket ids', sql: SECURITY_MIGRATION_SQL },
   {
     version: 6,
     name: 'satellite events',

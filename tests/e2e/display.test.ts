@@ -57,7 +57,7 @@ describe('hall display (综合屏)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=voice-state]')?.getAttribute('data-played') === '3', null, {
       timeout: 30_000,
     });
-  });
+  }, 120_000); // two announcements played in turn, plus a recall, on a shared 2-core machine
 });
 
 describe('hall display after a lost connection', () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceManagerImpl } from '../../agent/devices/manager.js';
 import type { VirtualPrinter } from '../../drivers/sim/printer.js';
 import { launchBrowser, type Browsers } from '../helpers/browser.js';
-import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { api, managerToken, pairCode, startTestAgent, type TestAgent } from '../helpers/agent.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-results/e2e');
 const KIOSK = { width: 1080, height: 1920 };
@@ -38,7 +38,8 @@ async function openKiosk(): Promise<Page> {
   const ctx = await browsers.newContext({ viewport: KIOSK });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('pageerror', (err) => console.error('[kiosk] page error:', err.message));
-  await page.goto(`${agent.baseUrl}/kiosk`);
+  // a registered kiosk: the link carries a one-time pairing code, as the board hands out
+  await page.goto(`${agent.baseUrl}/kiosk?pair=${await pairCode(agent.baseUrl, 'kiosk-1')}`);
   await page.waitForSelector('button[data-service=id-card]');
   return page;
 }
@@ -55,6 +56,7 @@ describe('kiosk: printer cover opened just before the press', () => {
     agent.hall.ctx.bus.on('print.failed', (p) => events.push({ ...p, ok: false }));
     agent.hall.ctx.bus.on('print.done', (p) => events.push({ ...p, ok: true }));
     const pagesBefore = printer.pages.length;
+    const manager = await managerToken(agent.baseUrl);
 
     // Right after a heartbeat reply the next poll is ~500 ms away: open the cover then, and press.
     await new Promise<void>((ok) => {
@@ -66,11 +68,15 @@ describe('kiosk: printer cover opened just before the press', () => {
         }
       });
     });
-    const cover = await api(agent.baseUrl, 'POST', '/api/v1/sim/printer-1', { type: 'cover', open: true });
+    const cover = await api(agent.baseUrl, 'POST', '/api/v1/sim/printer-1', { type: 'cover', open: true }, manager);
     expect(cover.status).toBe(200);
     const response = page.waitForResponse((r) => r.url().endsWith('/api/v1/tickets') && r.request().method() === 'POST');
     await page.click('button[data-service=id-card]');
-    const body = (await (await response).json()) as { ticket: { id: string; number: string }; print: { status: string } };
+    const body = (await (await response).json()) as {
+      ticket: { id: string; number: string };
+      print: { status: string };
+      statusUrl: string;
+    };
     expect(body.print.status).toBe('queued');
 
     const fault = page.getByTestId('print-fault');
@@ -86,11 +92,12 @@ describe('kiosk: printer cover opened just before the press', () => {
     expect(devices.list().find((d) => d.id === 'printer-1')?.status).toBe('coverOpen');
 
     // close the cover: the printer comes back, the failed ticket is not printed after all
-    await api(agent.baseUrl, 'POST', '/api/v1/sim/printer-1', { type: 'cover', open: false });
+    await api(agent.baseUrl, 'POST', '/api/v1/sim/printer-1', { type: 'cover', open: false }, manager);
     await until('printer back online', () => devices.list().find((d) => d.id === 'printer-1')?.status === 'online');
     await new Promise((r) => setTimeout(r, 1200));
     expect(printer.pages.length).toBe(pagesBefore);
-    expect(printer.pages.some((p) => p.qr.some((q) => q.includes(body.ticket.id)))).toBe(false);
+    // the QR carries the ticket's public id (its status URL), never date + number
+    expect(printer.pages.some((p) => p.qr.some((q) => q === body.statusUrl || q.includes(body.ticket.id)))).toBe(false);
     expect(events.filter((e) => e.ticketId === body.ticket.id)).toHaveLength(1);
   }, 30_000);
 });

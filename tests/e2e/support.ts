@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type Browsers } from '../helpers/browser.js';
-import { api, DEMO_CONFIG, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { api, DEMO_CONFIG, managerToken, pairCode, startTestAgent, type TestAgent } from '../helpers/agent.js';
 
 export const SHOTS = resolve(import.meta.dirname, '../../test-results/e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -17,25 +17,50 @@ export async function shot(page: Page, name: string): Promise<void> {
 export interface Hall {
   agent: TestAgent;
   browsers: Browsers;
-  open(path: string, viewport?: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page }>;
+  /**
+   * A new browser (context) on a screen. Kiosk, pad and display pages pair as their demo terminal
+   * (kiosk-1, pad-N, display-1) through a one-time code, as a hall does; `terminal: null` opens the
+   * page unpaired, a string pairs as that terminal. /sim opens signed in as the manager.
+   */
+  open(
+    path: string,
+    viewport?: { width: number; height: number },
+    opts?: { terminal?: string | null; bypassCSP?: boolean },
+  ): Promise<{ ctx: BrowserContext; page: Page }>;
   api(method: string, path: string, body?: unknown, token?: string): ReturnType<typeof api>;
+  /** console messages about the Content-Security-Policy seen on any page this hall opened */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
 export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] = {}): Promise<Hall> {
   const agent = await startTestAgent(agentOpts);
   const browsers = await launchBrowser();
+  const cspViolations: string[] = [];
   return {
     agent,
     browsers,
-    async open(path, viewport) {
-      const ctx = await browsers.newContext({ viewport: viewport ?? { width: 1280, height: 800 } });
+    cspViolations,
+    async open(path, viewport, opts = {}) {
+      const ctx = await browsers.newContext({ viewport: viewport ?? { width: 1280, height: 800 }, bypassCSP: opts.bypassCSP });
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on('pageerror', (err) => console.error(`[${path}] page error:`, err.message));
-      await page.goto(agent.baseUrl + path);
+      page.on('console', (m) => {
+        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(`[${path}] ${m.text()}`);
+      });
+      const terminal = opts.terminal === undefined ? demoTerminalFor(path) : opts.terminal;
+      let url = agent.baseUrl + path;
+      if (terminal) url += `${path.includes('?') ? '&' : '?'}pair=${await pairCode(agent.baseUrl, terminal)}`;
+      if (/^\/sim\b/.test(path)) {
+        const token = await managerToken(agent.baseUrl);
+        await page.addInitScript((t) => sessionStorage.setItem('hallq.sim.token', t), token);
+      }
+      await page.goto(url);
       return { ctx, page };
     },
-    api: (method, path, body, token) => api(agent.baseUrl, method, path, body, token),
+    // reads and simulator actions that need the manager go out as the manager unless a token is given
+    api: async (method, path, body, token) =>
+      api(agent.baseUrl, method, path, body, token ?? (MANAGER_PATHS.test(path) ? await managerToken(agent.baseUrl) : undefined)),
     async close() {
       await browsers.close();
       await agent.stop();
@@ -43,11 +68,25 @@ export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] 
   };
 }
 
+const MANAGER_PATHS = /^\/api\/v1\/(sim|events|stats|cases|reports\/handling|staff|terminals|audit|security|queue)\b/;
+
+/** the demo terminal a screen path pairs as: kiosk-1, pad-<counter>, display-1 */
+export function demoTerminalFor(path: string): string | undefined {
+  const u = new URL(path, 'http://x');
+  if (u.pathname === '/kiosk') return 'kiosk-1';
+  if (u.pathname === '/display') return 'display-1';
+  if (u.pathname === '/pad') return `pad-${u.searchParams.get('counter') ?? '1'}`;
+  return undefined;
+}
+
 /** signs a counter console in with the demo PIN; resolves when the console is live */
 export async function signInCounter(page: Page, staffId = 'A1001'): Promise<void> {
   await page.fill('#l-staff', staffId);
   await page.fill('#l-pin', '1234');
   await page.click('button[type=submit]');
+  // a test that signed this person in before (API or another page) takes the counter over
+  const takeover = page.locator('[data-testid=takeover]');
+  await Promise.race([page.waitForSelector('[data-testid=current-ticket]'), takeover.waitFor().then(() => takeover.click())]);
   await page.waitForSelector('[data-testid=current-ticket]');
 }
 
@@ -59,7 +98,7 @@ export async function signInBoard(page: Page): Promise<void> {
 
 /** staff token + open counter through the API, for tests where the console is not the subject */
 export async function openCounter(hall: Hall, counter: string, staffId: string): Promise<string> {
-  const login = await hall.api('POST', '/api/v1/auth/staff', { counter, staffId, pin: '1234' });
+  const login = await hall.api('POST', '/api/v1/auth/staff', { counter, staffId, pin: '1234', takeover: true });
   const token = login.body.token as string;
   await hall.api('POST', `/api/v1/counters/${counter}/open`, {}, token);
   return token;

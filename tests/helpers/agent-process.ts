@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { terminalHeaders } from './auth.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -74,7 +75,8 @@ export async function startAgentProcess(configText?: string, opts: { dataDir?: s
 }
 
 export async function post(url: string, body?: unknown, token?: string): Promise<any> {
-  const headers: Record<string, string> = {};
+  const u = new URL(url);
+  const headers: Record<string, string> = await terminalHeaders(u.origin, 'POST', u.pathname);
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(url, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -5,6 +5,9 @@ import pino from 'pino';
 import { loadConfigFile, parseConfig } from '../../agent/config/load.js';
 import { type RunningHall, startHall } from '../../agent/hall.js';
 import type { Clock } from '../../agent/queue/types.js';
+import { forgetAgent, terminalHeaders } from './auth.js';
+
+export { managerToken, pairCode, terminalToken } from './auth.js';
 
 export const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo-hall.yaml');
 
@@ -30,21 +33,27 @@ export async function startTestAgent(opts: { config?: string; configText?: strin
     dataDir,
     hall,
     async stop() {
+      forgetAgent(hall.url);
       await hall.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** fetch JSON with an optional bearer token; returns status and parsed body. */
+/**
+ * fetch JSON with an optional bearer token; returns status and parsed body. Requests only a registered
+ * screen may make carry that screen's token (tests/helpers/auth.ts); `opts.terminal` picks another
+ * terminal, or null for none (an anonymous client).
+ */
 export async function api(
   baseUrl: string,
   method: string,
   path: string,
   body?: unknown,
   token?: string,
+  opts: { terminal?: string | null } = {},
 ): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = await terminalHeaders(baseUrl, method, path, opts.terminal);
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -59,7 +68,8 @@ export async function api(
 }
 
 export async function staffToken(baseUrl: string, counter: string, staffId = 'A1001', pin = '1234'): Promise<string> {
-  const res = await api(baseUrl, 'POST', '/api/v1/auth/staff', { counter, staffId, pin });
+  // takeover: a test signs the same person in again without signing out first
+  const res = await api(baseUrl, 'POST', '/api/v1/auth/staff', { counter, staffId, pin, takeover: true });
   if (res.status !== 200) throw new Error(`staff login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.token as string;
 }

@@ -18,7 +18,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
 
 export interface Browsers {
   /** a fresh Chromium with its own profile dir, like a separate device in the hall */
-  newContext(opts?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
+  /** bypassCSP: only for injecting test tooling (axe-core) into a page; the screens themselves run under the CSP */
+  newContext(opts?: { viewport?: { width: number; height: number }; bypassCSP?: boolean }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export async function launchBrowser(): Promise<Browsers> {
         args: [...CHROMIUM_ARGS],
         viewport: opts.viewport ?? { width: 1280, height: 800 },
         locale: 'zh-CN',
+        bypassCSP: opts.bypassCSP ?? false,
       });
       open.push({ ctx, dir });
       return ctx;

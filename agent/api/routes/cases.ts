@@ -20,6 +20,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/cases',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: '整改 and 办不成事 cases, most urgent first (default: open ones)',
@@ -42,6 +43,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/cases/:id/callback',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: 'Record the 回访 (the manager called the citizen back)',
@@ -66,6 +68,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/cases/:id/close',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: 'Close a case: 整改 with `measures` (after a 回访), 办不成事 with `resolution`',
@@ -101,6 +104,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/cases/:id/assign',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: 'Hand a 办不成事 report to a staff member to follow up',

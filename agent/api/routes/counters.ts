@@ -3,6 +3,8 @@ import type { HallContext } from '../../context.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { printState, ticketView } from './tickets.js';
+import { whoOf } from '../../security/access.js';
+import { publicCounter, publicTicket } from '../../security/projection.js';
 
 const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }) });
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
@@ -17,6 +19,8 @@ const reasons = Type.Array(
   { maxItems: 5 },
 );
 
+const STAFF = ['staff', 'manager'] as const;
+
 export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine, config } = ctx;
   const knownCounter = (id: string) => {
@@ -26,13 +30,36 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/counters/:counter',
-    { schema: { tags, summary: 'A counter, its current ticket and staff (rating pad, console)', params } },
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'A counter and its current ticket; its pad, staff and the manager also see the staff member and history',
+        params,
+      },
+    },
     async (request) => {
       const id = request.params.counter;
       knownCounter(id);
       const state = engine.counterSnapshot(id);
-      const staff = state?.staffId ? config.staff.find((s) => s.id === state.staffId) : undefined;
+      const who = whoOf(request);
+      const own =
+        who.session?.role === 'manager' ||
+        who.session?.role === 'guide' ||
+        (who.session?.role === 'staff' && who.session.counter === id) ||
+        (who.terminal?.kind === 'pad' && who.terminal.counter === id);
+      const account = state?.staffId ? ctx.auth.store.account(state.staffId) : undefined;
       const current = state?.current;
+      if (!own) {
+        return {
+          counter: state ? publicCounter(state) : null,
+          definition: config.counters.find((c) => c.id === id),
+          current: current ? publicTicket(current) : null,
+          history: [],
+          staff: null,
+        };
+      }
+      const staff = account ? { id: account.id, name: account.name, photo: account.photo } : undefined;
       return {
         counter: state,
         definition: config.counters.find((c) => c.id === id),
@@ -51,16 +78,20 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     skip: (c: string) => engine.skip(c),
   } as const;
   for (const [action, run] of Object.entries(simple)) {
-    app.post(`/api/v1/counters/:counter/${action}`, { schema: { tags, summary: action, params } }, async (request) => {
-      knownCounter(request.params.counter);
-      ctx.auth.requireCounter(request, request.params.counter);
-      return { ticket: ticketView(run(request.params.counter)) };
-    });
+    app.post(
+      `/api/v1/counters/:counter/${action}`,
+      { config: { access: STAFF }, schema: { tags, summary: action, params } },
+      async (request) => {
+        knownCounter(request.params.counter);
+        ctx.auth.requireCounter(request, request.params.counter);
+        return { ticket: ticketView(run(request.params.counter)) };
+      },
+    );
   }
 
   app.post(
     '/api/v1/counters/:counter/call-next',
-    { schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params } },
+    { config: { access: STAFF }, schema: { tags, summary: 'Call the next ticket (叫号); 204 when nobody waits', params } },
     async (request, reply) => {
       knownCounter(request.params.counter);
       ctx.auth.requireCounter(request, request.params.counter);
@@ -73,6 +104,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/counters/:counter/call-number',
     {
+      config: { access: STAFF },
       schema: {
         tags,
         summary: 'Call a specific number (叫指定号)',
@@ -90,6 +122,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/counters/:counter/transfer',
     {
+      config: { access: STAFF },
       schema: {
         tags,
         summary: 'Transfer to another service or counter (转移; owner stays — 首接负责制)',
@@ -113,6 +146,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/counters/:counter/pause',
     {
+      config: { access: STAFF },
       schema: {
         tags,
         summary: 'Pause with a reason (暂停)',
@@ -129,15 +163,19 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/resume', { schema: { tags, summary: 'Resume', params } }, async (request) => {
-    knownCounter(request.params.counter);
-    ctx.auth.requireCounter(request, request.params.counter);
-    return { counter: engine.resume(request.params.counter) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/resume',
+    { config: { access: STAFF }, schema: { tags, summary: 'Resume', params } },
+    async (request) => {
+      knownCounter(request.params.counter);
+      ctx.auth.requireCounter(request, request.params.counter);
+      return { counter: engine.resume(request.params.counter) };
+    },
+  );
 
   app.post(
     '/api/v1/counters/:counter/open',
-    { schema: { tags, summary: 'Open the counter (signed-in staff)', params } },
+    { config: { access: STAFF }, schema: { tags, summary: 'Open the counter (signed-in staff)', params } },
     async (request) => {
       knownCounter(request.params.counter);
       const session = ctx.auth.requireCounter(request, request.params.counter);
@@ -145,15 +183,20 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.post('/api/v1/counters/:counter/close', { schema: { tags, summary: 'Close the counter', params } }, async (request) => {
-    knownCounter(request.params.counter);
-    ctx.auth.requireCounter(request, request.params.counter);
-    return { counter: engine.close(request.params.counter) };
-  });
+  app.post(
+    '/api/v1/counters/:counter/close',
+    { config: { access: STAFF }, schema: { tags, summary: 'Close the counter', params } },
+    async (request) => {
+      knownCounter(request.params.counter);
+      ctx.auth.requireCounter(request, request.params.counter);
+      return { counter: engine.close(request.params.counter) };
+    },
+  );
 
   app.post(
     '/api/v1/counters/:counter/notice',
     {
+      config: { access: STAFF },
       schema: {
         tags,
         summary: 'Print a one-time notice slip (一次性告知单)',
@@ -194,6 +237,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/counters/:counter/accept-with-missing',
     {
+      config: { access: STAFF },
       schema: {
         tags,
         summary: 'Accept a case with a missing secondary material (容缺办理)',
@@ -219,6 +263,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/counters/:counter/rating',
     {
+      config: { access: ['terminal:pad'] },
       schema: {
         tags: ['ratings'],
         summary: 'Rate the counter’s last service (好差评, one per ticket)',
@@ -236,6 +281,8 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     },
     async (request, reply) => {
       knownCounter(request.params.counter);
+      // only this counter's registered rating pad: a forged rating would open a 整改 against the staff member
+      ctx.auth.requirePad(request, request.params.counter);
       const { level, reasons: why, comment, ticketId } = request.body;
       if (level <= 2 && (!why || why.length === 0)) {
         throw new ApiError(400, 'reason_required', '不满意评价请选择原因', 'Please choose a reason for a dissatisfied rating');
@@ -255,9 +302,10 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/counters/:counter/rating/timeout',
-    { schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params } },
+    { config: { access: ['terminal:pad'] }, schema: { tags: ['ratings'], summary: 'Rating pad timed out: recorded as not rated', params } },
     async (request, reply) => {
       knownCounter(request.params.counter);
+      ctx.auth.requirePad(request, request.params.counter);
       engine.recordNotRated(request.params.counter);
       return reply.status(204).send();
     },

@@ -1,39 +1,66 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
 import type { TypedApp } from '../server.js';
+import { whoOf } from '../../security/access.js';
+import { RateLimiter } from '../../security/rate.js';
+import { ApiError } from '../errors.js';
 
 export function hallRoutes(app: TypedApp, ctx: HallContext): void {
   const { config } = ctx;
 
-  app.get('/healthz', { schema: { tags: ['hall'], summary: 'Liveness' } }, async () => ({ ok: true }));
+  // /healthz proves the database takes a write: a full disk or a read-only file is "not ok" (503).
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Liveness and a writable database' } },
+    async (_request, reply) => {
+      const db = ctx.storage.probe();
+      if (!db.ok) reply.status(503);
+      return { ok: db.ok, db: db.ok ? 'writable' : 'unwritable', ...(db.ok ? {} : { code: db.code }) };
+    },
+  );
+  // Sign-ins per source address: a burst of 20, then one every 3 s, before the PIN lockout even counts.
+  const logins = new RateLimiter(20, 3000);
+  const loginRate = (ip: string) => {
+    if (!logins.take(ip))
+      throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment');
+  };
 
-  app.get('/api/v1/hall', { schema: { tags: ['hall'], summary: 'Hall name, phones, notices, counters (信息公开)' } }, async () => ({
-    name: config.hall.name,
-    code: config.hall.code,
-    phones: config.hall.phones,
-    notices: config.hall.notices,
-    timezone: config.hall.timezone,
-    counters: config.counters.map((c) => ({
-      id: c.id,
-      name: c.name,
-      senior: c.senior,
-      green: c.green,
-      services: c.services,
-      backupCounter: c.backupCounter,
-    })),
-    voice: config.voice,
-    idleSeconds: config.kiosk.idleSeconds,
-    ratingTimeoutSeconds: config.rating.timeoutSeconds,
-    waitAlertMinutes: config.board.waitAlertMinutes,
-  }));
+  app.get(
+    '/api/v1/hall',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Hall name, phones, notices, counters (信息公开)' } },
+    async () => ({
+      name: config.hall.name,
+      code: config.hall.code,
+      phones: config.hall.phones,
+      notices: config.hall.notices,
+      timezone: config.hall.timezone,
+      counters: config.counters.map((c) => ({
+        id: c.id,
+        name: c.name,
+        senior: c.senior,
+        green: c.green,
+        services: c.services,
+        backupCounter: c.backupCounter,
+      })),
+      voice: config.voice,
+      idleSeconds: config.kiosk.idleSeconds,
+      ratingTimeoutSeconds: config.rating.timeoutSeconds,
+      waitAlertMinutes: config.board.waitAlertMinutes,
+    }),
+  );
 
-  app.get('/api/v1/services', { schema: { tags: ['hall'], summary: 'Services (业务) with materials, conditions, fees' } }, async () => ({
-    services: config.services,
-  }));
+  app.get(
+    '/api/v1/services',
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Services (业务) with materials, conditions, fees' } },
+    async () => ({
+      services: config.services,
+    }),
+  );
 
   app.post(
     '/api/v1/auth/staff',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['auth'],
         summary: 'Staff sign-in at a counter',
@@ -42,16 +69,21 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
             counter: Type.String({ minLength: 1, maxLength: 40 }),
             staffId: Type.String({ minLength: 1, maxLength: 40 }),
             pin: Type.String({ minLength: 1, maxLength: 20 }),
+            /** end the session already at this counter (or this staff member's other counter) */
+            takeover: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (request) => {
-      const { counter, staffId, pin } = request.body;
-      const { token } = ctx.auth.loginStaff(counter, staffId, pin, request.ip);
-      const staff = config.staff.find((s) => s.id === staffId);
-      return { token, counter, staff: { id: staffId, name: staff?.name ?? staffId, photoUrl: staff?.photo ?? null } };
+      loginRate(request.ip);
+      const { counter, staffId, pin, takeover } = request.body;
+      const { token, account } = await ctx.auth.loginStaff(counter, staffId, pin, request.ip, {
+        takeover,
+        terminal: whoOf(request).terminal,
+      });
+      return { token, counter, staff: { id: staffId, name: account.name, photoUrl: account.photo ?? null } };
     },
   );
 
@@ -59,14 +91,19 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
     app.post(
       `/api/v1/auth/${role}`,
       {
+        config: { access: 'public' },
         schema: {
           tags: ['auth'],
           summary: role === 'guide' ? 'Guide-staff PIN (绿色通道 tickets)' : 'Hall manager PIN',
-          body: Type.Object({ pin: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { pin: Type.String({ minLength: 1, maxLength: 20 }), staffId: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request) => {
-        const { token } = ctx.auth.loginRole(role, request.body.pin, request.ip);
+        loginRate(request.ip);
+        const { token } = await ctx.auth.loginRole(role, request.body.pin, request.ip, request.body.staffId);
         return { token, role };
       },
     );

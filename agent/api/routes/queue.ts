@@ -2,14 +2,28 @@ import Type from 'typebox';
 import type { HallContext } from '../../context.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
+import { whoOf } from '../../security/access.js';
+import { projectSnapshot } from '../../security/projection.js';
+import { RateLimiter } from '../../security/rate.js';
 
 export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
+  // the event history is paged (≤ 1000 a page) and each address may page at most 10 a second
+  const historyRate = new RateLimiter(50, 100);
 
   app.get(
     '/api/v1/queue',
-    { schema: { tags: ['queue'], summary: 'Waiting per service, counters and their current tickets, event seq' } },
-    async () => engine.snapshot(),
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['queue'],
+        summary: 'Waiting per service, counters and current tickets (staff and manager see staff and pause reasons)',
+      },
+    },
+    async (request) => {
+      const role = whoOf(request).session?.role;
+      return projectSnapshot(engine.snapshot(), role === 'manager' ? 'manager' : role === 'staff' || role === 'guide' ? 'staff' : 'public');
+    },
   );
 
   app.get(
@@ -35,6 +49,7 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/events',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['queue'],
         summary: 'Page through the append-only event table',
@@ -45,6 +60,8 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
+      if (!historyRate.take(request.ip))
+        throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many history requests; wait a moment');
       const events = engine.eventsAfter(request.query.after ?? 0, request.query.limit ?? 200);
       return { events, lastSeq: events.at(-1)?.seq ?? request.query.after ?? 0 };
     },
@@ -52,22 +69,39 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/stats',
-    { schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' } },
+    {
+      config: { access: ['manager'] },
+      schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['manager']);
       return engine.stats();
     },
   );
 
-  app.get('/api/v1/devices', { schema: { tags: ['devices'], summary: 'Every device with its status' } }, async () => ({
-    devices: ctx.devices.list(),
-  }));
+  app.get(
+    '/api/v1/devices',
+    { config: { access: 'public' }, schema: { tags: ['devices'], summary: 'Every device with its status' } },
+    async () => ({
+      devices: ctx.devices.list(),
+    }),
+  );
 
-  app.get('/api/v1/sim', { schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } }, async () => ctx.devices.simState());
+  // The simulator drives counters and rating pads: only in the demo hall (or `simulator: true`), only for staff.
+  if (!ctx.config.simulator) {
+    voiceRoute(app, ctx);
+    return;
+  }
+  app.get(
+    '/api/v1/sim',
+    { config: { access: ['staff', 'manager'] }, schema: { tags: ['devices'], summary: 'Simulated devices (demo hall)' } },
+    async () => ctx.devices.simState(),
+  );
 
   app.post(
     '/api/v1/sim/:deviceId',
     {
+      config: { access: ['staff', 'manager'], rawIdNumbers: true },
       schema: {
         tags: ['devices'],
         summary: 'Act on a simulated device: press a key, rate, paper out, cover open, ID card',
@@ -85,6 +119,11 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
+  voiceRoute(app, ctx);
+}
+
+function voiceRoute(app: TypedApp, ctx: HallContext): void {
+  const { engine } = ctx;
   app.get(
     '/api/v1/voice',
     { schema: { tags: ['voice'], summary: 'Voice health: spoken calls (espeak-ng or a recorded pack) or chime only' } },
@@ -98,6 +137,7 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/voice/call/:file',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['voice'],
         summary: 'WAV announcement of a call event: /api/v1/voice/call/<seq>.wav',

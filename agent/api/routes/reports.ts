@@ -9,6 +9,7 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/reports/handling',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['manager'],
         summary: 'Average handling and waiting time per staff member, counter or service, filtered',
@@ -34,7 +35,7 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       if (from > to) throw new ApiError(400, 'invalid_range', '开始日期不能晚于结束日期', '"from" must not be after "to"');
       const groupBy = q.groupBy ?? 'staff';
       const rows = ctx.reports.handling({ from, to, service: q.service, counter: q.counter, staffId: q.staff, groupBy });
-      const names = new Map(ctx.config.staff.map((s) => [s.id, s.name]));
+      const names = new Map(ctx.auth.store.accounts().map((s) => [s.id, s.name]));
       return {
         from,
         to,

@@ -7,6 +7,7 @@ import Type from 'typebox';
 import type { HallConfig } from '../../config/load.js';
 import type { HallContext } from '../../context.js';
 import type { Ticket } from '../../queue/types.js';
+import { ticketIdFromPublic } from '../../security/ticket-ids.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 
@@ -147,13 +148,20 @@ const STATUS_JS = `(() => {
 `;
 
 export function ticketPageRoutes(app: TypedApp, ctx: HallContext): void {
-  const params = Type.Object({ id: Type.String({ maxLength: 80 }) });
-  app.get('/t/-/status.js', { schema: { hide: true } }, async (_request, reply) => {
+  const params = Type.Object({ id: Type.String({ maxLength: 200 }) });
+  // Only the tagged public id (agent/security/ticket-ids.ts) opens a ticket: nobody reaches one by
+  // counting dates and numbers, and the page and its JSON never carry the internal id.
+  const statusOf = (publicId: string): TicketStatus | undefined => {
+    const internal = ticketIdFromPublic(ctx.config.hall.secret, publicId);
+    const status = internal ? ticketStatus(ctx, internal) : undefined;
+    return status && { ...status, id: publicId };
+  };
+  app.get('/t/-/status.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
     return STATUS_JS;
   });
-  app.get('/t/:id', { schema: { hide: true, params } }, async (request, reply) => {
-    const status = ticketStatus(ctx, request.params.id);
+  app.get('/t/:id', { config: { access: 'public' }, schema: { hide: true, params } }, async (request, reply) => {
+    const status = statusOf(request.params.id);
     reply.type('text/html; charset=utf-8');
     if (!status) reply.status(404);
     return ticketStatusPage(ctx.config, status);
@@ -161,14 +169,16 @@ export function ticketPageRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/tickets/:id/status',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['tickets'],
-        summary: 'What the ticket QR page shows: the latest entry after transfers, people ahead, numbers now called',
+        summary:
+          'What the ticket QR page shows (by the public id printed in the QR code): the latest entry after transfers, people ahead, numbers now called',
         params,
       },
     },
     async (request, reply) => {
-      const status = ticketStatus(ctx, request.params.id);
+      const status = statusOf(request.params.id);
       if (!status) throw new ApiError(404, 'ticket_not_found', '没有找到这张号票', 'No such ticket');
       reply.header('cache-control', 'no-store');
       return status;

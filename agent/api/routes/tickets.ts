@@ -5,6 +5,9 @@ import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { ticketPageRoutes } from './ticket-page.js';
 import { parseAppointmentsCsv } from '../../queue/appointments.js';
+import { whoOf } from '../../security/access.js';
+import { RateLimiter } from '../../security/rate.js';
+import { publicTicketId } from '../../security/ticket-ids.js';
 
 const channelSchema = Type.Union([Type.Literal('normal'), Type.Literal('senior'), Type.Literal('green')]);
 
@@ -73,14 +76,26 @@ function appointmentList(body: unknown): AppointmentInput[] {
 
 export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
-  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${encodeURIComponent(id)}`;
+  // The QR page is found by an unguessable id (128 random bits), never by date + number.
+  const statusUrl = (id: string) => `${ctx.publicUrl}/t/${publicTicketId(ctx.config.hall.secret, id)}`;
+  // Tickets per kiosk (or per signed-in person): a burst, then a steady rate (kiosk.ticketsPerMinute).
+  const perMinute = ctx.config.kiosk.ticketsPerMinute;
+  const issuing = new RateLimiter(Math.max(5, Math.ceil(perMinute / 2)), 60_000 / perMinute);
+  const issueRate = (request: Parameters<typeof whoOf>[0]) => {
+    const who = whoOf(request);
+    const key = who.terminal ? `terminal:${who.terminal.id}` : `account:${who.session?.staffId ?? request.ip}`;
+    if (!issuing.take(key))
+      throw new ApiError(429, 'too_many_tickets', '取号过于频繁，请稍候再试', 'Too many tickets from this kiosk; wait a moment');
+  };
+  const CITIZEN_DESK = ['terminal:kiosk', 'guide', 'staff', 'manager'] as const;
 
   app.post(
     '/api/v1/tickets',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['tickets'],
-        summary: 'Issue a ticket (取号)',
+        summary: 'Issue a ticket (取号): a registered kiosk, guide, counter staff or the manager',
         body: Type.Object(
           {
             service: Type.String({ minLength: 1, maxLength: 40 }),
@@ -93,10 +108,12 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const { service, channel, idToken } = request.body;
       let idNumber = request.body.idNumber;
       if (idToken !== undefined) {
-        idNumber = ctx.idCards.take(idToken);
+        const kiosk = whoOf(request).terminal;
+        idNumber = ctx.idCards.take(idToken, kiosk?.kind === 'kiosk' ? kiosk.id : undefined);
         if (idNumber === undefined)
           throw new ApiError(
             400,
@@ -105,7 +122,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
             'The ID card read has expired; please read the card again',
           );
       }
-      const session = ctx.auth.fromRequest(request);
+      const session = whoOf(request).session;
       const issuedBy = session?.role === 'guide' || session?.role === 'manager' ? 'guide' : session?.role === 'staff' ? 'counter' : 'kiosk';
       if (channel === 'green' && issuedBy === 'kiosk') {
         throw new ApiError(
@@ -128,9 +145,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/tickets/:id',
     {
+      config: { access: ['staff', 'guide', 'manager'] },
       schema: {
         tags: ['tickets'],
-        summary: 'A ticket, people ahead, history',
+        summary: 'A ticket, people ahead, history (staff; citizens use the /t/<public id> page)',
         params: Type.Object({ id: Type.String({ maxLength: 80 }) }),
       },
     },
@@ -147,6 +165,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/appointments/check-in',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['appointments'],
         summary: 'Appointment check-in (预约取号)',
@@ -154,6 +173,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const result = engine.checkInAppointment(request.body.code.trim());
       reply.status(201);
       return {
@@ -170,7 +190,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/appointments/import',
-    { schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' } },
+    {
+      config: { access: ['manager', 'staff', 'guide'] },
+      schema: { tags: ['appointments'], summary: 'Import the day’s appointments (JSON array or text/csv)' },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['manager', 'staff', 'guide']);
       return engine.importAppointments(appointmentList(request.body));
@@ -180,6 +203,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/tickets/rejoin',
     {
+      config: { access: ['staff', 'guide', 'manager'] },
       schema: {
         tags: ['tickets'],
         summary: '过号 citizen returns',
@@ -194,7 +218,10 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/tickets/:id/cancel',
-    { schema: { tags: ['tickets'], summary: 'Cancel a ticket', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
+    {
+      config: { access: ['staff', 'guide', 'manager'] },
+      schema: { tags: ['tickets'], summary: 'Cancel a ticket', params: Type.Object({ id: Type.String({ maxLength: 80 }) }) },
+    },
     async (request) => {
       ctx.auth.requireRole(request, ['staff', 'guide', 'manager']);
       return { ticket: ticketView(engine.cancel(request.params.id)) };
@@ -204,6 +231,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/reports/unresolved',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['reports'],
         summary: '办不成事反映',
@@ -218,6 +246,7 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
+      issueRate(request);
       const report = engine.reportUnresolved(request.body);
       reply.status(201);
       return { report };

@@ -12,6 +12,14 @@ export class ApiError extends Error {
   }
 }
 
+import { forgetTerminal, terminalToken } from './terminal.ts';
+
+/** The signed-in person's token for requests that pass none (set by the page after sign-in). */
+let pageToken: string | null = null;
+export function setPageToken(token: string | null): void {
+  pageToken = token;
+}
+
 export interface ApiOptions {
   token?: string | null;
   body?: unknown;
@@ -22,7 +30,11 @@ export interface ApiOptions {
 
 export async function api<T = unknown>(method: string, path: string, opts: ApiOptions = {}): Promise<T> {
   const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const bearer = opts.token === undefined ? pageToken : opts.token;
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  // a registered screen names itself on every request (docs/security.md)
+  const terminal = terminalToken();
+  if (terminal) headers['x-hallq-terminal'] = terminal;
   let body: string | undefined;
   if (opts.rawBody !== undefined) {
     body = opts.rawBody;
@@ -47,6 +59,8 @@ export async function api<T = unknown>(method: string, path: string, opts: ApiOp
   }
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string; messageEn?: string } })?.error;
+    // the manager unpaired this screen: forget the token, the page shows the pairing screen after a reload
+    if (e?.code === 'terminal_not_registered' && terminal) forgetTerminal();
     throw new ApiError(
       res.status,
       e?.code ?? `http_${res.status}`,

@@ -4,6 +4,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { get } from './api.ts';
 import { applyQueueMsg, type Known } from './queue-apply.ts';
+import { terminalToken } from './terminal.ts';
 import type { CallInfo, DeviceInfo, DeviceMsg, PrintMsg, QueueBody, QueueMsg, Snapshot } from './types.ts';
 
 export interface LiveOptions {
@@ -36,7 +37,8 @@ export function createLive(ns: string, opts: LiveOptions = {}): Live {
   let everConnected = false;
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const socket = io(ns, { auth: opts.auth, query: opts.query });
+  // the terminal token is read at every (re)connect: a screen paired later does not need a reload
+  const socket = io(ns, { auth: (cb) => cb({ ...opts.auth, terminal: terminalToken() ?? undefined }), query: opts.query });
   // reachable from the devtools console of a hall PC (and from tests): __hallqSockets[0].disconnect()
   const w = window as unknown as { __hallqSockets?: Socket[] };
   w.__hallqSockets ??= [];

@@ -13,7 +13,7 @@ const post = (path: string, body?: unknown, token?: string) => api(agent.baseUrl
 async function lastSeq(): Promise<number> {
   let after = 0;
   for (;;) {
-    const page = await get(`/api/v1/events?after=${after}&limit=1000`);
+    const page = await get(`/api/v1/events?after=${after}&limit=1000`, manager);
     if (page.body.events.length === 0) return after;
     after = page.body.lastSeq;
   }
@@ -117,7 +117,7 @@ describe('cases over HTTP (整改 / 办不成事)', () => {
     expect(closed.status).toBe(200);
     // No name given: recorded as the signed-in role.
     expect(closed.body.case).toMatchObject({ state: 'closed', closingText: '组织窗口服务规范培训', closedBy: 'manager' });
-    const events = (await get(`/api/v1/events?after=${seq}`)).body.events;
+    const events = (await get(`/api/v1/events?after=${seq}`, manager)).body.events;
     expect(events.map((e: { type: string }) => e.type)).toEqual(['case.callback', 'case.closed']);
 
     await refused(() => post(`/api/v1/cases/${rectId}/close`, { measures: '再次' }, manager), 409, 'case_closed');

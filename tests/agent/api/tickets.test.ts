@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, staffToken, startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { api, staffToken, startTestAgent, type TestAgent, terminalToken } from '../../helpers/agent.js';
 
 let agent: TestAgent;
 beforeAll(async () => {
@@ -36,10 +36,10 @@ describe('walking skeleton over HTTP', () => {
     expect(queue.body.services.find((s: { id: string }) => s.id === 'id-card').waiting).toBe(1);
     expect(queue.body.seq).toBeGreaterThan(0);
 
-    const got = await api(agent.baseUrl, 'GET', `/api/v1/tickets/${issued.body.ticket.id}`);
+    const token = await staffToken(agent.baseUrl, '1');
+    const got = await api(agent.baseUrl, 'GET', `/api/v1/tickets/${issued.body.ticket.id}`, undefined, token);
     expect(got.body.ticket.number).toBe('A001');
 
-    const token = await staffToken(agent.baseUrl, '1');
     expect((await api(agent.baseUrl, 'POST', '/api/v1/counters/1/open', undefined, token)).status).toBe(200);
     const called = await api(agent.baseUrl, 'POST', '/api/v1/counters/1/call-next', undefined, token);
     expect(called.status).toBe(200);
@@ -82,7 +82,7 @@ describe('refusals change nothing', () => {
     }
     const raw = await fetch(`${agent.baseUrl}/api/v1/tickets`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-hallq-terminal': await terminalToken(agent.baseUrl, 'kiosk-1') },
       body: '{"service":',
     });
     expect(raw.status).toBe(400);

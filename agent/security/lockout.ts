@@ -1,0 +1,85 @@
+// Sign-in throttling. Three counters per failure, none cleared by another account's success:
+//  - per account: applies from every source except those where this account has signed in before
+//    (so a stranger typing wrong manager PINs at the kiosk cannot lock the manager out of the board PC),
+//  - per account and source: applies everywhere, also at the account's own trusted PCs,
+//  - per source: all accounts tried from one address (the interleaved sweep).
+// The delays double from the threshold on and are capped; see docs/security.md for the arithmetic.
+
+export const ACCOUNT_FREE_FAILURES = 4;
+export const SOURCE_FREE_FAILURES = 8;
+const BASE_DELAY_MS = 30_000;
+export const MAX_DELAY_MS = 60 * 60_000;
+/** a source's failures are forgotten after a quiet day */
+const SOURCE_FORGET_MS = 24 * 60 * 60_000;
+
+/** Lock imposed after the n-th consecutive failure (n ≥ 1) of a counter with `free` free failures. */
+export function lockoutDelayMs(n: number, free = ACCOUNT_FREE_FAILURES): number {
+  if (n <= free) return 0;
+  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(20, n - free - 1));
+}
+
+/** Shortest time an attacker needs for `attempts` wrong PINs against one account. */
+export function minimumTimeForAttemptsMs(attempts: number, free = ACCOUNT_FREE_FAILURES): number {
+  let total = 0;
+  for (let n = 1; n < attempts; n++) total += lockoutDelayMs(n, free);
+  return total;
+}
+
+interface Counter {
+  failures: number;
+  lockedUntil: number;
+  lastAt: number;
+}
+
+export interface LockoutState {
+  account: string;
+  source: string;
+  lockedUntil: number;
+  failures: number;
+}
+
+export class Lockout {
+  private readonly counters = new Map<string, Counter>();
+  private readonly trusted = new Map<string, Set<string>>();
+
+  constructor(private readonly now: () => number) {}
+
+  /** ms until the next attempt is allowed for this account from this source; 0 = go ahead */
+  waitMs(account: string, source: string): number {
+    const t = this.now();
+    const keys = [`as:${account}|${source}`, `s:${source}`];
+    if (!this.trusted.get(account)?.has(source)) keys.push(`a:${account}`);
+    let until = 0;
+    for (const k of keys) until = Math.max(until, this.counters.get(k)?.lockedUntil ?? 0);
+    return Math.max(0, until - t);
+  }
+
+  failure(account: string, source: string): LockoutState {
+    const t = this.now();
+    const bump = (key: string, free: number, forgetMs?: number) => {
+      const prev = this.counters.get(key);
+      const failures = prev && (forgetMs === undefined || t - prev.lastAt < forgetMs) ? prev.failures + 1 : 1;
+      const c = { failures, lockedUntil: t + lockoutDelayMs(failures, free), lastAt: t };
+      this.counters.set(key, c);
+      return c;
+    };
+    const a = bump(`a:${account}`, ACCOUNT_FREE_FAILURES);
+    const as = bump(`as:${account}|${source}`, ACCOUNT_FREE_FAILURES);
+    const s = bump(`s:${source}`, SOURCE_FREE_FAILURES, SOURCE_FORGET_MS);
+    return { account, source, failures: a.failures, lockedUntil: Math.max(a.lockedUntil, as.lockedUntil, s.lockedUntil) };
+  }
+
+  /** Clears only this account's counters; the source keeps its count. */
+  success(account: string, source: string): void {
+    this.counters.delete(`a:${account}`);
+    this.counters.delete(`as:${account}|${source}`);
+    const set = this.trusted.get(account) ?? new Set<string>();
+    set.add(source);
+    this.trusted.set(account, set);
+  }
+
+  /** the manager's "unlock" in the staff panel */
+  clearAccount(account: string): void {
+    for (const key of [...this.counters.keys()]) if (key === `a:${account}` || key.startsWith(`as:${account}|`)) this.counters.delete(key);
+  }
+}

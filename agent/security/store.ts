@@ -1,0 +1,238 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+
+export type AccountRole = 'staff' | 'guide' | 'manager';
+export type TerminalKind = 'kiosk' | 'pad' | 'display' | 'counter';
+
+export interface Account {
+  id: string;
+  role: AccountRole;
+  name: string;
+  pinHash: string;
+  counters?: string[];
+  photo?: string;
+  disabled: boolean;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  accountId: string;
+  role: AccountRole;
+  counter?: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface Terminal {
+  id: string;
+  kind: TerminalKind;
+  counter?: string;
+  /** ID-card reader device ids whose reads go to this kiosk */
+  readers: string[];
+  name?: string;
+  disabled: boolean;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  source: string | null;
+}
+
+/** Tokens and codes are stored as SHA-256: they are long random strings, a slow hash adds nothing. */
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const newToken = () => randomBytes(32).toString('base64url');
+
+type Row = Record<string, unknown>;
+const toAccount = (r: Row): Account => ({
+  id: r.id as string,
+  role: r.role as AccountRole,
+  name: r.name as string,
+  pinHash: r.pin_hash as string,
+  counters: r.counters ? (JSON.parse(r.counters as string) as string[]) : undefined,
+  photo: (r.photo as string | null) ?? undefined,
+  disabled: r.disabled === 1,
+});
+const toTerminal = (r: Row): Terminal => ({
+  id: r.id as string,
+  kind: r.kind as TerminalKind,
+  counter: (r.counter as string | null) ?? undefined,
+  readers: JSON.parse(r.readers as string) as string[],
+  name: (r.name as string | null) ?? undefined,
+  disabled: r.disabled === 1,
+});
+const toSession = (r: Row): SessionRow => ({
+  tokenHash: r.token_hash as string,
+  accountId: r.account_id as string,
+  role: r.role as AccountRole,
+  counter: (r.counter as string | null) ?? undefined,
+  createdAt: r.created_at as number,
+  expiresAt: r.expires_at as number,
+});
+
+/** The security tables of hall.db (migration 3). Synchronous like the rest of the store. */
+export class SecurityStore {
+  constructor(readonly db: Database) {}
+
+  seeded(): boolean {
+    return this.db.prepare(`SELECT 1 FROM security_meta WHERE key = 'seeded'`).get() !== undefined;
+  }
+  markSeeded(at: number): void {
+    this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('seeded', ?)`).run(String(at));
+  }
+
+  // ---- accounts
+  account(id: string): Account | undefined {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return r ? toAccount(r) : undefined;
+  }
+  accounts(): Account[] {
+    return (this.db.prepare('SELECT * FROM accounts ORDER BY role, id').all() as Row[]).map(toAccount);
+  }
+  putAccount(a: Account, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO accounts (id, role, name, pin_hash, counters, photo, disabled, created_at, updated_at)
+         VALUES (@id, @role, @name, @pinHash, @counters, @photo, @disabled, @at, @at)
+         ON CONFLICT (id) DO UPDATE SET role = excluded.role, name = excluded.name, pin_hash = excluded.pin_hash,
+           counters = excluded.counters, photo = excluded.photo, disabled = excluded.disabled, updated_at = excluded.updated_at`,
+      )
+      .run({
+        id: a.id,
+        role: a.role,
+        name: a.name,
+        pinHash: a.pinHash,
+        counters: a.counters ? JSON.stringify(a.counters) : null,
+        photo: a.photo ?? null,
+        disabled: a.disabled ? 1 : 0,
+        at,
+      });
+  }
+
+  // ---- sessions
+  addSession(s: SessionRow & { source: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (token_hash, account_id, role, counter, source, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(s.tokenHash, s.accountId, s.role, s.counter ?? null, s.source, s.createdAt, s.expiresAt);
+  }
+  liveSession(tokenHash: string, now: number): SessionRow | undefined {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?').get(tokenHash, now) as
+      | Row
+      | undefined;
+    return r ? toSession(r) : undefined;
+  }
+  /** live staff sessions at this counter or of this account */
+  liveStaffSessions(counter: string, accountId: string, now: number): SessionRow[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM sessions WHERE ended_at IS NULL AND expires_at > ? AND role = 'staff' AND (counter = ? OR account_id = ?)`)
+        .all(now, counter, accountId) as Row[]
+    ).map(toSession);
+  }
+  endSession(tokenHash: string, at: number, reason: string): void {
+    this.db
+      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
+      .run(at, reason, tokenHash);
+  }
+  endSessionsOf(accountId: string, at: number, reason: string): string[] {
+    const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL').all(accountId) as {
+      token_hash: string;
+    }[];
+    for (const r of rows) this.endSession(r.token_hash, at, reason);
+    return rows.map((r) => r.token_hash);
+  }
+
+  // ---- terminals
+  terminal(id: string): Terminal | undefined {
+    const r = this.db.prepare('SELECT * FROM terminals WHERE id = ?').get(id) as Row | undefined;
+    return r ? toTerminal(r) : undefined;
+  }
+  terminals(): (Terminal & { tokens: number })[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT t.*, (SELECT COUNT(*) FROM terminal_tokens k WHERE k.terminal_id = t.id AND k.revoked_at IS NULL) AS tokens
+           FROM terminals t ORDER BY t.kind, t.id`,
+        )
+        .all() as Row[]
+    ).map((r) => ({ ...toTerminal(r), tokens: r.tokens as number }));
+  }
+  putTerminal(t: Terminal, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO terminals (id, kind, counter, readers, name, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, counter = excluded.counter, readers = excluded.readers,
+           name = excluded.name, disabled = excluded.disabled`,
+      )
+      .run(t.id, t.kind, t.counter ?? null, JSON.stringify(t.readers), t.name ?? null, t.disabled ? 1 : 0, at);
+  }
+  terminalByToken(tokenHash: string): Terminal | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id
+         WHERE k.token_hash = ? AND k.revoked_at IS NULL AND t.disabled = 0`,
+      )
+      .get(tokenHash) as Row | undefined;
+    return r ? toTerminal(r) : undefined;
+  }
+  addTerminalToken(tokenHash: string, terminalId: string, at: number): void {
+    this.db.prepare('INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (?, ?, ?)').run(tokenHash, terminalId, at);
+  }
+  revokeTerminalTokens(terminalId: string, at: number): number {
+    return this.db.prepare('UPDATE terminal_tokens SET revoked_at = ? WHERE terminal_id = ? AND revoked_at IS NULL').run(at, terminalId)
+      .changes;
+  }
+  addPairCode(codeHash: string, terminalId: string, expiresAt: number, by: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO pair_codes (code_hash, terminal_id, expires_at, created_by) VALUES (?, ?, ?, ?)')
+      .run(codeHash, terminalId, expiresAt, by);
+  }
+  /** the terminal a code pairs, using the code up; undefined when unknown, used or expired */
+  takePairCode(codeHash: string, now: number): string | undefined {
+    const r = this.db
+      .prepare('UPDATE pair_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING terminal_id')
+      .get(now, codeHash, now) as { terminal_id: string } | undefined;
+    return r?.terminal_id;
+  }
+
+  // ---- audit
+  audit(e: Omit<AuditEntry, 'id'>): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, target, detail, source) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.actor, e.action, e.target, JSON.stringify(e.detail), e.source);
+  }
+  auditLog(limit: number, before?: number): AuditEntry[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+        .all(before ?? Number.MAX_SAFE_INTEGER, limit) as Row[]
+    ).map((r) => ({
+      id: r.id as number,
+      at: r.at as number,
+      actor: r.actor as string,
+      action: r.action as string,
+      target: (r.target as string | null) ?? null,
+      detail: JSON.parse(r.detail as string) as Record<string, unknown>,
+      source: (r.source as string | null) ?? null,
+    }));
+  }
+
+  /**
+   * A write that proves the file takes writes (healthz): 64 KB that need fresh pages, so a full disk or a
+   * full database shows here and not only at the next ticket; removed in the same transaction.
+   */
+  probeWrite(at: number): void {
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz-probe', hex(randomblob(32768)))`).run();
+      this.db.prepare(`DELETE FROM security_meta WHERE key = 'healthz-probe'`).run();
+      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz', ?)`).run(String(at));
+    })();
+  }
+}

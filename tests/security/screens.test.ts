@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pairCode } from '../helpers/agent.js';
+import { type Hall, startHall } from '../e2e/support.js';
+
+// The screens run under the agent's CSP with no violation, and an unpaired kiosk shows the pairing
+// screen instead of issuing tickets; a pairing code typed there registers it.
+
+let hall: Hall;
+beforeAll(async () => {
+  hall = await startHall();
+});
+afterAll(async () => {
+  await hall?.close();
+});
+
+describe('screens in Chromium', () => {
+  it('every screen loads under the Content-Security-Policy without a violation', async () => {
+    const screens: [string, string][] = [
+      ['/kiosk', 'button[data-service=id-card]'],
+      ['/display', 'body'],
+      ['/pad?counter=1', 'body'],
+      ['/counter?counter=1', '#l-staff'],
+      ['/board', '#login-pin'],
+      ['/sim', 'body'],
+      ['/', 'body'],
+    ];
+    for (const [path, selector] of screens) {
+      const { page, ctx } = await hall.open(path);
+      await page.waitForSelector(selector, { timeout: 20_000 }).catch((e) => {
+        throw new Error(`${path}: ${e.message}`);
+      });
+      await page.waitForTimeout(500);
+      await ctx.close();
+    }
+    expect(hall.cspViolations).toEqual([]);
+  }, 240_000);
+
+  it('an unpaired kiosk shows the pairing screen; a code from the board pairs it', async () => {
+    const { page } = await hall.open('/kiosk', { width: 1080, height: 1920 }, { terminal: null });
+    await page.getByTestId('pairing').waitFor();
+    expect(await page.locator('button[data-service]').count()).toBe(0);
+    await page.fill('#pair-code', 'WRONGCODE1');
+    await page.click('[data-testid=pairing] button[type=submit]');
+    await page.getByRole('alert').waitFor();
+    await page.fill('#pair-code', await pairCode(hall.agent.baseUrl, 'kiosk-1'));
+    await page.click('[data-testid=pairing] button[type=submit]');
+    await page.waitForSelector('button[data-service=id-card]');
+    expect(await page.evaluate(() => localStorage.getItem('hallq.terminal'))).toBeTruthy();
+    expect(hall.cspViolations).toEqual([]);
+  });
+
+  it('the board’s staff panel adds a staff member and shows it in the audit log', async () => {
+    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    await page.fill('#login-pin', '9999');
+    await page.click('button[type=submit]');
+    const panel = page.getByTestId('board-security');
+    await panel.getByTestId('staff-admin').waitFor();
+    const form = panel.getByTestId('staff-add');
+    await form.locator('input').nth(0).fill('A4001');
+    await form.locator('input').nth(1).fill('吴倩');
+    await form.locator('input').nth(2).fill('2468');
+    await form.locator('button[type=submit]').click();
+    await panel.locator('[data-staff=A4001]').waitFor();
+    await panel.getByTestId('audit-log').getByText('staff.add · A4001').waitFor();
+    await panel.getByRole('button', { name: '生成配对码' }).first().click();
+    await panel.getByTestId('pair-code').waitFor();
+  });
+});
