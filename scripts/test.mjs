@@ -6,12 +6,17 @@ import { join, resolve } from 'node:path';
 import { ensureUi } from './ensure-ui.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0'];
+const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0', 'postgresql'];
 const APT_LINE = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const missing = () =>
-  [!has('socat') && 'socat', !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium'].filter(Boolean);
+  [
+    !has('socat') && 'socat',
+    !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium',
+    // The hub's tests start a real PostgreSQL server (tests/helpers/postgres.ts).
+    !existsSync('/usr/lib/postgresql') && 'postgresql',
+  ].filter(Boolean);
 
 if (missing().length > 0) {
   const isRoot = process.getuid?.() === 0;
