@@ -17,6 +17,7 @@ import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
 import { handlingReport } from './store/reports.js';
 import { createVoice } from './voice/index.js';
+import { startSync } from './sync/index.js';
 
 export interface HallOptions {
   host?: string;
@@ -97,6 +98,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
+  startSync(app, store.db, ctx);
   const realtime = attachRealtime(app.server, ctx);
   try {
     await app.listen({ host, port });

@@ -38,6 +38,8 @@ export interface HallConfig {
   services: ServiceDef[];
   counters: (CounterDef & { autoCall: boolean })[];
   devices: DeviceConfig[];
+  /** upward sync; undefined when the hall sends nothing */
+  upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number };
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -66,6 +68,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const issues: Issue[] = [];
   const raw = hallConfigSpec.check(doc.toJS(), '', issues);
   if (issues.length === 0) crossCheck(raw, issues);
+  if (issues.length === 0 && raw.upstream && !raw.upstream.secret && !env.HALLQ_UPSTREAM_SECRET) {
+    issues.push({ path: 'upstream.secret', expected: 'the secret registered for this hall at the hub (or set HALLQ_UPSTREAM_SECRET)', got: undefined });
+  }
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
   return resolve(raw, file, env);
 }
@@ -178,5 +183,12 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     })),
     counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
     devices: raw.devices ?? [],
+    upstream: raw.upstream && {
+      url: raw.upstream.url,
+      hallId: raw.upstream.hallId ?? raw.hall.code,
+      secret: env.HALLQ_UPSTREAM_SECRET ?? raw.upstream.secret ?? '',
+      batchSize: raw.upstream.batchSize ?? 500,
+      timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
+    },
   };
 }

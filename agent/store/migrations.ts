@@ -134,6 +134,19 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE unresolved_reports ADD COLUMN closed_at INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: 'upward sync state',
+    // The sender's bookkeeping: the last error of a row still being retried, a small key/value table
+    // for "last success" and the last daily summary written, and an index that finds unsent rows in
+    // order without scanning the ones already sent.
+    sql: `
+      ALTER TABLE outbox ADD COLUMN last_error TEXT;
+      CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL AND parked_reason IS NULL;
+      CREATE INDEX outbox_parked ON outbox(id) WHERE parked_reason IS NOT NULL;
+      CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */
