@@ -42,7 +42,11 @@ export function createPool(url: string, max = 10, log?: (err: Error) => void): p
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003', '53300']);
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });
+  const app = (
+    typeof opts.logger === 'object'
+      ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
+      : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })
+  ) as unknown as FastifyInstance;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) => app.log.warn({ err: err.message }, 'idle database connection lost'));
   const client = await pool.connect();
   try {

@@ -39,7 +39,7 @@ export interface HallConfig {
   counters: (CounterDef & { autoCall: boolean })[];
   devices: DeviceConfig[];
   /** upward sync; undefined when the hall sends nothing */
-  upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number };
+  upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number; backoffMaxSeconds: number };
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -189,6 +189,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       secret: env.HALLQ_UPSTREAM_SECRET ?? raw.upstream.secret ?? '',
       batchSize: raw.upstream.batchSize ?? 500,
       timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
+      backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
     },
   };
 }

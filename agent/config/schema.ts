@@ -140,6 +140,8 @@ export const hallConfigSpec = obj({
       secret: optional(str({ min: 16, max: 200, hint: 'the secret shared with the hub, at least 16 characters (or set HALLQ_UPSTREAM_SECRET)' })),
       batchSize: optional(int({ min: 1, max: 2000 }), 500),
       timeoutSeconds: optional(int({ min: 1, max: 300 }), 20),
+      /** longest wait between retries while the hub is unreachable (the wait doubles up to this) */
+      backoffMaxSeconds: optional(int({ min: 1, max: 3600 }), 300),
     }),
   ),
 });

