@@ -55,7 +55,12 @@ async function startHubProcess(databaseUrl: string): Promise<{ url: string; pid:
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false)) break;
+    if (
+      await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -84,13 +89,16 @@ async function main() {
   const pool = createPool(databaseUrl, 4);
   try {
     // ---- 1. outbox catch-up
-    await pool.query("INSERT INTO halls (id, name, city, secret) VALUES ('BENCH-0', '压测大厅', '合肥市', 'bench-secret-0123456789') ON CONFLICT DO NOTHING");
+    await pool.query(
+      "INSERT INTO halls (id, name, city, secret) VALUES ('BENCH-0', '压测大厅', '合肥市', 'bench-secret-0123456789') ON CONFLICT DO NOTHING",
+    );
     const store = openHallStore(join(tmp, 'hall.db'));
     const now = Date.now();
     const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
     const ins = store.db.prepare('INSERT INTO outbox (kind, idempotency_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)');
     store.db.transaction(() => {
-      for (let i = 0; i < ROWS; i++) ins.run('serviceRecord', `service:bench:${i}`, JSON.stringify(payload(i, day, now - ROWS + i)), now - ROWS + i, now);
+      for (let i = 0; i < ROWS; i++)
+        ins.run('serviceRecord', `service:bench:${i}`, JSON.stringify(payload(i, day, now - ROWS + i)), now - ROWS + i, now);
     })();
     const outbox = new OutboxTable(store.db);
     const sender = new OutboxSender({
@@ -105,7 +113,9 @@ async function main() {
     const secs = (performance.now() - t0) / 1000;
     const left = outbox.counts().pending;
     store.close();
-    console.log(`outbox catch-up: ${ROWS} rows in ${secs.toFixed(1)} s = ${Math.round(ROWS / secs)} rows/s (target ≥ 5000), unsent after: ${left}`);
+    console.log(
+      `outbox catch-up: ${ROWS} rows in ${secs.toFixed(1)} s = ${Math.round(ROWS / secs)} rows/s (target ≥ 5000), unsent after: ${left}`,
+    );
 
     // ---- 2. ingest from many halls at once
     await pool.query(
@@ -127,7 +137,14 @@ async function main() {
           const recs: SyncRecord[] = Array.from({ length: PER_BATCH }, (_, k) => {
             const i = round * PER_BATCH + k;
             const at = now - 100_000 + i;
-            return { key: `service:${hallId}:${i}`, kind: 'serviceRecord', v: 1, at, day, data: { ...payload(i, day, at), waitMs: 300_000 } as never };
+            return {
+              key: `service:${hallId}:${i}`,
+              kind: 'serviceRecord',
+              v: 1,
+              at,
+              day,
+              data: { ...payload(i, day, at), waitMs: 300_000 } as never,
+            };
           });
           const s = performance.now();
           const out = await postBatch({ url: hub.url, hallId, secret: `sim-secret-${h + 1}-0123456789`, timeoutMs: 120_000 }, recs);

@@ -61,14 +61,12 @@ export const ServiceRecordV1 = Type.Object(
     waitMs: nullable(Type.Integer({ minimum: 0 })),
     handlingMs: Type.Integer({ minimum: 0 }),
     caseNumber,
-    transfers: Type.Array(
-      Type.Object({ fromTicketId: id, fromService: id, fromCounter: nullable(id), toService: id }, strict),
-      { maxItems: 50 },
-    ),
-    acceptedWithMissing: Type.Array(
-      Type.Object({ id, missingMaterialIds: Type.Array(id, { maxItems: 50 }), followUpDate: day }, strict),
-      { maxItems: 20 },
-    ),
+    transfers: Type.Array(Type.Object({ fromTicketId: id, fromService: id, fromCounter: nullable(id), toService: id }, strict), {
+      maxItems: 50,
+    }),
+    acceptedWithMissing: Type.Array(Type.Object({ id, missingMaterialIds: Type.Array(id, { maxItems: 50 }), followUpDate: day }, strict), {
+      maxItems: 20,
+    }),
   },
   strict,
 );

@@ -152,7 +152,8 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
       const secret = await secrets.get(hallId);
       if (!secret) return bad('unknown_hall', 401, `hall ${hallId.slice(0, 40)} is not registered at this hub`, '');
       if (!verify(secret, hallId, ts, raw, sig)) return bad('bad_signature', 401, 'signature does not match (check upstream.secret)');
-      if (Math.abs(now - ts) > REPLAY_WINDOW_MS) return bad('stale_timestamp', 401, 'timestamp outside the replay window (check the hall PC clock)');
+      if (Math.abs(now - ts) > REPLAY_WINDOW_MS)
+        return bad('stale_timestamp', 401, 'timestamp outside the replay window (check the hall PC clock)');
       let batch: { batchId: string; records: SyncRecord[] };
       try {
         batch = JSON.parse(raw.toString('utf8'));
@@ -181,7 +182,12 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
       if (!needsDerived) {
         // The common case (service records, ratings without a 整改, notices): one statement is one
         // round trip and one transaction — replay check, insert and the hall's last-seen together.
-        const one = await pool.query(FAST_INGEST, [hallId, batch.batchId, JSON.stringify(valid), valid.length ? Math.max(...valid.map((r) => r.at)) : null]);
+        const one = await pool.query(FAST_INGEST, [
+          hallId,
+          batch.batchId,
+          JSON.stringify(valid),
+          valid.length ? Math.max(...valid.map((r) => r.at)) : null,
+        ]);
         if (!one.rows[0].seen) return bad('replayed', 409, `batch ${batch.batchId} was already received`);
         fresh = new Set(one.rows[0].keys as string[]);
         return finish(fresh);

@@ -13,7 +13,12 @@ import { addHall, addSupervisor } from './registry.js';
 import { createPool, startHub } from './server.js';
 
 /** The demo hall of config/demo-hall.yaml (its upstream section carries the same secret). */
-export const DEMO_HALL = { id: 'AH-340104-HZ01', name: '合肥市公安局蜀山分局户政服务大厅', city: '合肥市', secret: 'demo-upstream-secret-not-for-production' };
+export const DEMO_HALL = {
+  id: 'AH-340104-HZ01',
+  name: '合肥市公安局蜀山分局户政服务大厅',
+  city: '合肥市',
+  secret: 'demo-upstream-secret-not-for-production',
+};
 export const DEMO_SUPERVISOR = { username: 'demo', password: 'demo-supervisor' };
 
 function flags(argv: string[]): Record<string, string> {
@@ -83,7 +88,9 @@ async function main(): Promise<void> {
       if (cmd === 'migrate') console.log('hub schema is up to date');
       else if (cmd === 'add-hall') {
         const h = await addHall(pool, { id: f.id ?? '', name: f.name ?? '', city: f.city ?? '', secret: f.secret });
-        console.log(`hall ${h.id} (${h.city} ${h.name}) registered.\nIn its config:\n  upstream:\n    url: http://<hub>:8090\n    secret: ${h.secret}`);
+        console.log(
+          `hall ${h.id} (${h.city} ${h.name}) registered.\nIn its config:\n  upstream:\n    url: http://<hub>:8090\n    secret: ${h.secret}`,
+        );
       } else if (cmd === 'add-supervisor') {
         await addSupervisor(pool, { username: f.user ?? '', password: f.password ?? '', city: f.city || null });
         console.log(`supervisor ${f.user} saved${f.city ? ` (city ${f.city})` : ' (all cities)'}`);

@@ -64,7 +64,10 @@ const tokenHash = (t: string) => createHash('sha256').update(t).digest('hex');
 export async function login(pool: pg.Pool, username: string, password: string): Promise<string | null> {
   const r = await pool.query('SELECT password_hash FROM supervisors WHERE username = $1', [username]);
   // Hash anyway for an unknown user, so timing does not tell which usernames exist.
-  const ok = await checkPassword(password, r.rows[0]?.password_hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+  const ok = await checkPassword(
+    password,
+    r.rows[0]?.password_hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  );
   if (!r.rowCount || !ok) return null;
   const token = randomBytes(32).toString('base64url');
   await pool.query(`INSERT INTO sessions (token_hash, username, expires_at) VALUES ($1, $2, now() + interval '${SESSION_HOURS} hours')`, [

@@ -155,7 +155,10 @@ export function cityTotals(rows: HallMonthRow[]): (HallMonthRow & { halls: numbe
       bad: levels[0] + levels[1],
       rectDue: sum((r) => r.rectDue),
       rectOnTime: sum((r) => r.rectOnTime),
-      onTimeRate: ratio(sum((r) => r.rectOnTime), sum((r) => r.rectDue)),
+      onTimeRate: ratio(
+        sum((r) => r.rectOnTime),
+        sum((r) => r.rectDue),
+      ),
       unresolvedOpened: sum((r) => r.unresolvedOpened),
       unresolvedClosed: sum((r) => r.unresolvedClosed),
       notices: sum((r) => r.notices),
@@ -179,7 +182,8 @@ export interface CaseRow {
   level: number | null;
 }
 
-const day = (d: unknown) => (d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d));
+const day = (d: unknown) =>
+  d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d);
 
 /** open cases: overdue 整改 (due before today) and open 办不成事 */
 export async function openCases(

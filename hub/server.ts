@@ -39,15 +39,27 @@ export function createPool(url: string, max = 10, log?: (err: Error) => void): p
   return pool;
 }
 
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003', '53300']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+  '53300',
+]);
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
-  const app = (
-    typeof opts.logger === 'object'
-      ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
-      : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })
-  ) as unknown as FastifyInstance;
-  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) => app.log.warn({ err: err.message }, 'idle database connection lost'));
+  const app = (typeof opts.logger === 'object'
+    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
+    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
+  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
+    app.log.warn({ err: err.message }, 'idle database connection lost'),
+  );
   const client = await pool.connect();
   try {
     await migrateHub(client);
@@ -66,7 +78,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     }
     if ((err.code && UNAVAILABLE.has(err.code)) || /Connection terminated|connect|timeout/i.test(err.message)) {
       request.log.warn({ err: err.message }, 'database unavailable');
-      return reply.status(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: '数据库暂不可用，请稍后重试' } });
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ error: { code: 'unavailable', message: '数据库暂不可用，请稍后重试' } });
     }
     request.log.error({ err }, 'hub error');
     return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });

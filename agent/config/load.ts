@@ -69,7 +69,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const raw = hallConfigSpec.check(doc.toJS(), '', issues);
   if (issues.length === 0) crossCheck(raw, issues);
   if (issues.length === 0 && raw.upstream && !raw.upstream.secret && !env.HALLQ_UPSTREAM_SECRET) {
-    issues.push({ path: 'upstream.secret', expected: 'the secret registered for this hall at the hub (or set HALLQ_UPSTREAM_SECRET)', got: undefined });
+    issues.push({
+      path: 'upstream.secret',
+      expected: 'the secret registered for this hall at the hub (or set HALLQ_UPSTREAM_SECRET)',
+      got: undefined,
+    });
   }
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
   return resolve(raw, file, env);

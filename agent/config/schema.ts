@@ -135,9 +135,15 @@ export const hallConfigSpec = obj({
   /** upward sync to the city/provincial hub (agent/sync, docs/hub.md); absent = nothing is sent */
   upstream: optional(
     obj({
-      url: str({ max: 300, pattern: /^https?:\/\/[^/]+/, hint: 'the hub URL starting with http:// or https://, e.g. http://127.0.0.1:8090' }),
+      url: str({
+        max: 300,
+        pattern: /^https?:\/\/[^/]+/,
+        hint: 'the hub URL starting with http:// or https://, e.g. http://127.0.0.1:8090',
+      }),
       hallId: optional(id('the hall id registered at the hub (default: hall.code)')),
-      secret: optional(str({ min: 16, max: 200, hint: 'the secret shared with the hub, at least 16 characters (or set HALLQ_UPSTREAM_SECRET)' })),
+      secret: optional(
+        str({ min: 16, max: 200, hint: 'the secret shared with the hub, at least 16 characters (or set HALLQ_UPSTREAM_SECRET)' }),
+      ),
       batchSize: optional(int({ min: 1, max: 2000 }), 500),
       timeoutSeconds: optional(int({ min: 1, max: 300 }), 20),
       /** longest wait between retries while the hub is unreachable (the wait doubles up to this) */

@@ -117,7 +117,12 @@ export function recordNotRated(core: EngineCore, tx: Tx, counterId: string, tick
   if (t.staffId !== undefined) rating.staffId = t.staffId;
   tx.write(() => {
     core.store.putRating(rating);
-    core.store.enqueueOutbox({ kind: 'notRated', idempotencyKey: `notRated:${t.id}`, createdAt: tx.now, payload: { rating, caseNumber: t.caseNumber ?? null } });
+    core.store.enqueueOutbox({
+      kind: 'notRated',
+      idempotencyKey: `notRated:${t.id}`,
+      createdAt: tx.now,
+      payload: { rating, caseNumber: t.caseNumber ?? null },
+    });
   });
   tx.emit('rating.notRated', { number: t.number }, t.id, counterId);
 }

@@ -46,7 +46,14 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       baseBackoffMs: Math.min(1000, up.backoffMaxSeconds * 1000),
       maxBackoffMs: up.backoffMaxSeconds * 1000,
     });
-    live = new LiveWaitPublisher({ bus: ctx.bus, engine: ctx.engine, services: config.services, counters: config.counters, upstream, logger: log });
+    live = new LiveWaitPublisher({
+      bus: ctx.bus,
+      engine: ctx.engine,
+      services: config.services,
+      counters: config.counters,
+      upstream,
+      logger: log,
+    });
     const daily = () => {
       try {
         const days = writeDailySummaries(db, outbox, ctx.engine.today(), Date.now());

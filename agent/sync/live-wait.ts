@@ -99,7 +99,11 @@ export class LiveWaitPublisher {
     const now = (this.o.now ?? Date.now)();
     const data = liveWaitOf(this.o.engine, this.o.services, this.o.counters, now);
     const day = this.o.engine.today();
-    const out = await postBatch(this.o.upstream, [{ key: `liveWait:${now}`, kind: 'liveWait', v: CONTRACTS.liveWait.v, at: now, day, data }], now);
+    const out = await postBatch(
+      this.o.upstream,
+      [{ key: `liveWait:${now}`, kind: 'liveWait', v: CONTRACTS.liveWait.v, at: now, day, data }],
+      now,
+    );
     if (out.kind === 'ok') {
       this.lastSentAt = now;
       this.lastError = null;

@@ -86,7 +86,11 @@ export async function startLocalPostgres(opts: LocalPostgresOptions): Promise<Lo
   const pgOpts = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
   const pgCtl = join(opts.binDir, 'pg_ctl');
   const start = async () => {
-    const r = await run(pgCtl, ['-D', pgdata, '-o', pgOpts, '-l', join(dataDir, 'postgres.log'), '-w', '-t', '60', 'start'], user?.name ?? null);
+    const r = await run(
+      pgCtl,
+      ['-D', pgdata, '-o', pgOpts, '-l', join(dataDir, 'postgres.log'), '-w', '-t', '60', 'start'],
+      user?.name ?? null,
+    );
     if (r.code !== 0) {
       const log = existsSync(join(dataDir, 'postgres.log')) ? readFileSync(join(dataDir, 'postgres.log'), 'utf8').slice(-2000) : '';
       throw new Error(`PostgreSQL did not start:\n${r.out}\n${log}`);

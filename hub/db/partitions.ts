@@ -32,8 +32,11 @@ export async function ensurePartitions(pool: pg.Pool, now = new Date(), back = 1
       const again = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name]);
       if (!again.rowCount) {
         await client.query(`CREATE TABLE ${name} (LIKE records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-        await client.query(`WITH moved AS (DELETE FROM records_default WHERE at >= $1 AND at < $2 RETURNING *)
-                            INSERT INTO ${name} SELECT * FROM moved`, [from, to]);
+        await client.query(
+          `WITH moved AS (DELETE FROM records_default WHERE at >= $1 AND at < $2 RETURNING *)
+                            INSERT INTO ${name} SELECT * FROM moved`,
+          [from, to],
+        );
         await client.query(`ALTER TABLE records ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
         created.push(name);
       }

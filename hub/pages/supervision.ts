@@ -5,7 +5,16 @@ import type pg from 'pg';
 import Type from 'typebox';
 import { toCsv, toXlsx } from '../export.js';
 import { login, logout, type Supervisor, SESSION_HOURS, sessionUser } from '../registry.js';
-import { type CaseRow, cityTotals, cycleMonthOf, type HallMonthRow, monthlyReport, openCases, rejectionCounts, todayIn } from '../reports.js';
+import {
+  type CaseRow,
+  cityTotals,
+  cycleMonthOf,
+  type HallMonthRow,
+  monthlyReport,
+  openCases,
+  rejectionCounts,
+  todayIn,
+} from '../reports.js';
 import { esc, num, page, pct } from './html.js';
 
 const COOKIE = 'hub_session';
@@ -22,7 +31,11 @@ function cookieOf(request: FastifyRequest): string | undefined {
 const NAV = `<a href="/">总览</a><a href="/reports/monthly">月度考核</a><a href="/live">实时等候</a>
 <form class="inline" method="post" action="/logout"><button type="submit">退出</button></form>`;
 
-function hallTable(rows: (HallMonthRow & { halls?: number })[], withCity: boolean, extra?: Map<string, { overdue: number; open: number }>): string {
+function hallTable(
+  rows: (HallMonthRow & { halls?: number })[],
+  withCity: boolean,
+  extra?: Map<string, { overdue: number; open: number }>,
+): string {
   const head = `<tr>${withCity ? '<th class="l">城市</th>' : ''}<th class="l">大厅</th><th>办件量</th><th>平均等候(分)</th>
 <th>非常满意</th><th>满意</th><th>基本满意</th><th>不满意</th><th>非常不满意</th><th>未评价</th><th>好评率</th><th>差评</th>
 <th>整改按期率</th>${extra ? '<th>逾期整改</th><th>办不成事未结</th>' : ''}<th>办不成事 新增/办结</th><th class="l">同步</th></tr>`;
@@ -30,8 +43,16 @@ function hallTable(rows: (HallMonthRow & { halls?: number })[], withCity: boolea
     .map((r) => {
       const isCity = r.hallId === '';
       const x = extra?.get(isCity ? `city:${r.city}` : r.hallId);
-      const name = isCity ? `${esc(r.city)} 合计（${r.halls}个大厅）` : `<a href="/halls/${encodeURIComponent(r.hallId)}">${esc(r.hallName)}</a>`;
-      const sync = isCity ? (r.late ? '<span class="late">有大厅同步延迟</span>' : '正常') : r.late ? '<span class="late">同步延迟</span>' : '正常';
+      const name = isCity
+        ? `${esc(r.city)} 合计（${r.halls}个大厅）`
+        : `<a href="/halls/${encodeURIComponent(r.hallId)}">${esc(r.hallName)}</a>`;
+      const sync = isCity
+        ? r.late
+          ? '<span class="late">有大厅同步延迟</span>'
+          : '正常'
+        : r.late
+          ? '<span class="late">同步延迟</span>'
+          : '正常';
       return `<tr${isCity ? ' class="city"' : ''}>${withCity ? `<td class="l">${isCity ? '' : esc(r.city)}</td>` : ''}<td class="l">${name}</td>
 <td>${r.tickets}</td><td>${num(r.avgWaitMin)}</td>${[4, 3, 2, 1, 0].map((i) => `<td>${r.levels[i]}</td>`).join('')}<td>${r.notRated}</td>
 <td>${pct(r.goodRate)}</td><td>${r.bad}</td><td>${pct(r.onTimeRate)}</td>${x ? `<td${x.overdue ? ' class="late"' : ''}>${x.overdue}</td><td>${x.open}</td>` : extra ? '<td></td><td></td>' : ''}
@@ -122,8 +143,14 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
       e[f]++;
       extra.set(k, e);
     };
-    for (const c of overdue) (bump(c.hallId, 'overdue'), bump(`city:${c.city}`, 'overdue'));
-    for (const c of openU) (bump(c.hallId, 'open'), bump(`city:${c.city}`, 'open'));
+    for (const c of overdue) {
+      bump(c.hallId, 'overdue');
+      bump(`city:${c.city}`, 'overdue');
+    }
+    for (const c of openU) {
+      bump(c.hallId, 'open');
+      bump(`city:${c.city}`, 'open');
+    }
     const rows: (HallMonthRow & { halls?: number })[] = [];
     const totals = cityTotals(report.rows);
     for (const t of totals) rows.push(t, ...report.rows.filter((r) => r.city === t.city));
@@ -137,9 +164,13 @@ ${late.length ? `<p class="late" role="alert">同步延迟的大厅（超过${op
 ${hallTable(rows, true, extra)}
 ${caseTable(overdue, '逾期未整改')}
 ${caseTable(openU, '办不成事（未办结）')}
-${rej.length ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
-  .map((r) => `<tr><td class="l">${esc(r.hallId || '（未知）')}</td><td class="l">${esc(r.reason)}</td><td>${r.count}</td></tr>`)
-  .join('')}</tbody></table>` : ''}`,
+${
+  rej.length
+    ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
+        .map((r) => `<tr><td class="l">${esc(r.hallId || '（未知）')}</td><td class="l">${esc(r.reason)}</td><td>${r.count}</td></tr>`)
+        .join('')}</tbody></table>`
+    : ''
+}`,
       NAV,
     );
   });
@@ -151,7 +182,11 @@ ${rej.length ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th>
     const today = todayIn();
     const report = await monthlyReport(pool, cycleMonthOf(today), { city: s.city, today, lateMinutes: opts.lateMinutes });
     const row = report.rows.find((r) => r.hallId === id);
-    if (!row) return reply.status(404).type('text/html; charset=utf-8').send(page('未找到', '<p>没有该大厅，或不在您的管辖范围内。</p>', NAV));
+    if (!row)
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .send(page('未找到', '<p>没有该大厅，或不在您的管辖范围内。</p>', NAV));
     const rect = await openCases(pool, { hallId: id, kind: 'rectification', today });
     const unresolved = await openCases(pool, { hallId: id, kind: 'unresolved', today });
     reply.type('text/html; charset=utf-8');
@@ -159,7 +194,13 @@ ${rej.length ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th>
       row.hallName,
       `<p>${esc(row.city)} · ${esc(row.hallId)} · 最近上报：${row.lastSeenAt ? esc(new Date(row.lastSeenAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })) : '从未'}
 ${row.late ? '<span class="late">（同步延迟）</span>' : ''}</p>${hallTable([row], false)}
-${caseTable(rect.filter((c) => c.dueDay < today), '逾期未整改')}${caseTable(rect.filter((c) => c.dueDay >= today), '整改中（未到期）')}
+${caseTable(
+  rect.filter((c) => c.dueDay < today),
+  '逾期未整改',
+)}${caseTable(
+  rect.filter((c) => c.dueDay >= today),
+  '整改中（未到期）',
+)}
 ${caseTable(unresolved, '办不成事（未办结）')}`,
       NAV,
     );
@@ -188,7 +229,10 @@ ${caseTable(unresolved, '办不成事（未办结）')}`,
       const file = `hallq-monthly-${month}`;
       if (q.format === 'json') return report;
       if (q.format === 'csv')
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(toCsv(report.rows));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${file}.csv"`)
+          .send(toCsv(report.rows));
       if (q.format === 'xlsx')
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

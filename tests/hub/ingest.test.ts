@@ -36,7 +36,16 @@ describe('hub ingest', () => {
     expect((await post(tampered, body.replace('A1001', 'A1002'))).status).toBe(401);
     expect((await post(signedHeaders(SECRET_A, 'NO-SUCH-HALL', body))).status).toBe(401);
     const old = Date.now() - 10 * 60_000;
-    expect((await post({ 'content-type': 'application/json', [HEADER_HALL]: 'HALL-A', [HEADER_TIME]: String(old), [HEADER_SIGNATURE]: sign(SECRET_A, 'HALL-A', old, body) })).status).toBe(401);
+    expect(
+      (
+        await post({
+          'content-type': 'application/json',
+          [HEADER_HALL]: 'HALL-A',
+          [HEADER_TIME]: String(old),
+          [HEADER_SIGNATURE]: sign(SECRET_A, 'HALL-A', old, body),
+        })
+      ).status,
+    ).toBe(401);
     expect((await post({ 'content-type': 'application/json' })).status).toBe(401);
 
     const good = signedHeaders(SECRET_A, 'HALL-A', body);
@@ -54,7 +63,10 @@ describe('hub ingest', () => {
 
   it('rejects a record that breaks its contract with the reason and stores the rest', async () => {
     const bad = serviceRecord('service:bad', DAY, AT, { channel: 'vip' });
-    const personal = { ...serviceRecord('service:pii', DAY, AT), data: { ...serviceRecord('x', DAY, AT).data, idNumber: '340104199001011234' } } as never;
+    const personal = {
+      ...serviceRecord('service:pii', DAY, AT),
+      data: { ...serviceRecord('x', DAY, AT).data, idNumber: '340104199001011234' },
+    } as never;
     const out = await postBatch(up(), [serviceRecord('service:ok', DAY, AT), bad, personal]);
     expect(out.kind).toBe('ok');
     const results = out.kind === 'ok' ? out.ack.results : [];
@@ -103,10 +115,21 @@ describe('hub ingest', () => {
   it('answers bad input with 4xx, never 500', async () => {
     const statuses: number[] = [];
     for (const body of ['{', '[]', '{"batchId":1}', 'x'.repeat(100)]) {
-      statuses.push((await fetch(`${h.hub.url}/api/v1/ingest`, { method: 'POST', headers: signedHeaders(SECRET_A, 'HALL-A', body), body })).status);
+      statuses.push(
+        (await fetch(`${h.hub.url}/api/v1/ingest`, { method: 'POST', headers: signedHeaders(SECRET_A, 'HALL-A', body), body })).status,
+      );
     }
     statuses.push((await fetch(`${h.hub.url}/reports/monthly?month=2026-13`)).status);
-    statuses.push((await fetch(`${h.hub.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '%%%' , redirect: 'manual'})).status);
+    statuses.push(
+      (
+        await fetch(`${h.hub.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: '%%%',
+          redirect: 'manual',
+        })
+      ).status,
+    );
     for (const s of statuses) expect(s).toBeGreaterThanOrEqual(300);
     for (const s of statuses) expect(s).toBeLessThan(500);
   });

@@ -32,7 +32,16 @@ function generate(hall: string, firstDay: string, lastDay: string): SyncRecord[]
       const waitMs = 60_000 * (1 + rnd(40));
       const handlingMs = 60_000 * (2 + rnd(20));
       out.push(serviceRecord(`service:${hall}:${i}`, day, at, { waitMs, handlingMs }));
-      const base = { ticketId: `${day}:${i}`, number: 'A001', day, at: at + 1000, service: 'id-card', counter: '1', staffId: 'A1001', caseNumber: null };
+      const base = {
+        ticketId: `${day}:${i}`,
+        number: 'A001',
+        day,
+        at: at + 1000,
+        service: 'id-card',
+        counter: '1',
+        staffId: 'A1001',
+        caseNumber: null,
+      };
       if (rnd(6) === 0) {
         out.push({ key: `notRated:${hall}:${i}`, kind: 'notRated', v: 1, at: at + 1000, day, data: base });
         continue;
@@ -46,7 +55,14 @@ function generate(hall: string, firstDay: string, lastDay: string): SyncRecord[]
         v: 1,
         at: at + 1000,
         day,
-        data: { ...base, level, reasons: bad ? ['efficiency'] : [], channel: 'pad', comment: null, rectification: bad ? { id: `Z-${hall}-${i}`, dueDay } : null } as never,
+        data: {
+          ...base,
+          level,
+          reasons: bad ? ['efficiency'] : [],
+          channel: 'pad',
+          comment: null,
+          rectification: bad ? { id: `Z-${hall}-${i}`, dueDay } : null,
+        } as never,
       });
       if (bad && rnd(3) > 0) {
         const closeDay = addDays(day, rnd(2) ? 5 : 25); // on time or late
@@ -57,19 +73,92 @@ function generate(hall: string, firstDay: string, lastDay: string): SyncRecord[]
             v: 1,
             at: noon(closeDay),
             day: closeDay,
-            data: { caseKind: 'rectification', caseId: `Z-${hall}-${i}`, action: 'closed', at: noon(closeDay), day: closeDay, state: 'closed', dueDay, openedAt: at + 1000, closedAt: noon(closeDay), counter: '1', staffId: 'A1001', ticketId: base.ticketId, text: '已整改' } as never,
+            data: {
+              caseKind: 'rectification',
+              caseId: `Z-${hall}-${i}`,
+              action: 'closed',
+              at: noon(closeDay),
+              day: closeDay,
+              state: 'closed',
+              dueDay,
+              openedAt: at + 1000,
+              closedAt: noon(closeDay),
+              counter: '1',
+              staffId: 'A1001',
+              ticketId: base.ticketId,
+              text: '已整改',
+            } as never,
           });
       }
     }
     if (rnd(2) === 0)
-      out.push({ key: `notice:${hall}:${day}`, kind: 'notice', v: 1, at: noon(day), day, data: { id: `N-${day}`, day, at: noon(day), counter: '1', service: 'id-card', ticketId: null, staffId: 'A1001', missingMaterialIds: ['hukou-book'] } as never });
+      out.push({
+        key: `notice:${hall}:${day}`,
+        kind: 'notice',
+        v: 1,
+        at: noon(day),
+        day,
+        data: {
+          id: `N-${day}`,
+          day,
+          at: noon(day),
+          counter: '1',
+          service: 'id-card',
+          ticketId: null,
+          staffId: 'A1001',
+          missingMaterialIds: ['hukou-book'],
+        } as never,
+      });
     if (rnd(3) === 0)
-      out.push({ key: `accepted:${hall}:${day}`, kind: 'acceptedWithMissing', v: 1, at: noon(day), day, data: { id: `C-${day}`, day, at: noon(day), counter: '1', ticketId: `${day}:x`, missingMaterialIds: ['old-id-card'], followUpDate: addDays(day, 7) } as never });
+      out.push({
+        key: `accepted:${hall}:${day}`,
+        kind: 'acceptedWithMissing',
+        v: 1,
+        at: noon(day),
+        day,
+        data: {
+          id: `C-${day}`,
+          day,
+          at: noon(day),
+          counter: '1',
+          ticketId: `${day}:x`,
+          missingMaterialIds: ['old-id-card'],
+          followUpDate: addDays(day, 7),
+        } as never,
+      });
     if (rnd(4) === 0) {
       const id = `U-${hall}-${day}`;
-      out.push({ key: `unresolved:${id}`, kind: 'unresolvedReport', v: 1, at: noon(day), day, data: { id, day, at: noon(day), service: null, description: '没办成', contactMasked: null, dueDay: addDays(day, 21) } as never });
+      out.push({
+        key: `unresolved:${id}`,
+        kind: 'unresolvedReport',
+        v: 1,
+        at: noon(day),
+        day,
+        data: { id, day, at: noon(day), service: null, description: '没办成', contactMasked: null, dueDay: addDays(day, 21) } as never,
+      });
       if (rnd(2) === 0)
-        out.push({ key: `case:${id}:close`, kind: 'caseChange', v: 1, at: noon(day) + 3600_000, day, data: { caseKind: 'unresolved', caseId: id, action: 'closed', at: noon(day) + 3600_000, day, state: 'closed', dueDay: addDays(day, 21), openedAt: noon(day), closedAt: noon(day) + 3600_000, counter: null, staffId: null, ticketId: null, text: '已办结' } as never });
+        out.push({
+          key: `case:${id}:close`,
+          kind: 'caseChange',
+          v: 1,
+          at: noon(day) + 3600_000,
+          day,
+          data: {
+            caseKind: 'unresolved',
+            caseId: id,
+            action: 'closed',
+            at: noon(day) + 3600_000,
+            day,
+            state: 'closed',
+            dueDay: addDays(day, 21),
+            openedAt: noon(day),
+            closedAt: noon(day) + 3600_000,
+            counter: null,
+            staffId: null,
+            ticketId: null,
+            text: '已办结',
+          } as never,
+        });
     }
   }
   return out;

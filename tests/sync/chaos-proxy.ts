@@ -31,7 +31,9 @@ export async function startChaosProxy(target: string, opts: Partial<ChaosOptions
       if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
       if (o.reject400If && body.includes(o.reject400If)) {
         stats.rejected400++;
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'refused', message: 'refused by policy' } }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'refused', message: 'refused by policy' } }));
         return;
       }
       if (o.random() < o.p500) {
@@ -40,25 +42,25 @@ export async function startChaosProxy(target: string, opts: Partial<ChaosOptions
         return;
       }
       const drop = o.random() < o.pDrop;
-      const up = request(
-        { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-        (ur) => {
-          const parts: Buffer[] = [];
-          ur.on('data', (c) => parts.push(c));
-          ur.on('end', () => {
-            stats.forwarded++;
-            if (drop) {
-              // The hub has committed; the hall never hears so. Half the answer, then the line goes dead.
-              stats.dropped++;
-              res.writeHead(ur.statusCode ?? 200, { 'content-type': 'application/json', 'content-length': String(Buffer.concat(parts).length) });
-              res.write(Buffer.concat(parts).subarray(0, 5));
-              res.socket?.destroy();
-              return;
-            }
-            res.writeHead(ur.statusCode ?? 502, ur.headers).end(Buffer.concat(parts));
-          });
-        },
-      );
+      const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+        const parts: Buffer[] = [];
+        ur.on('data', (c) => parts.push(c));
+        ur.on('end', () => {
+          stats.forwarded++;
+          if (drop) {
+            // The hub has committed; the hall never hears so. Half the answer, then the line goes dead.
+            stats.dropped++;
+            res.writeHead(ur.statusCode ?? 200, {
+              'content-type': 'application/json',
+              'content-length': String(Buffer.concat(parts).length),
+            });
+            res.write(Buffer.concat(parts).subarray(0, 5));
+            res.socket?.destroy();
+            return;
+          }
+          res.writeHead(ur.statusCode ?? 502, ur.headers).end(Buffer.concat(parts));
+        });
+      });
       up.on('error', () => res.socket?.destroy());
       up.end(body);
     });

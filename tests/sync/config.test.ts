@@ -32,9 +32,17 @@ describe('upstream config', () => {
     expect(problems('  url: http://hub.example:8090\n')).toEqual([
       'upstream.secret: expected the secret registered for this hall at the hub (or set HALLQ_UPSTREAM_SECRET), got nothing',
     ]);
-    expect(problems('  url: hub.example\n  secret: 0123456789abcdef\n')[0]).toMatch(/^upstream\.url: expected the hub URL starting with http/);
-    expect(problems('  url: http://h\n  secret: short\n')[0]).toMatch(/^upstream\.secret: expected the secret shared with the hub, at least 16/);
-    expect(problems('  url: http://h\n  secret: 0123456789abcdef\n  batchSize: 0\n')[0]).toMatch(/^upstream\.batchSize: expected a whole number from 1 to 2000/);
-    expect(problems('  url: http://h\n  secret: 0123456789abcdef\n  colour: red\n')[0]).toMatch(/^upstream\.colour: expected one of the known keys/);
+    expect(problems('  url: hub.example\n  secret: 0123456789abcdef\n')[0]).toMatch(
+      /^upstream\.url: expected the hub URL starting with http/,
+    );
+    expect(problems('  url: http://h\n  secret: short\n')[0]).toMatch(
+      /^upstream\.secret: expected the secret shared with the hub, at least 16/,
+    );
+    expect(problems('  url: http://h\n  secret: 0123456789abcdef\n  batchSize: 0\n')[0]).toMatch(
+      /^upstream\.batchSize: expected a whole number from 1 to 2000/,
+    );
+    expect(problems('  url: http://h\n  secret: 0123456789abcdef\n  colour: red\n')[0]).toMatch(
+      /^upstream\.colour: expected one of the known keys/,
+    );
   });
 });

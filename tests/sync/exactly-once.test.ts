@@ -42,11 +42,16 @@ async function syncStatus(a: TestAgent, token: string) {
 async function expectExactlyOnce(a: TestAgent, h: RunningHub) {
   const db = new Database(join(a.dataDir, 'hall.db'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT idempotency_key AS k, sent_at FROM outbox ORDER BY id').all() as { k: string; sent_at: number | null }[];
+    const rows = db.prepare('SELECT idempotency_key AS k, sent_at FROM outbox ORDER BY id').all() as {
+      k: string;
+      sent_at: number | null;
+    }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.sent_at === null)).toEqual([]);
     const keys = rows.map((r) => r.k);
-    const stored = (await h.pool.query(`SELECT key FROM records WHERE hall_id = 'HALL-A' AND key = ANY($1)`, [keys])).rows.map((r) => r.key);
+    const stored = (await h.pool.query(`SELECT key FROM records WHERE hall_id = 'HALL-A' AND key = ANY($1)`, [keys])).rows.map(
+      (r) => r.key,
+    );
     expect(stored.length).toBe(keys.length); // none twice
     expect(new Set(stored)).toEqual(new Set(keys)); // none missing
     return keys.length;
@@ -91,7 +96,10 @@ describe('upward sync, exactly once', () => {
   it('delivers exactly once through random 500s and connections dropped mid-answer', async () => {
     await clearHub(hub!);
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     chaos = await startChaosProxy(hub!.url, { p500: 0.3, pDrop: 0.3, random });
     agent = await startSyncAgent(chaos.url);
     const token = await managerToken(agent);
@@ -110,7 +118,10 @@ describe('upward sync, exactly once', () => {
     agent = await startSyncAgent(chaos.url);
     const token = await managerToken(agent);
     hallActivity(agent.hall.ctx.engine, 60);
-    await waitFor('the first batches', async () => Number((await hub!.pool.query("SELECT count(*) AS n FROM records WHERE hall_id = 'HALL-A'")).rows[0].n) > 0);
+    await waitFor(
+      'the first batches',
+      async () => Number((await hub!.pool.query("SELECT count(*) AS n FROM records WHERE hall_id = 'HALL-A'")).rows[0].n) > 0,
+    );
     await pg.stop('immediate'); // a crash: no shutdown checkpoint, recovery from the WAL
     const during = await syncStatus(agent, token);
     await new Promise((r) => setTimeout(r, 1500));

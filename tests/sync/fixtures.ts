@@ -52,7 +52,8 @@ export function hallActivity(engine: QueueEngine, n: number): void {
     }
     if (i % 4 === 1) engine.recordNotice({ counter: at, service: 'id-card', missingMaterialIds: ['hukou-book'], ticketId: ticket.id });
     engine.finish(at, { caseNumber: `BJ-${i}` });
-    if (i % 4 === 3) engine.rate({ counter: at, level: 1, reasons: ['attitude'], comment: `态度差，我的电话${CONTACT.slice(4)}`, source: 'pad' });
+    if (i % 4 === 3)
+      engine.rate({ counter: at, level: 1, reasons: ['attitude'], comment: `态度差，我的电话${CONTACT.slice(4)}`, source: 'pad' });
     else engine.rate({ counter: at, level: 5, source: i % 2 ? 'pad' : 'web' });
   }
   engine.reportUnresolved({ service: 'hukou-move', description: '迁移手续没办成，联系我 13812345678', contact: CONTACT });
@@ -63,7 +64,11 @@ export function hallActivity(engine: QueueEngine, n: number): void {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {

@@ -48,7 +48,17 @@ describe('parked records', () => {
     const manager = await token(agent, '/api/v1/auth/manager', { pin: '9999' });
     // One row breaks the contract (level 9), one the hub refuses wholesale (400), one no contract knows.
     const rating = (ticketId: string, level: number) => ({
-      rating: { ticketId, number: 'A999', counter: '1', service: 'id-card', day: agent!.hall.ctx.engine.today(), at: Date.now(), level, reasons: [], source: 'pad' },
+      rating: {
+        ticketId,
+        number: 'A999',
+        counter: '1',
+        service: 'id-card',
+        day: agent!.hall.ctx.engine.today(),
+        at: Date.now(),
+        level,
+        reasons: [],
+        source: 'pad',
+      },
       rectification: null,
     });
     insertRow(agent, 'rating', 'rating:broken', rating('broken-ticket', 9));
@@ -79,7 +89,10 @@ describe('parked records', () => {
     chaos.set({ reject400If: undefined });
     const policy = s.parkedRows.find((r: { key: string }) => r.key === 'rating:policy');
     expect((await api(agent.baseUrl, 'POST', `/api/v1/sync/parked/${policy.id}/retry`, undefined, manager)).status).toBe(200);
-    await waitFor('the retried row', async () => (await h.hub.pool.query("SELECT 1 FROM records WHERE key = 'rating:policy'")).rowCount === 1);
+    await waitFor(
+      'the retried row',
+      async () => (await h.hub.pool.query("SELECT 1 FROM records WHERE key = 'rating:policy'")).rowCount === 1,
+    );
     expect((await api(agent.baseUrl, 'GET', '/api/v1/sync/status', undefined, manager)).body.parked).toBe(2);
   });
 
@@ -98,7 +111,8 @@ describe('parked records', () => {
     await waitFor('delivery', async () => (await api(agent!.baseUrl, 'GET', '/api/v1/sync/status', undefined, manager)).body.pending === 0);
     const rows = (await h.hub.pool.query("SELECT kind, data FROM records WHERE hall_id = 'HALL-A'")).rows as { kind: string; data: any }[];
     const all = JSON.stringify(rows);
-    for (const secret of [ID_NUMBER, ID_NUMBER.slice(6, 14), '张先生', '王芳', '李明', '张三', '13812345678']) expect(all).not.toContain(secret);
+    for (const secret of [ID_NUMBER, ID_NUMBER.slice(6, 14), '张先生', '王芳', '李明', '张三', '13812345678'])
+      expect(all).not.toContain(secret);
     const report = rows.find((r) => r.kind === 'unresolvedReport')!.data;
     expect(report.contactMasked).toBe('138****5678');
     expect(report.description).toContain('138****5678');
@@ -127,7 +141,8 @@ describe('parked records', () => {
     const engine = agent.hall.ctx.engine;
     await waitFor('first live wait', async () => (await (await fetch(`${h.hub.url}/api/v1/live-wait`)).json()).halls.length > 0);
     const waiting = async () =>
-      (await (await fetch(`${h.hub.url}/api/v1/live-wait?service=temp-id-card`)).json()).halls.find((x: any) => x.hallId === 'HALL-A')?.waiting;
+      (await (await fetch(`${h.hub.url}/api/v1/live-wait?service=temp-id-card`)).json()).halls.find((x: any) => x.hallId === 'HALL-A')
+        ?.waiting;
     const before = (await waiting()) ?? 0;
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) engine.issue({ service: 'temp-id-card' });

@@ -48,7 +48,8 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
     recall: (c: string) => engine.recall(c),
     start: (c: string) => engine.start(c),
     // 办件编号 (optional body { caseNumber }) goes upward with the service record and the rating.
-    finish: (c: string, body?: unknown) => engine.finish(c, { caseNumber: (body as { caseNumber?: unknown } | null)?.caseNumber as string | undefined }),
+    finish: (c: string, body?: unknown) =>
+      engine.finish(c, { caseNumber: (body as { caseNumber?: unknown } | null)?.caseNumber as string | undefined }),
     skip: (c: string) => engine.skip(c),
   } as const;
   for (const [action, run] of Object.entries(simple)) {
