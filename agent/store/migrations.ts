@@ -137,11 +137,9 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 5,
     name: 'upward sync state',
-    // The sender's bookkeeping: the last error of a row still being retried, a small key/value table
-    // for "last success" and the last daily summary written, and an index that finds unsent rows in
-    // order without scanning the ones already sent.
+    // The sender's bookkeeping: a small key/value table for "last success" and the last daily summary
+    // written, and indexes that find unsent rows in order (and parked ones) without scanning the sent.
     sql: `
-      ALTER TABLE outbox ADD COLUMN last_error TEXT;
       CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL AND parked_reason IS NULL;
       CREATE INDEX outbox_parked ON outbox(id) WHERE parked_reason IS NOT NULL;
       CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

@@ -19,9 +19,10 @@ export class OutboxTable {
     this.s = {
       pending: p(`SELECT id, kind, idempotency_key, payload, created_at FROM outbox
                   WHERE sent_at IS NULL AND parked_reason IS NULL AND id > ? ORDER BY id LIMIT ?`),
-      sent: p('UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL'),
+      sent: p('UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL'),
       park: p('UPDATE outbox SET parked_reason = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL'),
-      failed: p('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?'),
+      // The error itself is the sender's (status().lastError): it is the line's, not the row's.
+      failed: p('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?'),
       counts: p(`SELECT
                    (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND parked_reason IS NULL) AS pending,
                    (SELECT count(*) FROM outbox WHERE parked_reason IS NOT NULL) AS parked,
@@ -51,9 +52,9 @@ export class OutboxTable {
     this.s.park!.run(reason.slice(0, 500), id);
   }
 
-  markFailed(ids: number[], error: string, retryAt: number): void {
+  markFailed(ids: number[], retryAt: number): void {
     this.db.transaction(() => {
-      for (const id of ids) this.s.failed!.run(error.slice(0, 500), retryAt, id);
+      for (const id of ids) this.s.failed!.run(retryAt, id);
     })();
   }
 

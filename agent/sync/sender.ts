@@ -194,7 +194,6 @@ export class OutboxSender {
     this.nextAttemptAt = this.now() + wait;
     this.o.outbox.markFailed(
       items.map((i) => i.row.id),
-      this.lastError,
       this.nextAttemptAt,
     );
     this.o.logger.warn({ error: this.lastError, retryInMs: wait, failures: this.failures }, 'upstream sync failed; will retry');
