@@ -196,7 +196,9 @@ export class OutboxSender {
       items.map((i) => i.row.id),
       this.nextAttemptAt,
     );
-    this.o.logger.warn({ error: this.lastError, retryInMs: wait, failures: this.failures }, 'upstream sync failed; will retry');
+    // One warning when the line goes down (and one every 20 tries), not one per retry for days.
+    const level = this.failures === 1 || this.failures % 20 === 0 ? 'warn' : 'debug';
+    this.o.logger[level]({ error: this.lastError, retryInMs: wait, failures: this.failures }, 'upstream sync failed; will retry');
     return false;
   }
 }
