@@ -22,6 +22,7 @@ import { SecurityStore } from './security/store.js';
 import { probeStorage } from './security/storage.js';
 import { publicTicketId } from './security/ticket-ids.js';
 import { createVoice } from './voice/index.js';
+import { startSync } from './sync/index.js';
 
 export interface HallOptions {
   host?: string;
@@ -153,6 +154,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
+  startSync(app, store.db, ctx);
   const realtime = attachRealtime(app.server, ctx);
   try {
     await app.listen({ host, port });

@@ -19,6 +19,8 @@ const missing = () =>
     !existsSync(process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium') && 'chromium',
     !has('espeak-ng') && 'espeak-ng',
     !existsSync(CJK_FONT) && 'fonts-wqy-microhei',
+    // The hub's tests start a real PostgreSQL server (tests/helpers/postgres.ts).
+    !existsSync('/usr/lib/postgresql') && 'postgresql',
   ].filter(Boolean);
 
 if (missing().length > 0) {

@@ -50,6 +50,8 @@ export interface HallConfig {
   devices: DeviceConfig[];
   /** satellite PCs and the devices each may act for (agent/satellite/) */
   satellites: (SatelliteConfigEntry & { revoked: boolean; maxClockSkewSeconds: number })[];
+  /** upward sync; undefined when the hall sends nothing */
+  upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number; backoffMaxSeconds: number };
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -86,6 +88,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const issues: Issue[] = [];
   const raw = hallConfigSpec.check(withBase(doc.toJS(), file), '', issues);
   if (issues.length === 0) crossCheck(raw, issues);
+  if (issues.length === 0 && raw.upstream && !raw.upstream.secret && !env.HALLQ_UPSTREAM_SECRET) {
+    issues.push({
+      path: 'upstream.secret',
+      expected: 'the secret registered for this hall at the hub (or set HALLQ_UPSTREAM_SECRET)',
+      got: undefined,
+    });
+  }
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
   return resolve(raw, file, env);
 }
@@ -273,5 +282,13 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
     devices: raw.devices ?? [],
     satellites: (raw.satellites ?? []).map((s) => ({ ...s, revoked: s.revoked ?? false, maxClockSkewSeconds: s.maxClockSkewSeconds ?? 5 })),
+    upstream: raw.upstream && {
+      url: raw.upstream.url,
+      hallId: raw.upstream.hallId ?? raw.hall.code,
+      secret: env.HALLQ_UPSTREAM_SECRET ?? raw.upstream.secret ?? '',
+      batchSize: raw.upstream.batchSize ?? 500,
+      timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
+      backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
+    },
   };
 }

@@ -200,6 +200,24 @@ export const hallConfigSpec = obj({
   devices: optional(list(device), []),
   satellites: optional(list(satellite), []),
   terminals: optional(list(terminal), []),
+  /** upward sync to the city/provincial hub (agent/sync, docs/hub.md); absent = nothing is sent */
+  upstream: optional(
+    obj({
+      url: str({
+        max: 300,
+        pattern: /^https?:\/\/[^/]+/,
+        hint: 'the hub URL starting with http:// or https://, e.g. http://127.0.0.1:8090',
+      }),
+      hallId: optional(id('the hall id registered at the hub (default: hall.code)')),
+      secret: optional(
+        str({ min: 16, max: 200, hint: 'the secret shared with the hub, at least 16 characters (or set HALLQ_UPSTREAM_SECRET)' }),
+      ),
+      batchSize: optional(int({ min: 1, max: 2000 }), 500),
+      timeoutSeconds: optional(int({ min: 1, max: 300 }), 20),
+      /** longest wait between retries while the hub is unreachable (the wait doubles up to this) */
+      backoffMaxSeconds: optional(int({ min: 1, max: 3600 }), 300),
+    }),
+  ),
 });
 
 type SpecValue<S> = S extends { check(...args: never[]): infer T } ? T : never;

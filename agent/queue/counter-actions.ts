@@ -89,11 +89,24 @@ export function start(core: EngineCore, tx: Tx, counterId: string): StoredTicket
   return next;
 }
 
-export function finish(core: EngineCore, tx: Tx, counterId: string): StoredTicket {
+export function finish(core: EngineCore, tx: Tx, counterId: string, opts: { caseNumber?: string } = {}): StoredTicket {
   const t = core.currentTicket(counterId, tx);
+  const raw: unknown = opts.caseNumber;
+  const caseNumber = typeof raw === 'string' ? raw.trim() || undefined : undefined;
+  if ((raw != null && typeof raw !== 'string') || (caseNumber !== undefined && !/^[A-Za-z0-9-]{1,40}$/.test(caseNumber))) {
+    throw badRequest('CASE_NUMBER_INVALID', '办件编号须为1–40位字母、数字或“-”', 'caseNumber: 1–40 letters, digits or "-"');
+  }
   // Finishing straight from "called" (keypad without a start key) counts handling from the call.
   const startedAt = t.startedAt ?? t.calledAt ?? tx.now;
-  const done = tx.putTicket({ ...t, state: 'done', startedAt, finishedAt: tx.now, owner: t.owner ?? counterId });
+  const done = tx.putTicket({ ...t, state: 'done', startedAt, finishedAt: tx.now, owner: t.owner ?? counterId, caseNumber });
+  // The transfer chain of this number (oldest first), for the supervisor's 首接负责制 view.
+  const transfers: { fromTicketId: string; fromService: string; fromCounter: string | null; toService: string }[] = [];
+  for (let cur = t; cur.transferredFrom !== undefined; ) {
+    const prev = tx.ticket(cur.transferredFrom);
+    if (!prev) break;
+    transfers.unshift({ fromTicketId: prev.id, fromService: prev.service, fromCounter: prev.counter ?? null, toService: cur.service });
+    cur = prev;
+  }
   const c = tx.counter(counterId);
   const served = c.servedDay === tx.day ? c.servedToday + 1 : 1;
   tx.putCounter({ ...c, currentTicketId: undefined, lastFinishedTicketId: t.id, servedToday: served, servedDay: tx.day });
@@ -121,6 +134,8 @@ export function finish(core: EngineCore, tx: Tx, counterId: string): StoredTicke
         finishedAt: tx.now,
         handlingMs,
         transferredFrom: t.transferredFrom ?? null,
+        transfers,
+        caseNumber: caseNumber ?? null,
         acceptedWithMissing: accepted,
       },
     });

@@ -78,8 +78,8 @@ export class QueueEngine {
     return this.t((c, tx) => actions.start(c, tx, counter));
   }
 
-  finish(counter: string): Ticket {
-    return this.t((c, tx) => actions.finish(c, tx, counter));
+  finish(counter: string, opts: { caseNumber?: string } = {}): Ticket {
+    return this.t((c, tx) => actions.finish(c, tx, counter, opts));
   }
 
   /** 过号 */

@@ -88,7 +88,7 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
       kind: 'rating',
       idempotencyKey: `rating:${t.id}`,
       createdAt: tx.now,
-      payload: { rating, rectification: rect ?? null },
+      payload: { rating, rectification: rect ?? null, caseNumber: t.caseNumber ?? null },
     });
   });
   tx.emit(
@@ -117,7 +117,12 @@ export function recordNotRated(core: EngineCore, tx: Tx, counterId: string, tick
   if (t.staffId !== undefined) rating.staffId = t.staffId;
   tx.write(() => {
     core.store.putRating(rating);
-    core.store.enqueueOutbox({ kind: 'notRated', idempotencyKey: `notRated:${t.id}`, createdAt: tx.now, payload: { rating } });
+    core.store.enqueueOutbox({
+      kind: 'notRated',
+      idempotencyKey: `notRated:${t.id}`,
+      createdAt: tx.now,
+      payload: { rating, caseNumber: t.caseNumber ?? null },
+    });
   });
   tx.emit('rating.notRated', { number: t.number }, t.id, counterId);
 }
@@ -195,8 +200,11 @@ export function acceptWithMissing(
     missingMaterialIds: [...new Set(a.missingMaterialIds)],
     followUpDate: a.followUpDate,
   };
-  // Travels upward inside the service record written at 办结.
-  tx.write(() => core.store.putAcceptedWithMissing(rec));
+  // Travels upward on its own now and again inside the service record written at 办结.
+  tx.write(() => {
+    core.store.putAcceptedWithMissing(rec);
+    core.store.enqueueOutbox({ kind: 'acceptedWithMissing', idempotencyKey: `accepted:${rec.id}`, createdAt: tx.now, payload: rec });
+  });
   tx.emit('ticket.acceptedWithMissing', { id: rec.id, materials: rec.missingMaterialIds, followUpDate: rec.followUpDate }, t.id, a.counter);
   return rec;
 }

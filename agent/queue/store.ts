@@ -33,7 +33,7 @@ export interface ServiceStat {
 }
 
 export interface OutboxInput {
-  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord' | 'caseUpdate';
+  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord' | 'caseUpdate' | 'acceptedWithMissing';
   idempotencyKey: string;
   payload: unknown;
   createdAt: number;

@@ -158,6 +158,8 @@ export interface TicketQueueFields {
   cancelReason?: string;
   /** staff member at the counter when it was called (per-staff statistics) */
   staffId?: string;
+  /** 办件编号 staff entered at finish; travels upward with the service record and the rating */
+  caseNumber?: string;
 }
 
 // Ticket is an interface; merge the queue fields in.

@@ -13,7 +13,7 @@ const satelliteSpec = obj({
   server: optional(
     obj({
       host: optional(str({ max: 255 }), '127.0.0.1'),
-      port: optional(int({ min: 0, max: 65535 }), 8090),
+      port: optional(int({ min: 0, max: 65535 }), 8091),
       dataDir: optional(str({ max: 500 }), 'data/satellite'),
     }),
     {},
@@ -94,7 +94,7 @@ export function parseSatelliteConfig(text: string, file: string, env: NodeJS.Pro
     },
     server: {
       host: raw.server?.host ?? '127.0.0.1',
-      port: raw.server?.port ?? 8090,
+      port: raw.server?.port ?? 8091,
       dataDir: raw.server?.dataDir ?? 'data/satellite',
     },
     devices: raw.devices,

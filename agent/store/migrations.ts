@@ -137,6 +137,17 @@ export const MIGRATIONS: Migration[] = [
   },
   { version: 3, name: 'security: accounts, sessions, terminals, audit, public ticket ids', sql: SECURITY_MIGRATION_SQL },
   {
+    version: 5,
+    name: 'upward sync state',
+    // The sender's bookkeeping: a small key/value table for "last success" and the last daily summary
+    // written, and indexes that find unsent rows in order (and parked ones) without scanning the sent.
+    sql: `
+      CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL AND parked_reason IS NULL;
+      CREATE INDEX outbox_parked ON outbox(id) WHERE parked_reason IS NOT NULL;
+      CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 6,
     name: 'satellite events',
     // One row per buffered event a satellite delivered, written in the same transaction as its effect:

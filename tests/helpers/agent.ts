@@ -27,6 +27,8 @@ export async function startTestAgent(opts: { config?: string; configText?: strin
   const config =
     opts.configText !== undefined ? parseConfig(opts.configText, 'test-config.yaml') : loadConfigFile(opts.config ?? DEMO_CONFIG);
   const logger = pino({ level: process.env.HALLQ_TEST_LOG ?? 'silent' });
+  // The demo config syncs to a local hub: a test agent must never post its data to one a developer runs.
+  if (opts.configText === undefined) config.upstream = undefined;
   const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger, clock: opts.clock });
   return {
     baseUrl: hall.url,

@@ -74,7 +74,9 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
   const simple = {
     recall: (c: string) => engine.recall(c),
     start: (c: string) => engine.start(c),
-    finish: (c: string) => engine.finish(c),
+    // 办件编号 (optional body { caseNumber }) goes upward with the service record and the rating.
+    finish: (c: string, body?: unknown) =>
+      engine.finish(c, { caseNumber: (body as { caseNumber?: unknown } | null)?.caseNumber as string | undefined }),
     skip: (c: string) => engine.skip(c),
   } as const;
   for (const [action, run] of Object.entries(simple)) {
@@ -84,7 +86,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
       async (request) => {
         knownCounter(request.params.counter);
         ctx.auth.requireCounter(request, request.params.counter);
-        return { ticket: ticketView(run(request.params.counter)) };
+        return { ticket: ticketView(run(request.params.counter, request.body)) };
       },
     );
   }

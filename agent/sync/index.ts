@@ -1,0 +1,130 @@
+// Upward sync wiring: the outbox sender, the daily summaries, the live-wait publisher and the
+// manager's sync-status routes. Started with one line in agent/hall.ts; stops with the app.
+import type { Database } from 'better-sqlite3';
+import Type from 'typebox';
+import { ApiError } from '../api/errors.js';
+import type { TypedApp } from '../api/server.js';
+import type { HallContext } from '../context.js';
+import { writeDailySummaries } from './daily.js';
+import { LiveWaitPublisher } from './live-wait.js';
+import { OutboxTable } from './outbox.js';
+import { OutboxSender, type SenderStatus } from './sender.js';
+
+export interface SyncStatus extends Partial<SenderStatus> {
+  enabled: boolean;
+  upstream: string | null;
+  hallId: string | null;
+  liveWait: { lastSentAt: number | null; lastError: string | null } | null;
+  parkedRows: { id: number; kind: string; key: string; createdAt: number; reason: string }[];
+}
+
+export interface SyncHandle {
+  status(): SyncStatus;
+  sender: OutboxSender | null;
+  stop(): Promise<void>;
+}
+
+export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: { dailyCheckMs?: number } = {}): SyncHandle {
+  const { config, logger } = ctx;
+  const outbox = new OutboxTable(db);
+  const up = config.upstream;
+  const log = logger.child({ module: 'sync' });
+  let sender: OutboxSender | null = null;
+  let live: LiveWaitPublisher | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  const unsubscribe: (() => void)[] = [];
+  let stopped = false;
+
+  if (up) {
+    const upstream = { url: up.url, hallId: up.hallId, secret: up.secret, timeoutMs: up.timeoutSeconds * 1000 };
+    sender = new OutboxSender({
+      outbox,
+      upstream,
+      timezone: config.hall.timezone,
+      batchSize: up.batchSize,
+      logger: log,
+      baseBackoffMs: Math.min(1000, up.backoffMaxSeconds * 1000),
+      maxBackoffMs: up.backoffMaxSeconds * 1000,
+    });
+    live = new LiveWaitPublisher({
+      bus: ctx.bus,
+      engine: ctx.engine,
+      services: config.services,
+      counters: config.counters,
+      upstream,
+      logger: log,
+    });
+    const daily = () => {
+      try {
+        const days = writeDailySummaries(db, outbox, ctx.engine.today(), Date.now());
+        if (days.length > 0) sender?.kick();
+      } catch (err) {
+        log.error({ err }, 'daily summary failed');
+      }
+    };
+    // Workers start once the hall is listening: a hall that fails to start must not sync from a closed store.
+    app.server.once('listening', () => {
+      if (stopped) return;
+      daily();
+      const t = setInterval(daily, opts.dailyCheckMs ?? 10 * 60_000);
+      t.unref();
+      timers.push(t);
+      // Facts that write outbox rows also emit a queue event: wake the sender instead of waiting for its poll.
+      unsubscribe.push(ctx.bus.on('queue', () => sender?.kick()));
+      sender?.start();
+      live?.start();
+      log.info({ upstream: up.url, hallId: up.hallId }, 'upward sync started');
+    });
+  }
+
+  const status = (): SyncStatus => {
+    const base = sender?.status() ?? { ...outbox.counts(), parked: outbox.counts().parked };
+    return {
+      ...base,
+      enabled: Boolean(up),
+      upstream: up?.url ?? null,
+      hallId: up?.hallId ?? null,
+      liveWait: live ? { lastSentAt: live.lastSentAt, lastError: live.lastError } : null,
+      parkedRows: outbox.parked(20),
+    };
+  };
+
+  app.get(
+    '/api/v1/sync/status',
+    { schema: { tags: ['manager'], summary: 'Upward sync: lag, oldest unsent, last success, parked rows (manager)' } },
+    async (request) => {
+      ctx.auth.requireRole(request, ['manager']);
+      return status();
+    },
+  );
+  app.post(
+    '/api/v1/sync/parked/:id/retry',
+    {
+      schema: {
+        tags: ['manager'],
+        summary: 'Send a parked outbox row again (manager)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      },
+    },
+    async (request) => {
+      ctx.auth.requireRole(request, ['manager']);
+      if (!outbox.unpark(request.params.id))
+        throw new ApiError(404, 'not_parked', '没有该待处理记录', `Outbox row ${request.params.id} is not parked`);
+      sender?.kick();
+      return { ok: true };
+    },
+  );
+
+  const handle: SyncHandle = {
+    status,
+    sender,
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      for (const u of unsubscribe) u();
+      await Promise.all([sender?.stop(), live?.stop()]);
+    },
+  };
+  app.addHook('onClose', async () => handle.stop());
+  return handle;
+}

@@ -1,0 +1,67 @@
+// One signed POST of a batch to the hub, with the answer sorted into what the sender must do next.
+import { randomUUID } from 'node:crypto';
+import type { BatchAck, SyncRecord } from '../../contracts/records.js';
+import { signedHeaders } from '../../contracts/sign.js';
+
+export type PostOutcome =
+  | { kind: 'ok'; ack: BatchAck }
+  /** network error, timeout, 5xx, 408, 429, an answer we cannot read: try again later, same records */
+  | { kind: 'retry'; error: string }
+  /** 401/403: the hub does not accept this hall's signature; no record is at fault */
+  | { kind: 'auth'; error: string }
+  /** another 4xx for the whole batch: some record in it is refused */
+  | { kind: 'reject'; status: number; reason: string };
+
+export interface Upstream {
+  /** the hub's base URL, e.g. http://hub.example:8090 */
+  url: string;
+  hallId: string;
+  secret: string;
+  timeoutMs: number;
+}
+
+export function ingestUrl(base: string): string {
+  return `${base.replace(/\/+$/, '')}/api/v1/ingest`;
+}
+
+async function reasonOf(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const j = JSON.parse(text);
+    return String(j?.error?.message ?? j?.error?.code ?? text).slice(0, 300);
+  } catch {
+    return text.slice(0, 300) || res.statusText;
+  }
+}
+
+export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.now()): Promise<PostOutcome> {
+  // A fresh batch id and timestamp on every attempt: a retry is a new request, never a replay.
+  const body = JSON.stringify({ batchId: randomUUID(), records });
+  let res: Response;
+  try {
+    res = await fetch(ingestUrl(up.url), {
+      method: 'POST',
+      headers: signedHeaders(up.secret, up.hallId, body, now),
+      body,
+      signal: AbortSignal.timeout(up.timeoutMs),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    return { kind: 'retry', error: `network: ${e.cause?.code ?? e.cause?.message ?? e.name ?? e.message}` };
+  }
+  if (res.ok) {
+    let ack: BatchAck;
+    try {
+      ack = (await res.json()) as BatchAck;
+    } catch (err) {
+      // The connection dropped mid-answer: the hub may have stored the batch; the keys make a resend safe.
+      return { kind: 'retry', error: `answer cut off: ${(err as Error).message}` };
+    }
+    if (!ack || !Array.isArray(ack.results)) return { kind: 'retry', error: 'answer without results' };
+    return { kind: 'ok', ack };
+  }
+  const reason = await reasonOf(res);
+  if (res.status >= 500 || res.status === 408 || res.status === 429) return { kind: 'retry', error: `HTTP ${res.status}: ${reason}` };
+  if (res.status === 401 || res.status === 403) return { kind: 'auth', error: `HTTP ${res.status}: ${reason}` };
+  return { kind: 'reject', status: res.status, reason: `HTTP ${res.status}: ${reason}` };
+}

@@ -1,0 +1,222 @@
+// The upward-sync contract: one typed, versioned record kind per fact the supervisors receive.
+// The TypeBox definitions below are the source; contracts/schema/*.schema.json are written from them
+// (`npx tsx contracts/write-schemas.ts`) and a test keeps the two equal.
+// Personal data stays in the hall: no ID numbers or hashes, no names, phones masked, free texts scrubbed.
+import Type, { type Static, type TSchema } from 'typebox';
+
+const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
+const ms = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
+const id = Type.String({ minLength: 1, maxLength: 80 });
+const shortText = (max: number) => Type.String({ maxLength: max });
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const level = Type.Integer({ minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' });
+const L = Type.Literal;
+const reason = Type.Union([L('attitude'), L('efficiency'), L('unfamiliar'), L('cumbersome'), L('other')]);
+const channel = Type.Union([L('normal'), L('senior'), L('green'), L('appointment')]);
+/** 评价渠道: the counter's rating pad (窗口评价器), the caller keypad, the kiosk, a QR code / web page */
+const ratingChannel = Type.Union([L('pad'), L('keypad'), L('kiosk'), L('qr')]);
+const caseNumber = nullable(Type.String({ minLength: 1, maxLength: 40, description: '办件编号 entered by staff at finish' }));
+const strict = { additionalProperties: false } as const;
+
+export const RatingV1 = Type.Object(
+  {
+    ticketId: id,
+    number: shortText(10),
+    day,
+    at: ms,
+    service: id,
+    counter: id,
+    staffId: nullable(id),
+    level,
+    reasons: Type.Array(reason, { maxItems: 5, description: 'required for levels 1–2' }),
+    channel: ratingChannel,
+    caseNumber,
+    comment: nullable(shortText(500)),
+    rectification: nullable(Type.Object({ id, dueDay: day }, strict)),
+  },
+  strict,
+);
+
+export const NotRatedV1 = Type.Object(
+  { ticketId: id, number: shortText(10), day, at: ms, service: id, counter: id, staffId: nullable(id), caseNumber },
+  strict,
+);
+
+export const ServiceRecordV1 = Type.Object(
+  {
+    ticketId: id,
+    number: shortText(10),
+    day,
+    service: id,
+    channel,
+    counter: id,
+    /** 首接负责制: the first counter that served the citizen */
+    owner: id,
+    staffId: nullable(id),
+    issuedAt: ms,
+    calledAt: nullable(ms),
+    startedAt: ms,
+    finishedAt: ms,
+    /** issue → first call of this entry (transfers keep the issue time) */
+    waitMs: nullable(Type.Integer({ minimum: 0 })),
+    handlingMs: Type.Integer({ minimum: 0 }),
+    caseNumber,
+    transfers: Type.Array(Type.Object({ fromTicketId: id, fromService: id, fromCounter: nullable(id), toService: id }, strict), {
+      maxItems: 50,
+    }),
+    acceptedWithMissing: Type.Array(Type.Object({ id, missingMaterialIds: Type.Array(id, { maxItems: 50 }), followUpDate: day }, strict), {
+      maxItems: 20,
+    }),
+  },
+  strict,
+);
+
+export const NoticeV1 = Type.Object(
+  {
+    id,
+    day,
+    at: ms,
+    counter: id,
+    service: id,
+    ticketId: nullable(id),
+    staffId: nullable(id),
+    missingMaterialIds: Type.Array(id, { minItems: 1, maxItems: 50 }),
+  },
+  strict,
+);
+
+/** 容缺办理: sent on its own when accepted, and again inside the service record at finish */
+export const AcceptedWithMissingV1 = Type.Object(
+  { id, day, at: ms, counter: id, ticketId: id, missingMaterialIds: Type.Array(id, { minItems: 1, maxItems: 50 }), followUpDate: day },
+  strict,
+);
+
+export const UnresolvedReportV1 = Type.Object(
+  {
+    id,
+    day,
+    at: ms,
+    service: nullable(id),
+    description: shortText(1000),
+    /** masked: 138****5678 */
+    contactMasked: nullable(shortText(40)),
+    dueDay: day,
+  },
+  strict,
+);
+
+export const CaseChangeV1 = Type.Object(
+  {
+    caseKind: Type.Union([Type.Literal('rectification'), Type.Literal('unresolved')]),
+    caseId: id,
+    action: Type.Union([L('opened'), L('callback'), L('assigned'), L('closed')]),
+    at: ms,
+    day,
+    state: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+    dueDay: day,
+    openedAt: ms,
+    closedAt: nullable(ms),
+    counter: nullable(id),
+    staffId: nullable(id),
+    ticketId: nullable(id),
+    /** 回访 outcome; null = not reached */
+    satisfied: Type.Optional(nullable(Type.Boolean())),
+    /** callback note, 整改措施 or resolution, scrubbed of phone and ID numbers */
+    text: nullable(shortText(2000)),
+  },
+  strict,
+);
+
+const count = Type.Integer({ minimum: 0 });
+export const DailySummaryV1 = Type.Object(
+  {
+    day,
+    tickets: count,
+    served: count,
+    noShow: count,
+    cancelled: count,
+    avgWaitMs: nullable(count),
+    avgHandlingMs: nullable(count),
+    ratings: Type.Object({ l1: count, l2: count, l3: count, l4: count, l5: count, notRated: count }, strict),
+    notices: count,
+    acceptedWithMissing: count,
+    unresolvedOpened: count,
+  },
+  strict,
+);
+
+export const LiveWaitV1 = Type.Object(
+  {
+    at: ms,
+    services: Type.Array(
+      Type.Object(
+        {
+          service: id,
+          name: shortText(100),
+          waiting: count,
+          /** minutes for a ticket taken now; null when no counter serving it is open */
+          estimateMinutes: nullable(count),
+          openCounters: count,
+        },
+        strict,
+      ),
+      { maxItems: 100 },
+    ),
+  },
+  strict,
+);
+
+/** kind → current version and schema. A new version is a new entry; the hub keeps reading old ones. */
+export const CONTRACTS = {
+  rating: { v: 1, schema: RatingV1 },
+  notRated: { v: 1, schema: NotRatedV1 },
+  serviceRecord: { v: 1, schema: ServiceRecordV1 },
+  notice: { v: 1, schema: NoticeV1 },
+  acceptedWithMissing: { v: 1, schema: AcceptedWithMissingV1 },
+  unresolvedReport: { v: 1, schema: UnresolvedReportV1 },
+  caseChange: { v: 1, schema: CaseChangeV1 },
+  dailySummary: { v: 1, schema: DailySummaryV1 },
+  liveWait: { v: 1, schema: LiveWaitV1 },
+} as const;
+
+export type RecordKind = keyof typeof CONTRACTS;
+export const RECORD_KINDS = Object.keys(CONTRACTS) as RecordKind[];
+export type RecordData = { [K in RecordKind]: Static<(typeof CONTRACTS)[K]['schema']> };
+
+/** One record in a batch: `key` is the idempotency key, unique per hall. */
+export interface SyncRecord<K extends RecordKind = RecordKind> {
+  key: string;
+  kind: K;
+  v: number;
+  /** when the fact happened (epoch ms); the hub partitions by it */
+  at: number;
+  /** hall-local business day of the fact */
+  day: string;
+  data: RecordData[K];
+}
+
+export const SyncRecordEnvelope = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: Type.String({ minLength: 1, maxLength: 40 }),
+    v: Type.Integer({ minimum: 1, maximum: 1000 }),
+    at: ms,
+    day,
+    data: Type.Object({}),
+  },
+  strict,
+);
+
+export const BatchV1 = Type.Object(
+  {
+    batchId: Type.String({ minLength: 8, maxLength: 80 }),
+    records: Type.Array(SyncRecordEnvelope, { minItems: 1, maxItems: 2000 }),
+  },
+  strict,
+);
+export type Batch = { batchId: string; records: SyncRecord[] };
+
+export type RecordResult = { key: string; status: 'stored' | 'duplicate' | 'rejected'; reason?: string };
+export interface BatchAck {
+  results: RecordResult[];
+}

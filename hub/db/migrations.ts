@@ -1,0 +1,120 @@
+// Forward-only schema migrations of the hub: a shipped migration is never edited; a change is a new
+// version. Applied under an advisory lock so two hub processes starting together apply each once.
+import type pg from 'pg';
+
+export interface HubMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const HUB_MIGRATIONS: HubMigration[] = [
+  {
+    version: 1,
+    name: 'halls, records by month, cases, live wait',
+    sql: `
+      CREATE TABLE halls (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        city text NOT NULL,
+        secret text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen_at timestamptz,
+        last_record_at timestamptz
+      );
+      CREATE TABLE supervisors (
+        username text PRIMARY KEY,
+        password_hash text NOT NULL,
+        city text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE sessions (
+        token_hash text PRIMARY KEY,
+        username text NOT NULL REFERENCES supervisors(username) ON DELETE CASCADE,
+        expires_at timestamptz NOT NULL
+      );
+      -- Every record exactly once: the idempotency key is unique per hall (and per its time, the
+      -- partition key, which a record never changes).
+      CREATE TABLE records (
+        hall_id text NOT NULL,
+        key text NOT NULL,
+        kind text NOT NULL,
+        v int NOT NULL,
+        at timestamptz NOT NULL,
+        day date NOT NULL,
+        data jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, key, at)
+      ) PARTITION BY RANGE (at);
+      CREATE TABLE records_default PARTITION OF records DEFAULT;
+      CREATE INDEX records_kind_day ON records (kind, day, hall_id);
+      CREATE TABLE cases (
+        hall_id text NOT NULL,
+        case_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('rectification', 'unresolved')),
+        opened_at timestamptz NOT NULL,
+        opened_day date NOT NULL,
+        due_day date NOT NULL,
+        state text NOT NULL,
+        closed_at timestamptz,
+        closed_day date,
+        counter text,
+        staff_id text,
+        service text,
+        level int,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (hall_id, case_id)
+      );
+      CREATE INDEX cases_open ON cases (state, due_day);
+      CREATE TABLE live_wait (
+        hall_id text NOT NULL REFERENCES halls(id),
+        service text NOT NULL,
+        name text NOT NULL,
+        waiting int NOT NULL,
+        estimate_minutes int,
+        open_counters int NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (hall_id, service)
+      );
+      CREATE TABLE seen_batches (
+        hall_id text NOT NULL,
+        batch_id text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, batch_id)
+      );
+      CREATE TABLE rejections (
+        hall_id text NOT NULL,
+        reason text NOT NULL,
+        count bigint NOT NULL,
+        last_at timestamptz NOT NULL,
+        PRIMARY KEY (hall_id, reason)
+      );
+    `,
+  },
+];
+
+export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {
+  await client.query('SELECT pg_advisory_lock(804211)');
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
+    const done: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        await client.query('COMMIT');
+        done.push(m.version);
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+    return done;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(804211)');
+  }
+}

@@ -1,0 +1,56 @@
+// 月度考核报表 as CSV (UTF-8 with BOM, so Excel opens the Chinese headers) and XLSX (exceljs).
+import ExcelJS from 'exceljs';
+import type { HallMonthRow } from './reports.js';
+
+const pct = (v: number | null) => (v === null ? '' : `${(v * 100).toFixed(1)}%`);
+
+export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | number }[] = [
+  { header: '城市', value: (r) => r.city },
+  { header: '大厅编号', value: (r) => r.hallId },
+  { header: '大厅', value: (r) => r.hallName },
+  { header: '办件量', value: (r) => r.tickets },
+  { header: '平均等候(分钟)', value: (r) => r.avgWaitMin ?? '' },
+  { header: '平均办理(分钟)', value: (r) => r.avgHandlingMin ?? '' },
+  { header: '非常满意', value: (r) => r.levels[4] },
+  { header: '满意', value: (r) => r.levels[3] },
+  { header: '基本满意', value: (r) => r.levels[2] },
+  { header: '不满意', value: (r) => r.levels[1] },
+  { header: '非常不满意', value: (r) => r.levels[0] },
+  { header: '未评价', value: (r) => r.notRated },
+  { header: '好评率', value: (r) => pct(r.goodRate) },
+  { header: '差评数', value: (r) => r.bad },
+  { header: '整改应办结', value: (r) => r.rectDue },
+  { header: '整改按期办结', value: (r) => r.rectOnTime },
+  { header: '整改按期率', value: (r) => pct(r.onTimeRate) },
+  { header: '办不成事(新增)', value: (r) => r.unresolvedOpened },
+  { header: '办不成事(已办结)', value: (r) => r.unresolvedClosed },
+  { header: '一次性告知', value: (r) => r.notices },
+  { header: '容缺受理', value: (r) => r.acceptedWithMissing },
+  { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },
+];
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  // A leading = + - @ would be run as a formula by a spreadsheet: quote it as text.
+  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(rows: HallMonthRow[]): string {
+  const lines = [COLUMNS.map((c) => c.header).join(',')];
+  for (const r of rows) lines.push(COLUMNS.map((c) => csvCell(c.value(r))).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export async function toXlsx(rows: HallMonthRow[], title: string): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'hallq hub';
+  const ws = wb.addWorksheet('月度考核');
+  ws.addRow([title]);
+  ws.addRow(COLUMNS.map((c) => c.header)).font = { bold: true };
+  for (const r of rows) ws.addRow(COLUMNS.map((c) => c.value(r)));
+  ws.columns.forEach((col) => {
+    col.width = 14;
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

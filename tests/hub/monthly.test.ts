@@ -1,0 +1,229 @@
+// A month of generated activity in two halls goes through the real ingest; the hub's monthly report
+// (cycle 26th → 25th) must equal totals computed here, independently, from the generated records.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncRecord } from '../../contracts/records.js';
+import { postBatch } from '../../agent/sync/post.js';
+import { todayIn } from '../../hub/reports.js';
+import { type HubHarness, loginCookie, registerHalls, SECRET_A, SECRET_B, serviceRecord, startHubHarness } from './harness.js';
+
+let h: HubHarness;
+beforeAll(async () => {
+  h = await startHubHarness();
+  await registerHalls(h.hub);
+});
+afterAll(async () => h?.stop());
+
+let seed = 42;
+const rnd = (n: number) => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed % n;
+};
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
+const noon = (day: string) => Date.parse(`${day}T04:00:00Z`); // 12:00 in Asia/Shanghai
+
+function generate(hall: string, firstDay: string, lastDay: string): SyncRecord[] {
+  const out: SyncRecord[] = [];
+  let i = 0;
+  for (let day = firstDay; day <= lastDay; day = addDays(day, 1)) {
+    const n = 3 + rnd(6);
+    for (let k = 0; k < n; k++, i++) {
+      const at = noon(day) + k * 60_000;
+      const waitMs = 60_000 * (1 + rnd(40));
+      const handlingMs = 60_000 * (2 + rnd(20));
+      out.push(serviceRecord(`service:${hall}:${i}`, day, at, { waitMs, handlingMs }));
+      const base = {
+        ticketId: `${day}:${i}`,
+        number: 'A001',
+        day,
+        at: at + 1000,
+        service: 'id-card',
+        counter: '1',
+        staffId: 'A1001',
+        caseNumber: null,
+      };
+      if (rnd(6) === 0) {
+        out.push({ key: `notRated:${hall}:${i}`, kind: 'notRated', v: 1, at: at + 1000, day, data: base });
+        continue;
+      }
+      const level = 1 + rnd(5);
+      const bad = level <= 2;
+      const dueDay = addDays(day, 21);
+      out.push({
+        key: `rating:${hall}:${i}`,
+        kind: 'rating',
+        v: 1,
+        at: at + 1000,
+        day,
+        data: {
+          ...base,
+          level,
+          reasons: bad ? ['efficiency'] : [],
+          channel: 'pad',
+          comment: null,
+          rectification: bad ? { id: `Z-${hall}-${i}`, dueDay } : null,
+        } as never,
+      });
+      if (bad && rnd(3) > 0) {
+        const closeDay = addDays(day, rnd(2) ? 5 : 25); // on time or late
+        if (closeDay <= lastDay)
+          out.push({
+            key: `case:Z-${hall}-${i}:close`,
+            kind: 'caseChange',
+            v: 1,
+            at: noon(closeDay),
+            day: closeDay,
+            data: {
+              caseKind: 'rectification',
+              caseId: `Z-${hall}-${i}`,
+              action: 'closed',
+              at: noon(closeDay),
+              day: closeDay,
+              state: 'closed',
+              dueDay,
+              openedAt: at + 1000,
+              closedAt: noon(closeDay),
+              counter: '1',
+              staffId: 'A1001',
+              ticketId: base.ticketId,
+              text: '已整改',
+            } as never,
+          });
+      }
+    }
+    if (rnd(2) === 0)
+      out.push({
+        key: `notice:${hall}:${day}`,
+        kind: 'notice',
+        v: 1,
+        at: noon(day),
+        day,
+        data: {
+          id: `N-${day}`,
+          day,
+          at: noon(day),
+          counter: '1',
+          service: 'id-card',
+          ticketId: null,
+          staffId: 'A1001',
+          missingMaterialIds: ['hukou-book'],
+        } as never,
+      });
+    if (rnd(3) === 0)
+      out.push({
+        key: `accepted:${hall}:${day}`,
+        kind: 'acceptedWithMissing',
+        v: 1,
+        at: noon(day),
+        day,
+        data: {
+          id: `C-${day}`,
+          day,
+          at: noon(day),
+          counter: '1',
+          ticketId: `${day}:x`,
+          missingMaterialIds: ['old-id-card'],
+          followUpDate: addDays(day, 7),
+        } as never,
+      });
+    if (rnd(4) === 0) {
+      const id = `U-${hall}-${day}`;
+      out.push({
+        key: `unresolved:${id}`,
+        kind: 'unresolvedReport',
+        v: 1,
+        at: noon(day),
+        day,
+        data: { id, day, at: noon(day), service: null, description: '没办成', contactMasked: null, dueDay: addDays(day, 21) } as never,
+      });
+      if (rnd(2) === 0)
+        out.push({
+          key: `case:${id}:close`,
+          kind: 'caseChange',
+          v: 1,
+          at: noon(day) + 3600_000,
+          day,
+          data: {
+            caseKind: 'unresolved',
+            caseId: id,
+            action: 'closed',
+            at: noon(day) + 3600_000,
+            day,
+            state: 'closed',
+            dueDay: addDays(day, 21),
+            openedAt: noon(day),
+            closedAt: noon(day) + 3600_000,
+            counter: null,
+            staffId: null,
+            ticketId: null,
+            text: '已办结',
+          } as never,
+        });
+    }
+  }
+  return out;
+}
+
+function expected(recs: SyncRecord[], from: string, to: string, today: string) {
+  const inCycle = (d: string) => d >= from && d <= to;
+  const svc = recs.filter((r) => r.kind === 'serviceRecord' && inCycle(r.day)).map((r) => r.data as any);
+  const ratings = recs.filter((r) => r.kind === 'rating' && inCycle(r.day)).map((r) => r.data as any);
+  const levels = [1, 2, 3, 4, 5].map((l) => ratings.filter((r) => r.level === l).length);
+  const closes = new Map(recs.filter((r) => r.kind === 'caseChange').map((r) => [(r.data as any).caseId, r.day]));
+  const rects = ratings.filter((r) => r.rectification);
+  const due = rects.filter((r) => closes.has(r.rectification.id) || r.rectification.dueDay < today);
+  const onTime = rects.filter((r) => closes.has(r.rectification.id) && closes.get(r.rectification.id)! <= r.rectification.dueDay);
+  const unresolved = recs.filter((r) => r.kind === 'unresolvedReport' && inCycle(r.day)).map((r) => (r.data as any).id);
+  const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length / 60_000) * 10) / 10 : null);
+  return {
+    tickets: svc.length,
+    avgWaitMin: avg(svc.map((s) => s.waitMs)),
+    avgHandlingMin: avg(svc.map((s) => s.handlingMs)),
+    levels,
+    notRated: recs.filter((r) => r.kind === 'notRated' && inCycle(r.day)).length,
+    bad: levels[0]! + levels[1]!,
+    rectDue: due.length,
+    rectOnTime: onTime.length,
+    unresolvedOpened: unresolved.length,
+    unresolvedClosed: unresolved.filter((id) => closes.has(id)).length,
+    notices: recs.filter((r) => r.kind === 'notice' && inCycle(r.day)).length,
+    acceptedWithMissing: recs.filter((r) => r.kind === 'acceptedWithMissing' && inCycle(r.day)).length,
+  };
+}
+
+describe('monthly report (cycle ending the 25th)', () => {
+  it('equals totals computed independently from a month of activity in two halls', async () => {
+    const today = todayIn();
+    const last = addDays(today, -1) < '2026-11-27' ? addDays(today, -1) : '2026-11-27';
+    const halls = { 'HALL-A': generate('HALL-A', '2026-10-20', last), 'HALL-B': generate('HALL-B', '2026-10-20', last) };
+    for (const [hallId, recs] of Object.entries(halls)) {
+      const secret = hallId === 'HALL-A' ? SECRET_A : SECRET_B;
+      for (let i = 0; i < recs.length; i += 300) {
+        const out = await postBatch({ url: h.hub.url, hallId, secret, timeoutMs: 30_000 }, recs.slice(i, i + 300));
+        expect(out.kind === 'ok' && out.ack.results.every((r) => r.status === 'stored')).toBe(true);
+      }
+    }
+    const cookie = await loginCookie(h.hub.url, 'province', 'province-pass');
+    const res = await fetch(`${h.hub.url}/reports/monthly?month=2026-11&format=json`, { headers: { cookie } });
+    const report = await res.json();
+    expect(report).toMatchObject({ from: '2026-10-26', to: '2026-11-25' });
+    for (const [hallId, recs] of Object.entries(halls)) {
+      const row = report.rows.find((r: { hallId: string }) => r.hallId === hallId);
+      const want = expected(recs, '2026-10-26', '2026-11-25', today);
+      expect(want.tickets).toBeGreaterThan(50);
+      expect(want.rectDue).toBeGreaterThan(0);
+      expect(row).toMatchObject(want);
+    }
+
+    const csv = await (await fetch(`${h.hub.url}/reports/monthly?month=2026-11&format=csv`, { headers: { cookie } })).text();
+    const lineA = csv.split('\r\n').find((l) => l.includes('HALL-A'))!;
+    expect(lineA.split(',')[3]).toBe(String(expected(halls['HALL-A'], '2026-10-26', '2026-11-25', today).tickets));
+    const xlsx = await fetch(`${h.hub.url}/reports/monthly?month=2026-11&format=xlsx`, { headers: { cookie } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(2).getCell(4).value).toBe('办件量');
+    const xa = [3, 4].map((r) => ws.getRow(r)).find((r) => r.getCell(2).value === 'HALL-B')!;
+    expect(xa.getCell(4).value).toBe(expected(halls['HALL-B'], '2026-10-26', '2026-11-25', today).tickets);
+  });
+});
