@@ -38,9 +38,11 @@ export interface CampaignRules {
   returnCodeDays: number;
   /** working days to close a 信访 case */
   petitionWorkingDays: number;
+  /** the monthly report's campaign cycle ends on this day of the month (26th of the previous month → 25th) */
+  reportCycleEndDay: number;
 }
 
-export const DEFAULT_CAMPAIGN: CampaignRules = { callbackSampleRate: 0, returnCodeDays: 30, petitionWorkingDays: 15 };
+export const DEFAULT_CAMPAIGN: CampaignRules = { callbackSampleRate: 0, returnCodeDays: 30, petitionWorkingDays: 15, reportCycleEndDay: 25 };
 
 const OPEN_STATES = new Set(['waiting', 'called', 'serving', 'noShow']);
 const RECENT_CALLS = 20;

@@ -13,6 +13,8 @@ import type { CampaignCaseView, CampaignKind, EscalationLevel } from './campaign
 import type { CalendarStatus } from './calendar.js';
 import * as followups from './followups.js';
 import { issueReturn } from './returns.js';
+import { type PeriodReport, buildPeriodReport, cycleOf, monthOfDay } from './period-report.js';
+import { dayOf, isValidDay } from './time.js';
 import type { StoredCounter, StoredTicket } from './store.js';
 import type {
   AcceptedWithMissing,
@@ -273,6 +275,26 @@ export class QueueEngine {
   /** 未评价 for finished services with no rating after `timeoutMs`; returns how many were recorded. */
   sweepNotRated(timeoutMs: number): number {
     return followups.sweepNotRated(this.core, timeoutMs);
+  }
+
+  /** Monthly report of a campaign cycle ("2026-11") or daily report ("2026-11-27"). */
+  periodReport(kind: 'monthly' | 'daily', period: string): PeriodReport {
+    const core = this.core;
+    const valid = kind === 'monthly' ? /^\d{4}-(0[1-9]|1[0-2])$/.test(period) : isValidDay(period);
+    if (!valid) throw badRequest('PERIOD_INVALID', kind === 'monthly' ? '月份格式为 YYYY-MM' : '日期格式为 YYYY-MM-DD', 'Invalid period');
+    const { from, to } = kind === 'monthly' ? cycleOf(period, core.campaign.reportCycleEndDay) : { from: period, to: period };
+    const now = core.clock.now();
+    const names = {
+      service: new Map([...core.services.values()].map((s) => [s.id, s.name.zh])),
+      counter: new Map([...core.counterDefs.values()].map((c) => [c.id, c.name.zh])),
+      staff: new Map([...core.staff.values()].map((s) => [s.id, s.name])),
+    };
+    return buildPeriodReport(core.store.periodRows(from, to), { kind, period, from, to, today: dayOf(now, core.rules.timezone), now, timezone: core.rules.timezone, names });
+  }
+
+  /** The campaign month a day belongs to (its report is due after the cycle's last day). */
+  reportMonthOf(day: string): string {
+    return monthOfDay(day, this.core.campaign.reportCycleEndDay);
   }
 
   /** 信息公开 notices: edited ones from the database, else the config file's. */

@@ -10,6 +10,7 @@ import type {
   UnresolvedReport,
 } from './types.js';
 import type { CampaignCase } from './campaign-types.js';
+import type { PeriodRows } from './period-report.js';
 
 /** A ticket as persisted: the engine's ordering fields are always set, plus the 身份证 HMAC. */
 export interface StoredTicket extends Ticket {
@@ -103,6 +104,9 @@ export interface QueueStore {
   getCampaignCase(id: string): CampaignCase | undefined;
   /** oldest first; all states when `state` is undefined */
   listCampaignCases(state?: 'open' | 'closed'): CampaignCase[];
+
+  /** every row a period report counts (days from..to inclusive; rectifications by opening time) */
+  periodRows(from: string, to: string): PeriodRows;
 
   /** hall settings editable at run time (notices); undefined = use the config file */
   getSetting(key: string): unknown;

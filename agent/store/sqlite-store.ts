@@ -13,6 +13,7 @@ import type {
   UnresolvedReport,
 } from '../queue/types.js';
 import type { CampaignCase } from '../queue/campaign-types.js';
+import type { PeriodRows } from '../queue/period-report.js';
 import { migrate } from './migrations.js';
 
 type Row = Record<string, unknown>;
@@ -285,6 +286,23 @@ export class SqliteHallStore implements QueueStore {
 
   listCampaignCases(state?: 'open' | 'closed'): CampaignCase[] {
     return this.s.listCampaign!.all({ state: state ?? null }).map((r) => parse<CampaignCase>(r));
+  }
+
+  periodRows(from: string, to: string): PeriodRows {
+    const rows = <T>(sql: string) => (this.db.prepare(sql).all({ from, to }) as unknown[]).map((r) => parse<T>(r));
+    // Rectifications carry no day column: a day of margin either side, the report filters by hall day.
+    const margin = { from: Date.parse(`${from}T00:00:00Z`) - 86_400_000, to: Date.parse(`${to}T00:00:00Z`) + 2 * 86_400_000 };
+    return {
+      tickets: rows<StoredTicket>('SELECT data FROM tickets WHERE day BETWEEN @from AND @to ORDER BY rowid'),
+      ratings: rows<Rating>('SELECT data FROM ratings WHERE day BETWEEN @from AND @to ORDER BY at, ticket_id'),
+      rectifications: (this.db.prepare('SELECT data FROM rectifications WHERE opened_at BETWEEN @from AND @to ORDER BY opened_at, id').all(margin) as unknown[]).map((r) =>
+        parse<Rectification>(r),
+      ),
+      notices: rows<NoticeRecord>('SELECT data FROM notices WHERE day BETWEEN @from AND @to ORDER BY at, id'),
+      accepted: rows<AcceptedWithMissing>('SELECT data FROM accepted_missing WHERE day BETWEEN @from AND @to ORDER BY rowid'),
+      unresolved: rows<UnresolvedReport>('SELECT data FROM unresolved_reports WHERE day BETWEEN @from AND @to ORDER BY at, id'),
+      campaign: rows<CampaignCase>('SELECT data FROM campaign_cases WHERE day BETWEEN @from AND @to ORDER BY opened_at, id'),
+    };
   }
 
   getSetting(key: string): unknown {
