@@ -11,6 +11,8 @@ import { IdCardSessions } from './idcard-sessions.js';
 import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
+import { campaignOptions } from './campaign-config.js';
+import { startRatingSweep } from './rating-sweep.js';
 import { rulesFromConfig } from './queue-rules.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
@@ -52,6 +54,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     clock,
     secret: config.hall.secret,
     onCommit: (c) => bus.emit('queue', c),
+    ...campaignOptions(config),
   });
 
   const host = opts.host ?? config.server.host;
@@ -95,6 +98,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
+  const stopRatingSweep = startRatingSweep(engine, config.rating.timeoutSeconds, logger.child({ module: 'ratings' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
   const realtime = attachRealtime(app.server, ctx);
@@ -103,6 +107,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   } catch (err) {
     unbindKeypads();
     unbindAutoCall();
+    stopRatingSweep();
     await realtime.close();
     store.close();
     throw err;
@@ -130,6 +135,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       closed = true;
       unbindKeypads();
       unbindAutoCall();
+      stopRatingSweep();
       await devices.stop();
       await realtime.close();
       await app.close();

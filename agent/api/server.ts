@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { HallContext } from '../context.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { campaignRoutes } from './routes/campaign.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -66,6 +67,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   queueRoutes(app, ctx);
   caseRoutes(app, ctx);
   reportRoutes(app, ctx);
+  campaignRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

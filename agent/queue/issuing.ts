@@ -147,7 +147,7 @@ export function importAppointmentsInTx(
     const a = v.appointment;
     const cal = core.calendar;
     // Appointments respect the calendar: a slot when the hall is closed cannot be kept.
-    if (cal && !cal.openDuring(a.slotStart, a.slotEnd)) {
+    if (cal && !cal.data.alwaysOpen && !cal.openDuring(a.slotStart, a.slotEnd)) {
       skipped.push({ code: a.code, reason: 'hall closed at that time' });
       continue;
     }
