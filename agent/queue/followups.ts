@@ -2,6 +2,7 @@
 import type { EngineCore, Tx } from './core.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { recordNotRated } from './feedback.js';
+import { dayOf } from './time.js';
 import type { AcceptedWithMissing, LocalizedText } from './types.js';
 
 export interface FollowUpView extends AcceptedWithMissing {
@@ -13,7 +14,7 @@ export interface FollowUpView extends AcceptedWithMissing {
 }
 
 export function listFollowUps(core: EngineCore): FollowUpView[] {
-  const today = core.readView().day;
+  const today = dayOf(core.clock.now(), core.rules.timezone);
   const soon = new Date(`${today}T00:00:00Z`);
   soon.setUTCDate(soon.getUTCDate() + 3);
   const soonDay = soon.toISOString().slice(0, 10);
