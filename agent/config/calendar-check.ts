@@ -15,17 +15,28 @@ export function checkCalendar(cal: RawCalendar, counterIds: Set<string>, issues:
       if (r.from >= r.to) issues.push({ path: `${path}[${i}].to`, expected: `a time after "from" (${r.from})`, got: r.to });
     });
   for (const [day, list] of Object.entries(cal.hours ?? {})) ranges(list, `calendar.hours.${day}`);
-  (cal.flexible ?? []).forEach((f, i) => ranges(f.ranges, `calendar.flexible[${i}].ranges`));
-  (cal.weekendDuty ?? []).forEach((d, i) => ranges(d.ranges, `calendar.weekendDuty[${i}].ranges`));
-  (cal.appointmentOnly ?? []).forEach((d, i) => ranges(d.ranges, `calendar.appointmentOnly[${i}].ranges`));
+  (cal.flexible ?? []).forEach((f, i) => {
+    ranges(f.ranges, `calendar.flexible[${i}].ranges`);
+  });
+  (cal.weekendDuty ?? []).forEach((d, i) => {
+    ranges(d.ranges, `calendar.weekendDuty[${i}].ranges`);
+  });
+  (cal.appointmentOnly ?? []).forEach((d, i) => {
+    ranges(d.ranges, `calendar.appointmentOnly[${i}].ranges`);
+  });
   ranges(cal.makeUpHours, 'calendar.makeUpHours');
   if (cal.idPickup) ranges(cal.idPickup.ranges, 'calendar.idPickup.ranges');
   const counters = (list: string[] | undefined, path: string) =>
     (list ?? []).forEach((c, i) => {
-      if (!counterIds.has(c)) issues.push({ path: `${path}[${i}]`, expected: `a counter id from counters[] (${[...counterIds].join(', ')})`, got: c });
+      if (!counterIds.has(c))
+        issues.push({ path: `${path}[${i}]`, expected: `a counter id from counters[] (${[...counterIds].join(', ')})`, got: c });
     });
-  (cal.flexible ?? []).forEach((f, i) => counters(f.counters, `calendar.flexible[${i}].counters`));
-  (cal.weekendDuty ?? []).forEach((d, i) => counters(d.counters, `calendar.weekendDuty[${i}].counters`));
+  (cal.flexible ?? []).forEach((f, i) => {
+    counters(f.counters, `calendar.flexible[${i}].counters`);
+  });
+  (cal.weekendDuty ?? []).forEach((d, i) => {
+    counters(d.counters, `calendar.weekendDuty[${i}].counters`);
+  });
   (cal.appointmentOnly ?? []).forEach((d, i) => {
     counters(d.counters, `calendar.appointmentOnly[${i}].counters`);
     if (!validDay(d.day)) issues.push({ path: `calendar.appointmentOnly[${i}].day`, expected: 'a real calendar day', got: d.day });

@@ -221,6 +221,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         counter: slip.counter,
         staffId: slip.staffId,
         ticketNumber: slip.ticketNumber,
+        returnCode: slip.returnCode,
         hall,
         now: Date.now(),
         paperWidth: p?.cfg.options?.paperWidth,

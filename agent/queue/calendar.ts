@@ -156,7 +156,12 @@ export class HallCalendar {
       rs.map((r) => ({ from: at(r.from), to: at(r.to), flexible, ...(counters ? { counters } : {}) }));
     const holidayName = this.off.get(day);
     if (this.makeUp.has(day)) {
-      return { day, kind: 'makeUpWorkday', ranges: toRanges(this.data.makeUpHours ?? this.data.hours.mon ?? [], false), appointmentOnly: false };
+      return {
+        day,
+        kind: 'makeUpWorkday',
+        ranges: toRanges(this.data.makeUpHours ?? this.data.hours.mon ?? [], false),
+        appointmentOnly: false,
+      };
     }
     if (holidayName !== undefined) {
       const a = this.apptOnly.get(day);
@@ -227,7 +232,7 @@ export class HallCalendar {
 
   private idPickupOpen(now: number, day: string): boolean {
     const p = this.data.idPickup;
-    if (!p || !p.days.includes(weekdayOf(day))) return false;
+    if (!p?.days.includes(weekdayOf(day))) return false;
     const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
     const base = localToEpoch(y, mo, d, 0, 0, this.timezone);
     return p.ranges.some((r) => base + minutes(r.from) * 60_000 <= now && now < base + minutes(r.to) * 60_000);

@@ -74,7 +74,14 @@ function view(core: EngineCore, c: CampaignCase, me?: string): CampaignCaseView 
   return v;
 }
 
-function commit(core: EngineCore, tx: Tx, c: CampaignCase, type: QueueEventType, entry: CaseHistoryEntry, data: Record<string, unknown> = {}) {
+function commit(
+  core: EngineCore,
+  tx: Tx,
+  c: CampaignCase,
+  type: QueueEventType,
+  entry: CaseHistoryEntry,
+  data: Record<string, unknown> = {},
+) {
   if (entry.action !== 'opened') c.history = [...c.history, entry];
   const seq = tx.nextSeq();
   // The phone never travels upward: the supervisor gets the case, the hall keeps the number.
@@ -95,12 +102,23 @@ function commit(core: EngineCore, tx: Tx, c: CampaignCase, type: QueueEventType,
 const PREFIX: Record<CampaignKind, string> = { homeVisit: 'H', petition: 'P', selfCheck: 'S', revisit: 'V' };
 
 export function openCampaignCase(core: EngineCore, tx: Tx, req: OpenCampaignCase): CampaignCaseView {
-  if (!CAMPAIGN_KINDS.includes(req?.kind)) throw badRequest('CASE_KIND_INVALID', '案件类型不正确', `Unknown case kind ${String(req?.kind)}`);
+  if (!CAMPAIGN_KINDS.includes(req?.kind))
+    throw badRequest('CASE_KIND_INVALID', '案件类型不正确', `Unknown case kind ${String(req?.kind)}`);
   if (req.kind === 'revisit') throw badRequest('CASE_KIND_INVALID', '回访抽样由系统生成', 'Revisit samples are opened by the system');
   const title = text(req.title, 500, 'TITLE', req.kind === 'selfCheck' ? '存在问题' : '事项', 'Title');
   const by = text(req.by, 40, 'BY', '登记人', 'by');
   if (req.service !== undefined) core.service(req.service);
-  const c: CampaignCase = { id: `${PREFIX[req.kind]}-${tx.nextSeq()}`, kind: req.kind, state: 'open', day: tx.day, openedAt: tx.now, dueDay: '', title, openedBy: by, history: [] };
+  const c: CampaignCase = {
+    id: `${PREFIX[req.kind]}-${tx.nextSeq()}`,
+    kind: req.kind,
+    state: 'open',
+    day: tx.day,
+    openedAt: tx.now,
+    dueDay: '',
+    title,
+    openedBy: by,
+    history: [],
+  };
   if (req.service !== undefined) c.service = req.service;
   if (req.assignedTo !== undefined) c.assignedTo = core.knownStaff(req.assignedTo).id;
   if (req.dueDay !== undefined && (!isValidDay(req.dueDay) || req.dueDay < tx.day)) {
@@ -153,7 +171,9 @@ export function listCampaignCases(core: EngineCore, f: { state?: 'open' | 'close
     const me = f.assignee;
     const backedUp = new Set([...core.staff.values()].filter((s) => s.backupStaff === me).map((s) => s.id));
     list = list.filter((c) => c.assignedTo === me || (c.assignedTo !== undefined && backedUp.has(c.assignedTo)));
-    return list.map((c) => view(core, c, me)).sort((a, b) => (a.dueDay < b.dueDay ? -1 : a.dueDay > b.dueDay ? 1 : a.openedAt - b.openedAt));
+    return list
+      .map((c) => view(core, c, me))
+      .sort((a, b) => (a.dueDay < b.dueDay ? -1 : a.dueDay > b.dueDay ? 1 : a.openedAt - b.openedAt));
   }
   return list.map((c) => view(core, c)).sort((a, b) => (a.dueDay < b.dueDay ? -1 : a.dueDay > b.dueDay ? 1 : a.openedAt - b.openedAt));
 }
@@ -174,7 +194,12 @@ export function assignCampaignCase(core: EngineCore, tx: Tx, id: string, a: { to
 }
 
 /** 信访 一事一议: a note of the discussion of this one matter; optionally 逐级上报 to the next level. */
-export function discussPetition(core: EngineCore, tx: Tx, id: string, d: { by: string; text: string; escalateTo?: EscalationLevel; actorStaff?: string }) {
+export function discussPetition(
+  core: EngineCore,
+  tx: Tx,
+  id: string,
+  d: { by: string; text: string; escalateTo?: EscalationLevel; actorStaff?: string },
+) {
   const by = text(d?.by, 40, 'BY', '记录人', 'by');
   const note = text(d?.text, 2000, 'TEXT', '一事一议记录', 'Discussion note');
   const c = openOne(core, id);
@@ -187,11 +212,23 @@ export function discussPetition(core: EngineCore, tx: Tx, id: string, d: { by: s
     c.escalation = d.escalateTo;
   }
   c.discussion = [...(c.discussion ?? []), { at: tx.now, by, text: note }];
-  return commit(core, tx, c, 'campaign.updated', { at: tx.now, action: 'callback', by, text: note }, { action: d.escalateTo ? 'escalated' : 'discussed', escalation: c.escalation });
+  return commit(
+    core,
+    tx,
+    c,
+    'campaign.updated',
+    { at: tx.now, action: 'callback', by, text: note },
+    { action: d.escalateTo ? 'escalated' : 'discussed', escalation: c.escalation },
+  );
 }
 
 /** 回访 of a 信访, 上门服务 or sampled case; satisfied null = not reached (kept as not reached). */
-export function campaignCallback(core: EngineCore, tx: Tx, id: string, cb: { by: string; note: string; satisfied: boolean | null; actorStaff?: string }) {
+export function campaignCallback(
+  core: EngineCore,
+  tx: Tx,
+  id: string,
+  cb: { by: string; note: string; satisfied: boolean | null; actorStaff?: string },
+) {
   const by = text(cb?.by, 40, 'BY', '回访人', 'by');
   const note = text(cb?.note, 1000, 'NOTE', '回访情况', 'Callback note');
   if (cb.satisfied !== null && typeof cb.satisfied !== 'boolean') {
@@ -200,10 +237,22 @@ export function campaignCallback(core: EngineCore, tx: Tx, id: string, cb: { by:
   const c = openOne(core, id);
   mayWork(core, c, cb.actorStaff);
   c.callback = { at: tx.now, by, note, satisfied: cb.satisfied };
-  return commit(core, tx, c, 'campaign.updated', { at: tx.now, action: 'callback', by, text: note, satisfied: cb.satisfied }, { action: 'callback' });
+  return commit(
+    core,
+    tx,
+    c,
+    'campaign.updated',
+    { at: tx.now, action: 'callback', by, text: note, satisfied: cb.satisfied },
+    { action: 'callback' },
+  );
 }
 
-export function setCampaignContact(core: EngineCore, tx: Tx, id: string, p: { phone: string; consent: boolean; by: string; actorStaff?: string }) {
+export function setCampaignContact(
+  core: EngineCore,
+  tx: Tx,
+  id: string,
+  p: { phone: string; consent: boolean; by: string; actorStaff?: string },
+) {
   const by = text(p?.by, 40, 'BY', '登记人', 'by');
   const c = openOne(core, id);
   mayWork(core, c, p.actorStaff);

@@ -42,7 +42,12 @@ export interface CampaignRules {
   reportCycleEndDay: number;
 }
 
-export const DEFAULT_CAMPAIGN: CampaignRules = { callbackSampleRate: 0, returnCodeDays: 30, petitionWorkingDays: 15, reportCycleEndDay: 25 };
+export const DEFAULT_CAMPAIGN: CampaignRules = {
+  callbackSampleRate: 0,
+  returnCodeDays: 30,
+  petitionWorkingDays: 15,
+  reportCycleEndDay: 25,
+};
 
 const OPEN_STATES = new Set(['waiting', 'called', 'serving', 'noShow']);
 const RECENT_CALLS = 20;

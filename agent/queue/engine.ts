@@ -289,7 +289,16 @@ export class QueueEngine {
       counter: new Map([...core.counterDefs.values()].map((c) => [c.id, c.name.zh])),
       staff: new Map([...core.staff.values()].map((s) => [s.id, s.name])),
     };
-    return buildPeriodReport(core.store.periodRows(from, to), { kind, period, from, to, today: dayOf(now, core.rules.timezone), now, timezone: core.rules.timezone, names });
+    return buildPeriodReport(core.store.periodRows(from, to), {
+      kind,
+      period,
+      from,
+      to,
+      today: dayOf(now, core.rules.timezone),
+      now,
+      timezone: core.rules.timezone,
+      names,
+    });
   }
 
   /** The campaign month a day belongs to (its report is due after the cycle's last day). */

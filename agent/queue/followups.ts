@@ -35,7 +35,12 @@ export function completeFollowUp(core: EngineCore, tx: Tx, id: string, by: strin
   const done: AcceptedWithMissing = { ...a, completedAt: tx.now, completedBy: who };
   tx.write(() => {
     core.store.updateAcceptedWithMissing(done);
-    core.store.enqueueOutbox({ kind: 'caseUpdate', idempotencyKey: `rongque:${a.id}:done`, createdAt: tx.now, payload: { caseKind: 'acceptedWithMissing', record: done } });
+    core.store.enqueueOutbox({
+      kind: 'caseUpdate',
+      idempotencyKey: `rongque:${a.id}:done`,
+      createdAt: tx.now,
+      payload: { caseKind: 'acceptedWithMissing', record: done },
+    });
   });
   tx.emit('acceptedWithMissing.completed', { id: a.id }, a.ticketId, a.counter);
   return done;

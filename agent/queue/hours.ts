@@ -6,7 +6,14 @@ import { QueueError } from './errors.js';
 import type { IssuedBy } from './types.js';
 
 function hm(ms: number, tz: string): string {
-  return new Intl.DateTimeFormat('zh-CN', { timeZone: tz, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  return new Intl.DateTimeFormat('zh-CN', {
+    timeZone: tz,
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
     .format(ms)
     .replace(/\//g, '月')
     .replace(' ', '日 ');
@@ -42,7 +49,12 @@ export function requireOpen(core: EngineCore, tx: Tx, req: { service: string; is
     const served = [...core.counterDefs.values()].some((c) => open.has(c.id) && c.services.includes(req.service));
     if (!served) {
       const name = core.service(req.service).name.zh;
-      throw new QueueError('SERVICE_NOT_ON_DUTY', 409, `「${name}」今日值班窗口不办理，请工作日前来`, `${req.service} is not served by today's duty counters`);
+      throw new QueueError(
+        'SERVICE_NOT_ON_DUTY',
+        409,
+        `「${name}」今日值班窗口不办理，请工作日前来`,
+        `${req.service} is not served by today's duty counters`,
+      );
     }
   }
 }

@@ -126,14 +126,26 @@ function channelOf(t: StoredTicket): keyof Acc['channels'] {
 
 export function buildPeriodReport(
   rows: PeriodRows,
-  o: { kind: 'monthly' | 'daily'; period: string; from: string; to: string; today: string; now: number; timezone: string; names: { service: Map<string, string>; counter: Map<string, string>; staff: Map<string, string> } },
+  o: {
+    kind: 'monthly' | 'daily';
+    period: string;
+    from: string;
+    to: string;
+    today: string;
+    now: number;
+    timezone: string;
+    names: { service: Map<string, string>; counter: Map<string, string>; staff: Map<string, string> };
+  },
 ): PeriodReport {
   const total = new Acc();
   const groups = { service: new Map<string, Acc>(), counter: new Map<string, Acc>(), staff: new Map<string, Acc>() };
   const at = (g: keyof typeof groups, key: string | undefined): Acc | undefined => {
     if (key === undefined) return undefined;
     let a = groups[g].get(key);
-    if (!a) groups[g].set(key, (a = new Acc()));
+    if (!a) {
+      a = new Acc();
+      groups[g].set(key, a);
+    }
     return a;
   };
   const each = (keys: { service?: string; counter?: string; staff?: string }, fn: (a: Acc) => void) => {

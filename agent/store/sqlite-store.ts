@@ -276,7 +276,17 @@ export class SqliteHallStore implements QueueStore {
   }
 
   putCampaignCase(c: CampaignCase): void {
-    this.s.putCampaign!.run(c.id, c.kind, c.state, c.day, c.openedAt, c.dueDay, c.assignedTo ?? null, c.closedAt ?? null, JSON.stringify(c));
+    this.s.putCampaign!.run(
+      c.id,
+      c.kind,
+      c.state,
+      c.day,
+      c.openedAt,
+      c.dueDay,
+      c.assignedTo ?? null,
+      c.closedAt ?? null,
+      JSON.stringify(c),
+    );
   }
 
   getCampaignCase(id: string): CampaignCase | undefined {
@@ -295,9 +305,11 @@ export class SqliteHallStore implements QueueStore {
     return {
       tickets: rows<StoredTicket>('SELECT data FROM tickets WHERE day BETWEEN @from AND @to ORDER BY rowid'),
       ratings: rows<Rating>('SELECT data FROM ratings WHERE day BETWEEN @from AND @to ORDER BY at, ticket_id'),
-      rectifications: (this.db.prepare('SELECT data FROM rectifications WHERE opened_at BETWEEN @from AND @to ORDER BY opened_at, id').all(margin) as unknown[]).map((r) =>
-        parse<Rectification>(r),
-      ),
+      rectifications: (
+        this.db
+          .prepare('SELECT data FROM rectifications WHERE opened_at BETWEEN @from AND @to ORDER BY opened_at, id')
+          .all(margin) as unknown[]
+      ).map((r) => parse<Rectification>(r)),
       notices: rows<NoticeRecord>('SELECT data FROM notices WHERE day BETWEEN @from AND @to ORDER BY at, id'),
       accepted: rows<AcceptedWithMissing>('SELECT data FROM accepted_missing WHERE day BETWEEN @from AND @to ORDER BY rowid'),
       unresolved: rows<UnresolvedReport>('SELECT data FROM unresolved_reports WHERE day BETWEEN @from AND @to ORDER BY at, id'),

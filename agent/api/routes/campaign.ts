@@ -24,8 +24,10 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
   const tags = ['campaign'];
 
-  app.get('/api/v1/calendar/status', { schema: { tags: ['hall'], summary: 'Open or closed now, next opening (kiosk closed state)' } }, async () =>
-    engine.calendarStatus(),
+  app.get(
+    '/api/v1/calendar/status',
+    { schema: { tags: ['hall'], summary: 'Open or closed now, next opening (kiosk closed state)' } },
+    async () => engine.calendarStatus(),
   );
 
   app.post(
@@ -58,7 +60,10 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
         tags,
         summary: '上门服务, 信访, 自查 and 回访 cases, most urgent first (default: open ones)',
         querystring: Type.Object(
-          { state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')])), kind: Type.Optional(kind) },
+          {
+            state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')])),
+            kind: Type.Optional(kind),
+          },
           { additionalProperties: false },
         ),
       },
@@ -69,11 +74,15 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/api/v1/campaign-cases/mine', { schema: { tags, summary: "The signed-in staff member's cases (and their AB岗 partner's)" } }, async (request) => {
-    const session = ctx.auth.requireRole(request, ['staff']);
-    const me = session.staffId ?? '';
-    return { cases: engine.listCampaignCases({ assignee: me }), unresolved: engine.casesOfStaff(me) };
-  });
+  app.get(
+    '/api/v1/campaign-cases/mine',
+    { schema: { tags, summary: "The signed-in staff member's cases (and their AB岗 partner's)" } },
+    async (request) => {
+      const session = ctx.auth.requireRole(request, ['staff']);
+      const me = session.staffId ?? '';
+      return { cases: engine.listCampaignCases({ assignee: me }), unresolved: engine.casesOfStaff(me) };
+    },
+  );
 
   app.post(
     '/api/v1/campaign-cases',
@@ -91,7 +100,13 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
             address: Type.Optional(Type.String({ maxLength: 200 })),
             scheduledAt: Type.Optional(Type.String({ maxLength: 20 })),
             source: Type.Optional(
-              Type.Union([Type.Literal('12345'), Type.Literal('letter'), Type.Literal('kiosk'), Type.Literal('visit'), Type.Literal('other')]),
+              Type.Union([
+                Type.Literal('12345'),
+                Type.Literal('letter'),
+                Type.Literal('kiosk'),
+                Type.Literal('visit'),
+                Type.Literal('other'),
+              ]),
             ),
             escalation: Type.Optional(level),
             measure: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -116,7 +131,14 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/campaign-cases/:id/assign',
-    { schema: { tags, summary: 'Assign to a known staff member', params, body: Type.Object({ to: Type.String({ minLength: 1, maxLength: 40 }), by }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Assign to a known staff member',
+        params,
+        body: Type.Object({ to: Type.String({ minLength: 1, maxLength: 40 }), by }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager']);
       return { case: engine.assignCampaignCase(request.params.id, { to: request.body.to, by: actor(session, request.body.by) }) };
@@ -130,13 +152,23 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
         tags,
         summary: '信访 一事一议 note; escalateTo = 逐级上报',
         params,
-        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }), escalateTo: Type.Optional(level), by }, { additionalProperties: false }),
+        body: Type.Object(
+          { text: Type.String({ minLength: 1, maxLength: 2000 }), escalateTo: Type.Optional(level), by },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager', 'staff']);
       const { text, escalateTo } = request.body;
-      return { case: engine.discussPetition(request.params.id, { by: actor(session, request.body.by), text, escalateTo, actorStaff: worker(session) }) };
+      return {
+        case: engine.discussPetition(request.params.id, {
+          by: actor(session, request.body.by),
+          text,
+          escalateTo,
+          actorStaff: worker(session),
+        }),
+      };
     },
   );
 
@@ -154,7 +186,12 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       const session = ctx.auth.requireRole(request, ['manager', 'staff']);
       const { note } = request.body;
       return {
-        case: engine.campaignCallback(request.params.id, { by: actor(session, request.body.by), note, satisfied: request.body.satisfied, actorStaff: worker(session) }),
+        case: engine.campaignCallback(request.params.id, {
+          by: actor(session, request.body.by),
+          note,
+          satisfied: request.body.satisfied,
+          actorStaff: worker(session),
+        }),
       };
     },
   );
@@ -166,13 +203,23 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
         tags,
         summary: '回访 phone, given with consent; shown masked, deleted on closing',
         params,
-        body: Type.Object({ phone: Type.String({ minLength: 5, maxLength: 20 }), consent: Type.Boolean(), by }, { additionalProperties: false }),
+        body: Type.Object(
+          { phone: Type.String({ minLength: 5, maxLength: 20 }), consent: Type.Boolean(), by },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager', 'staff']);
       const { phone, consent } = request.body;
-      return { case: engine.setCampaignContact(request.params.id, { phone, consent, by: actor(session, request.body.by), actorStaff: worker(session) }) };
+      return {
+        case: engine.setCampaignContact(request.params.id, {
+          phone,
+          consent,
+          by: actor(session, request.body.by),
+          actorStaff: worker(session),
+        }),
+      };
     },
   );
 
@@ -188,7 +235,13 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
     },
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager', 'staff']);
-      return { case: engine.closeCampaignCase(request.params.id, { by: actor(session, request.body.by), result: request.body.result, actorStaff: worker(session) }) };
+      return {
+        case: engine.closeCampaignCase(request.params.id, {
+          by: actor(session, request.body.by),
+          result: request.body.result,
+          actorStaff: worker(session),
+        }),
+      };
     },
   );
 
@@ -199,7 +252,14 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/follow-ups/:id/complete',
-    { schema: { tags, summary: 'The missing materials of a 容缺 case arrived', params, body: Type.Optional(Type.Object({ by }, { additionalProperties: false })) } },
+    {
+      schema: {
+        tags,
+        summary: 'The missing materials of a 容缺 case arrived',
+        params,
+        body: Type.Optional(Type.Object({ by }, { additionalProperties: false })),
+      },
+    },
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager', 'staff']);
       return { followUp: engine.completeFollowUp(request.params.id, actor(session, request.body?.by)) };
@@ -215,7 +275,10 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
         body: Type.Object(
           {
             notices: Type.Array(
-              Type.Object({ zh: Type.String({ minLength: 1, maxLength: 500 }), en: Type.String({ maxLength: 500 }) }, { additionalProperties: false }),
+              Type.Object(
+                { zh: Type.String({ minLength: 1, maxLength: 500 }), en: Type.String({ maxLength: 500 }) },
+                { additionalProperties: false },
+              ),
               { maxItems: 20 },
             ),
           },

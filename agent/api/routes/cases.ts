@@ -122,7 +122,10 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
         tags,
         summary: '回访 phone of a 整改 or 办不成事 case, given with consent; shown masked, deleted on closing',
         params,
-        body: Type.Object({ phone: Type.String({ minLength: 5, maxLength: 20 }), consent: Type.Boolean(), by }, { additionalProperties: false }),
+        body: Type.Object(
+          { phone: Type.String({ minLength: 5, maxLength: 20 }), consent: Type.Boolean(), by },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {

@@ -100,7 +100,10 @@ export function reportHtml(r: PeriodReport, hall: string): string {
   const head = `<tr><th>编号</th><th>名称</th>${COLUMNS.map((c) => `<th>${esc(c.zh)}</th>`).join('')}</tr>`;
   const body = SECTIONS.map((s) => {
     const rows = sectionRows(r, s.id)
-      .map((row) => `<tr><td>${esc(row.key)}</td><td>${esc(row.name)}</td>${COLUMNS.map((c) => `<td>${c.value(row) ?? '—'}</td>`).join('')}</tr>`)
+      .map(
+        (row) =>
+          `<tr><td>${esc(row.key)}</td><td>${esc(row.name)}</td>${COLUMNS.map((c) => `<td>${c.value(row) ?? '—'}</td>`).join('')}</tr>`,
+      )
       .join('');
     return `<h2>${s.zh}</h2><table>${head}${rows}</table>`;
   }).join('');

@@ -52,7 +52,10 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
     const hall = ctx.config.hall.name;
     const file = `${ctx.config.hall.code}-${report.kind}-${report.period}`;
     if (fmt === 'csv') {
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}.csv"`).send(reportCsv(report, hall));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${file}.csv"`)
+        .send(reportCsv(report, hall));
     }
     if (fmt === 'xlsx') {
       return reply
@@ -70,7 +73,10 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       schema: {
         tags: ['manager'],
         summary: 'Monthly report of a campaign cycle (default 26th of the previous month to the 25th): json, csv, xlsx or a printable page',
-        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}$' })), format }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { month: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}$' })), format },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {

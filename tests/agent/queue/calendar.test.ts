@@ -12,7 +12,13 @@ const cal = new HallCalendar(data, 'Asia/Shanghai');
 const at = (s: string) => Date.parse(`${s}+08:00`);
 
 const SERVICES = [service('idcard', 'A'), service('move', 'B')];
-const COUNTERS = [counter('1', ['idcard']), counter('2', ['move']), counter('5', ['move']), counter('6', ['move']), counter('7', ['idcard', 'move'], { senior: true })];
+const COUNTERS = [
+  counter('1', ['idcard']),
+  counter('2', ['move']),
+  counter('5', ['move']),
+  counter('6', ['move']),
+  counter('7', ['idcard', 'move'], { senior: true }),
+];
 
 function hall(t: string) {
   const clock = new FakeClock(at(t));

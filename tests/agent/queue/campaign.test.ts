@@ -62,7 +62,9 @@ describe('老年人专窗 and school batches', () => {
   it('a school batch never floods a public counter: public tickets first, batch only at the reserved counter or when nobody else waits', () => {
     const h = hall();
     const { engine, clock } = h;
-    engine.importAppointments([{ code: 'SCH', service: 'idcard', slotStart: clock.t - 5 * MIN, slotEnd: clock.t + 60 * MIN, batchSize: 5 }]);
+    engine.importAppointments([
+      { code: 'SCH', service: 'idcard', slotStart: clock.t - 5 * MIN, slotEnd: clock.t + 60 * MIN, batchSize: 5 },
+    ]);
     engine.checkInAppointment('SCH'); // A001–A005
     engine.issue({ service: 'idcard' }); // A006
     engine.issue({ service: 'idcard' }); // A007
@@ -80,7 +82,9 @@ describe('老年人专窗 and school batches', () => {
   it('a batch checked in before its slot waits for the slot', () => {
     const h = hall();
     const { engine, clock } = h;
-    engine.importAppointments([{ code: 'SCH', service: 'idcard', slotStart: clock.t + 30 * MIN, slotEnd: clock.t + 90 * MIN, batchSize: 2 }]);
+    engine.importAppointments([
+      { code: 'SCH', service: 'idcard', slotStart: clock.t + 30 * MIN, slotEnd: clock.t + 90 * MIN, batchSize: 2 },
+    ]);
     engine.checkInAppointment('SCH');
     engine.open('4', 'A3');
     expect(engine.callNext('4')).toBeNull();
@@ -141,8 +145,12 @@ describe('容缺, ownership, 未评价', () => {
     const day = h.engine.today();
     const rec = h.engine.acceptWithMissing({ counter: '1', ticketId: t.id, missingMaterialIds: ['house', 'photo'], followUpDate: day });
     expect(rec).toMatchObject({ service: 'idcard', staffId: 'A1' });
-    expect(code(() => h.engine.acceptWithMissing({ counter: '1', ticketId: t.id, missingMaterialIds: ['hukou'], followUpDate: day }))).toBe('409 MATERIAL_REQUIRED');
-    expect(code(() => h.engine.acceptWithMissing({ counter: '1', ticketId: t.id, missingMaterialIds: ['guardian'], followUpDate: day }))).toBe('409 MATERIAL_REQUIRED');
+    expect(code(() => h.engine.acceptWithMissing({ counter: '1', ticketId: t.id, missingMaterialIds: ['hukou'], followUpDate: day }))).toBe(
+      '409 MATERIAL_REQUIRED',
+    );
+    expect(
+      code(() => h.engine.acceptWithMissing({ counter: '1', ticketId: t.id, missingMaterialIds: ['guardian'], followUpDate: day })),
+    ).toBe('409 MATERIAL_REQUIRED');
     expect(h.engine.followUps()).toEqual([expect.objectContaining({ id: rec.id, number: 'A001', dueSoon: true, overdue: false })]);
     h.clock.advance(24 * 60 * MIN);
     expect(h.engine.followUps()[0]).toMatchObject({ overdue: true });
@@ -184,23 +192,53 @@ describe('容缺, ownership, 未评价', () => {
 describe('campaign cases', () => {
   it('上门服务: what, where, when, who goes, result; only to known staff', () => {
     const h = hall();
-    expect(code(() => h.engine.openCampaignCase({ kind: 'homeVisit', title: '卧床老人换证', by: 'm', assignedTo: 'X9', address: 'a', scheduledAt: '2025-03-05 15:00' }))).toBe(
-      '404 STAFF_UNKNOWN',
-    );
-    const c = h.engine.openCampaignCase({ kind: 'homeVisit', title: '卧床老人换证', by: 'm', service: 'idcard', assignedTo: 'A1', address: '幸福小区3栋', scheduledAt: '2025-03-05 15:00' });
+    expect(
+      code(() =>
+        h.engine.openCampaignCase({
+          kind: 'homeVisit',
+          title: '卧床老人换证',
+          by: 'm',
+          assignedTo: 'X9',
+          address: 'a',
+          scheduledAt: '2025-03-05 15:00',
+        }),
+      ),
+    ).toBe('404 STAFF_UNKNOWN');
+    const c = h.engine.openCampaignCase({
+      kind: 'homeVisit',
+      title: '卧床老人换证',
+      by: 'm',
+      service: 'idcard',
+      assignedTo: 'A1',
+      address: '幸福小区3栋',
+      scheduledAt: '2025-03-05 15:00',
+    });
     expect(c).toMatchObject({ kind: 'homeVisit', dueDay: '2025-03-05', assignedTo: 'A1', state: 'open' });
     expect(h.engine.listCampaignCases({ assignee: 'A2' })).toEqual([expect.objectContaining({ id: c.id, asBackup: true })]);
     expect(h.engine.listCampaignCases({ assignee: 'A3' })).toEqual([]);
     expect(code(() => h.engine.closeCampaignCase(c.id, { by: 'A3', result: 'x', actorStaff: 'A3' }))).toBe('409 NOT_YOUR_CASE');
-    expect(h.engine.closeCampaignCase(c.id, { by: 'A1', result: '已上门采集', actorStaff: 'A1' })).toMatchObject({ state: 'closed', result: '已上门采集' });
+    expect(h.engine.closeCampaignCase(c.id, { by: 'A1', result: '已上门采集', actorStaff: 'A1' })).toMatchObject({
+      state: 'closed',
+      result: '已上门采集',
+    });
   });
 
   it('信访: source, 一事一议, 逐级上报, 15 working days, closed only after a 回访; the phone is masked and deleted on closing', () => {
     const h = hall();
-    const c = h.engine.openCampaignCase({ kind: 'petition', title: '12345转办：迁户口被拒', by: 'm', source: '12345', assignedTo: 'A3', contactPhone: '13812345678', consent: true });
+    const c = h.engine.openCampaignCase({
+      kind: 'petition',
+      title: '12345转办：迁户口被拒',
+      by: 'm',
+      source: '12345',
+      assignedTo: 'A3',
+      contactPhone: '13812345678',
+      consent: true,
+    });
     expect(c).toMatchObject({ source: '12345', escalation: 'hall', dueDay: '2025-03-24', contactMasked: '138****5678' });
     expect(JSON.stringify(c)).not.toContain('13812345678');
-    expect(code(() => h.engine.openCampaignCase({ kind: 'petition', title: 't', by: 'm', source: 'letter', contactPhone: '13812345678' }))).toBe('400 CONSENT_REQUIRED');
+    expect(
+      code(() => h.engine.openCampaignCase({ kind: 'petition', title: 't', by: 'm', source: 'letter', contactPhone: '13812345678' })),
+    ).toBe('400 CONSENT_REQUIRED');
     h.engine.discussPetition(c.id, { by: 'A3', text: '约谈当事人，核实材料', actorStaff: 'A3' });
     const up = h.engine.discussPetition(c.id, { by: 'm', text: '报县局', escalateTo: 'county' });
     expect(up.escalation).toBe('county');
@@ -216,12 +254,24 @@ describe('campaign cases', () => {
 
   it('自查 五要件: problem, measure, owner, deadline, result; overdue when the deadline passes', () => {
     const h = hall();
-    expect(code(() => h.engine.openCampaignCase({ kind: 'selfCheck', title: '告知单未留存', by: 'm', measure: '建台账', dueDay: '2025-03-05' }))).toBe('400 ASSIGNEE_REQUIRED');
-    const c = h.engine.openCampaignCase({ kind: 'selfCheck', title: '告知单未留存', by: 'm', measure: '建台账', assignedTo: 'A2', dueDay: '2025-03-05' });
+    expect(
+      code(() => h.engine.openCampaignCase({ kind: 'selfCheck', title: '告知单未留存', by: 'm', measure: '建台账', dueDay: '2025-03-05' })),
+    ).toBe('400 ASSIGNEE_REQUIRED');
+    const c = h.engine.openCampaignCase({
+      kind: 'selfCheck',
+      title: '告知单未留存',
+      by: 'm',
+      measure: '建台账',
+      assignedTo: 'A2',
+      dueDay: '2025-03-05',
+    });
     expect(c).toMatchObject({ title: '告知单未留存', measure: '建台账', assignedTo: 'A2', dueDay: '2025-03-05', overdue: false });
     h.clock.advance(3 * 24 * 60 * MIN);
     expect(h.engine.listCampaignCases({ kind: 'selfCheck' })[0]).toMatchObject({ overdue: true });
-    expect(h.engine.closeCampaignCase(c.id, { by: 'A2', result: '台账已建立', actorStaff: 'A2' })).toMatchObject({ state: 'closed', closedLate: true });
+    expect(h.engine.closeCampaignCase(c.id, { by: 'A2', result: '台账已建立', actorStaff: 'A2' })).toMatchObject({
+      state: 'closed',
+      closedLate: true,
+    });
   });
 
   it('a configured share of satisfied citizens is sampled for 回访; 整改 keeps a masked phone until it closes; not reached stays null', () => {

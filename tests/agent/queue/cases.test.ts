@@ -216,7 +216,9 @@ describe('migration 2 (case tracking)', () => {
       ).run(T0, JSON.stringify(old));
       db.close();
       const h = makeEngine({ path });
-      expect(h.store.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: Math.max(...MIGRATIONS.map((m) => m.version)) });
+      expect(h.store.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({
+        v: Math.max(...MIGRATIONS.map((m) => m.version)),
+      });
       expect(h.engine.listCases()).toEqual([
         expect.objectContaining({ id: 'Z-7', state: 'open', history: [{ at: T0, action: 'opened' }] }),
       ]);

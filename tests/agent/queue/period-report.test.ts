@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS, reportCsv, reportXlsx } from '../../../agent/api/routes/report-export.js';
 import { cycleOf, type Figures } from '../../../agent/queue/period-report.js';
-import type { Channel, RatingLevel, Ticket } from '../../../agent/queue/types.js';
+import type { Channel, RatingLevel } from '../../../agent/queue/types.js';
 import { FakeClock, counter, makeEngine, service } from './fixtures.js';
 
 const SERVICES = [service('idcard', 'A'), service('move', 'B'), service('birth', 'C')];
@@ -83,10 +83,18 @@ function simulateMonth(seed: number) {
   const clock = new FakeClock(Date.parse('2026-10-25T08:30:00+08:00'));
   const { engine } = makeEngine({ services: SERVICES, counters: COUNTERS, clock, staff: STAFF });
   const { from, to } = cycleOf('2026-11', 25);
-  const groups = { total: new Map<string, Exp>(), service: new Map<string, Exp>(), counter: new Map<string, Exp>(), staff: new Map<string, Exp>() };
+  const groups = {
+    total: new Map<string, Exp>(),
+    service: new Map<string, Exp>(),
+    counter: new Map<string, Exp>(),
+    staff: new Map<string, Exp>(),
+  };
   const exp = (g: keyof typeof groups, key: string) => {
     let e = groups[g].get(key);
-    if (!e) groups[g].set(key, (e = blank()));
+    if (!e) {
+      e = blank();
+      groups[g].set(key, e);
+    }
     return e;
   };
   /** apply to the total and each named group, only for days inside the cycle */
@@ -191,7 +199,15 @@ function simulateMonth(seed: number) {
     }
     if (r() < 0.25) {
       const who = pick(STAFF).id;
-      engine.openCampaignCase({ kind: 'homeVisit', title: '老人换领身份证', by: 'm', service: 'idcard', assignedTo: who, address: '某小区', scheduledAt: `${day} 15:00` });
+      engine.openCampaignCase({
+        kind: 'homeVisit',
+        title: '老人换领身份证',
+        by: 'm',
+        service: 'idcard',
+        assignedTo: who,
+        address: '某小区',
+        scheduledAt: `${day} 15:00`,
+      });
       count(day, { service: 'idcard', staff: who }, (e) => e.homeVisits++);
     }
     if (r() < 0.25) {

@@ -84,7 +84,15 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 const program = fc.array(cmd, { minLength: 20, maxLength: 160 });
 
 /** how often the interesting situations occurred, so a vacuous pass shows up as a failure */
-const seen = { calls: 0, greenContests: 0, starvedContests: 0, seniorAndNormal: 0, seniorCounterContests: 0, batchContests: 0, returnContests: 0 };
+const seen = {
+  calls: 0,
+  greenContests: 0,
+  starvedContests: 0,
+  seniorAndNormal: 0,
+  seniorCounterContests: 0,
+  batchContests: 0,
+  returnContests: 0,
+};
 
 interface Violation {
   what: string;
@@ -232,7 +240,8 @@ function checkedCall(engine: QueueEngine, c: string, violations: Violation[]): S
   const senior = eligible.some((t) => t.channel === 'senior');
   if (def.senior && senior && !green) {
     if (eligible.some((t) => t.channel !== 'senior')) seen.seniorCounterContests++;
-    if (!starved && u.channel !== 'senior') violations.push({ what: 'senior counter passed a senior', detail: { called: u.id, channel: u.channel } });
+    if (!starved && u.channel !== 'senior')
+      violations.push({ what: 'senior counter passed a senior', detail: { called: u.id, channel: u.channel } });
   }
   const returning = eligible.some((t) => t.returnOf !== undefined);
   if (returning && !green && !starved && !(def.senior && senior)) {
@@ -241,7 +250,8 @@ function checkedCall(engine: QueueEngine, c: string, violations: Violation[]): S
   }
   if (!def.schoolBatch && eligible.some((t) => t.schoolBatch) && eligible.some((t) => !t.schoolBatch)) {
     seen.batchContests++;
-    if (called.schoolBatch) violations.push({ what: 'school batch called before the public line at a public counter', detail: { called: u.id } });
+    if (called.schoolBatch)
+      violations.push({ what: 'school batch called before the public line at a public counter', detail: { called: u.id } });
   }
   if (called.state !== 'called' || called.counter !== c) violations.push({ what: 'call did not assign', detail: called });
   return called;
