@@ -44,9 +44,7 @@ describe('calendar, reports and cases config', () => {
       .replace('tue: [{ from: "08:30", to: "12:00" }', 'tue: [{ from: "12:30", to: "12:00" }')
       .replace('counters: ["1", "5"] }', 'counters: ["1", "55"] }')
       .replace('workdays: ["2026-01-04"', 'workdays: ["2027-01-04"');
-    expect(problems(bad)).toEqual([
-      'calendar.hours.mon[0].from: expected a time "HH:mm" such as "08:30", got "8:30"',
-    ]);
+    expect(problems(bad)).toEqual(['calendar.hours.mon[0].from: expected a time "HH:mm" such as "08:30", got "8:30"']);
     const cross = demo
       .replace('tue: [{ from: "08:30", to: "12:00" }', 'tue: [{ from: "12:30", to: "12:00" }')
       .replace('counters: ["1", "5"] }', 'counters: ["1", "55"] }')
@@ -59,7 +57,9 @@ describe('calendar, reports and cases config', () => {
   });
 
   it('names an unknown AB岗 staff id and a bad report cycle', () => {
-    expect(problems(demo.replace('A1007: A1008,', 'A1007: A9999,'))).toEqual(['cases.backupStaff.A1007: expected another staff id from staff[], got "A9999"']);
+    expect(problems(demo.replace('A1007: A1008,', 'A1007: A9999,'))).toEqual([
+      'cases.backupStaff.A1007: expected another staff id from staff[], got "A9999"',
+    ]);
     expect(problems(demo.replace('reports: { cycleEndDay: 25 }', 'reports: { cycleEndDay: 40 }'))).toEqual([
       'reports.cycleEndDay: expected a whole number from 1 to 31, got 40',
     ]);
