@@ -91,6 +91,24 @@ describe('kiosk, counter and board in the demo hall', () => {
   });
 });
 
+describe('信息公开 edited from the board', () => {
+  it('a notice saved on the board is served to the kiosk without a restart; four complaint lines are shown', async () => {
+    const board = (await hall.open('/board', { width: 1600, height: 1200 })).page;
+    await signInBoard(board);
+    const editor = board.getByTestId('notices-editor');
+    await expect.poll(() => editor.locator('input').count()).toBeGreaterThan(0);
+    await editor.locator('input').first().fill('本周六上午延时服务至12:00');
+    await editor.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => editor.getByRole('status').textContent()).toContain('已保存');
+    const info = await hall.api('GET', '/api/v1/hall');
+    expect(info.body.notices[0].zh).toBe('本周六上午延时服务至12:00');
+    const kiosk = (await hall.open('/kiosk')).page;
+    const phones = kiosk.getByTestId('complaint-levels');
+    await phones.waitFor();
+    expect(await phones.textContent()).toMatch(/省厅.*市局.*县（区）局.*本所/);
+  });
+});
+
 describe('kiosk closed by the hall calendar', () => {
   let agent: TestAgent;
   let browsers: Browsers;
