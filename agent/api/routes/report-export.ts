@@ -112,3 +112,30 @@ export function reportHtml(r: PeriodReport, hall: string): string {
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #000;padding:2px 4px;text-align:right}td:nth-child(-n+2),th{text-align:left}</style>
 </head><body><h1>${esc(title(r, hall))}</h1>${body}<p>生成时间：${new Date(r.generatedAt).toISOString()}</p></body></html>`;
 }
+
+/** The 办件效率 (handling time) report as CSV: one row per staff member, counter or service. */
+export function handlingCsv(
+  rows: {
+    key: string | null;
+    name?: string | null;
+    served: number;
+    avgHandlingMs: number;
+    maxHandlingMs: number;
+    avgWaitMs: number | null;
+  }[],
+  groupBy: string,
+): string {
+  const head = [
+    groupBy,
+    '名称 name',
+    '办结 served',
+    '平均办理(分) mean handling (min)',
+    '最长办理(分) max handling (min)',
+    '平均等候(分) mean wait (min)',
+  ];
+  const lines = [
+    head,
+    ...rows.map((r) => [r.key, r.name ?? r.key, r.served, minutes(r.avgHandlingMs), minutes(r.maxHandlingMs), minutes(r.avgWaitMs)]),
+  ];
+  return `\uFEFF${lines.map((l) => l.map((v) => csvCell(v as string | number | null)).join(',')).join('\r\n')}\r\n`;
+}

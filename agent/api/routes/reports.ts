@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { FastifyReply } from 'fastify';
 import type { PeriodReport } from '../../queue/period-report.js';
 import type { TypedApp } from '../server.js';
-import { COLUMNS, reportCsv, reportHtml, reportXlsx } from './report-export.js';
+import { COLUMNS, handlingCsv, reportCsv, reportHtml, reportXlsx } from './report-export.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
@@ -23,12 +23,13 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
             counter: Type.Optional(Type.String({ maxLength: 40 })),
             staff: Type.Optional(Type.String({ maxLength: 40 })),
             groupBy: Type.Optional(Type.Union([Type.Literal('staff'), Type.Literal('counter'), Type.Literal('service')])),
+            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
           },
           { additionalProperties: false },
         ),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       ctx.auth.requireRole(request, ['manager']);
       const q = request.query;
       const today = ctx.engine.today();
@@ -38,12 +39,14 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       const groupBy = q.groupBy ?? 'staff';
       const rows = ctx.reports.handling({ from, to, service: q.service, counter: q.counter, staffId: q.staff, groupBy });
       const names = new Map(ctx.config.staff.map((s) => [s.id, s.name]));
-      return {
-        from,
-        to,
-        groupBy,
-        rows: rows.map((r) => (groupBy === 'staff' ? { ...r, name: r.key === null ? null : (names.get(r.key) ?? r.key) } : r)),
-      };
+      const named = rows.map((r) => (groupBy === 'staff' ? { ...r, name: r.key === null ? null : (names.get(r.key) ?? r.key) } : r));
+      if (q.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="handling-${from}-${to}.csv"`)
+          .send(handlingCsv(named, groupBy));
+      }
+      return { from, to, groupBy, rows: named };
     },
   );
 

@@ -208,6 +208,18 @@ describe('reports, notices, follow-ups, query errors', () => {
     expect(await html.text()).toMatch(/月度报表[\s\S]*<table>/);
   });
 
+  it('the handling-time report exports as CSV too', async () => {
+    const csv = await fetch(`${agent.baseUrl}/api/v1/reports/handling?groupBy=staff&format=csv`, {
+      headers: { authorization: `Bearer ${manager}` },
+    });
+    expect(csv.status).toBe(200);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel reads it as UTF-8
+    const text = bytes.subarray(3).toString('utf8');
+    expect(text).toMatch(/^staff,/);
+    expect(text).toContain('A1001,王芳,');
+  });
+
   it('a bad query names the query, not the body', async () => {
     const res = await get('/api/v1/reports/handling?from=yesterday', manager);
     expect(res.status).toBe(400);
