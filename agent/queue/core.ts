@@ -120,6 +120,8 @@ export class EngineCore {
   readonly waiting = new Set<string>();
   readonly stats = new Map<string, ServiceStat>();
   recentCalls: RecentCall[] = [];
+  /** set by the engine: records 未评价 for earlier days' unrated services before they leave the cache */
+  onDayEnd?: (day: string) => void;
   seq: number;
   day: string;
   private readonly onCommit: EngineOptions['onCommit'];
@@ -238,6 +240,9 @@ export class EngineCore {
       for (const e of tx.events) this.store.appendEvent(e);
     });
     this.apply(tx);
+    // End of day: every finished service of earlier days that got no rating is 未评价 (the agent's
+    // timer covers the day; this covers the last minutes before midnight and a stopped agent).
+    this.onDayEnd?.(day);
     for (const t of [...this.tickets.values()]) {
       if (t.day < day && !OPEN_STATES.has(t.state)) this.tickets.delete(t.id);
     }

@@ -42,6 +42,7 @@ export class QueueEngine {
 
   constructor(opts: EngineOptions) {
     this.core = new EngineCore(opts);
+    this.core.onDayEnd = (day) => followups.sweepNotRated(this.core, 0, day);
   }
 
   private t(fn: (c: EngineCore, tx: Tx) => StoredTicket): Ticket {

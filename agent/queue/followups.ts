@@ -50,11 +50,12 @@ export function completeFollowUp(core: EngineCore, tx: Tx, id: string, by: strin
  * Records 未评价 for every finished ticket of today that got no rating within `timeoutMs`, with or
  * without a rating pad page open. Returns how many were recorded. Runs on a timer in the agent.
  */
-export function sweepNotRated(core: EngineCore, timeoutMs: number): number {
+export function sweepNotRated(core: EngineCore, timeoutMs: number, beforeDay?: string): number {
   const now = core.clock.now();
   let n = 0;
   for (const t of [...core.tickets.values()]) {
     if (t.state !== 'done' || t.finishedAt === undefined || t.counter === undefined) continue;
+    if (beforeDay !== undefined && t.day >= beforeDay) continue;
     if (now - t.finishedAt < timeoutMs || core.store.getRating(t.id)) continue;
     const counter = t.counter;
     core.run((tx) => recordNotRated(core, tx, counter, t.id));

@@ -185,6 +185,9 @@ function simulateMonth(seed: number) {
         } else if (x < 0.85) {
           engine.recordNotRated(c.id);
           count(day, keys, (e) => e.notRated++);
+        } else {
+          // neither rated nor timed out on a pad: 未评价 is recorded at the end of the day
+          count(day, keys, (e) => e.notRated++);
         }
       }
       if (!any) break;

@@ -329,7 +329,8 @@ describe('ordering properties (fast-check)', () => {
     expect(seen.greenContests).toBeGreaterThan(50);
     expect(seen.starvedContests).toBeGreaterThan(50);
     expect(seen.seniorAndNormal).toBeGreaterThan(50);
-    expect(seen.seniorCounterContests).toBeGreaterThan(20);
+    // one counter in five is the 老年人专窗: ~25–30 contests per 150 days; 8 keeps it non-vacuous, not flaky
+    expect(seen.seniorCounterContests).toBeGreaterThan(8);
     expect(seen.batchContests).toBeGreaterThan(20);
     expect(seen.returnContests).toBeGreaterThan(20);
   });
