@@ -12,6 +12,8 @@ import { IdCardSessions } from './idcard-sessions.js';
 import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
+import { campaignOptions } from './campaign-config.js';
+import { startRatingSweep } from './rating-sweep.js';
 import { rulesFromConfig } from './queue-rules.js';
 import { createSatellitePrimary } from './satellite/primary.js';
 import type { Clock } from './queue/types.js';
@@ -64,6 +66,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     clock,
     secret: config.hall.secret,
     onCommit: (c) => bus.emit('queue', c),
+    ...campaignOptions(config),
   });
 
   const host = opts.host ?? config.server.host;
@@ -152,6 +155,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
+  const stopRatingSweep = startRatingSweep(engine, config.rating.timeoutSeconds, logger.child({ module: 'ratings' }));
 
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
   startSync(app, store.db, ctx);
@@ -164,6 +168,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     unbindKeypads();
     unbindAutoCall();
     satellites?.stop();
+    stopRatingSweep();
     await realtime.close();
     store.close();
     throw err;
@@ -194,6 +199,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       offVoice();
       unbindKeypads();
       unbindAutoCall();
+      stopRatingSweep();
       await devices.stop();
       satellites?.stop();
       await realtime.close();

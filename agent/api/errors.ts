@@ -56,8 +56,13 @@ export function installErrorHandler(app: FastifyInstance, opts: { onStorageFault
     }
     const fe = err as FastifyError;
     if (fe.validation) {
+      // Name the part that was wrong: a bad query string is not a bad body.
+      const part = fe.validationContext === 'querystring' ? 'query' : (fe.validationContext ?? 'body');
       const detail = fe.validation
-        .map((v) => `${(v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || 'body'} ${v.message ?? 'is invalid'}`)
+        .map((v) => {
+          const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+          return `${path ? `${part}.${path}` : part} ${v.message ?? 'is invalid'}`;
+        })
         .join('; ');
       return reply.status(400).send(errorBody('invalid_request', `请求内容不正确：${detail}`, `Invalid request: ${detail}`));
     }

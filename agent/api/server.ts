@@ -18,6 +18,7 @@ import { installAccessGuard } from '../security/access.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
+import { campaignRoutes } from './routes/campaign.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -117,6 +118,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   caseRoutes(app, ctx);
   reportRoutes(app, ctx);
   securityRoutes(app, ctx);
+  campaignRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

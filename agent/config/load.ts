@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { checkDevices } from './devices.js';
+import type { CalendarData } from '../queue/calendar.js';
 import type { CounterDef, ServiceDef } from '../queue/types.js';
+import { checkCalendar } from './calendar-check.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
 import { formatIssue, type Issue } from './spec.js';
 
@@ -33,7 +35,7 @@ export interface HallConfig {
     name: string;
     code: string;
     timezone: string;
-    phones: { consult: string; complaint: string };
+    phones: { consult: string; complaint: string; complaintLevels?: { province: string; city: string; county: string; station: string } };
     notices: { zh: string; en: string }[];
     secret: string;
   };
@@ -43,6 +45,10 @@ export interface HallConfig {
   kiosk: { idleSeconds: number; printDeadlineSeconds: number; ticketsPerMinute: number };
   rating: { timeoutSeconds: number };
   board: { waitAlertMinutes: number };
+  /** undefined: always open, due dates count Mon–Fri */
+  calendar?: CalendarData;
+  reports: { cycleEndDay: number };
+  cases: { callbackSamplePercent: number; returnCodeDays: number; petitionWorkingDays: number; backupStaff: Record<string, string> };
   auth: { guidePin: string; managerPin: string };
   staff: StaffConfig[];
   services: ServiceDef[];
@@ -184,6 +190,12 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
         issues.push({ path: `auth.${key}`, expected: 'at least 6 digits outside the demo hall', got: `${raw.auth[key].length} digits` });
     }
   }
+  const staffIds = new Set(raw.staff.map((s) => s.id));
+  for (const [a, b] of Object.entries(raw.cases?.backupStaff ?? {})) {
+    if (!staffIds.has(a)) issues.push({ path: `cases.backupStaff.${a}`, expected: 'a key that is a staff id from staff[]', got: a });
+    if (!staffIds.has(b) || b === a) issues.push({ path: `cases.backupStaff.${a}`, expected: 'another staff id from staff[]', got: b });
+  }
+  if (raw.calendar) checkCalendar(raw.calendar, counterIds, issues);
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });
@@ -271,6 +283,26 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     },
     rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
+    calendar: raw.calendar
+      ? {
+          alwaysOpen: raw.calendar.alwaysOpen ?? false,
+          graceMinutes: raw.calendar.graceMinutes ?? 0,
+          hours: raw.calendar.hours ?? {},
+          flexible: raw.calendar.flexible ?? [],
+          weekendDuty: (raw.calendar.weekendDuty ?? []).map((d) => ({ ...d, weeks: d.weeks ?? 'all' })),
+          holidays: (raw.calendar.holidays ?? []).map((h) => ({ ...h, workdays: h.workdays ?? [] })),
+          makeUpHours: raw.calendar.makeUpHours,
+          appointmentOnly: raw.calendar.appointmentOnly ?? [],
+          idPickup: raw.calendar.idPickup,
+        }
+      : undefined,
+    reports: { cycleEndDay: raw.reports?.cycleEndDay ?? 25 },
+    cases: {
+      callbackSamplePercent: raw.cases?.callbackSamplePercent ?? 0,
+      returnCodeDays: raw.cases?.returnCodeDays ?? 30,
+      petitionWorkingDays: raw.cases?.petitionWorkingDays ?? 15,
+      backupStaff: raw.cases?.backupStaff ?? {},
+    },
     auth: raw.auth,
     staff: raw.staff,
     services: raw.services.map((s) => ({
@@ -279,7 +311,13 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       conditions: s.conditions ?? [],
       process: s.process ?? [],
     })),
-    counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
+    counters: raw.counters.map((c) => ({
+      ...c,
+      senior: c.senior ?? false,
+      green: c.green ?? false,
+      autoCall: c.autoCall ?? false,
+      schoolBatch: c.schoolBatch ?? false,
+    })),
     devices: raw.devices ?? [],
     satellites: (raw.satellites ?? []).map((s) => ({ ...s, revoked: s.revoked ?? false, maxClockSkewSeconds: s.maxClockSkewSeconds ?? 5 })),
     upstream: raw.upstream && {

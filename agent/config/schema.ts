@@ -1,5 +1,5 @@
 import { PROTOCOLS } from '../../drivers/registry/index.js';
-import { bool, int, list, literal, obj, oneOf, optional, str, tagged, type Spec } from './spec.js';
+import { bool, int, list, literal, obj, oneOf, optional, record, str, tagged, type Spec } from './spec.js';
 
 // The hall config file (YAML). Keys mirror DESIGN's glossary; see config/demo-hall.yaml.
 
@@ -85,7 +85,14 @@ export const primaryLink = obj({
 
 export const satelliteDeviceSpec = device;
 
-const material = obj({ id: id('a material id'), name: text, source: optional(text), required: optional(bool(), true) });
+const material = obj({
+  id: id('a material id'),
+  name: text,
+  source: optional(text),
+  required: optional(bool(), true),
+  /** 容缺: may be brought later (default: when not required); a hall may accept a required one late */
+  acceptLate: optional(bool()),
+});
 
 const service = obj({
   id: id('a service id'),
@@ -109,6 +116,8 @@ const counter = obj({
   backupCounter: optional(id('a counter id')),
   /** 自动叫号: call the next ticket as soon as the counter is free */
   autoCall: optional(bool(), false),
+  /** reserved for 学生批量 school batches */
+  schoolBatch: optional(bool(), false),
 });
 
 const staff = obj({
@@ -130,6 +139,56 @@ const terminal = obj({
   name: optional(str({ max: 60 })),
 });
 
+const hm = str({ min: 5, max: 5, pattern: /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, hint: 'a time "HH:mm" such as "08:30"' });
+const range = obj({ from: hm, to: hm }, 'an object { from: "HH:mm", to: "HH:mm" }');
+const ranges = list(range, { min: 1 });
+const dayStr = str({ min: 10, max: 10, pattern: /^\d{4}-\d{2}-\d{2}$/, hint: 'a day "YYYY-MM-DD"' });
+const weekday = oneOf(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const);
+const counterRef = id('a counter id from counters[]');
+
+/** The hall calendar (agent/queue/calendar.ts); without it the hall is always open. */
+const calendar = obj({
+  alwaysOpen: optional(bool(), false),
+  graceMinutes: optional(int({ min: 0, max: 120 }), 0),
+  hours: optional(
+    obj({
+      mon: optional(list(range)),
+      tue: optional(list(range)),
+      wed: optional(list(range)),
+      thu: optional(list(range)),
+      fri: optional(list(range)),
+      sat: optional(list(range)),
+      sun: optional(list(range)),
+    }),
+    {},
+  ),
+  flexible: optional(list(obj({ days: list(weekday, { min: 1 }), ranges, counters: optional(list(counterRef, { min: 1 })) })), []),
+  weekendDuty: optional(
+    list(
+      obj({
+        day: oneOf(['sat', 'sun'] as const),
+        weeks: optional(oneOf(['all', 'odd', 'even'] as const), 'all'),
+        ranges,
+        counters: list(counterRef, { min: 1 }),
+      }),
+    ),
+    [],
+  ),
+  holidays: optional(
+    list(
+      obj({
+        year: int({ min: 2000, max: 2100 }),
+        off: list(obj({ from: dayStr, to: dayStr, name: str({ max: 20 }) })),
+        workdays: optional(list(dayStr), []),
+      }),
+    ),
+    [],
+  ),
+  makeUpHours: optional(list(range)),
+  appointmentOnly: optional(list(obj({ day: dayStr, ranges, counters: optional(list(counterRef, { min: 1 })) })), []),
+  idPickup: optional(obj({ days: list(weekday, { min: 1 }), ranges })),
+});
+
 export const hallConfigSpec = obj({
   /** primary (default): runs the queue and the screens; satellite: see agent/satellite/config.ts */
   role: optional(oneOf(['primary', 'satellite'] as const), 'primary'),
@@ -141,7 +200,14 @@ export const hallConfigSpec = obj({
     name: str({ max: 100 }),
     code: id('a hall code of letters, digits, - _ .'),
     timezone: optional(str({ max: 60 }), 'Asia/Shanghai'),
-    phones: obj({ consult: str({ max: 40 }), complaint: str({ max: 40 }) }),
+    phones: obj({
+      consult: str({ max: 40 }),
+      complaint: str({ max: 40 }),
+      /** 投诉电话 at four levels for 信息公开: 省, 市, 县, 所 */
+      complaintLevels: optional(
+        obj({ province: str({ max: 40 }), city: str({ max: 40 }), county: str({ max: 40 }), station: str({ max: 40 }) }),
+      ),
+    }),
     notices: optional(list(text), []),
     secret: optional(str({ min: 16, max: 200, hint: 'a secret of at least 16 characters (or set HALLQ_SECRET)' })),
   }),
@@ -190,6 +256,19 @@ export const hallConfigSpec = obj({
   ),
   rating: optional(obj({ timeoutSeconds: optional(int({ min: 5, max: 600 }), 30) }), {}),
   board: optional(obj({ waitAlertMinutes: optional(int({ min: 1, max: 600 }), 30) }), {}),
+  calendar: optional(calendar),
+  reports: optional(obj({ cycleEndDay: optional(int({ min: 1, max: 31 }), 25) }), {}),
+  cases: optional(
+    obj({
+      /** share of satisfied ratings (levels 4–5) sampled for 回访, in percent */
+      callbackSamplePercent: optional(int({ min: 0, max: 100 }), 0),
+      returnCodeDays: optional(int({ min: 1, max: 365 }), 30),
+      petitionWorkingDays: optional(int({ min: 1, max: 60 }), 15),
+      /** AB岗 by person: staff id → the colleague who sees and works their cases */
+      backupStaff: optional(record({ pattern: /^[A-Za-z0-9_.-]{1,40}$/, hint: 'a staff id from staff[]' }, id('a staff id from staff[]'))),
+    }),
+    {},
+  ),
   auth: obj({
     guidePin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),
     managerPin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),

@@ -77,6 +77,7 @@ export function noticeLayout(o: {
   counter: string;
   staffId?: string;
   ticketNumber?: string;
+  returnCode?: string;
   hall: HallInfo;
   now: number;
 }): PrintBlock[] {
@@ -99,6 +100,7 @@ export function noticeLayout(o: {
   blocks.push(
     text(`日期：${localTime(o.now, o.hall.timezone).slice(0, 10)}`),
     text('材料补齐后可直接到窗口办理，无需重新排队'),
+    ...(o.returnCode ? [text(`回执码：${o.returnCode.slice(0, 4)}-${o.returnCode.slice(4)}（取号机输入，直达原窗口）`, true)] : []),
     text(`咨询电话 ${o.hall.phones.consult}`),
     text(`投诉电话 ${o.hall.phones.complaint}`),
     { op: 'feed', lines: 3 },

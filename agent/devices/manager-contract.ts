@@ -22,6 +22,8 @@ export interface NoticeSlip {
   counter: string;
   staffId?: string;
   ticketNumber?: string;
+  /** printed on the slip: the returning citizen's ticket goes to the owner counter (issue 12) */
+  returnCode?: string;
 }
 
 export interface DeviceManager {

@@ -211,6 +211,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         counter: slip.counter,
         staffId: slip.staffId,
         ticketNumber: slip.ticketNumber,
+        returnCode: slip.returnCode,
         hall,
         now: Date.now(),
       });

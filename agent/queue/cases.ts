@@ -5,7 +5,8 @@
 // to every screen, including the public hall display.
 import type { EngineCore, Tx } from './core.js';
 import { QueueError, badRequest, conflict, notFound } from './errors.js';
-import { addWorkingDays, dayOf } from './time.js';
+import { checkedPhone, maskPhone } from './campaign.js';
+import { dayOf } from './time.js';
 import type { CaseHistoryEntry, CaseKind, CaseView, QueueEventType, Rectification, UnresolvedReport } from './types.js';
 
 export interface CaseFilter {
@@ -53,7 +54,7 @@ function openCase(core: EngineCore, id: string, kind?: CaseKind): Found {
 
 function unresolvedDue(core: EngineCore, u: UnresolvedReport): string {
   // Reports written before case tracking carry no due day: same rule, from the day they were made.
-  return u.dueDay ?? addWorkingDays(u.day, core.rules.rectificationWorkingDays);
+  return u.dueDay ?? core.workingDaysAfter(u.day, core.rules.rectificationWorkingDays);
 }
 
 export function caseView(core: EngineCore, c: Found, today: string): CaseView {
@@ -71,6 +72,7 @@ export function caseView(core: EngineCore, c: Found, today: string): CaseView {
     history: [{ at: openedAt, action: 'opened' }, ...(c.rec.history ?? [])],
   };
   if (c.rec.callback) v.callback = { ...c.rec.callback };
+  if (c.rec.contactPhone) v.contactMasked = maskPhone(c.rec.contactPhone);
   if (c.rec.closedAt !== undefined) v.closedAt = c.rec.closedAt;
   if (c.rec.closedBy !== undefined) v.closedBy = c.rec.closedBy;
   if (c.kind === 'rectification') {
@@ -141,6 +143,9 @@ function commit(
 ): CaseView {
   // The row was parsed from the store for this action alone: changing it in place is safe.
   c.rec.history = [...(c.rec.history ?? []), entry];
+  // The 回访 phone is kept only while the case is open, and never travels upward.
+  if (c.rec.state === 'closed') delete c.rec.contactPhone;
+  const { contactPhone: _p, ...upward } = c.rec;
   const seq = tx.nextSeq();
   tx.write(() => {
     if (c.kind === 'rectification') core.store.putRectification(c.rec);
@@ -150,7 +155,7 @@ function commit(
       // One row per step: the supervisor's platform tracks the case, not only its last state.
       idempotencyKey: `case:${c.rec.id}:${seq}`,
       createdAt: tx.now,
-      payload: { caseKind: c.kind, caseId: c.rec.id, action: entry.action, entry, case: c.rec },
+      payload: { caseKind: c.kind, caseId: c.rec.id, action: entry.action, entry, case: upward },
     });
   });
   const ticketId = c.kind === 'rectification' ? c.rec.ticketId : undefined;
@@ -212,9 +217,26 @@ export function closeUnresolved(core: EngineCore, tx: Tx, id: string, r: { by: s
 
 /** Hands a 办不成事 report to a staff member to follow up; the manager still closes it. */
 export function assignUnresolved(core: EngineCore, tx: Tx, id: string, a: { to: string; by: string }): CaseView {
-  const to = requireText(a?.to, NAME_MAX, 'ASSIGNEE', '承办人', 'Assignee');
+  const to = core.knownStaff(requireText(a?.to, NAME_MAX, 'ASSIGNEE', '承办人', 'Assignee')).id;
   const by = requireText(a?.by, NAME_MAX, 'BY', '交办人', 'by');
   const c = openCase(core, id, 'unresolved');
   c.rec.assignedTo = to;
   return commit(core, tx, c, 'case.assigned', { at: tx.now, action: 'assigned', by, text: to }, { to });
+}
+
+/** A 回访 phone given with the citizen's consent; shown masked, deleted when the case closes. */
+export function setCaseContact(core: EngineCore, tx: Tx, id: string, p: { phone: string; consent: boolean; by: string }): CaseView {
+  const by = requireText(p?.by, NAME_MAX, 'BY', '登记人', 'by');
+  const phone = checkedPhone(p?.phone, p?.consent);
+  const c = openCase(core, id);
+  c.rec.contactPhone = phone;
+  return commit(core, tx, c, 'case.contact', { at: tx.now, action: 'callback', by, text: '留存回访电话' }, { given: true });
+}
+
+/** 办不成事 cases assigned to a staff member (or to colleagues they back up, AB岗). */
+export function casesOfStaff(core: EngineCore, staffId: string): CaseView[] {
+  const backedUp = new Set([...core.staff.values()].filter((s) => s.backupStaff === staffId).map((s) => s.id));
+  return listCases(core, { state: 'open' }).filter(
+    (c) => c.assignedTo !== undefined && (c.assignedTo === staffId || backedUp.has(c.assignedTo)),
+  );
 }

@@ -2,11 +2,12 @@
 // Tx, writes state rows, events and outbox rows in one store transaction, and only after the
 // commit applies the staged changes to memory and notifies. A throw anywhere leaves both the
 // database and the cache untouched.
+import { HallCalendar, DEFAULT_CALENDAR } from './calendar.js';
 import { QueueError, conflict, notFound } from './errors.js';
 import type { CounterView } from './ordering.js';
 import { type QueueRules, resolveRules } from './rules.js';
 import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './store.js';
-import { dayOf } from './time.js';
+import { addWorkingDays, dayOf } from './time.js';
 import type { Clock, CounterDef, CounterState, QueueEvent, QueueEventType, RecentCall, ServiceDef, Ticket } from './types.js';
 
 export interface EngineOptions {
@@ -17,7 +18,36 @@ export interface EngineOptions {
   clock: Clock;
   secret: string;
   onCommit?: (c: { event: QueueEvent; ticket?: Ticket; counter?: CounterState }) => void;
+  /** opening hours, holidays, working days; without one the hall is always open and due dates count Mon–Fri */
+  calendar?: HallCalendar;
+  /** known staff: cases are assigned only to them; backupStaff = AB岗 by person */
+  staff?: StaffRef[];
+  campaign?: Partial<CampaignRules>;
 }
+
+export interface StaffRef {
+  id: string;
+  name: string;
+  backupStaff?: string;
+}
+
+export interface CampaignRules {
+  /** share (0..1) of satisfied ratings (levels 4–5) sampled for a 回访 */
+  callbackSampleRate: number;
+  /** days a notice slip's return code stays valid */
+  returnCodeDays: number;
+  /** working days to close a 信访 case */
+  petitionWorkingDays: number;
+  /** the monthly report's campaign cycle ends on this day of the month (26th of the previous month → 25th) */
+  reportCycleEndDay: number;
+}
+
+export const DEFAULT_CAMPAIGN: CampaignRules = {
+  callbackSampleRate: 0,
+  returnCodeDays: 30,
+  petitionWorkingDays: 15,
+  reportCycleEndDay: 25,
+};
 
 const OPEN_STATES = new Set(['waiting', 'called', 'serving', 'noShow']);
 const RECENT_CALLS = 20;
@@ -79,6 +109,9 @@ export class EngineCore {
   readonly rules: QueueRules;
   readonly clock: Clock;
   readonly secret: string;
+  readonly calendar: HallCalendar | undefined;
+  readonly staff = new Map<string, StaffRef>();
+  readonly campaign: CampaignRules;
   readonly services = new Map<string, ServiceDef>();
   readonly counterDefs = new Map<string, CounterDef>();
   readonly counterStates = new Map<string, StoredCounter>();
@@ -87,6 +120,8 @@ export class EngineCore {
   readonly waiting = new Set<string>();
   readonly stats = new Map<string, ServiceStat>();
   recentCalls: RecentCall[] = [];
+  /** set by the engine: records 未评价 for earlier days' unrated services before they leave the cache */
+  onDayEnd?: (day: string) => void;
   seq: number;
   day: string;
   private readonly onCommit: EngineOptions['onCommit'];
@@ -98,6 +133,9 @@ export class EngineCore {
     this.clock = opts.clock;
     this.secret = opts.secret;
     this.onCommit = opts.onCommit;
+    this.calendar = opts.calendar;
+    for (const s of opts.staff ?? []) this.staff.set(s.id, s);
+    this.campaign = { ...DEFAULT_CAMPAIGN, ...opts.campaign };
     const prefixes = new Map<string, string>();
     for (const s of opts.services) {
       // Ticket ids and 叫指定号 key on the number, so two services may not share a prefix.
@@ -202,12 +240,33 @@ export class EngineCore {
       for (const e of tx.events) this.store.appendEvent(e);
     });
     this.apply(tx);
+    // End of day: every finished service of earlier days that got no rating is 未评价 (the agent's
+    // timer covers the day; this covers the last minutes before midnight and a stopped agent).
+    this.onDayEnd?.(day);
     for (const t of [...this.tickets.values()]) {
       if (t.day < day && !OPEN_STATES.has(t.state)) this.tickets.delete(t.id);
     }
   }
 
   // ---- lookups shared by the action modules
+
+  /** `n` working days after `day`: the hall calendar's (holidays, 调休) when there is one, else Mon–Fri. */
+  workingDaysAfter(day: string, n: number): string {
+    return this.calendar ? this.calendar.addWorkingDays(day, n) : addWorkingDays(day, n);
+  }
+
+  /** The calendar in force; a hall without one is always open. */
+  hallCalendar(): HallCalendar {
+    return this.calendar ?? new HallCalendar(DEFAULT_CALENDAR, this.rules.timezone);
+  }
+
+  /** A staff id from the config, or a refusal naming it (cases go only to known staff). */
+  knownStaff(id: string): StaffRef {
+    const s = this.staff.get(id);
+    if (s) return s;
+    if (this.staff.size === 0) return { id, name: id };
+    throw notFound('STAFF_UNKNOWN', `没有该工作人员：${id}`, `Unknown staff member ${id}`);
+  }
 
   service(id: string): ServiceDef {
     const s = this.services.get(id);

@@ -84,7 +84,11 @@ export function start(core: EngineCore, tx: Tx, counterId: string): StoredTicket
   const t = core.currentTicket(counterId, tx);
   if (t.state === 'serving') throw conflict('ALREADY_SERVING', `${t.number}号已在办理中`, `${t.number} is already being served`);
   // 首接负责制: the first counter that serves the citizen stays the owner through transfers.
-  const next = tx.putTicket({ ...t, state: 'serving', startedAt: tx.now, owner: t.owner ?? counterId });
+  const next: StoredTicket = { ...t, state: 'serving', startedAt: tx.now, owner: t.owner ?? counterId };
+  // 首接 by person too: the staff member who first served the citizen owns the matter.
+  const staff = tx.counter(counterId).staffId;
+  if (next.ownerStaff === undefined && staff !== undefined) next.ownerStaff = staff;
+  tx.putTicket(next);
   tx.emit('ticket.started', { number: t.number }, t.id, counterId);
   return next;
 }
@@ -98,7 +102,10 @@ export function finish(core: EngineCore, tx: Tx, counterId: string, opts: { case
   }
   // Finishing straight from "called" (keypad without a start key) counts handling from the call.
   const startedAt = t.startedAt ?? t.calledAt ?? tx.now;
-  const done = tx.putTicket({ ...t, state: 'done', startedAt, finishedAt: tx.now, owner: t.owner ?? counterId, caseNumber });
+  const finished: StoredTicket = { ...t, state: 'done', startedAt, finishedAt: tx.now, owner: t.owner ?? counterId, caseNumber };
+  const staff = tx.counter(counterId).staffId;
+  if (finished.ownerStaff === undefined && staff !== undefined) finished.ownerStaff = staff;
+  const done = tx.putTicket(finished);
   // The transfer chain of this number (oldest first), for the supervisor's 首接负责制 view.
   const transfers: { fromTicketId: string; fromService: string; fromCounter: string | null; toService: string }[] = [];
   for (let cur = t; cur.transferredFrom !== undefined; ) {
@@ -127,6 +134,7 @@ export function finish(core: EngineCore, tx: Tx, counterId: string, opts: { case
         channel: t.channel,
         counter: counterId,
         owner: done.owner,
+        ownerStaff: done.ownerStaff ?? null,
         staffId: t.staffId ?? null,
         issuedAt: t.issuedAt,
         calledAt: t.calledAt ?? null,
@@ -211,7 +219,9 @@ export function transfer(core: EngineCore, tx: Tx, counterId: string, to: { serv
     owner,
     transferredFrom: t.id,
   };
-  for (const k of ['issuedBy', 'idHash', 'idMasked', 'appointmentCode', 'slotStart', 'slotEnd', 'rejoined'] as const) {
+  const ownerStaff = t.ownerStaff ?? tx.counter(counterId).staffId;
+  if (ownerStaff !== undefined) entry.ownerStaff = ownerStaff;
+  for (const k of ['issuedBy', 'idHash', 'idMasked', 'appointmentCode', 'slotStart', 'slotEnd', 'rejoined', 'schoolBatch'] as const) {
     if (t[k] !== undefined) (entry as unknown as Record<string, unknown>)[k] = t[k];
   }
   if (to.counter !== undefined) entry.targetCounter = to.counter;

@@ -8,6 +8,13 @@ import { badRequest } from './errors.js';
 import * as feedback from './feedback.js';
 import { type IssueRequest, checkInInTx, importAppointmentsInTx, issueInTx, positionOf } from './issuing.js';
 import * as reports from './reports.js';
+import * as campaign from './campaign.js';
+import type { CampaignCaseView, CampaignKind, EscalationLevel } from './campaign-types.js';
+import type { CalendarStatus } from './calendar.js';
+import * as followups from './followups.js';
+import { issueReturn } from './returns.js';
+import { type PeriodReport, buildPeriodReport, cycleOf, monthOfDay } from './period-report.js';
+import { dayOf, isValidDay } from './time.js';
 import type { StoredCounter, StoredTicket } from './store.js';
 import type {
   AcceptedWithMissing,
@@ -35,6 +42,7 @@ export class QueueEngine {
 
   constructor(opts: EngineOptions) {
     this.core = new EngineCore(opts);
+    this.core.onDayEnd = (day) => followups.sweepNotRated(this.core, 0, day);
   }
 
   private t(fn: (c: EngineCore, tx: Tx) => StoredTicket): Ticket {
@@ -211,5 +219,110 @@ export class QueueEngine {
 
   stats(): HallStats {
     return reports.stats(this.core);
+  }
+
+  // ---- campaign operations (issue 12)
+
+  /** Open or closed now, next opening, duty counters (周末轮岗), ID-card pickup window. */
+  calendarStatus(): CalendarStatus {
+    return this.core.hallCalendar().status(this.core.clock.now());
+  }
+
+  /** A citizen back with a notice slip's return code: a ticket for the owner counter, ahead of the queue. */
+  issueReturn(code: string, issuedBy: 'kiosk' | 'guide' | 'counter' = 'kiosk'): IssueResult {
+    return this.core.run((tx) => issueReturn(this.core, tx, code, issuedBy));
+  }
+
+  openCampaignCase(req: campaign.OpenCampaignCase): CampaignCaseView {
+    return this.core.run((tx) => campaign.openCampaignCase(this.core, tx, req));
+  }
+
+  listCampaignCases(f?: { state?: 'open' | 'closed' | 'all'; kind?: CampaignKind; assignee?: string }): CampaignCaseView[] {
+    return campaign.listCampaignCases(this.core, f);
+  }
+
+  getCampaignCase(id: string): CampaignCaseView | undefined {
+    return campaign.getCampaignCase(this.core, id);
+  }
+
+  assignCampaignCase(id: string, a: { to: string; by: string }): CampaignCaseView {
+    return this.core.run((tx) => campaign.assignCampaignCase(this.core, tx, id, a));
+  }
+
+  discussPetition(id: string, d: { by: string; text: string; escalateTo?: EscalationLevel; actorStaff?: string }): CampaignCaseView {
+    return this.core.run((tx) => campaign.discussPetition(this.core, tx, id, d));
+  }
+
+  campaignCallback(id: string, cb: { by: string; note: string; satisfied: boolean | null; actorStaff?: string }): CampaignCaseView {
+    return this.core.run((tx) => campaign.campaignCallback(this.core, tx, id, cb));
+  }
+
+  setCampaignContact(id: string, p: { phone: string; consent: boolean; by: string; actorStaff?: string }): CampaignCaseView {
+    return this.core.run((tx) => campaign.setCampaignContact(this.core, tx, id, p));
+  }
+
+  closeCampaignCase(id: string, r: { by: string; result: string; actorStaff?: string }): CampaignCaseView {
+    return this.core.run((tx) => campaign.closeCampaignCase(this.core, tx, id, r));
+  }
+
+  /** 回访 phone on a 整改 or 办不成事 case (with consent); deleted when the case closes. */
+  setCaseContact(id: string, p: { phone: string; consent: boolean; by: string }): CaseView {
+    return this.core.run((tx) => cases.setCaseContact(this.core, tx, id, p));
+  }
+
+  casesOfStaff(staffId: string): CaseView[] {
+    return cases.casesOfStaff(this.core, staffId);
+  }
+
+  /** 容缺 follow-ups not completed, earliest follow-up date first. */
+  followUps(): followups.FollowUpView[] {
+    return followups.listFollowUps(this.core);
+  }
+
+  completeFollowUp(id: string, by: string): AcceptedWithMissing {
+    return this.core.run((tx) => followups.completeFollowUp(this.core, tx, id, by));
+  }
+
+  /** 未评价 for finished services with no rating after `timeoutMs`; returns how many were recorded. */
+  sweepNotRated(timeoutMs: number): number {
+    return followups.sweepNotRated(this.core, timeoutMs);
+  }
+
+  /** Monthly report of a campaign cycle ("2026-11") or daily report ("2026-11-27"). */
+  periodReport(kind: 'monthly' | 'daily', period: string): PeriodReport {
+    const core = this.core;
+    const valid = kind === 'monthly' ? /^\d{4}-(0[1-9]|1[0-2])$/.test(period) : isValidDay(period);
+    if (!valid) throw badRequest('PERIOD_INVALID', kind === 'monthly' ? '月份格式为 YYYY-MM' : '日期格式为 YYYY-MM-DD', 'Invalid period');
+    const { from, to } = kind === 'monthly' ? cycleOf(period, core.campaign.reportCycleEndDay) : { from: period, to: period };
+    const now = core.clock.now();
+    const names = {
+      service: new Map([...core.services.values()].map((s) => [s.id, s.name.zh])),
+      counter: new Map([...core.counterDefs.values()].map((c) => [c.id, c.name.zh])),
+      staff: new Map([...core.staff.values()].map((s) => [s.id, s.name])),
+    };
+    return buildPeriodReport(core.store.periodRows(from, to), {
+      kind,
+      period,
+      from,
+      to,
+      today: dayOf(now, core.rules.timezone),
+      now,
+      timezone: core.rules.timezone,
+      names,
+    });
+  }
+
+  /** The campaign month a day belongs to (its report is due after the cycle's last day). */
+  reportMonthOf(day: string): string {
+    return monthOfDay(day, this.core.campaign.reportCycleEndDay);
+  }
+
+  /** 信息公开 notices: edited ones from the database, else the config file's. */
+  hallNotices(fallback: { zh: string; en: string }[]): { zh: string; en: string }[] {
+    return followups.hallNotices(this.core, fallback);
+  }
+
+  setHallNotices(list: { zh: string; en: string }[]): { zh: string; en: string }[] {
+    return this.core.run((tx) => followups.setHallNotices(this.core, tx, list));
   }
 }

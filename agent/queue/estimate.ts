@@ -12,14 +12,18 @@ export function updateEwma(stat: ServiceStat, sampleMs: number, alpha: number): 
 // Channels that go before a ticket of the given channel (same-class tickets count when earlier).
 // Senior and normal interleave, so they are treated as one line here: an estimate, not a promise.
 const CLASS: Record<Channel, number> = { green: 0, appointment: 1, senior: 2, normal: 2 };
+// A notice-slip return goes ahead of the line (after green); a school batch after it.
+const classOf = (t: StoredTicket) => (t.returnOf !== undefined ? 0.5 : t.schoolBatch ? 3 : CLASS[t.channel]);
 
 export function countAhead(t: StoredTicket, waiting: Iterable<StoredTicket>, now: number): number {
   let n = 0;
-  const mine = CLASS[t.channel];
+  const mine = classOf(t);
   for (const o of waiting) {
     if (o.id === t.id || o.service !== t.service || o.state !== 'waiting') continue;
     if (o.channel === 'appointment' && (o.slotStart ?? 0) > now) continue;
-    const theirs = CLASS[o.channel];
+    // Targeted tickets are another counter's line unless both go to the same one.
+    if (t.targetCounter !== undefined && o.targetCounter !== undefined && o.targetCounter !== t.targetCounter) continue;
+    const theirs = classOf(o);
     if (theirs < mine || (theirs === mine && o.rank < t.rank)) n++;
   }
   return n;

@@ -1,8 +1,10 @@
 // 好差评, 一次性告知, 容缺办理, 办不成事: each a state row + an event (+ an outbox row for upward sync).
 import type { EngineCore, Tx } from './core.js';
 import { badRequest, conflict, notFound } from './errors.js';
+import { openRevisitSample } from './campaign.js';
+import { assignReturnCode } from './returns.js';
 import type { StoredTicket } from './store.js';
-import { addWorkingDays, isValidDay } from './time.js';
+import { isValidDay } from './time.js';
 import { RATING_REASONS } from './types.js';
 import type {
   AcceptedWithMissing,
@@ -75,7 +77,7 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
       level: r.level,
       reasons,
       openedAt: tx.now,
-      dueDay: addWorkingDays(tx.day, core.rules.rectificationWorkingDays),
+      dueDay: core.workingDaysAfter(tx.day, core.rules.rectificationWorkingDays),
       state: 'open',
     };
     if (t.staffId !== undefined) rect.staffId = t.staffId;
@@ -97,6 +99,7 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
     t.id,
     r.counter,
   );
+  openRevisitSample(core, tx, rating);
   return rating;
 }
 
@@ -144,7 +147,7 @@ export function recordNotice(
     if (m.source) out.source = m.source;
     return out;
   });
-  if (n.ticketId !== undefined) core.ticketOrThrow(n.ticketId, tx);
+  const ticket = n.ticketId !== undefined ? core.ticketOrThrow(n.ticketId, tx) : undefined;
   const notice: NoticeRecord = {
     id: `N-${tx.nextSeq()}`,
     day: tx.day,
@@ -156,6 +159,11 @@ export function recordNotice(
   if (n.ticketId !== undefined) notice.ticketId = n.ticketId;
   const staffId = n.staffId ?? tx.counter(n.counter).staffId;
   if (staffId !== undefined) notice.staffId = staffId;
+  // 首接负责制: the return goes to the counter and person who first served this citizen.
+  notice.ownerCounter = ticket?.owner ?? n.counter;
+  const ownerStaff = ticket?.ownerStaff ?? staffId;
+  if (ownerStaff !== undefined) notice.ownerStaff = ownerStaff;
+  assignReturnCode(core, notice);
   tx.write(() => {
     core.store.putNotice(notice);
     core.store.enqueueOutbox({ kind: 'notice', idempotencyKey: `notice:${notice.id}`, createdAt: tx.now, payload: notice });
@@ -181,8 +189,10 @@ export function acceptWithMissing(
   for (const id of a.missingMaterialIds) {
     const m = service.materials.find((x) => x.id === id);
     if (!m) throw badRequest('MATERIAL_UNKNOWN', `「${service.name.zh}」没有该材料：${id}`, `Unknown material ${id}`);
-    // Only secondary materials may be missing under 容缺办理.
-    if (m.required) throw conflict('MATERIAL_REQUIRED', `「${m.name.zh}」为必需材料，不能容缺办理`, `Material ${id} is required`);
+    // 容缺-eligible per material: by default the secondary ones; a hall may accept a required one late.
+    if (!(m.acceptLate ?? !m.required)) {
+      throw conflict('MATERIAL_REQUIRED', `「${m.name.zh}」不在容缺受理范围内`, `Material ${id} may not be brought later`);
+    }
   }
   if (!isValidDay(a.followUpDate) || a.followUpDate < tx.day) {
     throw badRequest(
@@ -199,7 +209,9 @@ export function acceptWithMissing(
     ticketId: t.id,
     missingMaterialIds: [...new Set(a.missingMaterialIds)],
     followUpDate: a.followUpDate,
+    service: t.service,
   };
+  if (t.staffId !== undefined) rec.staffId = t.staffId;
   // Travels upward on its own now and again inside the service record written at 办结.
   tx.write(() => {
     core.store.putAcceptedWithMissing(rec);
@@ -226,7 +238,7 @@ export function reportUnresolved(
     at: tx.now,
     description,
     state: 'open',
-    dueDay: addWorkingDays(tx.day, core.rules.rectificationWorkingDays),
+    dueDay: core.workingDaysAfter(tx.day, core.rules.rectificationWorkingDays),
   };
   if (r.service !== undefined) report.service = r.service;
   if (r.contact?.trim()) report.contact = r.contact.trim().slice(0, 100);

@@ -6,6 +6,7 @@ import { countAhead, estimateMinutes } from './estimate.js';
 import { hashIdNumber, isValidIdNumber, maskIdNumber } from './idnumber.js';
 import { capExceeded, formatNumber, ticketId } from './numbering.js';
 import { validateAppointment } from './appointments.js';
+import { requireOpen } from './hours.js';
 import type { StoredTicket } from './store.js';
 import { CHANNELS } from './types.js';
 import type { AppointmentInput, Channel, IssueResult, IssuedBy } from './types.js';
@@ -18,7 +19,9 @@ export interface IssueRequest {
 }
 
 interface InternalIssue extends IssueRequest {
-  appointment?: { code: string; slotStart: number; slotEnd: number };
+  appointment?: { code: string; slotStart: number; slotEnd: number; schoolBatch?: boolean };
+  /** a notice slip's return: the ticket goes to the owner counter ahead of the queue */
+  returnOf?: { noticeId: string; counter: string; staffId?: string };
 }
 
 export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueResult {
@@ -36,6 +39,9 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
       'Green-channel tickets are issued by guide staff or a counter only',
     );
   }
+
+  // Check-in checks once for the whole batch; a return code has its own check.
+  if (!req.appointment && !req.returnOf) requireOpen(core, tx, { service: service.id, issuedBy, appointment: false });
 
   let idHash: string | undefined;
   let idMasked: string | undefined;
@@ -82,11 +88,20 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
     ticket.appointmentCode = req.appointment.code;
     ticket.slotStart = req.appointment.slotStart;
     ticket.slotEnd = req.appointment.slotEnd;
+    if (req.appointment.schoolBatch) ticket.schoolBatch = true;
+  }
+  if (req.returnOf) {
+    ticket.returnOf = req.returnOf.noticeId;
+    ticket.targetCounter = req.returnOf.counter;
+    ticket.owner = req.returnOf.counter;
+    if (req.returnOf.staffId !== undefined) ticket.ownerStaff = req.returnOf.staffId;
   }
   tx.putTicket(ticket);
   const data: Record<string, unknown> = { number, service: service.id, channel, issuedBy };
   if (idMasked) data.idMasked = idMasked;
   if (req.appointment) data.appointmentCode = req.appointment.code;
+  if (ticket.schoolBatch) data.schoolBatch = true;
+  if (req.returnOf) data.returnOf = req.returnOf.noticeId;
   const position = positionOf(core, tx, ticket);
   tx.emit('ticket.issued', { ...data, ...position }, ticket.id);
   return { ticket: publicTicket(ticket), ...position };
@@ -130,6 +145,12 @@ export function importAppointmentsInTx(
       continue;
     }
     const a = v.appointment;
+    const cal = core.calendar;
+    // Appointments respect the calendar: a slot when the hall is closed cannot be kept.
+    if (cal && !cal.data.alwaysOpen && !cal.openDuring(a.slotStart, a.slotEnd)) {
+      skipped.push({ code: a.code, reason: 'hall closed at that time' });
+      continue;
+    }
     if (seen.has(a.code) || core.store.getAppointment(a.code)) {
       skipped.push({ code: a.code, reason: 'duplicate code' });
       continue;
@@ -150,6 +171,12 @@ export function checkInInTx(core: EngineCore, tx: Tx, rawCode: string): { ticket
   if (appt.day !== tx.day) {
     throw conflict('APPOINTMENT_NOT_TODAY', appointmentTxt.notToday(appt.day), `Appointment ${code} is for ${appt.day}`);
   }
+  if (core.calendar) {
+    const s = core.calendar.status(tx.now);
+    if (!s.alwaysOpen && !s.calendarOpen) {
+      throw new QueueError('HALL_CLOSED', 409, '现在不是办公时间，请在预约时段内签到', 'The hall is closed; check in during your slot');
+    }
+  }
   const early = tx.now < appt.slotStart;
   const late = tx.now > appt.slotEnd + core.rules.appointmentGraceMs;
   const tickets: IssueResult[] = [];
@@ -160,7 +187,7 @@ export function checkInInTx(core: EngineCore, tx: Tx, rawCode: string): { ticket
         // Later than the grace period: the slot is lost, the citizen queues as normal.
         channel: late ? 'normal' : 'appointment',
         issuedBy: 'kiosk',
-        appointment: { code, slotStart: appt.slotStart, slotEnd: appt.slotEnd },
+        appointment: { code, slotStart: appt.slotStart, slotEnd: appt.slotEnd, schoolBatch: appt.batchSize > 1 },
       }),
     );
   }

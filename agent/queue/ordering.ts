@@ -2,9 +2,14 @@
 // clock, which ticket is called next. Order:
 //   1. green (绿色通道), FIFO by rank
 //   2. normal tickets waiting ≥ starvationMs, oldest queuedAt first — nothing but green passes them
-//   3. appointments whose slot has started, by slot start then rank
-//   4. senior vs normal: at a 老年人专窗 senior strictly first; elsewhere the counter's interleave
-//      cycle (default 1 senior : 2 normal). Within a channel: service preference order, then rank.
+//   3. at a 老年人专窗 only: senior tickets (before returns, appointments and school batches)
+//   4. citizens returning with a notice slip's materials (一次性告知 return code), FIFO
+//   5. appointments whose slot has started, by slot start then rank; 学生批量 school-batch tickets
+//      join them only at a counter reserved for batches (`schoolBatch`)
+//   6. senior vs normal: the counter's interleave cycle (default 1 senior : 2 normal). Within a
+//      channel: service preference order, then rank.
+//   7. school-batch tickets at a public counter: only when no public ticket is eligible, so a
+//      batch of 40 students never floods the public queue.
 import type { QueueRules } from './rules.js';
 import type { StoredTicket } from './store.js';
 import type { CounterDef } from './types.js';
@@ -21,11 +26,13 @@ export interface OrderContext {
 export interface Pick {
   ticket: StoredTicket;
   mixPos: number;
-  reason: 'green' | 'starved' | 'appointment' | 'senior' | 'normal';
+  reason: 'green' | 'starved' | 'appointment' | 'senior' | 'normal' | 'return' | 'schoolBatch';
 }
 
 export function isStarved(t: StoredTicket, now: number, rules: QueueRules): boolean {
-  return t.channel === 'normal' && now - t.queuedAt >= rules.starvationMs;
+  // A school batch that missed its slot waits for its reserved counter, not the public line.
+  // A return-code ticket is already ahead of the line.
+  return t.channel === 'normal' && !t.schoolBatch && t.returnOf === undefined && now - t.queuedAt >= rules.starvationMs;
 }
 
 /** ticket ids as a final tie-breaker keep the order total even if two ranks ever collide */
@@ -52,12 +59,24 @@ function byPreference(services: readonly string[]) {
 export function pickNext(candidates: readonly StoredTicket[], ctx: OrderContext): Pick | undefined {
   const { now, rules, counter } = ctx;
   const green: StoredTicket[] = [];
+  const returning: StoredTicket[] = [];
+  const batch: StoredTicket[] = [];
   const starved: StoredTicket[] = [];
   const appt: StoredTicket[] = [];
   const senior: StoredTicket[] = [];
   const normal: StoredTicket[] = [];
   for (const t of candidates) {
     if (t.state !== 'waiting') continue;
+    if (t.schoolBatch) {
+      // Batches are booked into their own slots: never called before the slot starts (and a batch
+      // that missed its slot still does not join the public line).
+      if (t.channel !== 'appointment' || (t.slotStart ?? 0) <= now) (counter.schoolBatch ? appt : batch).push(t);
+      continue;
+    }
+    if (t.returnOf !== undefined && t.channel === 'normal') {
+      returning.push(t);
+      continue;
+    }
     switch (t.channel) {
       case 'green':
         green.push(t);
@@ -79,16 +98,20 @@ export function pickNext(candidates: readonly StoredTicket[], ctx: OrderContext)
   if (g) return { ticket: g, mixPos: keep, reason: 'green' };
   const s = minBy(starved, byAge);
   if (s) return { ticket: s, mixPos: keep, reason: 'starved' };
+  const pref = byPreference(ctx.services);
+  const sen = minBy(senior, pref);
+  if (counter.senior && sen) return { ticket: sen, mixPos: keep, reason: 'senior' };
+  const back = minBy(returning, byRank);
+  if (back) return { ticket: back, mixPos: keep, reason: 'return' };
   const a = minBy(appt, (x, y) => (x.slotStart ?? 0) - (y.slotStart ?? 0) || byRank(x, y));
   if (a) return { ticket: a, mixPos: keep, reason: 'appointment' };
 
-  const pref = byPreference(ctx.services);
-  const sen = minBy(senior, pref);
   const nor = minBy(normal, pref);
-  if (!sen && !nor) return undefined;
-  if (counter.senior) {
-    return sen ? { ticket: sen, mixPos: keep, reason: 'senior' } : { ticket: nor!, mixPos: keep, reason: 'normal' };
+  if (!sen && !nor) {
+    const b = minBy(batch, (x, y) => (x.slotStart ?? 0) - (y.slotStart ?? 0) || byRank(x, y));
+    return b ? { ticket: b, mixPos: keep, reason: 'schoolBatch' } : undefined;
   }
+  if (counter.senior) return { ticket: nor!, mixPos: keep, reason: 'normal' };
   const { senior: sr, normal: nr } = rules.seniorRatio;
   const cycle = sr + nr;
   const pos = ((keep % cycle) + cycle) % cycle;

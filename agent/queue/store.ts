@@ -9,6 +9,8 @@ import type {
   Ticket,
   UnresolvedReport,
 } from './types.js';
+import type { CampaignCase } from './campaign-types.js';
+import type { PeriodRows } from './period-report.js';
 
 /** A ticket as persisted: the engine's ordering fields are always set, plus the 身份证 HMAC. */
 export interface StoredTicket extends Ticket {
@@ -83,6 +85,13 @@ export interface QueueStore {
   listRectifications(state?: 'open' | 'closed'): Rectification[];
 
   putNotice(n: NoticeRecord): void;
+  /** rewrites a notice row (its return code was used) */
+  updateNotice(n: NoticeRecord): void;
+  noticeByReturnCode(code: string): NoticeRecord | undefined;
+  /** 容缺 follow-ups not completed yet, by follow-up date */
+  openAcceptedWithMissing(): AcceptedWithMissing[];
+  getAcceptedWithMissing(id: string): AcceptedWithMissing | undefined;
+  updateAcceptedWithMissing(a: AcceptedWithMissing): void;
   putAcceptedWithMissing(a: AcceptedWithMissing): void;
   acceptedWithMissingFor(ticketId: string): AcceptedWithMissing[];
   putUnresolved(u: UnresolvedReport): void;
@@ -90,6 +99,18 @@ export interface QueueStore {
   getUnresolved(id: string): UnresolvedReport | undefined;
   /** oldest first; all states when `state` is undefined */
   listUnresolved(state?: 'open' | 'closed'): UnresolvedReport[];
+
+  putCampaignCase(c: CampaignCase): void;
+  getCampaignCase(id: string): CampaignCase | undefined;
+  /** oldest first; all states when `state` is undefined */
+  listCampaignCases(state?: 'open' | 'closed'): CampaignCase[];
+
+  /** every row a period report counts (days from..to inclusive; rectifications by opening time) */
+  periodRows(from: string, to: string): PeriodRows;
+
+  /** hall settings editable at run time (notices); undefined = use the config file */
+  getSetting(key: string): unknown;
+  putSetting(key: string, value: unknown, at: number): void;
 
   /** upward-sync seam: written in the same transaction as the fact; the sender is a later issue */
   enqueueOutbox(o: OutboxInput): void;

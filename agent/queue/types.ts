@@ -21,6 +21,8 @@ export interface Material {
   source?: LocalizedText;
   /** secondary materials may be missing under 容缺办理 */
   required: boolean;
+  /** 容缺-eligible: may be brought later; default = not required. A hall may accept a required one late. */
+  acceptLate?: boolean;
 }
 
 export interface ServiceDef {
@@ -50,6 +52,8 @@ export interface CounterDef {
   green: boolean;
   /** AB岗: the counter that serves this one's queue while it is paused or closed */
   backupCounter?: string;
+  /** reserved for 学生批量 school batches: batch tickets come first here, last at public counters */
+  schoolBatch?: boolean;
 }
 
 export interface Ticket {
@@ -128,6 +132,12 @@ export const QUEUE_EVENT_TYPES = [
   'case.callback', // 回访 recorded on a 整改 or 办不成事 case; data: { caseId, kind, by, satisfied }
   'case.assigned', // 办不成事 handed to a staff member; data: { caseId, kind, by, to }
   'case.closed', // data: { caseId, kind, by, overdue }
+  'case.contact', // a 回访 phone was given (with consent) or removed; data: { caseId, kind, given }
+  'campaign.opened', // 上门服务 / 信访 / 自查 / 回访 sample opened; data: { caseId, kind }
+  'campaign.updated', // data: { caseId, kind, action }
+  'campaign.closed', // data: { caseId, kind, overdue }
+  'acceptedWithMissing.completed', // 容缺 follow-up: the missing materials arrived; data: { id }
+  'hall.notices', // 信息公开 notices edited from the board
 ] as const;
 export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 
@@ -160,6 +170,12 @@ export interface TicketQueueFields {
   staffId?: string;
   /** 办件编号 staff entered at finish; travels upward with the service record and the rating */
   caseNumber?: string;
+  /** 首接负责制 by person: the staff member who first served it */
+  ownerStaff?: string;
+  /** 学生批量: issued from an appointment with batchSize > 1 */
+  schoolBatch?: boolean;
+  /** a citizen returning with the materials a notice slip listed: the notice id */
+  returnOf?: string;
 }
 
 // Ticket is an interface; merge the queue fields in.
@@ -249,6 +265,8 @@ export interface Rectification {
   measures?: string;
   /** actions after opening, oldest first */
   history?: CaseHistoryEntry[];
+  /** 回访 phone given with the citizen's consent; deleted when the case closes */
+  contactPhone?: string;
 }
 
 /** 回访 result; satisfied null = the citizen was not reached or would not say */
@@ -291,6 +309,8 @@ export interface CaseView {
   description?: string;
   contact?: string;
   assignedTo?: string;
+  /** 回访 phone, masked (the clear number never reaches a screen) */
+  contactMasked?: string;
   callback?: CaseCallback;
   closedAt?: number;
   closedBy?: string;
@@ -309,6 +329,13 @@ export interface NoticeRecord {
   ticketId?: string;
   staffId?: string;
   missingMaterials: { id: string; name: LocalizedText; source?: LocalizedText; required: boolean }[];
+  /** printed on the slip: the returning citizen's ticket goes to the owner counter, ahead of the queue */
+  returnCode?: string;
+  /** the owner counter and staff member (首接) the return ticket goes to */
+  ownerCounter?: string;
+  ownerStaff?: string;
+  returnedTicketId?: string;
+  returnedAt?: number;
 }
 
 /** 容缺办理 */
@@ -320,6 +347,11 @@ export interface AcceptedWithMissing {
   ticketId: string;
   missingMaterialIds: string[];
   followUpDate: string;
+  service?: string;
+  staffId?: string;
+  /** the missing materials arrived */
+  completedAt?: number;
+  completedBy?: string;
 }
 
 /** 办不成事 report */
@@ -339,6 +371,8 @@ export interface UnresolvedReport {
   closedBy?: string;
   resolution?: string;
   history?: CaseHistoryEntry[];
+  /** 回访 phone given with the citizen's consent; deleted when the case closes */
+  contactPhone?: string;
 }
 
 export interface ServiceSnapshot {

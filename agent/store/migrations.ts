@@ -137,6 +137,32 @@ export const MIGRATIONS: Migration[] = [
   },
   { version: 3, name: 'security: accounts, sessions, terminals, audit, public ticket ids', sql: SECURITY_MIGRATION_SQL },
   {
+    version: 4,
+    name: 'campaign cases, notice returns, settings',
+    // 上门服务 / 信访 / 自查 / 回访 cases; notice slips found by their return code; 容缺 follow-ups
+    // listed by due date until completed; hall notices edited at run time.
+    sql: `
+      CREATE TABLE campaign_cases (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        day TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        due_day TEXT NOT NULL,
+        assigned_to TEXT,
+        closed_at INTEGER,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX campaign_cases_state ON campaign_cases(state, due_day);
+      CREATE INDEX campaign_cases_day ON campaign_cases(day);
+      ALTER TABLE notices ADD COLUMN return_code TEXT;
+      CREATE UNIQUE INDEX notices_return_code ON notices(return_code) WHERE return_code IS NOT NULL;
+      ALTER TABLE accepted_missing ADD COLUMN completed_at INTEGER;
+      CREATE INDEX accepted_missing_open ON accepted_missing(follow_up_date) WHERE completed_at IS NULL;
+      CREATE TABLE hall_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    `,
+  },
+  {
     version: 5,
     name: 'upward sync state',
     // The sender's bookkeeping: a small key/value table for "last success" and the last daily summary

@@ -12,6 +12,8 @@ import type {
   Rectification,
   UnresolvedReport,
 } from '../queue/types.js';
+import type { CampaignCase } from '../queue/campaign-types.js';
+import type { PeriodRows } from '../queue/period-report.js';
 import { migrate } from './migrations.js';
 
 type Row = Record<string, unknown>;
@@ -87,7 +89,24 @@ export class SqliteHallStore implements QueueStore {
       ),
       getRect: p('SELECT data FROM rectifications WHERE id = ?'),
       listRects: p('SELECT data FROM rectifications WHERE @state IS NULL OR state = @state ORDER BY opened_at, id'),
-      putNotice: p('INSERT INTO notices (id, day, at, counter, service, ticket_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      putNotice: p('INSERT INTO notices (id, day, at, counter, service, ticket_id, data, return_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      updateNotice: p('UPDATE notices SET data = ? WHERE id = ?'),
+      noticeByCode: p('SELECT data FROM notices WHERE return_code = ?'),
+      openAccepted: p('SELECT data FROM accepted_missing WHERE completed_at IS NULL ORDER BY follow_up_date, rowid'),
+      getAccepted: p('SELECT data FROM accepted_missing WHERE id = ?'),
+      updateAccepted: p('UPDATE accepted_missing SET completed_at = ?, data = ? WHERE id = ?'),
+      putCampaign: p(
+        `INSERT INTO campaign_cases (id, kind, state, day, opened_at, due_day, assigned_to, closed_at, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, due_day = excluded.due_day, assigned_to = excluded.assigned_to,
+           closed_at = excluded.closed_at, data = excluded.data`,
+      ),
+      getCampaign: p('SELECT data FROM campaign_cases WHERE id = ?'),
+      listCampaign: p('SELECT data FROM campaign_cases WHERE @state IS NULL OR state = @state ORDER BY opened_at, id'),
+      getSetting: p('SELECT value FROM hall_settings WHERE key = ?'),
+      putSetting: p(
+        'INSERT INTO hall_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
       putAccepted: p('INSERT INTO accepted_missing (id, ticket_id, day, follow_up_date, data) VALUES (?, ?, ?, ?, ?)'),
       acceptedFor: p('SELECT data FROM accepted_missing WHERE ticket_id = ? ORDER BY rowid'),
       putUnresolved: p(
@@ -231,7 +250,80 @@ export class SqliteHallStore implements QueueStore {
   }
 
   putNotice(n: NoticeRecord): void {
-    this.s.putNotice!.run(n.id, n.day, n.at, n.counter, n.service, n.ticketId ?? null, JSON.stringify(n));
+    this.s.putNotice!.run(n.id, n.day, n.at, n.counter, n.service, n.ticketId ?? null, JSON.stringify(n), n.returnCode ?? null);
+  }
+
+  updateNotice(n: NoticeRecord): void {
+    this.s.updateNotice!.run(JSON.stringify(n), n.id);
+  }
+
+  noticeByReturnCode(code: string): NoticeRecord | undefined {
+    const r = this.s.noticeByCode!.get(code);
+    return r ? parse<NoticeRecord>(r) : undefined;
+  }
+
+  openAcceptedWithMissing(): AcceptedWithMissing[] {
+    return this.s.openAccepted!.all().map((r) => parse<AcceptedWithMissing>(r));
+  }
+
+  getAcceptedWithMissing(id: string): AcceptedWithMissing | undefined {
+    const r = this.s.getAccepted!.get(id);
+    return r ? parse<AcceptedWithMissing>(r) : undefined;
+  }
+
+  updateAcceptedWithMissing(a: AcceptedWithMissing): void {
+    this.s.updateAccepted!.run(a.completedAt ?? null, JSON.stringify(a), a.id);
+  }
+
+  putCampaignCase(c: CampaignCase): void {
+    this.s.putCampaign!.run(
+      c.id,
+      c.kind,
+      c.state,
+      c.day,
+      c.openedAt,
+      c.dueDay,
+      c.assignedTo ?? null,
+      c.closedAt ?? null,
+      JSON.stringify(c),
+    );
+  }
+
+  getCampaignCase(id: string): CampaignCase | undefined {
+    const r = this.s.getCampaign!.get(id);
+    return r ? parse<CampaignCase>(r) : undefined;
+  }
+
+  listCampaignCases(state?: 'open' | 'closed'): CampaignCase[] {
+    return this.s.listCampaign!.all({ state: state ?? null }).map((r) => parse<CampaignCase>(r));
+  }
+
+  periodRows(from: string, to: string): PeriodRows {
+    const rows = <T>(sql: string) => (this.db.prepare(sql).all({ from, to }) as unknown[]).map((r) => parse<T>(r));
+    // Rectifications carry no day column: a day of margin either side, the report filters by hall day.
+    const margin = { from: Date.parse(`${from}T00:00:00Z`) - 86_400_000, to: Date.parse(`${to}T00:00:00Z`) + 2 * 86_400_000 };
+    return {
+      tickets: rows<StoredTicket>('SELECT data FROM tickets WHERE day BETWEEN @from AND @to ORDER BY rowid'),
+      ratings: rows<Rating>('SELECT data FROM ratings WHERE day BETWEEN @from AND @to ORDER BY at, ticket_id'),
+      rectifications: (
+        this.db
+          .prepare('SELECT data FROM rectifications WHERE opened_at BETWEEN @from AND @to ORDER BY opened_at, id')
+          .all(margin) as unknown[]
+      ).map((r) => parse<Rectification>(r)),
+      notices: rows<NoticeRecord>('SELECT data FROM notices WHERE day BETWEEN @from AND @to ORDER BY at, id'),
+      accepted: rows<AcceptedWithMissing>('SELECT data FROM accepted_missing WHERE day BETWEEN @from AND @to ORDER BY rowid'),
+      unresolved: rows<UnresolvedReport>('SELECT data FROM unresolved_reports WHERE day BETWEEN @from AND @to ORDER BY at, id'),
+      campaign: rows<CampaignCase>('SELECT data FROM campaign_cases WHERE day BETWEEN @from AND @to ORDER BY opened_at, id'),
+    };
+  }
+
+  getSetting(key: string): unknown {
+    const r = this.s.getSetting!.get(key) as { value: string } | undefined;
+    return r ? JSON.parse(r.value) : undefined;
+  }
+
+  putSetting(key: string, value: unknown, at: number): void {
+    this.s.putSetting!.run(key, JSON.stringify(value), at);
   }
 
   putAcceptedWithMissing(a: AcceptedWithMissing): void {

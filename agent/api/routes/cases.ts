@@ -51,7 +51,8 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
         body: Type.Object(
           {
             note: Type.String({ minLength: 1, maxLength: 1000 }),
-            satisfied: Type.Union([Type.Boolean(), Type.Null()]),
+            // Null first: with type coercion on, a boolean branch tried first turns null ("not reached") into false.
+            satisfied: Type.Union([Type.Null(), Type.Boolean()]),
             by,
           },
           { additionalProperties: false },
@@ -115,6 +116,26 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
     async (request) => {
       const session = ctx.auth.requireRole(request, ['manager']);
       return { case: engine.assignUnresolved(request.params.id, { to: request.body.to, by: actor(session, request.body.by) }) };
+    },
+  );
+
+  app.post(
+    '/api/v1/cases/:id/contact',
+    {
+      schema: {
+        tags,
+        summary: '回访 phone of a 整改 or 办不成事 case, given with consent; shown masked, deleted on closing',
+        params,
+        body: Type.Object(
+          { phone: Type.String({ minLength: 5, maxLength: 20 }), consent: Type.Boolean(), by },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const session = ctx.auth.requireRole(request, ['manager']);
+      const { phone, consent } = request.body;
+      return { case: engine.setCaseContact(request.params.id, { phone, consent, by: actor(session, request.body.by) }) };
     },
   );
 }

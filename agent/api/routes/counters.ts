@@ -230,6 +230,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         counter,
         staffId: session.staffId,
         ticketNumber: current?.number,
+        returnCode: notice.returnCode,
       });
       reply.status(201);
       return { notice, print: { ...print, jobId: job.jobId } };

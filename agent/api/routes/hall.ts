@@ -32,7 +32,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
       name: config.hall.name,
       code: config.hall.code,
       phones: config.hall.phones,
-      notices: config.hall.notices,
+      notices: ctx.engine.hallNotices(config.hall.notices),
       timezone: config.hall.timezone,
       counters: config.counters.map((c) => ({
         id: c.id,

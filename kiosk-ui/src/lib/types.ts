@@ -16,7 +16,7 @@ export type { CaseView, Channel, CounterState, LocalizedText, Material, QueueEve
 
 export interface HallInfo {
   name: string | LocalizedText;
-  phones: { consult: string; complaint: string };
+  phones: { consult: string; complaint: string; complaintLevels?: { province: string; city: string; county: string; station: string } };
   notices: LocalizedText[];
   timezone: string;
   counters: { id: string; name: LocalizedText; senior: boolean; green: boolean; services: string[] }[];

@@ -1,6 +1,8 @@
 import { idCheckChar } from '../../../drivers/protocols/idcard.js';
 import { openHallStore } from '../../../agent/store/index.js';
 import { QueueEngine, QueueError } from '../../../agent/queue/engine.js';
+import type { HallCalendar } from '../../../agent/queue/calendar.js';
+import type { CampaignRules, StaffRef } from '../../../agent/queue/core.js';
 import { DEFAULT_RULES, type QueueRules } from '../../../agent/queue/rules.js';
 import type { CounterDef, QueueEvent, ServiceDef, Ticket, CounterState } from '../../../agent/queue/types.js';
 
@@ -49,7 +51,16 @@ export class FakeClock {
 export const SECRET = 'test-hall-secret';
 
 export function makeEngine(
-  opts: { path?: string; services?: ServiceDef[]; counters?: CounterDef[]; rules?: Partial<QueueRules>; clock?: FakeClock } = {},
+  opts: {
+    path?: string;
+    services?: ServiceDef[];
+    counters?: CounterDef[];
+    rules?: Partial<QueueRules>;
+    clock?: FakeClock;
+    calendar?: HallCalendar;
+    staff?: StaffRef[];
+    campaign?: Partial<CampaignRules>;
+  } = {},
 ) {
   const store = openHallStore(opts.path ?? ':memory:');
   const clock = opts.clock ?? new FakeClock();
@@ -62,6 +73,9 @@ export function makeEngine(
     clock,
     secret: SECRET,
     onCommit: (c) => commits.push(c),
+    calendar: opts.calendar,
+    staff: opts.staff,
+    campaign: opts.campaign,
   });
   return { engine, store, clock, commits };
 }

@@ -1,0 +1,232 @@
+// Monthly (campaign cycle) and daily reports: pure figures over the rows of a period. The store
+// reads the rows (agent/store); this file only counts, so a test can recompute every figure.
+import type { CampaignCase } from './campaign-types.js';
+import type { StoredTicket } from './store.js';
+import { dayOf } from './time.js';
+import type { AcceptedWithMissing, NoticeRecord, Rating, RatingLevel, Rectification, UnresolvedReport } from './types.js';
+
+export interface PeriodRows {
+  tickets: StoredTicket[];
+  ratings: Rating[];
+  rectifications: Rectification[];
+  notices: NoticeRecord[];
+  accepted: AcceptedWithMissing[];
+  unresolved: UnresolvedReport[];
+  campaign: CampaignCase[];
+}
+
+export interface Figures {
+  /** first entries issued (service and totals only; null for counters and staff) */
+  issued: number | null;
+  served: number;
+  /** 过号 and never served */
+  noShows: number;
+  waitMeanMs: number | null;
+  waitP90Ms: number | null;
+  handlingMeanMs: number | null;
+  /** issued (service, totals) or served (counter, staff) tickets by channel */
+  channels: { normal: number; green: number; senior: number; appointment: number; schoolBatch: number };
+  ratings: { byLevel: Record<RatingLevel, number>; rated: number; notRated: number; bad: number; goodRate: number | null };
+  rectifications: { opened: number; closedOnTime: number; closedLate: number; openOverdue: number; onTimeRate: number | null };
+  notices: number;
+  rongque: { cases: number; completed: number; overdue: number };
+  unresolved: { open: number; closed: number };
+  homeVisits: number;
+  petitions: number;
+}
+
+export interface ReportRow extends Figures {
+  key: string;
+  name: string;
+}
+
+export interface PeriodReport {
+  kind: 'monthly' | 'daily';
+  /** "2026-11" or "2026-11-27" */
+  period: string;
+  from: string;
+  to: string;
+  generatedAt: number;
+  totals: Figures;
+  byService: ReportRow[];
+  byCounter: ReportRow[];
+  byStaff: ReportRow[];
+}
+
+/** The campaign cycle of a month: the day after `cycleEndDay` of the previous month to `cycleEndDay`. */
+export function cycleOf(month: string, cycleEndDay: number): { from: string; to: string } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const last = (yy: number, mm: number) => new Date(Date.UTC(yy, mm, 0)).getUTCDate();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (cycleEndDay >= 28 && cycleEndDay >= last(y, m)) return { from: `${y}-${pad(m)}-01`, to: `${y}-${pad(m)}-${pad(last(y, m))}` };
+  const py = m === 1 ? y - 1 : y;
+  const pm = m === 1 ? 12 : m - 1;
+  const start = Math.min(cycleEndDay, last(py, pm)) + 1;
+  const from = start > last(py, pm) ? `${y}-${pad(m)}-01` : `${py}-${pad(pm)}-${pad(start)}`;
+  return { from, to: `${y}-${pad(m)}-${pad(Math.min(cycleEndDay, last(y, m)))}` };
+}
+
+/** The month whose cycle contains a day. */
+export function monthOfDay(day: string, cycleEndDay: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  if (d <= cycleEndDay) return day.slice(0, 7);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+export function p90(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.ceil(0.9 * s.length) - 1]!;
+}
+
+const mean = (v: number[]) => (v.length === 0 ? null : Math.round(v.reduce((a, b) => a + b, 0) / v.length));
+
+class Acc {
+  issued = 0;
+  served = 0;
+  noShows = 0;
+  waits: number[] = [];
+  handling: number[] = [];
+  channels = { normal: 0, green: 0, senior: 0, appointment: 0, schoolBatch: 0 };
+  byLevel: Record<RatingLevel, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+  notRated = 0;
+  rect = { opened: 0, closedOnTime: 0, closedLate: 0, openOverdue: 0 };
+  notices = 0;
+  rongque = { cases: 0, completed: 0, overdue: 0 };
+  unresolved = { open: 0, closed: 0 };
+  homeVisits = 0;
+  petitions = 0;
+
+  figures(withIssued: boolean): Figures {
+    const rated = Object.values(this.byLevel).reduce((a, b) => a + b, 0);
+    const bad = this.byLevel[1] + this.byLevel[2];
+    const judged = this.rect.closedOnTime + this.rect.closedLate + this.rect.openOverdue;
+    return {
+      issued: withIssued ? this.issued : null,
+      served: this.served,
+      noShows: this.noShows,
+      waitMeanMs: mean(this.waits),
+      waitP90Ms: p90(this.waits),
+      handlingMeanMs: mean(this.handling),
+      channels: { ...this.channels },
+      ratings: { byLevel: { ...this.byLevel }, rated, notRated: this.notRated, bad, goodRate: rated === 0 ? null : (rated - bad) / rated },
+      rectifications: { ...this.rect, onTimeRate: judged === 0 ? null : this.rect.closedOnTime / judged },
+      notices: this.notices,
+      rongque: { ...this.rongque },
+      unresolved: { ...this.unresolved },
+      homeVisits: this.homeVisits,
+      petitions: this.petitions,
+    };
+  }
+}
+
+function channelOf(t: StoredTicket): keyof Acc['channels'] {
+  return t.schoolBatch ? 'schoolBatch' : t.channel;
+}
+
+export function buildPeriodReport(
+  rows: PeriodRows,
+  o: {
+    kind: 'monthly' | 'daily';
+    period: string;
+    from: string;
+    to: string;
+    today: string;
+    now: number;
+    timezone: string;
+    names: { service: Map<string, string>; counter: Map<string, string>; staff: Map<string, string> };
+  },
+): PeriodReport {
+  const total = new Acc();
+  const groups = { service: new Map<string, Acc>(), counter: new Map<string, Acc>(), staff: new Map<string, Acc>() };
+  const at = (g: keyof typeof groups, key: string | undefined): Acc | undefined => {
+    if (key === undefined) return undefined;
+    let a = groups[g].get(key);
+    if (!a) {
+      a = new Acc();
+      groups[g].set(key, a);
+    }
+    return a;
+  };
+  const each = (keys: { service?: string; counter?: string; staff?: string }, fn: (a: Acc) => void) => {
+    fn(total);
+    for (const g of ['service', 'counter', 'staff'] as const) {
+      const a = at(g, keys[g]);
+      if (a) fn(a);
+    }
+  };
+  const inPeriod = (day: string) => day >= o.from && day <= o.to;
+  const dayOfMs = (ms: number) => dayOf(ms, o.timezone);
+
+  for (const t of rows.tickets) {
+    if (!inPeriod(t.day)) continue;
+    const where = { service: t.service, counter: t.counter, staff: t.staffId };
+    if (t.transferredFrom === undefined) {
+      total.issued++;
+      total.channels[channelOf(t)]++;
+      const s = at('service', t.service)!;
+      s.issued++;
+      s.channels[channelOf(t)]++;
+      if (t.calledAt !== undefined) each(where, (a) => a.waits.push(t.calledAt! - t.issuedAt));
+    }
+    if (t.state === 'done') {
+      each(where, (a) => {
+        a.served++;
+        a.handling.push((t.finishedAt ?? 0) - (t.startedAt ?? t.finishedAt ?? 0));
+      });
+      for (const g of ['counter', 'staff'] as const) {
+        const a = at(g, g === 'counter' ? t.counter : t.staffId);
+        if (a) a.channels[channelOf(t)]++;
+      }
+    } else if (t.skippedAt !== undefined) {
+      each(where, (a) => a.noShows++);
+    }
+  }
+  for (const r of rows.ratings) {
+    if (!inPeriod(r.day)) continue;
+    each({ service: r.service, counter: r.counter, staff: r.staffId }, (a) => (r.level === null ? a.notRated++ : a.byLevel[r.level]++));
+  }
+  const ratingService = new Map(rows.ratings.map((r) => [r.ticketId, r.service]));
+  for (const z of rows.rectifications) {
+    if (!inPeriod(dayOfMs(z.openedAt))) continue;
+    each({ service: ratingService.get(z.ticketId), counter: z.counter, staff: z.staffId }, (a) => {
+      a.rect.opened++;
+      if (z.closedAt !== undefined) {
+        if (dayOfMs(z.closedAt) <= z.dueDay) a.rect.closedOnTime++;
+        else a.rect.closedLate++;
+      } else if (z.dueDay < o.today) a.rect.openOverdue++;
+    });
+  }
+  for (const n of rows.notices) if (inPeriod(n.day)) each({ service: n.service, counter: n.counter, staff: n.staffId }, (a) => a.notices++);
+  for (const c of rows.accepted) {
+    if (!inPeriod(c.day)) continue;
+    each({ service: c.service, counter: c.counter, staff: c.staffId }, (a) => {
+      a.rongque.cases++;
+      if (c.completedAt !== undefined) a.rongque.completed++;
+      else if (c.followUpDate < o.today) a.rongque.overdue++;
+    });
+  }
+  for (const u of rows.unresolved) {
+    if (!inPeriod(u.day)) continue;
+    each({ service: u.service, staff: u.assignedTo }, (a) => a.unresolved[u.state]++);
+  }
+  for (const c of rows.campaign) {
+    if (!inPeriod(c.day) || (c.kind !== 'homeVisit' && c.kind !== 'petition')) continue;
+    each({ service: c.service, staff: c.assignedTo }, (a) => (c.kind === 'homeVisit' ? a.homeVisits++ : a.petitions++));
+  }
+  const rowsOf = (g: keyof typeof groups) =>
+    [...groups[g].entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, a]) => ({ key, name: o.names[g].get(key) ?? key, ...a.figures(g === 'service') }));
+  return {
+    kind: o.kind,
+    period: o.period,
+    from: o.from,
+    to: o.to,
+    generatedAt: o.now,
+    totals: total.figures(true),
+    byService: rowsOf('service'),
+    byCounter: rowsOf('counter'),
+    byStaff: rowsOf('staff'),
+  };
+}
