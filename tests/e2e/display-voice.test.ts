@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../helpers/browser.js';
-import { axeViolations, type Hall, openCounter, pageScrolls, shot, startHall } from './support.js';
+import { axeViolations, demoConfigWith, type Hall, openCounter, pageScrolls, shot, startHall } from './support.js';
 
 let hall: Hall;
 beforeAll(async () => {
@@ -163,5 +163,28 @@ describe('hall display voice on a wall screen', () => {
     await waitPlayed(page, 1);
     await page.waitForTimeout(1_500);
     expect(await order(page)).toEqual([missed]);
+  });
+});
+
+describe('a call older than voice.replayMaxAgeSeconds', () => {
+  it('is shown after the reconnect but not spoken', async () => {
+    const short = await startHall({
+      configText: demoConfigWith([['voice: { repeat: 1, chime: true }', 'voice: { repeat: 1, chime: true, replayMaxAgeSeconds: 1 }']]),
+    });
+    try {
+      const token = await openCounter(short, '1', 'A1001');
+      const { page } = await short.open('/display', FULL_HD);
+      await connected(page);
+      await page.evaluate(() => (window as unknown as { __hallqSockets: { disconnect(): void }[] }).__hallqSockets[0]!.disconnect());
+      await short.api('POST', '/api/v1/tickets', { service: 'id-card' });
+      const r = await short.api('POST', '/api/v1/counters/1/call-next', {}, token);
+      await page.waitForTimeout(2_500); // older than the hall's 1 s
+      await page.evaluate(() => (window as unknown as { __hallqSockets: { connect(): void }[] }).__hallqSockets[0]!.connect());
+      await page.locator('[data-counter="1"] [data-testid=counter-now]').filter({ hasText: r.body.ticket.number }).waitFor();
+      await page.waitForTimeout(3_000);
+      expect(await played(page)).toBe(0);
+    } finally {
+      await short.close();
+    }
   });
 });

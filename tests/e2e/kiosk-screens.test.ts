@@ -51,6 +51,13 @@ describe.each(SIZES)('kiosk $name', ({ name, viewport }) => {
     expect(where).toContain('请留意叫号，到以下窗口办理');
     expect(where).toMatch(/1号窗口/);
     expect(await page.locator('[data-testid=result-qr] svg').count()).toBe(1);
+    await shot(page, `kiosk-result-${name}`);
+    // on the screen as it is, without scrolling: the counters, the QR and the way back
+    const mainBottom = await page.$eval('main', (m) => m.getBoundingClientRect().bottom);
+    for (const sel of ['[data-testid=result-counters]', '[data-testid=result-qr]', 'text=完成，返回首页']) {
+      const box = await page.locator(sel).boundingBox();
+      expect(box && box.y + box.height <= mainBottom, sel).toBe(true);
+    }
     expect(await pageScrolls(page)).toMatchObject({ x: false, y: false });
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, `kiosk-result-${name}`);
