@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SocatPair } from '../../drivers/sim/socat.js';
-import { api, DEMO_CONFIG, staffToken, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { api, DEMO_CONFIG, managerToken, staffToken, startTestAgent, type TestAgent } from '../helpers/agent.js';
 
 /**
  * Counter 3's caller keypad and LED display on real ptys. The far ends are read here with decoders
@@ -172,7 +172,8 @@ describe('counter 3 keypad and LED display on real serial ports', () => {
     pending.push([2, 'rating', 4]); // rates 4 = 满意 (keypad as the counter's rating key)
     let events: { type: string; data: { level?: number } }[] = [];
     for (let i = 0; i < 100 && !events.some((e) => e.type === 'rating.recorded'); i++) {
-      events = (await api(agent.baseUrl, 'GET', `/api/v1/events?after=${before}`)).body.events;
+      events = (await api(agent.baseUrl, 'GET', `/api/v1/events?after=${before}`, undefined, await managerToken(agent.baseUrl))).body
+        .events;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(events.find((e) => e.type === 'rating.recorded')?.data.level).toBe(4);

@@ -19,10 +19,14 @@ export interface AgentProcess {
 export async function startAgentProcess(configText?: string, opts: { dataDir?: string } = {}): Promise<AgentProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'hallq-proc-'));
   const args = ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--port', '0', '--data', opts.dataDir ?? join(dir, 'data')];
-  if (configText !== undefined) {
-    writeFileSync(join(dir, 'hall.yaml'), configText);
-    args.push('--config', join(dir, 'hall.yaml'));
-  }
+  // Load tests (bench, crash) drive one kiosk far harder than a hall does: raise its issuing limit
+  // (kiosk.ticketsPerMinute) unless the YAML sets one.
+  const yaml = (configText ?? readFileSync(join(ROOT, 'config/demo-hall.yaml'), 'utf8')).replace(
+    'printDeadlineSeconds: 20 }',
+    'printDeadlineSeconds: 20, ticketsPerMinute: 600 }',
+  );
+  writeFileSync(join(dir, 'hall.yaml'), yaml);
+  args.push('--config', join(dir, 'hall.yaml'));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,8 +8,8 @@ import { RateLimiter } from '../../security/rate.js';
 
 export function queueRoutes(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
-  // the event history is paged (≤ 1000 a page) and each address may page at most 10 a second
-  const historyRate = new RateLimiter(50, 100);
+  // the event history is paged (≤ 1000 a page); each address may page a burst of 300, then 20 a second
+  const historyRate = new RateLimiter(300, 50);
 
   app.get(
     '/api/v1/queue',
