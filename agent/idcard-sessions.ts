@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HallBus } from './bus.js';
-import { maskIdNumber } from './queue/idnumber.js';
+import { maskIdNumber, maskName } from './queue/idnumber.js';
 
 const TTL_MS = 2 * 60_000;
 
@@ -35,14 +35,21 @@ export class IdCardSessions {
   }
 }
 
-/** Card reads become `idcard` messages for the kiosk screens. */
-export function bindIdCardReaders(
-  bus: HallBus,
-  sessions: IdCardSessions,
-  toKiosks: (msg: { deviceId: string; token: string; masked: string }) => void,
-): () => void {
-  return bus.on('device.idcard', ({ deviceId, idNumber }) => {
+export interface KioskIdCardMessage {
+  deviceId: string;
+  token: string;
+  masked: string;
+  /** 王* — only when the reader gives a name (SAM readers do, keyboard-wedge readers do not) */
+  maskedName?: string;
+}
+
+/** Card reads become `idcard` messages for the kiosk screens: masked number and name, never the clear ones. */
+export function bindIdCardReaders(bus: HallBus, sessions: IdCardSessions, toKiosks: (msg: KioskIdCardMessage) => void): () => void {
+  return bus.on('device.idcard', ({ deviceId, idNumber, name }) => {
     const { token, masked } = sessions.hold(idNumber);
-    toKiosks({ deviceId, token, masked });
+    const msg: KioskIdCardMessage = { deviceId, token, masked };
+    const maskedName = name ? maskName(name) : '';
+    if (maskedName) msg.maskedName = maskedName;
+    toKiosks(msg);
   });
 }

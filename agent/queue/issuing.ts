@@ -15,6 +15,8 @@ export interface IssueRequest {
   channel?: Channel;
   idNumber?: string;
   issuedBy?: IssuedBy;
+  /** the kiosk that asked: its printer prints the ticket (agent/devices/printers.ts) */
+  kiosk?: string;
 }
 
 interface InternalIssue extends IssueRequest {
@@ -87,6 +89,7 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
   const data: Record<string, unknown> = { number, service: service.id, channel, issuedBy };
   if (idMasked) data.idMasked = idMasked;
   if (req.appointment) data.appointmentCode = req.appointment.code;
+  if (req.kiosk) data.kiosk = req.kiosk;
   const position = positionOf(core, tx, ticket);
   tx.emit('ticket.issued', { ...data, ...position }, ticket.id);
   return { ticket: publicTicket(ticket), ...position };
