@@ -52,6 +52,7 @@ async function main(): Promise<number> {
   }
 
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  for (const w of config.warnings) logger.warn({ file }, w);
   if (config.hall.secret === DEMO_SECRET && file !== DEMO_CONFIG) {
     logger.warn('hall.secret is not set: using the demo secret. Set HALLQ_SECRET for a real hall.');
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { codePageWarnings } from './codepage.js';
 import { checkDevices } from './devices.js';
 import type { CounterDef, ServiceDef } from '../queue/types.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
@@ -38,6 +39,8 @@ export interface HallConfig {
   services: ServiceDef[];
   counters: (CounterDef & { autoCall: boolean })[];
   devices: DeviceConfig[];
+  /** problems that do not stop the hall (text a printer cannot print); the caller logs them */
+  warnings: string[];
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -146,5 +149,6 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     })),
     counters: raw.counters.map((c) => ({ ...c, senior: c.senior ?? false, green: c.green ?? false, autoCall: c.autoCall ?? false })),
     devices: raw.devices ?? [],
+    warnings: codePageWarnings(raw, file),
   };
 }
