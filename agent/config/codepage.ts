@@ -1,5 +1,5 @@
 // Configured text a ticket printer cannot print. Cheap ESC/POS printers carry a GBK font only: a rare
-// name character (CJK extension A/B such as 䶮) in a hall, service or material name comes out as
+// name character (CJK extension B such as 𠮷) in a hall, service or material name comes out as
 // garbage on every ticket and notice slip. The text is known at load, so the loader warns once —
 // a warning, not an error: the hall still runs, and a GB18030 printer may be on order.
 import { type CodePage, textOutsideCodePage } from '../../drivers/protocols/escpos.js';
