@@ -18,7 +18,8 @@ export interface HallEvents {
   'device.key': { deviceId: string; counter: string; key: CounterKey; digits?: string };
   'device.rating': { deviceId: string; counter: string; level: 1 | 2 | 3 | 4 | 5 };
   /** a 身份证 number read at a kiosk; never log it */
-  'device.idcard': { deviceId: string; idNumber: string };
+  /** clear number and name: in memory only, consumed by idcard-sessions.ts, never logged or sent on */
+  'device.idcard': { deviceId: string; idNumber: string; name?: string };
   'print.done': { jobId: string; deviceId: string; ticketId?: string };
   'print.failed': { jobId: string; deviceId: string; ticketId?: string; reason: string };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HallBus } from './bus.js';
-import { maskIdNumber } from './queue/idnumber.js';
+import { maskIdNumber, maskName } from './queue/idnumber.js';
 
 const TTL_MS = 2 * 60_000;
 
@@ -36,17 +36,29 @@ export class IdCardSessions {
   }
 }
 
-/** Card reads become `idcard` messages for the kiosk that owns the reader; a reader no kiosk owns is dropped. */
+export interface KioskIdCardMessage {
+  deviceId: string;
+  token: string;
+  masked: string;
+  /** 王* — only when the reader gives a name (SAM readers do, keyboard-wedge readers do not) */
+  maskedName?: string;
+}
+
+/** Card reads become `idcard` messages for the kiosk that owns the reader (masked number and name, never the
+ * clear ones); a reader no kiosk owns is dropped. */
 export function bindIdCardReaders(
   bus: HallBus,
   sessions: IdCardSessions,
-  toKiosk: (msg: { deviceId: string; token: string; masked: string }) => void,
+  toKiosk: (msg: KioskIdCardMessage) => void,
   ownerOf: (deviceId: string) => string | undefined,
 ): () => void {
-  return bus.on('device.idcard', ({ deviceId, idNumber }) => {
+  return bus.on('device.idcard', ({ deviceId, idNumber, name }) => {
     const kiosk = ownerOf(deviceId);
     if (!kiosk) return;
     const { token, masked } = sessions.hold(idNumber, kiosk);
-    toKiosk({ deviceId, token, masked });
+    const msg: KioskIdCardMessage = { deviceId, token, masked };
+    const maskedName = name ? maskName(name) : '';
+    if (maskedName) msg.maskedName = maskedName;
+    toKiosk(msg);
   });
 }

@@ -6,7 +6,8 @@ export type Parity = 'none' | 'even' | 'odd';
 
 /** Line settings of a serial port. Unset fields take the protocol's default (Modbus RTU: 8E1), then 8N1. */
 export interface SerialSettings {
-  baudRate: BaudRate;
+  /** unset: the protocol's default rate, else 9600 */
+  baudRate?: BaudRate;
   dataBits?: 7 | 8;
   parity?: Parity;
   stopBits?: 1 | 2;

@@ -30,6 +30,7 @@ export async function start(argv: string[]): Promise<number> {
   const { file, config, dataDir, dbPath, isDemo } = loadForCli(args);
 
   const logger = createLogger();
+  for (const w of config.warnings) logger.warn(w);
   if (config.hall.secret === DEMO_SECRET && !isDemo) {
     logger.warn('hall.secret is not set: using the demo secret (demo: true). Set HALLQ_SECRET for a real hall.');
   }

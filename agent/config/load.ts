@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
+import { codePageWarnings } from './codepage.js';
 import { checkDevices } from './devices.js';
 import type { CalendarData } from '../queue/calendar.js';
 import type { CounterDef, ServiceDef } from '../queue/types.js';
@@ -58,6 +59,8 @@ export interface HallConfig {
   satellites: (SatelliteConfigEntry & { revoked: boolean; maxClockSkewSeconds: number })[];
   /** upward sync; undefined when the hall sends nothing */
   upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number; backoffMaxSeconds: number };
+  /** problems that do not stop the hall (text a printer cannot print); the caller logs them */
+  warnings: string[];
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
@@ -328,5 +331,6 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
       backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
     },
+    warnings: codePageWarnings(raw, file),
   };
 }

@@ -12,7 +12,8 @@ const transport = tagged('type', {
   serial: obj({
     type: literal('serial'),
     path: str({ max: 300, hint: 'a serial device path such as /dev/ttyUSB0' }),
-    baudRate: oneOf(BAUD_RATES),
+    /** unset = the protocol's default rate (the SAM ID-card reader: 115200), else 9600 */
+    baudRate: optional(oneOf(BAUD_RATES)),
     /** framing: unset = the protocol's default (Modbus RTU 8E1), else 8N1 */
     dataBits: optional(oneOf([7, 8] as const)),
     parity: optional(oneOf(['none', 'even', 'odd'] as const)),

@@ -75,9 +75,12 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         } else bus.emit('device.rating', { deviceId: e.deviceId, counter, level: e.level });
         return;
       }
-      case 'idcard':
-        bus.emit('device.idcard', { deviceId: e.deviceId, idNumber: e.idNumber });
+      case 'idcard': {
+        const payload: HallEvents['device.idcard'] = { deviceId: e.deviceId, idNumber: e.idNumber };
+        if (e.name) payload.name = e.name;
+        bus.emit('device.idcard', payload);
         return;
+      }
       case 'idcard.error':
         // the number itself is never logged, not even when invalid
         logger.warn({ deviceId: e.deviceId, reason: e.reason }, 'ID card read rejected');

@@ -6,12 +6,12 @@ import type { DeviceConfig } from '../../drivers/config.js';
 import type { HostDeviceInfo } from '../../drivers/host/contract.js';
 
 export function printerForKiosk(
-  printers: HostDeviceInfo[],
+  printers: Pick<HostDeviceInfo, 'id'>[],
   configured: Map<string, DeviceConfig>,
   kiosk: string | undefined,
 ): { printer?: string; why: string } {
   if (printers.length === 0) return { why: 'no ticket printer configured' };
-  const kioskOf = (p: HostDeviceInfo) => configured.get(p.id)?.options?.kiosk;
+  const kioskOf = (p: Pick<HostDeviceInfo, 'id'>) => configured.get(p.id)?.options?.kiosk;
   if (kiosk !== undefined) {
     const mine = printers.find((p) => kioskOf(p) === kiosk);
     if (mine) return { printer: mine.id, why: '' };

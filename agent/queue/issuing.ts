@@ -16,6 +16,8 @@ export interface IssueRequest {
   channel?: Channel;
   idNumber?: string;
   issuedBy?: IssuedBy;
+  /** the kiosk that asked: its printer prints the ticket (agent/devices/printers.ts) */
+  kiosk?: string;
 }
 
 interface InternalIssue extends IssueRequest {
@@ -102,6 +104,7 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
   if (req.appointment) data.appointmentCode = req.appointment.code;
   if (ticket.schoolBatch) data.schoolBatch = true;
   if (req.returnOf) data.returnOf = req.returnOf.noticeId;
+  if (req.kiosk) data.kiosk = req.kiosk;
   const position = positionOf(core, tx, ticket);
   tx.emit('ticket.issued', { ...data, ...position }, ticket.id);
   return { ticket: publicTicket(ticket), ...position };

@@ -127,7 +127,6 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
     }
   };
 
-
   attachDeviceNamespace(io, ctx);
   const unsubscribe = [
     // A card read goes only to the kiosk whose terminal owns the reader (config terminals[].readers).

@@ -6,6 +6,7 @@ import { VirtualHidPad } from '../sim/hid-pad.js';
 import { VirtualIdReader } from '../sim/idreader.js';
 import { VirtualKeypadBus } from '../sim/keypad.js';
 import { VirtualPrinter } from '../sim/printer.js';
+import { VirtualSamReader } from '../sim/sam-reader.js';
 import type { BoundDevice } from './local.js';
 
 const KEYS = ['call', 'recall', 'skip', 'transfer', 'pause', 'resume', 'start', 'finish', 'confirm', 'digit'] as const;
@@ -102,5 +103,31 @@ export function simAction(devices: BoundDevice[], deviceId: string, action: Reco
     sim.read(number);
     return { ok: true };
   }
+  if (sim instanceof VirtualSamReader) return samAction(sim, type, action);
   throw new Error(`action "${type}" is not supported by ${d.cfg.kind} "${deviceId}"`);
+}
+
+/** the demo stands in for a citizen laying a card without a name on the form */
+const SIM_CARD_NAME = '王小明';
+
+function samAction(sim: VirtualSamReader, type: string, action: Record<string, unknown>): unknown {
+  if (type === 'idcard') {
+    const number = str(action, 'number');
+    // a card carries 18 characters; the reader (host side) validates the check character
+    if (!/^[0-9]{17}[0-9Xx]$/.test(number)) throw new Error('idcard number must be 18 characters: 17 digits and a digit or X');
+    const name = action.name === undefined ? SIM_CARD_NAME : str(action, 'name');
+    // the card's name field holds 15 UCS-2 characters
+    if (name.trim().length === 0 || Array.from(name).length > 15) throw new Error('idcard name must be 1–15 characters');
+    sim.present({ idNumber: number.toUpperCase(), name });
+    return { ok: true };
+  }
+  if (type === 'remove') {
+    sim.remove();
+    return { ok: true };
+  }
+  if (type === 'readError') {
+    sim.failNextRead();
+    return { ok: true };
+  }
+  throw new Error(`action "${type}" is not supported by a SAM ID-card reader (idcard, remove, readError)`);
 }

@@ -1,11 +1,14 @@
 // Registry entry of ESC/POS ticket printers. The host turns the agent's PrintBlock layout into
 // ESC/POS here, with this printer's paper width.
-import { EscPosPrinter } from '../devices/printer.js';
+import { EscPosPrinter, type StatusPolling } from '../devices/printer.js';
 import { toEscPos } from '../host/print-layout.js';
-import { encodeEscPos } from '../protocols/escpos.js';
+import { type CodePage, encodeEscPos } from '../protocols/escpos.js';
 import { VirtualPrinter } from '../sim/printer.js';
 import { knownKeys, oneOfOpt, strOpt } from './options.js';
 import type { ProtocolEntry } from './types.js';
+
+const STATUS_POLLING: readonly StatusPolling[] = ['full', 'basic', 'none'];
+export const CODE_PAGES: readonly CodePage[] = ['gbk', 'gb18030'];
 
 export const escposEntry: ProtocolEntry = {
   name: 'escpos',
@@ -13,12 +16,18 @@ export const escposEntry: ProtocolEntry = {
   transports: ['serial', 'tcp', 'sim'],
   sharesPort: false,
   checkOptions(o, path, issues) {
-    knownKeys(o, ['paperWidth', 'kiosk'], path, issues);
+    knownKeys(o, ['paperWidth', 'kiosk', 'statusPolling', 'codePage'], path, issues);
     oneOfOpt(o, 'paperWidth', [58, 80] as const, path, issues);
     strOpt(o, 'kiosk', 40, path, issues);
+    // full: DLE EOT 1–4; basic: 1–2 only (clones, print servers); none: write-only printers
+    oneOfOpt(o, 'statusPolling', STATUS_POLLING, path, issues);
+    // the printer's Chinese font: gbk (most cheap printers) or gb18030; text outside it is warned about at load
+    oneOfOpt(o, 'codePage', CODE_PAGES, path, issues);
   },
   bind(ctx) {
-    const p = new EscPosPrinter(ctx.link, ctx.tuning.printer);
+    const sp = ctx.cfg.options?.statusPolling;
+    const statusPolling = STATUS_POLLING.find((x) => x === sp);
+    const p = new EscPosPrinter(ctx.link, statusPolling ? { ...ctx.tuning.printer, statusPolling } : ctx.tuning.printer);
     const paperWidth = ctx.cfg.options?.paperWidth;
     return {
       cell: p.cell,

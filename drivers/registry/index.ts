@@ -1,12 +1,11 @@
 // The protocol registry: one entry per protocol. Adding a vendor = its protocol file + one line in
 // PROTOCOLS below (display vendors: `displayEntry(name, protocol)`).
-// Where devices2's SAM reader and the printer options land: add `samReaderEntry` to PROTOCOLS and
-// extend `escposEntry`'s checkOptions — nothing else lists protocols.
 import type { DeviceKind } from '../config.js';
 import { ledCrc16 } from '../protocols/led-crc16.js';
 import { ledFramed } from '../protocols/led-framed.js';
 import { displayEntry, modbusDisplayEntry } from './displays.js';
 import { escposEntry } from './escpos.js';
+import { idcardSamEntry } from './idcard-sam.js';
 import { hidKeymapEntry, idcardHidEntry, idcardSerialEntry, rs485KeypadEntry } from './inputs.js';
 import type { ProtocolEntry } from './types.js';
 
@@ -19,6 +18,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
   hidKeymapEntry,
   idcardSerialEntry,
   idcardHidEntry,
+  idcardSamEntry,
 ];
 
 export function protocolEntry(name: string): ProtocolEntry | undefined {

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
 import type { AppointmentInput, Ticket } from '../../queue/types.js';
+import { printerForKiosk } from '../../devices/printers.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { ticketPageRoutes } from './ticket-page.js';
@@ -28,9 +29,11 @@ export function ticketView(ticket: Ticket, extra: { waitingAhead?: number; estim
   };
 }
 
-/** What the kiosk needs to know about the ticket printer right now. */
-export function printState(ctx: HallContext): { deviceId?: string; status: 'queued' | 'printerOffline' | 'noPrinter' } {
-  const printer = ctx.devices.list().find((d) => d.kind === 'ticketPrinter');
+/** What the kiosk needs to know about the printer that prints its ticket right now (the same choice as the device policy). */
+export function printState(ctx: HallContext, kiosk?: string): { deviceId?: string; status: 'queued' | 'printerOffline' | 'noPrinter' } {
+  const printers = ctx.devices.list().filter((d) => d.kind === 'ticketPrinter');
+  const pick = printerForKiosk(printers, new Map(ctx.config.devices.map((d) => [d.id, d])), kiosk).printer;
+  const printer = printers.find((d) => d.id === pick);
   if (!printer) return { status: 'noPrinter' };
   return { deviceId: printer.id, status: printer.status === 'online' || printer.status === 'paperNearEnd' ? 'queued' : 'printerOffline' };
 }
@@ -102,6 +105,8 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
             channel: Type.Optional(channelSchema),
             idNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
             idToken: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            /** the kiosk terminal asking (/kiosk?kiosk=…): the printer configured for it prints the ticket */
+            kiosk: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' })),
           },
           { additionalProperties: false },
         ),
@@ -110,10 +115,12 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
     async (request, reply) => {
       issueRate(request);
       const { service, channel, idToken } = request.body;
+      // a registered kiosk prints on its own printer; the body's kiosk is for staff-issued tickets at a kiosk
+      const issuer = whoOf(request).terminal;
+      const kiosk = issuer?.kind === 'kiosk' ? issuer.id : request.body.kiosk;
       let idNumber = request.body.idNumber;
       if (idToken !== undefined) {
-        const kiosk = whoOf(request).terminal;
-        idNumber = ctx.idCards.take(idToken, kiosk?.kind === 'kiosk' ? kiosk.id : undefined);
+        idNumber = ctx.idCards.take(idToken, issuer?.kind === 'kiosk' ? issuer.id : undefined);
         if (idNumber === undefined)
           throw new ApiError(
             400,
@@ -132,12 +139,14 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
           'Green-channel tickets are issued by guide or counter staff',
         );
       }
-      const result = engine.issue({ service, channel, idNumber, issuedBy });
+      const result = engine.issue(
+        kiosk === undefined ? { service, channel, idNumber, issuedBy } : { service, channel, idNumber, issuedBy, kiosk },
+      );
       reply.status(201);
       return {
         ticket: ticketView(result.ticket, { waitingAhead: result.waitingAhead, estimateMinutes: result.estimateMinutes }),
         statusUrl: statusUrl(result.ticket.id),
-        print: printState(ctx),
+        print: printState(ctx, kiosk),
       };
     },
   );
