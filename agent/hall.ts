@@ -15,7 +15,8 @@ import { QueueEngine } from './queue/engine.js';
 import { campaignOptions } from './campaign-config.js';
 import { startRatingSweep } from './rating-sweep.js';
 import { rulesFromConfig } from './queue-rules.js';
-import { createSatellitePrimary } from './satellite/primary.js';
+import { CompositeHost } from './satellite/composite-host.js';
+import { SatelliteHub } from './satellite/hub.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
 import { openHallStore } from './store/index.js';
@@ -73,32 +74,21 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const port = opts.port ?? config.server.port;
   // publicUrl is fixed once listening; devices read it lazily for QR codes.
   let publicUrl = config.server.publicUrl ?? '';
+  // satellite PCs (agent/satellite/): the hub authenticates them and hands on their devices as one more host
   const satellites =
     config.satellites.length > 0
-      ? createSatellitePrimary({
-          config,
-          store,
-          bus,
-          logger: logger.child({ module: 'satellites' }),
-          hall: {
-            name: config.hall.name,
-            phones: config.hall.phones,
-            timezone: config.hall.timezone,
-            get ticketUrlBase() {
-              return `${publicUrl}/t/`;
-            },
-          },
-        })
+      ? new SatelliteHub(config.satellites, store.db, (fn) => store.transaction(fn), logger.child({ module: 'satellites' }))
       : undefined;
-  // the device host: this process drives every configured device (satellites can wrap it later)
+  // the device host: this PC's devices, and each satellite's behind the same contract
   const deviceLogger = logger.child({ module: 'devices' });
-  const deviceHost = new LocalDeviceHost(config.devices, {
+  const localHost = new LocalDeviceHost(config.devices, {
     log: (level, msg, deviceId) => deviceLogger[level]({ deviceId }, msg),
   });
-  const localDevices = createDeviceManager({
-    host: deviceHost,
-    devices: config.devices,
-    bus: satellites?.localBus ?? bus,
+  // one policy for every device of the hall, wherever it is wired
+  const devices = createDeviceManager({
+    host: satellites ? new CompositeHost([localHost, satellites.host]) : localHost,
+    devices: [...config.devices, ...config.satellites.flatMap((s) => s.devices)],
+    bus,
     services: config.services,
     printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,
     logger: deviceLogger,
@@ -113,7 +103,6 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       ticketUrl: (ticket: { id: string }) => `${publicUrl}/t/${publicTicketId(config.hall.secret, ticket.id)}`,
     },
   });
-  const devices = satellites ? satellites.devices(localDevices) : localDevices;
   const voice = createVoice({
     cacheDir: resolve(dataDir, 'voice'),
     repeat: config.voice.repeat,
@@ -150,7 +139,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     publicUrl,
     idCards: new IdCardSessions(clock.now),
     reports: { handling: (f) => handlingReport(store.db, f) },
-    satellites: satellites?.hub,
+    satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
@@ -167,7 +156,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     offVoice();
     unbindKeypads();
     unbindAutoCall();
-    satellites?.stop();
+    satellites?.close();
     stopRatingSweep();
     await realtime.close();
     store.close();
@@ -185,7 +174,6 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
   await devices.start();
-  satellites?.start();
 
   let closed = false;
   return {
@@ -201,7 +189,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       unbindAutoCall();
       stopRatingSweep();
       await devices.stop();
-      satellites?.stop();
+      satellites?.close();
       await realtime.close();
       await app.close();
       store.close();

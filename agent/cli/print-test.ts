@@ -1,15 +1,11 @@
-// `hallq print-test <device>`: one test page on a ticket printer, through the same driver the agent
-// uses (transport → link → EscPosPrinter, confirmed by a status reply), so a page that comes out
-// proves the port, the baud rate, the code page and the cutter together.
-//
-// Seam: the page is a vendor-neutral PrintBlock[] (drivers/host/contract.ts) and printPage() is
-// the only place that turns it into bytes and drives the printer. When the DeviceHost lands this
-// becomes host.execute(id, { type: 'print', jobId, blocks }).
-import type { TransportConfig } from '../../drivers/config.js';
+// `hallq print-test <device>`: one test page on a ticket printer, through the same device host the
+// agent uses (LocalDeviceHost: transport → link → EscPosPrinter, the page rendered for the printer's
+// paper inside the host, confirmed by a status reply), so a page that comes out proves the port, the
+// baud rate, the code page and the cutter together.
+import type { DeviceConfig, TransportConfig } from '../../drivers/config.js';
 import type { PrintBlock } from '../../drivers/host/contract.js';
-import type { EscPosCommand } from '../../drivers/protocols/escpos.js';
+import { paperColumns } from '../../drivers/host/print-layout.js';
 import { loadConfigFile } from '../config/load.js';
-import { paperColumns } from '../devices/layouts.js';
 import { CliFailure, parse, showHelp, UsageError } from './index.js';
 import { DEMO_CONFIG } from './paths.js';
 
@@ -19,7 +15,8 @@ export function testPage(o: { hall: string; device: string; transport: string; p
   const cols = paperColumns(o.paperWidth);
   const time = new Date(o.now).toISOString().slice(0, 16).replace('T', ' ');
   return [
-    { op: 'text', text: '打印测试 PRINT TEST', size: 2, bold: true, align: 'center' },
+    // double height at normal width: 19 columns, one line even on 58 mm paper (double size would wrap)
+    { op: 'text', text: '打印测试 PRINT TEST', height: 2, bold: true, align: 'center' },
     { op: 'text', text: o.hall, align: 'center' },
     { op: 'rule' },
     { op: 'text', text: `设备 device: ${o.device}` },
@@ -37,53 +34,29 @@ export function testPage(o: { hall: string; device: string; transport: string; p
   ];
 }
 
-/** PrintBlock → ESC/POS commands (the subset a test page uses; the host owns the full mapping). */
-export function toEscPos(blocks: PrintBlock[], cols: number): EscPosCommand[] {
-  const out: EscPosCommand[] = [{ op: 'init' }];
-  for (const b of blocks) {
-    if (b.op === 'text') out.push({ op: 'text', text: b.text, width: b.size, height: b.size, bold: b.bold, align: b.align });
-    else if (b.op === 'rule') out.push({ op: 'text', text: '-'.repeat(cols) });
-    else if (b.op === 'feed') out.push({ op: 'feed', lines: b.lines });
-    else if (b.op === 'qr') out.push({ op: 'qr', data: b.data, moduleSize: b.moduleSize ?? 6, align: b.align });
-    else out.push({ op: 'cut' });
-  }
-  return out;
-}
-
 function describe(t: TransportConfig): string {
   if (t.type === 'serial') return `serial ${t.path} ${t.baudRate}`;
   if (t.type === 'tcp') return `tcp ${t.host}:${t.port}`;
   return t.type;
 }
 
+/** the page as the agent prints a ticket: host.execute(id, { type: 'print' }) on a one-device host */
 export async function printPage(
   transport: TransportConfig,
   blocks: PrintBlock[],
-  o: { cols: number; confirm: boolean; deadlineMs: number },
+  o: { paperWidth?: unknown; confirm: boolean; deadlineMs: number },
 ): Promise<void> {
-  const { encodeEscPos } = await import('../../drivers/protocols/escpos.js');
-  const { createTransport } = await import('../../drivers/factory.js');
-  const bytes = encodeEscPos(toEscPos(blocks, o.cols));
-  if (!o.confirm) {
-    // printers that answer no status request: write and hope, as the agent cannot do better either
-    const t = createTransport(transport);
-    await t.open();
-    try {
-      await t.write(bytes);
-      await new Promise((r) => setTimeout(r, 200));
-    } finally {
-      await t.close();
-    }
-    return;
-  }
-  const { Link } = await import('../../drivers/link.js');
-  const { EscPosPrinter } = await import('../../drivers/devices/printer.js');
-  const printer = new EscPosPrinter(new Link(createTransport(transport)));
-  printer.start();
+  const { LocalDeviceHost } = await import('../../drivers/host/local.js');
+  const cfg: DeviceConfig = { id: 'print-test', kind: 'ticketPrinter', protocol: 'escpos', transport };
+  if (o.paperWidth !== undefined) cfg.options = { paperWidth: o.paperWidth };
+  // a printer that answers no status request is write-only to us: the job counts once written, as in the agent
+  const host = new LocalDeviceHost([cfg], o.confirm ? {} : { printer: { statusPolling: 'none' } });
+  await host.start();
   try {
-    await printer.print(`print-test-${Date.now()}`, bytes, o.deadlineMs);
+    const r = await host.execute(cfg.id, { type: 'print', jobId: `print-test-${Date.now()}`, blocks, deadlineMs: o.deadlineMs });
+    if (!r.ok) throw new Error(r.reason);
   } finally {
-    await printer.stop();
+    await host.stop();
   }
 }
 
@@ -133,10 +106,9 @@ export async function printTest(argv: string[]): Promise<number> {
     paperWidth = d.options?.paperWidth;
     label = `${device} (${describe(transport)})`;
   }
-  const cols = paperColumns(paperWidth);
   const blocks = testPage({ hall, device: label, transport: describe(transport), paperWidth, now: Date.now() });
   try {
-    await printPage(transport, blocks, { cols, confirm: !args.values['no-status'], deadlineMs: timeoutS * 1000 });
+    await printPage(transport, blocks, { paperWidth, confirm: !args.values['no-status'], deadlineMs: timeoutS * 1000 });
   } catch (err) {
     const msg = (err as Error).message;
     const hint = /not delivered/.test(msg)

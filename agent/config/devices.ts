@@ -5,7 +5,8 @@ import { type DeviceConfig, describeLine, lineSettings } from '../../drivers/con
 import { protocolEntry, protocolsForKind } from '../../drivers/registry/index.js';
 import type { Issue } from './spec.js';
 
-export function checkDevices(devices: DeviceConfig[], counterIds: Set<string>, issues: Issue[]): void {
+/** `counterIds` null: a satellite PC's config, whose devices the primary's config binds to counters */
+export function checkDevices(devices: DeviceConfig[], counterIds: Set<string> | null, issues: Issue[]): void {
   const seen = new Map<string, number>();
   devices.forEach((d, i) => {
     const at = `devices[${i}]`;
@@ -41,6 +42,7 @@ export function checkDevices(devices: DeviceConfig[], counterIds: Set<string>, i
     if (d.transport.type === 'serial' && d.transport.rtscts && d.transport.xonxoff)
       issues.push({ path: `${at}.transport.xonxoff`, expected: 'false when rtscts is true (one flow control per port)', got: true });
     entry.checkOptions(d.options ?? {}, `${at}.options`, issues, d);
+    if (counterIds === null) return;
     const needsCounter = d.kind === 'counterDisplay' || d.kind === 'keypad' || d.kind === 'ratingPad';
     if (needsCounter && d.counter === undefined)
       issues.push({ path: `${at}.counter`, expected: `the counter id this ${d.kind} belongs to`, got: undefined });

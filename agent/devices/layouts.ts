@@ -48,7 +48,8 @@ export function ticketLayout(o: {
 }): PrintBlock[] {
   const blocks: PrintBlock[] = [
     { op: 'text', text: o.hall.name, align: 'center', bold: true },
-    { op: 'text', text: o.service?.name.zh ?? o.ticket.service, align: 'center', size: 2 },
+    // double height at normal width: a long service name still fits a 58 mm line
+    { op: 'text', text: o.service?.name.zh ?? o.ticket.service, align: 'center', height: 2 },
     { op: 'text', text: o.ticket.number, align: 'center', size: o.paperWidth === 80 ? 3 : 2, bold: true },
   ];
   const mark = CHANNEL_MARK[o.ticket.channel];

@@ -9,13 +9,12 @@
 //   ID reader                  → device.idcard (valid GB 11643 numbers only; never logged)
 //   every status change        → device.status, and list()
 import { randomUUID } from 'node:crypto';
-import type { DeviceConfig } from '../../drivers/config.js';
 import type { DeviceEvent, DeviceHost, HostDeviceInfo, PrintBlock } from '../../drivers/host/contract.js';
 import type { HallBus, HallEvents } from '../bus.js';
 import type { ServiceDef, Ticket } from '../queue/types.js';
 import { type HallInfo, noticeLayout, ticketLayout } from './layouts.js';
 import type { DeviceInfo, DeviceManager, NoticeSlip } from './manager-contract.js';
-import { printerForKiosk } from './printers.js';
+import { type PolicyDevice, printerForKiosk } from './printers.js';
 
 type LogFn = (objOrMsg: unknown, msg?: string) => void;
 
@@ -28,8 +27,11 @@ export interface SimCapableHost extends DeviceHost {
 
 export interface DeviceManagerOptions {
   host: SimCapableHost;
-  /** the configured devices: printer options (paper width, kiosk) for the print policy */
-  devices: DeviceConfig[];
+  /**
+   * every configured device the host may list, on this PC (devices[]) and on satellite PCs
+   * (satellites[].devices): its counter, and printer options (paper width, kiosk) for the print policy
+   */
+  devices: PolicyDevice[];
   bus: HallBus;
   hall: HallInfo;
   services: ServiceDef[];
@@ -63,7 +65,8 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     switch (e.type) {
       case 'key':
       case 'rating': {
-        const counter = info(e.deviceId)?.counter;
+        // the hall's config says which counter a device serves (for a satellite's: the primary's config)
+        const counter = configured.get(e.deviceId)?.counter ?? info(e.deviceId)?.counter;
         if (!counter) {
           logger.warn({ deviceId: e.deviceId }, 'keypad event from a device bound to no counter; ignored');
           return;
@@ -86,7 +89,11 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         logger.warn({ deviceId: e.deviceId, reason: e.reason }, 'ID card read rejected');
         return;
       case 'status': {
-        const payload: HallEvents['device.status'] = { deviceId: e.deviceId, kind: info(e.deviceId)?.kind ?? 'unknown', status: e.status };
+        const payload: HallEvents['device.status'] = {
+          deviceId: e.deviceId,
+          kind: info(e.deviceId)?.kind ?? configured.get(e.deviceId)?.kind ?? 'unknown',
+          status: e.status,
+        };
         if (e.detail !== undefined) payload.detail = e.detail;
         bus.emit('device.status', payload);
         return;

@@ -2,12 +2,20 @@
 // (`options.kiosk`). A ticket from a kiosk goes to that kiosk's printer; a ticket or slip with no
 // kiosk (counter, guide, notice slips) goes to the hall's default printer — the one that names no
 // kiosk, or the only printer. Never "whichever printer came first".
-import type { DeviceConfig } from '../../drivers/config.js';
-import type { HostDeviceInfo } from '../../drivers/host/contract.js';
+import type { DeviceKind, HostDeviceInfo } from '../../drivers/host/contract.js';
+
+/** What the policy reads of a configured device, wherever it is wired (this PC or a satellite). */
+export interface PolicyDevice {
+  id: string;
+  kind: DeviceKind;
+  counter?: string;
+  /** printers: paperWidth (58 | 80), kiosk (the kiosk it stands beside) */
+  options?: Record<string, unknown>;
+}
 
 export function printerForKiosk(
   printers: Pick<HostDeviceInfo, 'id'>[],
-  configured: Map<string, DeviceConfig>,
+  configured: ReadonlyMap<string, PolicyDevice>,
   kiosk: string | undefined,
 ): { printer?: string; why: string } {
   if (printers.length === 0) return { why: 'no ticket printer configured' };

@@ -2,7 +2,7 @@
 // the devices wired to this PC. No hall, services or staff: the satellite runs no queue.
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { PROTOCOLS_FOR_KIND } from '../../drivers/config.js';
+import { checkDevices } from '../config/devices.js';
 import { ConfigError } from '../config/load.js';
 import { primaryLink, satelliteDeviceSpec } from '../config/schema.js';
 import { formatIssue, type Issue, int, list, literal, obj, optional, str } from '../config/spec.js';
@@ -62,25 +62,9 @@ export function parseSatelliteConfig(text: string, file: string, env: NodeJS.Pro
     );
   const issues: Issue[] = [];
   const raw = satelliteSpec.check(doc.toJS(), '', issues);
-  if (issues.length === 0) {
-    const seen = new Set<string>();
-    raw.devices.forEach((d, i) => {
-      if (seen.has(d.id)) issues.push({ path: `devices[${i}].id`, expected: 'a device id used once', got: d.id });
-      seen.add(d.id);
-      const protocols = PROTOCOLS_FOR_KIND[d.kind];
-      if (!protocols.includes(d.protocol))
-        issues.push({
-          path: `devices[${i}].protocol`,
-          expected: `a protocol that can drive a ${d.kind} (${protocols.join(' or ')})`,
-          got: d.protocol,
-        });
-      const hidProtocol = d.protocol === 'hid-keymap' || d.protocol === 'idcard-hid';
-      if ((d.transport.type === 'hid') !== hidProtocol && d.transport.type !== 'sim') {
-        const want = hidProtocol ? 'an hid (or sim) transport' : 'a serial, tcp or sim transport';
-        issues.push({ path: `devices[${i}].transport.type`, expected: `${want} for protocol ${d.protocol}`, got: d.transport.type });
-      }
-    });
-  }
+  // the same registry checks as the hall's devices[] (protocol per kind, transport, options, shared
+  // ports); the counter a device serves is the primary's to say (its satellites[].devices)
+  if (issues.length === 0) checkDevices(raw.devices, null, issues);
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
   return {
     file,

@@ -2,6 +2,9 @@
 // that satellite (with the states the satellite reports), sends commands over its /device socket,
 // and hands on the events the hub accepted from it. A command while the satellite is away fails at
 // once with the reason, so the caller can fall back (the kiosk shows the number and QR on screen).
+// Like a local display driver (which re-sends after its port comes back), it keeps what each display
+// and keypad should show and sends it again when the satellite registers: a satellite PC that
+// restarted, or was away while the primary started, shows the hall's current text, not a blank.
 import type { CommandResult, DeviceCommand, DeviceEvent, DeviceHost, DeviceStatus, HostDeviceInfo } from '../../drivers/host/contract.js';
 import type { RemoteDeviceConfig } from '../config/load.js';
 import { checkResult } from './wire.js';
@@ -17,6 +20,7 @@ interface Reported {
   since: number;
   protocol: string;
   transport: string;
+  lines?: number;
 }
 
 const COMMAND_TIMEOUT_MS = 5000;
@@ -24,6 +28,8 @@ const COMMAND_TIMEOUT_MS = 5000;
 export class RemoteHost implements DeviceHost {
   private readonly listeners = new Set<(e: DeviceEvent) => void>();
   private readonly reported = new Map<string, Reported>();
+  /** the newest show / keypadText per device, delivered or not */
+  private readonly shown = new Map<string, DeviceCommand>();
   private channel?: CommandChannel;
   private awaySince: number;
 
@@ -62,6 +68,7 @@ export class RemoteHost implements DeviceHost {
         since: this.online && r ? r.since : this.awaySince,
       };
       if (d.counter !== undefined) info.counter = d.counter;
+      if (r?.lines !== undefined) info.lines = r.lines;
       const detail = !this.online ? `satellite ${this.satelliteId} away` : !r ? `not reported by satellite ${this.satelliteId}` : r.detail;
       if (detail !== undefined) info.detail = detail;
       return info;
@@ -70,10 +77,15 @@ export class RemoteHost implements DeviceHost {
 
   execute(deviceId: string, command: DeviceCommand): Promise<CommandResult> {
     if (!this.owns(deviceId)) return Promise.resolve({ ok: false, reason: `device ${deviceId} is not on satellite ${this.satelliteId}` });
+    if (command.type === 'show' || command.type === 'keypadText') this.shown.set(deviceId, command);
     const ch = this.channel;
     if (!ch)
       return Promise.resolve({ ok: false, reason: `satellite ${this.satelliteId} is away (its PC is not connected to the primary)` });
     const ms = command.type === 'print' ? (command.deadlineMs ?? 20_000) + COMMAND_TIMEOUT_MS : COMMAND_TIMEOUT_MS;
+    return this.send(ch, deviceId, command, ms);
+  }
+
+  private send(ch: CommandChannel, deviceId: string, command: DeviceCommand, ms: number): Promise<CommandResult> {
     return new Promise((resolve) => {
       ch.timeout(ms).emit('command', { deviceId, command }, (err, res) =>
         resolve(err ? { ok: false, reason: `satellite ${this.satelliteId} did not answer within ${ms} ms` } : checkResult(res)),
@@ -95,9 +107,12 @@ export class RemoteHost implements DeviceHost {
     for (const d of reported) {
       const r: Reported = { status: d.status, since: d.since, protocol: d.protocol, transport: d.transport };
       if (d.detail !== undefined) r.detail = d.detail;
+      if (d.lines !== undefined) r.lines = d.lines;
       this.reported.set(d.id, r);
     }
     this.announceAll();
+    // the newest text again, in case the satellite's devices lost it (a restart) or never got it (away)
+    for (const [deviceId, command] of this.shown) void this.send(channel, deviceId, command, COMMAND_TIMEOUT_MS);
   }
 
   disconnected(channel: CommandChannel): void {
@@ -112,6 +127,7 @@ export class RemoteHost implements DeviceHost {
     const r = this.reported.get(e.deviceId);
     const next: Reported = { status: e.status, since: this.now(), protocol: r?.protocol ?? '?', transport: r?.transport ?? '?' };
     if (e.detail !== undefined) next.detail = e.detail;
+    if (r?.lines !== undefined) next.lines = r.lines;
     this.reported.set(e.deviceId, next);
     this.deliver(e);
   }

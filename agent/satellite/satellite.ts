@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { DeviceEvent, DeviceHost } from '../../drivers/host/contract.js';
+import { LocalDeviceHost } from '../../drivers/host/local.js';
 import { EventBuffer } from './buffer.js';
 import type { SatelliteConfig } from './config.js';
-import { createLocalHost } from './local-host.js';
 import { checkCommand, DEVICE_NAMESPACE, type EventsAck, type HelloAck, type HelloMsg } from './wire.js';
 
 export interface SatelliteLog {
@@ -25,7 +25,7 @@ export interface SatelliteOptions {
   dataDir?: string;
   host?: string;
   port?: number;
-  /** the lead swaps in the devices helper's local host here at merge */
+  /** another host than this PC's configured devices (tests) */
   deviceHost?: DeviceHost;
   now?: () => number;
 }
@@ -55,7 +55,8 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   const now = opts.now ?? Date.now;
   const dataDir = resolve(opts.dataDir ?? cfg.server.dataDir);
   const buffer = new EventBuffer(resolve(dataDir, 'satellite.db'));
-  const host = opts.deviceHost ?? createLocalHost(cfg.devices, (level, msg, deviceId) => log[level]({ deviceId }, msg));
+  // the same local host as a primary's own devices: the satellite only carries its contract over the wire
+  const host = opts.deviceHost ?? new LocalDeviceHost(cfg.devices, { log: (level, msg, deviceId) => log[level]({ deviceId }, msg) });
 
   let lastAcked = 0;
   let registered = false;

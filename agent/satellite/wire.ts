@@ -96,26 +96,44 @@ export function checkDeviceInfo(v: unknown): HostDeviceInfo | undefined {
     since: isTime(v.since) ? v.since : Date.now(),
   };
   if (shortStr(v.detail)) info.detail = v.detail;
+  // a display's line count: the primary sizes what it shows on it
+  if (Number.isInteger(v.lines) && (v.lines as number) >= 1 && (v.lines as number) <= 8) info.lines = v.lines as number;
   return info;
 }
 
+const SCALES = [1, 2, 3, 4];
+
+/** a print block from the wire, rebuilt from its known fields only (nothing unchecked reaches the printer) */
 function checkBlock(v: unknown): PrintBlock | undefined {
   if (!isObj(v)) return undefined;
-  const align = v.align === undefined || v.align === 'left' || v.align === 'center' || v.align === 'right';
+  const align = v.align === 'left' || v.align === 'center' || v.align === 'right' ? v.align : undefined;
+  if (v.align !== undefined && align === undefined) return undefined;
   switch (v.op) {
-    case 'text':
-      return typeof v.text === 'string' &&
-        v.text.length <= 500 &&
-        align &&
-        (v.size === undefined || [1, 2, 3, 4].includes(v.size as number))
-        ? (v as PrintBlock)
-        : undefined;
+    case 'text': {
+      if (typeof v.text !== 'string' || v.text.length > 500) return undefined;
+      if (v.size !== undefined && !SCALES.includes(v.size as number)) return undefined;
+      if (v.height !== undefined && !SCALES.includes(v.height as number)) return undefined;
+      if (v.bold !== undefined && typeof v.bold !== 'boolean') return undefined;
+      const b: PrintBlock = { op: 'text', text: v.text };
+      if (v.size !== undefined) b.size = v.size as 1;
+      if (v.height !== undefined) b.height = v.height as 1;
+      if (v.bold !== undefined) b.bold = v.bold as boolean;
+      if (align) b.align = align;
+      return b;
+    }
     case 'feed':
       return Number.isInteger(v.lines) && (v.lines as number) >= 0 && (v.lines as number) <= 20
         ? { op: 'feed', lines: v.lines as number }
         : undefined;
-    case 'qr':
-      return shortStr(v.data, 500) && align ? (v as PrintBlock) : undefined;
+    case 'qr': {
+      if (!shortStr(v.data, 500)) return undefined;
+      const m = v.moduleSize;
+      if (m !== undefined && !(Number.isInteger(m) && (m as number) >= 1 && (m as number) <= 16)) return undefined;
+      const b: PrintBlock = { op: 'qr', data: v.data };
+      if (m !== undefined) b.moduleSize = m as number;
+      if (align) b.align = align;
+      return b;
+    }
     case 'rule':
       return { op: 'rule' };
     case 'cut':

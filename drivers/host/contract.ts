@@ -19,7 +19,11 @@ export type Align = 'left' | 'center' | 'right';
  * printer's bytes (ESC/POS today) with the printer's own code page and paper width.
  */
 export type PrintBlock =
-  | { op: 'text'; text: string; size?: 1 | 2 | 3 | 4; bold?: boolean; align?: Align }
+  /**
+   * `size` scales width and height alike; `height` (added) overrides the height alone, for a
+   * double-height line at normal width (a long service name that must still fit a 58 mm line)
+   */
+  | { op: 'text'; text: string; size?: 1 | 2 | 3 | 4; height?: 1 | 2 | 3 | 4; bold?: boolean; align?: Align }
   | { op: 'feed'; lines: number }
   | { op: 'qr'; data: string; moduleSize?: number; align?: Align }
   | { op: 'rule' }

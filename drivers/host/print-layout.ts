@@ -34,9 +34,12 @@ export function toEscPos(blocks: readonly PrintBlock[], paperWidth: unknown): Es
   for (const b of blocks) {
     switch (b.op) {
       case 'text': {
-        const size = Math.min(4, Math.max(1, b.size ?? 1));
-        for (const line of wrap(b.text.replace(/[\r\n]+/g, ' '), Math.max(1, Math.floor(cols / size))))
-          out.push({ op: 'text', text: line, width: size, height: size, bold: b.bold, align: b.align });
+        const scale = (n: number | undefined) => Math.min(4, Math.max(1, n ?? 1));
+        const width = scale(b.size);
+        const height = scale(b.height ?? b.size);
+        // wrapped by the width alone: a taller line takes no more columns
+        for (const line of wrap(b.text.replace(/[\r\n]+/g, ' '), Math.max(1, Math.floor(cols / width))))
+          out.push({ op: 'text', text: line, width, height, bold: b.bold, align: b.align });
         break;
       }
       case 'rule':

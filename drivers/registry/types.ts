@@ -16,7 +16,14 @@ export interface OptionIssue {
 
 /** Timing knobs the host passes to every device (tests and the bench shorten them). */
 export interface HostTuning {
-  printer?: { pollMs?: number; replyTimeoutMs?: number; missedPolls?: number; settleMs?: number };
+  /** statusPolling here applies to every printer of the host (`hallq print-test --no-status`) */
+  printer?: {
+    pollMs?: number;
+    replyTimeoutMs?: number;
+    missedPolls?: number;
+    settleMs?: number;
+    statusPolling?: 'full' | 'basic' | 'none';
+  };
   /** pads: poll period and reply timeout */
   pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number };
   display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number };

@@ -69,9 +69,15 @@ describe('hallq print-test', () => {
     expect(page).toBeDefined();
     const text = page!.lines.map((l) => l.text);
     expect(text[0]).toBe('打印测试 PRINT TEST');
-    expect(page!.lines[0]!.size).toBe('2x2');
-    expect(text).toContain('中文：户政服务大厅 身份证 户口迁移');
-    expect(text).toContain(`接口 port: serial ${printerPair.a} 9600`);
+    // the host wraps by width: the title is double height at normal width, so it stays one line on 58 mm
+    expect(page!.lines[0]!.size).toBe('1x2');
+    // the host wraps each line to the paper (58 mm: 32 columns, a Chinese character takes two): a long
+    // line comes out as consecutive lines with nothing lost, and none runs off the paper
+    const columns = (t: string) => [...t].reduce((n, ch) => n + ((ch.codePointAt(0) ?? 0) > 0x2e7f ? 2 : 1), 0);
+    expect(page!.lines.filter((l) => l.size === '1x1' && columns(l.text) > 32)).toEqual([]);
+    const printed = text.join('');
+    expect(printed).toContain('中文：户政服务大厅 身份证 户口迁移');
+    expect(printed).toContain(`接口 port: serial ${printerPair.a} 9600`);
     expect(page!.qr).toEqual(['hallq print test']);
     expect(page!.cut).toBe(true);
   });

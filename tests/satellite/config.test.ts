@@ -100,6 +100,22 @@ devices:
     ]);
   });
 
+  it("checks the devices against the protocol registry like a hall's devices[]: options, shared ports; counters are the primary's", () => {
+    const wrongOption = ok.replace('baudRate: 115200 }', 'baudRate: 115200 }, options: { paperWidth: 70 }');
+    expect(problems(() => parseSatelliteConfig(wrongOption, 's.yaml', {}))).toEqual([
+      expect.stringMatching(/^devices\[0\]\.options\.paperWidth: expected .*58.*80.*got 70$/),
+    ]);
+    const sharedPrinterPort = `${ok}  - { id: pad-k, kind: ratingPad, protocol: rs485-keypad, address: 11, transport: { type: serial, path: /dev/ttyUSB0, baudRate: 115200 } }\n`;
+    expect(problems(() => parseSatelliteConfig(sharedPrinterPort, 's.yaml', {})).join('\n')).toMatch(
+      /devices\[0\]\.transport\.path: expected a port of its own/,
+    );
+    // no counter here: the primary's satellites[].devices says which counter the pad serves
+    const pad =
+      ok.replace('/dev/ttyUSB0', '/dev/ttyUSB1') +
+      '  - { id: pad-k, kind: ratingPad, protocol: rs485-keypad, address: 11, transport: { type: serial, path: /dev/ttyUSB0, baudRate: 9600 } }\n';
+    expect(problems(() => parseSatelliteConfig(pad, 's.yaml', {}))).toEqual([]);
+  });
+
   it('a satellite config started as the program refuses to start with the reason, touching nothing', async () => {
     const file = join(tmp, 'bad-satellite.yaml');
     writeFileSync(file, ok.replace('kiosk-pc-token-0123456789', 'short'));

@@ -78,6 +78,31 @@ describe('RemoteHost and CompositeHost', () => {
     });
   }, 15_000);
 
+  it("a satellite that registers gets each display's and keypad's newest text again, even one sent while it was away", async () => {
+    const c = new RemoteHost('counter-pc', [
+      { id: 'led-3', kind: 'counterDisplay', counter: '3' },
+      { id: 'keypad-3', kind: 'keypad', counter: '3' },
+      { id: 'printer-c', kind: 'ticketPrinter' },
+    ]);
+    // the primary started (idle text) and called A001 while the PC was away: both fail now, visibly
+    expect((await c.execute('led-3', { type: 'show', lines: ['3号窗口', '欢迎光临'] })).ok).toBe(false);
+    expect((await c.execute('led-3', { type: 'show', lines: ['A001', '请到3号窗口'] })).ok).toBe(false);
+    expect((await c.execute('keypad-3', { type: 'keypadText', text: 'A001' })).ok).toBe(false);
+    expect((await c.execute('printer-c', { type: 'print', jobId: 'j', blocks: [] })).ok).toBe(false);
+    const ch = channel({ ok: true });
+    c.connected(ch, []);
+    // the newest text only, and never a print: a ticket that failed was shown on the kiosk screen instead
+    expect(ch.sent).toEqual([
+      { deviceId: 'led-3', command: { type: 'show', lines: ['A001', '请到3号窗口'] } },
+      { deviceId: 'keypad-3', command: { type: 'keypadText', text: 'A001' } },
+    ]);
+    // a restarted satellite registers again: the same text once more
+    c.disconnected(ch);
+    const again = channel({ ok: true });
+    c.connected(again, []);
+    expect(again.sent).toHaveLength(2);
+  });
+
   it('a throwing subscriber does not stop the others', () => {
     const host = kiosk();
     const got: string[] = [];

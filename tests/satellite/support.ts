@@ -152,36 +152,85 @@ export function keypadFrames(bytes: number[]): { addr: number; func: number; dat
 
 export const KEY = { call: 0x01, recall: 0x02, skip: 0x03, finish: 0x06 } as const;
 
-/** The keypads on one RS-485 line: they ack the host's display frames by echoing them; a press waits for the host's echo. */
+/**
+ * Polled pads on one RS-485 line (docs/protocols/rs485-keypad.md): each address queues its presses and
+ * answers the host's poll (20) with its oldest event (31 key / 32 rating, with a sequence number) or
+ * idle (30); the next poll acknowledges the event by its sequence. Display frames (81) are echoed.
+ */
 export class KeypadLine {
   readonly rx: number[] = [];
   port?: SerialPort;
+  private readonly queues = new Map<number, { seq: number; func: number; data: number[] }[]>();
+  private readonly nextSeq = new Map<number, number>();
+  private scanned = 0;
+  /** events the host acknowledged (it has them: a satellite has buffered them) */
+  acked = 0;
 
   async open(path: string): Promise<void> {
     this.port = await openPort(path, 9600, (chunk) => {
       this.rx.push(...chunk);
-      for (const f of keypadFrames([...chunk])) if (f.func === 0x81) this.port?.write(Buffer.from(f.raw));
+      this.parse();
     });
   }
 
-  private echoes(frame: Buffer): number {
-    const want = [...frame].join();
-    return keypadFrames(this.rx).filter((f) => f.raw.join() === want).length;
+  /** frames may arrive split across chunks: parse whole frames from where the last one ended */
+  private parse(): void {
+    const b = this.rx;
+    let i = this.scanned;
+    while (i + 8 <= b.length) {
+      if (b[i] !== 0xff || b[i + 1] !== 0x68 || b[i + 2] !== b[i + 3] || b[i + 4] !== 0x68) {
+        i++;
+        continue;
+      }
+      const end = i + 5 + b[i + 2]! + 2;
+      if (end > b.length) break; // incomplete: wait for more
+      const [f] = keypadFrames(b.slice(i, end));
+      if (f) {
+        this.onFrame(f);
+        i = end;
+      } else i++;
+    }
+    this.scanned = i;
   }
 
-  /** writes the frame and waits for the host's echo (its ack): then the satellite has the event */
-  async send(frame: Buffer, ms = 10_000): Promise<void> {
-    const before = this.echoes(frame);
-    this.port!.write(frame);
-    if (!(await until(() => this.echoes(frame) > before, ms, 10))) throw new Error(`no echo for ${frame.toString('hex')}`);
+  private onFrame(f: { addr: number; func: number; data: number[]; raw: number[] }): void {
+    if (f.func === 0x81) {
+      this.port?.write(Buffer.from(f.raw));
+      return;
+    }
+    if (f.func !== 0x20) return;
+    const q = this.queues.get(f.addr) ?? [];
+    if (q[0] && q[0].seq === f.data[0]) {
+      q.shift();
+      this.acked++;
+    }
+    const head = q[0];
+    this.port?.write(head ? keypadFrame(f.addr, head.func, [head.seq, ...head.data]) : keypadFrame(f.addr, 0x30, []));
+  }
+
+  private get pending(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  /** queues the event and waits for the host's acknowledgement: then the satellite has the event */
+  async send(addr: number, func: number, data: number[], ms = 10_000): Promise<void> {
+    const seq = this.nextSeq.get(addr) ?? 1;
+    this.nextSeq.set(addr, seq >= 255 ? 1 : seq + 1);
+    const q = this.queues.get(addr) ?? [];
+    q.push({ seq, func, data });
+    this.queues.set(addr, q);
+    if (!(await until(() => !this.queues.get(addr)?.some((e) => e.seq === seq), ms, 5)))
+      throw new Error(`pad ${addr}: event seq ${seq} not acknowledged by the host within ${ms} ms (${this.pending} pending)`);
   }
 
   press(addr: number, key: keyof typeof KEY): Promise<void> {
-    return this.send(keypadFrame(addr, 0x01, [KEY[key]]));
+    return this.send(addr, 0x31, [KEY[key]]);
   }
 
   rate(addr: number, level: number): Promise<void> {
-    return this.send(keypadFrame(addr, 0x02, [level]));
+    return this.send(addr, 0x32, [level]);
   }
 }
 

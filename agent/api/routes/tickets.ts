@@ -32,7 +32,11 @@ export function ticketView(ticket: Ticket, extra: { waitingAhead?: number; estim
 /** What the kiosk needs to know about the printer that prints its ticket right now (the same choice as the device policy). */
 export function printState(ctx: HallContext, kiosk?: string): { deviceId?: string; status: 'queued' | 'printerOffline' | 'noPrinter' } {
   const printers = ctx.devices.list().filter((d) => d.kind === 'ticketPrinter');
-  const pick = printerForKiosk(printers, new Map(ctx.config.devices.map((d) => [d.id, d])), kiosk).printer;
+  const pick = printerForKiosk(
+    printers,
+    new Map([...ctx.config.devices, ...ctx.config.satellites.flatMap((s) => s.devices)].map((d) => [d.id, d])),
+    kiosk,
+  ).printer;
   const printer = printers.find((d) => d.id === pick);
   if (!printer) return { status: 'noPrinter' };
   return { deviceId: printer.id, status: printer.status === 'online' || printer.status === 'paperNearEnd' ? 'queued' : 'printerOffline' };
