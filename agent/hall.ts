@@ -88,6 +88,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   const devices = createDeviceManager({
     host: satellites ? new CompositeHost([localHost, satellites.host]) : localHost,
     devices: [...config.devices, ...config.satellites.flatMap((s) => s.devices)],
+    counterState: (id) => engine.counterSnapshot(id),
     bus,
     services: config.services,
     printDeadlineMs: config.kiosk.printDeadlineSeconds * 1000,

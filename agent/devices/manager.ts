@@ -8,6 +8,7 @@
 //   keypad key / rating        → device.key / device.rating (with the keypad's counter)
 //   ID reader                  → device.idcard (valid GB 11643 numbers only; never logged)
 //   every status change        → device.status, and list()
+import { type CounterLedState, counterIdleLines } from '../led-policy.js';
 import { randomUUID } from 'node:crypto';
 import type { DeviceEvent, DeviceHost, HostDeviceInfo, PrintBlock } from '../../drivers/host/contract.js';
 import type { HallBus, HallEvents } from '../bus.js';
@@ -38,6 +39,8 @@ export interface DeviceManagerOptions {
   logger: { debug?: LogFn; info: LogFn; warn: LogFn; error: LogFn };
   /** a print job not delivered within this time fails with print.failed (default 20 s) */
   printDeadlineMs?: number;
+  /** the counter's open/paused state, for the idle text its LED shows at start-up (agent/led-policy.ts) */
+  counterState?: (counter: string) => CounterLedState | undefined;
 }
 
 export interface DeviceManagerImpl extends DeviceManager {
@@ -47,8 +50,6 @@ export interface DeviceManagerImpl extends DeviceManager {
   /** prints a ticket directly (the bus path calls this too); resolves with the job id */
   printTicket(ticket: Ticket, extra?: { waitingAhead?: number; estimateMinutes?: number; kiosk?: string }): { jobId: string };
 }
-
-const IDLE = (counter: string) => [`${counter}号窗口`, '欢迎光临'];
 
 export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerImpl {
   const { bus, logger, hall, host } = opts;
@@ -144,7 +145,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     for (const d of forCounter(counter, 'keypad')) void host.execute(d.id, { type: 'keypadText', text: keypadText });
   };
 
-  const onQueue = ({ event, ticket }: HallEvents['queue']) => {
+  const onQueue = ({ event, ticket, counter: counterNow }: HallEvents['queue']) => {
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
     switch (event.type) {
       case 'ticket.issued': {
@@ -169,8 +170,14 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
       case 'ticket.finished':
       case 'counter.resumed':
       case 'counter.opened':
-        showCounter(event.counter ?? ticket?.counter, IDLE(event.counter ?? ticket?.counter ?? ''), '----');
+      case 'ticket.skipped':
+      case 'ticket.transferred': {
+        // the counter is free again: 欢迎光临 only while it is open and not paused, else 暂停服务
+        const id = event.counter ?? ticket?.counter ?? '';
+        const lines = counterIdleLines(id, counterNow ?? opts.counterState?.(id));
+        showCounter(id, lines, lines[1] === '欢迎光临' ? '----' : 'PAUSE');
         return;
+      }
       case 'counter.paused':
       case 'counter.closed':
         showCounter(event.counter, [`${event.counter}号窗口`, event.type === 'counter.paused' ? '暂停服务' : '停止服务'], 'PAUSE');
@@ -191,7 +198,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
       unsubs.push(bus.on('queue', onQueue), host.onEvent(onDeviceEvent));
       await host.start();
       for (const d of host.list()) {
-        if (d.kind === 'counterDisplay' && d.counter) show(d, IDLE(d.counter));
+        if (d.kind === 'counterDisplay' && d.counter) show(d, counterIdleLines(d.counter, opts.counterState?.(d.counter)));
         if (d.kind === 'hallDisplay') show(d, ['欢迎光临', hall.name]);
       }
       logger.info({ devices: host.list().length }, 'devices started');
