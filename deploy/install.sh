@@ -116,6 +116,10 @@ run usermod -a -G dialout,plugdev hallq
 # --- 3. config skeleton and secret --------------------------------------------------------------
 mkdir -p "$ROOT/etc/hallq" "$ROOT/var/lib/hallq"
 chmod 0750 "$ROOT/etc/hallq" "$ROOT/var/lib/hallq"
+pin6() { printf '%06d' $(($(od -An -N4 -tu4 /dev/urandom | tr -d ' \n') % 1000000)); }
+MANAGER_PIN=$(pin6)
+GUIDE_PIN=$(pin6)
+STAFF_PIN=$(pin6)
 skeleton=$(
   cat <<'HDR'
 # hallq hall config, written once by deploy/install.sh and never overwritten by it.
@@ -123,9 +127,19 @@ skeleton=$(
 # ports), then check it: hallq check-config /etc/hallq/hall.yaml && systemctl restart hallq
 # The secret is in /etc/hallq/hallq.env (HALLQ_SECRET), not here.
 HDR
-  sed -e 's#^  dataDir: data$#  dataDir: /var/lib/hallq#' -e '1,2d' "$APP/config/demo-hall.yaml"
+  # the demo's PINs, pairing and upstream secret are public: a real hall gets its own PINs (6 digits for the
+  # manager and guide, as the validator demands outside the demo) and no upstream until the hub registers it
+  sed -e 's#^  dataDir: data$#  dataDir: /var/lib/hallq#' -e '1,2d' -e '/^# Upward sync/,$d' \
+    -e "s#guidePin: \"8888\"#guidePin: \"$GUIDE_PIN\"#" -e "s#managerPin: \"9999\"#managerPin: \"$MANAGER_PIN\"#" \
+    -e "s#pin: \"1234\"#pin: \"$STAFF_PIN\"#" "$APP/config/demo-hall.yaml"
 )
+first_config=no
+[ -e "$ROOT/etc/hallq/hall.yaml" ] || first_config=yes
 put_once /etc/hallq/hall.yaml "$skeleton" 0640
+if [ "$first_config" = yes ]; then
+  echo "first-start PINs (seeded into the database at the first start; change them on the board's 人员与设备 panel):"
+  echo "  manager $MANAGER_PIN, guide $GUIDE_PIN, every staff member $STAFF_PIN"
+fi
 if [ ! -e "$ROOT/etc/hallq/hallq.env" ]; then
   secret=$(head -c 33 /dev/urandom | base64 | tr -d '\n/+=')
   put_once /etc/hallq/hallq.env "# written once by install.sh: the hall secret (身份证 HMAC key); keep a copy with the backups

@@ -134,9 +134,18 @@ describe('deploy/install.sh --root', () => {
   it('writes a config skeleton the validator accepts and a generated secret readable by root only', () => {
     const yaml = read('etc/hallq/hall.yaml');
     expect(yaml).toMatch(/^ {2}dataDir: \/var\/lib\/hallq$/m);
-    expect(parseConfig(yaml, '/etc/hallq/hall.yaml', {}).server.dataDir).toBe('/var/lib/hallq');
     const env = read('etc/hallq/hallq.env');
     const secret = /^HALLQ_SECRET=([A-Za-z0-9]+)$/m.exec(env)?.[1];
+    // the unit passes hallq.env; a real hall refuses to start without it
+    expect(() => parseConfig(yaml, '/etc/hallq/hall.yaml', {})).toThrow(/HALLQ_SECRET/);
+    const cfg = parseConfig(yaml, '/etc/hallq/hall.yaml', { HALLQ_SECRET: secret });
+    expect(cfg.server.dataDir).toBe('/var/lib/hallq');
+    // not the demo: its own 6-digit PINs, no public demo PIN, no demo upstream secret
+    expect(cfg.demo).toBe(false);
+    expect(cfg.auth.managerPin).toMatch(/^\d{6}$/);
+    expect(cfg.auth.guidePin).toMatch(/^\d{6}$/);
+    expect(cfg.staff.every((s) => s.pin !== '1234')).toBe(true);
+    expect(yaml).not.toContain('demo-upstream-secret');
     expect(secret?.length).toBeGreaterThanOrEqual(32);
     expect(statSync(join(root, 'etc/hallq/hallq.env')).mode & 0o777).toBe(0o600);
   });

@@ -10,7 +10,7 @@ describe('ID data as the kiosk may show it', () => {
     expect(maskName('')).toBe('');
   });
   it('masks the number and validates with the shared GB 11643 check (lower-case x, spaces)', () => {
-    expect(maskIdNumber('11010519491231002X')).toBe('1101**********002X');
+    expect(maskIdNumber('11010519491231002X')).toBe('**************002X');
     expect(isValidIdNumber(' 11010519491231002x ')).toBe(true);
   });
 });
