@@ -66,7 +66,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     clock,
     secret: config.hall.secret,
     onCommit: (c) => bus.emit('queue', c),
-    ...campaignOptions(config),
+    ...campaignOptions(config, security),
   });
 
   const host = opts.host ?? config.server.host;
