@@ -122,6 +122,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/cases/:id/contact',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: '回访 phone of a 整改 or 办不成事 case, given with consent; shown masked, deleted on closing',
