@@ -137,7 +137,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   void voice.check();
   const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
   voiceTimer.unref();
-  const auth = new AuthService(config, security, clock.now);
+  const auth = new AuthService(config, security, () => clock.now());
   await auth.seed();
   const ctx: HallContext = {
     config,
@@ -148,7 +148,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     voice,
     logger,
     publicUrl,
-    idCards: new IdCardSessions(clock.now),
+    idCards: new IdCardSessions(() => clock.now()),
     reports: { handling: (f) => handlingReport(store.db, f) },
     satellites: satellites?.hub,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
