@@ -67,7 +67,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     clock,
     secret: config.hall.secret,
     onCommit: (c) => bus.emit('queue', c),
-    ...campaignOptions(config),
+    ...campaignOptions(config, security),
   });
 
   const host = opts.host ?? config.server.host;
@@ -127,7 +127,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   void voice.check();
   const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
   voiceTimer.unref();
-  const auth = new AuthService(config, security, clock.now);
+  const auth = new AuthService(config, security, () => clock.now());
   await auth.seed();
   const ctx: HallContext = {
     config,
@@ -138,7 +138,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     voice,
     logger,
     publicUrl,
-    idCards: new IdCardSessions(clock.now),
+    idCards: new IdCardSessions(() => clock.now()),
     reports: { handling: (f) => handlingReport(store.db, f) },
     satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },

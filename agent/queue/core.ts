@@ -20,8 +20,9 @@ export interface EngineOptions {
   onCommit?: (c: { event: QueueEvent; ticket?: Ticket; counter?: CounterState }) => void;
   /** opening hours, holidays, working days; without one the hall is always open and due dates count Mon–Fri */
   calendar?: HallCalendar;
-  /** known staff: cases are assigned only to them; backupStaff = AB岗 by person */
-  staff?: StaffRef[];
+  /** known staff: cases are assigned only to them; backupStaff = AB岗 by person.
+   *  A function is read on every use: staff are administered at run time (the accounts table). */
+  staff?: StaffRef[] | (() => StaffRef[]);
   campaign?: Partial<CampaignRules>;
 }
 
@@ -29,6 +30,8 @@ export interface StaffRef {
   id: string;
   name: string;
   backupStaff?: string;
+  /** a disabled account keeps its name in reports but gets no new cases */
+  disabled?: boolean;
 }
 
 export interface CampaignRules {
@@ -110,7 +113,7 @@ export class EngineCore {
   readonly clock: Clock;
   readonly secret: string;
   readonly calendar: HallCalendar | undefined;
-  readonly staff = new Map<string, StaffRef>();
+  private readonly staffList: () => StaffRef[];
   readonly campaign: CampaignRules;
   readonly services = new Map<string, ServiceDef>();
   readonly counterDefs = new Map<string, CounterDef>();
@@ -134,7 +137,8 @@ export class EngineCore {
     this.secret = opts.secret;
     this.onCommit = opts.onCommit;
     this.calendar = opts.calendar;
-    for (const s of opts.staff ?? []) this.staff.set(s.id, s);
+    const given = opts.staff ?? [];
+    this.staffList = typeof given === 'function' ? given : () => given;
     this.campaign = { ...DEFAULT_CAMPAIGN, ...opts.campaign };
     const prefixes = new Map<string, string>();
     for (const s of opts.services) {
@@ -260,11 +264,17 @@ export class EngineCore {
     return this.calendar ?? new HallCalendar(DEFAULT_CALENDAR, this.rules.timezone);
   }
 
-  /** A staff id from the config, or a refusal naming it (cases go only to known staff). */
+  /** Known staff by id, as of now. */
+  get staff(): ReadonlyMap<string, StaffRef> {
+    return new Map(this.staffList().map((s) => [s.id, s]));
+  }
+
+  /** A known, enabled staff id, or a refusal naming it (cases go only to known staff). */
   knownStaff(id: string): StaffRef {
-    const s = this.staff.get(id);
-    if (s) return s;
-    if (this.staff.size === 0) return { id, name: id };
+    const all = this.staff;
+    const s = all.get(id);
+    if (s && !s.disabled) return s;
+    if (all.size === 0) return { id, name: id };
     throw notFound('STAFF_UNKNOWN', `没有该工作人员：${id}`, `Unknown staff member ${id}`);
   }
 

@@ -69,3 +69,10 @@ export function allowed(access: Access, session: Session | undefined, terminal: 
 export function whoOf(request: FastifyRequest): { session?: Session; terminal?: Terminal } {
   return request.who ?? {};
 }
+
+/** The signed-in person on a route whose access names only roles: the access hook already refused anyone else. */
+export function sessionOf(request: FastifyRequest): Session {
+  const session = request.who?.session;
+  if (!session) throw new ApiError(401, 'not_signed_in', '请先登录', 'Sign in first');
+  return session;
+}

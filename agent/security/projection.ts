@@ -81,8 +81,12 @@ const PUBLIC_EVENTS: Record<string, readonly string[]> = {
   'counter.paused': [],
   'counter.resumed': [],
 };
-/** Staff do not receive the manager's closed-loop work (ratings, cases, citizens' reports). */
-const MANAGER_ONLY = /^(rating\.|case\.|report\.)/;
+/**
+ * Staff do not receive the manager's closed-loop work (ratings, cases, citizens' reports), nor the
+ * 上门服务 / 信访 / 自查 / 回访 cases of other staff: a counter reads its own from /campaign-cases/mine.
+ * Every other new event type (notice slips, 容缺, follow-ups, notices) is staff-only: never in PUBLIC_EVENTS.
+ */
+const MANAGER_ONLY = /^(rating\.|case\.|report\.|campaign\.)/;
 
 export function publicEvent(e: QueueEvent): QueueEvent | undefined {
   const keys = PUBLIC_EVENTS[e.type];

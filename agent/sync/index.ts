@@ -91,15 +91,16 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
 
   app.get(
     '/api/v1/sync/status',
-    { schema: { tags: ['manager'], summary: 'Upward sync: lag, oldest unsent, last success, parked rows (manager)' } },
-    async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
-      return status();
+    {
+      config: { access: ['manager'] },
+      schema: { tags: ['manager'], summary: 'Upward sync: lag, oldest unsent, last success, parked rows (manager)' },
     },
+    async () => status(),
   );
   app.post(
     '/api/v1/sync/parked/:id/retry',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['manager'],
         summary: 'Send a parked outbox row again (manager)',
@@ -107,7 +108,6 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       },
     },
     async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
       if (!outbox.unpark(request.params.id))
         throw new ApiError(404, 'not_parked', '没有该待处理记录', `Outbox row ${request.params.id} is not parked`);
       sender?.kick();

@@ -67,7 +67,7 @@ export function forgetAgent(baseUrl: string): void {
 /** The terminal a demo-hall request needs, or undefined. */
 export function terminalFor(method: string, path: string): string | undefined {
   if (method !== 'POST') return undefined;
-  if (/^\/api\/v1\/(tickets|appointments\/check-in|reports\/unresolved)\/?$/.test(path)) return 'kiosk-1';
+  if (/^\/api\/v1\/(tickets(\/return)?|appointments\/check-in|reports\/unresolved)\/?$/.test(path)) return 'kiosk-1';
   const m = /^\/api\/v1\/counters\/([^/]+)\/rating(\/timeout)?$/.exec(path);
   if (m?.[1]) return `pad-${decodeURIComponent(m[1])}`;
   return undefined;

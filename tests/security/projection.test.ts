@@ -49,13 +49,20 @@ describe('projections per audience', () => {
       'appointment.checkedIn',
       'notice.recorded',
       'ticket.acceptedWithMissing',
+      'campaign.opened',
+      'campaign.updated',
+      'campaign.closed',
+      'acceptedWithMissing.completed',
+      'hall.notices',
       'some.future.event',
     ]) {
       expect(projectQueueMessage(e(type), 'public'), type).toBeUndefined();
     }
-    for (const type of ['rating.recorded', 'case.closed', 'report.unresolved'])
+    for (const type of ['rating.recorded', 'case.closed', 'report.unresolved', 'campaign.opened', 'campaign.updated', 'campaign.closed'])
       expect(projectQueueMessage(e(type), 'staff'), type).toBeUndefined();
     expect(projectQueueMessage(e('appointment.checkedIn'), 'staff')).toBeDefined();
+    for (const type of ['notice.recorded', 'ticket.acceptedWithMissing', 'acceptedWithMissing.completed'])
+      expect(projectQueueMessage(e(type), 'staff'), type).toBeDefined();
     expect(publicEvent({ seq: 1, at: 1, type: 'counter.paused', counter: '3', data: { reason: '午休' } })?.data).toEqual({});
   });
 

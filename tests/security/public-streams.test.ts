@@ -11,8 +11,11 @@ const ID = (s: string) => s + idCheckChar(s);
 const IDS = [ID('34010419800101123'), ID('11010519491231002')];
 const APPOINTMENT = 'YY-20261128-7731';
 const PAUSE = '午休临时离开';
+const PHONE = '13912345678';
+const PETITION = '反映迁户口多次往返';
 
 let agent: TestAgent;
+let returnCode = '';
 const captured: { ns: string; event: string; data: unknown }[] = [];
 const sockets: Socket[] = [];
 
@@ -84,6 +87,39 @@ async function hallDay(): Promise<void> {
       }
     }
   }
+  // the campaign work of the day: a notice slip and the citizen back with it, 容缺, a 信访 case, notices
+  const slip = await post('/api/v1/counters/1/notice', { service: 'id-card', missingMaterialIds: ['hukou-book'] }, staff['1']);
+  expect(slip.status).toBe(201);
+  returnCode = String(slip.body.notice.returnCode);
+  const back = await post('/api/v1/tickets/return', { code: returnCode });
+  expect(back.status).toBe(201);
+  const served = await post('/api/v1/counters/1/call-next', {}, staff['1']);
+  expect(served.body.ticket.id, 'the returning citizen goes ahead of the queue').toBe(back.body.ticket.id);
+  await post('/api/v1/counters/1/start', {}, staff['1']);
+  const accepted = await post(
+    '/api/v1/counters/1/accept-with-missing',
+    { ticketId: back.body.ticket.id, missingMaterialIds: ['old-id-card'], followUpDate: '2099-01-04' },
+    staff['1'],
+  );
+  expect(accepted.status).toBe(204);
+  await post('/api/v1/counters/1/finish', {}, staff['1']);
+  const followUps = (await api(agent.baseUrl, 'GET', '/api/v1/follow-ups', undefined, manager)).body.followUps as { id: string }[];
+  expect(followUps.length).toBeGreaterThan(0);
+  for (const f of followUps) await post(`/api/v1/follow-ups/${encodeURIComponent(f.id)}/complete`, {}, staff['1']);
+  const petition = await post(
+    '/api/v1/campaign-cases',
+    { kind: 'petition', title: PETITION, source: '12345', assignedTo: 'A1002', contactPhone: PHONE, consent: true },
+    manager,
+  );
+  expect(petition.status).toBe(201);
+  const caseId = encodeURIComponent(petition.body.case.id);
+  expect((await post(`/api/v1/campaign-cases/${caseId}/discuss`, { text: `${PETITION}：已约谈` }, staff['2'])).status).toBe(200);
+  expect((await post(`/api/v1/campaign-cases/${caseId}/callback`, { note: '电话回访', satisfied: true }, staff['2'])).status).toBe(200);
+  expect((await post(`/api/v1/campaign-cases/${caseId}/close`, { result: '已解决' }, staff['2'])).status).toBe(200);
+  expect(
+    (await api(agent.baseUrl, 'PUT', '/api/v1/hall/notices', { notices: [{ zh: '周六照常办公', en: 'Open on Saturday' }] }, manager))
+      .status,
+  ).toBe(200);
   await post('/api/v1/counters/3/pause', { reason: PAUSE }, staff['3']);
   const cases = (await api(agent.baseUrl, 'GET', '/api/v1/cases', undefined, manager)).body.cases as { id: string; kind: string }[];
   const rect = cases.find((c) => c.kind === 'rectification');
@@ -108,6 +144,10 @@ function leaks(text: string): string[] {
   if (text.includes(PAUSE) || /pauseReason/.test(text)) found.push('pause reason');
   if (/idMasked|idHash|\*{4}/.test(text)) found.push('ID data');
   if (/report\.unresolved|跨省迁移办不成|138\*/.test(text)) found.push('citizen report');
+  if (text.includes(PHONE) || text.includes(PHONE.slice(-4)) || /contact/i.test(text)) found.push('contact phone');
+  if (text.includes(PETITION) || /campaign\.|petition|assignedTo/.test(text)) found.push('campaign case');
+  if ((returnCode && text.includes(returnCode)) || /returnCode|notice\.recorded/.test(text)) found.push('return code');
+  if (/acceptedWithMissing|followUp/.test(text)) found.push('容缺 follow-up');
   return found;
 }
 
@@ -176,7 +216,18 @@ describe('public namespaces and routes after a full hall day', () => {
     const manager = (await post('/api/v1/auth/manager', { pin: '9999' })).body.token;
     const events = await api(agent.baseUrl, 'GET', '/api/v1/events?after=0&limit=1000', undefined, manager);
     const types = new Set(events.body.events.map((e: { type: string }) => e.type));
-    for (const t of ['rating.recorded', 'counter.paused', 'appointments.imported', 'report.unresolved', 'case.callback'])
+    for (const t of [
+      'rating.recorded',
+      'counter.paused',
+      'appointments.imported',
+      'report.unresolved',
+      'case.callback',
+      'campaign.opened',
+      'campaign.closed',
+      'notice.recorded',
+      'ticket.acceptedWithMissing',
+      'acceptedWithMissing.completed',
+    ])
       expect(types).toContain(t);
   });
 });

@@ -74,6 +74,30 @@ const EXPECTED: Record<string, Who[]> = {
   'POST /api/v1/staff/{id}/pin': MANAGER,
   'GET /api/v1/audit': MANAGER,
   'GET /api/v1/security/alerts': MANAGER,
+  // the citizen's QR page polls it by the unguessable public id
+  'GET /api/v1/tickets/{id}/status': ALL,
+  'GET /api/v1/queue/waiting': STAFF,
+  'GET /api/v1/voice': ALL,
+  'POST /api/v1/cases/{id}/contact': MANAGER,
+  'GET /api/v1/reports/monthly': MANAGER,
+  'GET /api/v1/reports/daily': MANAGER,
+  // the kiosk shows 已下班 and the next opening
+  'GET /api/v1/calendar/status': ALL,
+  // a notice-slip return prints a ticket: whoever may issue one
+  'POST /api/v1/tickets/return': DESK,
+  'GET /api/v1/campaign-cases': MANAGER,
+  'POST /api/v1/campaign-cases': STAFF,
+  'GET /api/v1/campaign-cases/mine': ['staff'],
+  'POST /api/v1/campaign-cases/{id}/assign': MANAGER,
+  'POST /api/v1/campaign-cases/{id}/discuss': STAFF,
+  'POST /api/v1/campaign-cases/{id}/callback': STAFF,
+  'POST /api/v1/campaign-cases/{id}/contact': STAFF,
+  'POST /api/v1/campaign-cases/{id}/close': STAFF,
+  'GET /api/v1/follow-ups': STAFF,
+  'POST /api/v1/follow-ups/{id}/complete': STAFF,
+  'PUT /api/v1/hall/notices': MANAGER,
+  'GET /api/v1/sync/status': MANAGER,
+  'POST /api/v1/sync/parked/{id}/retry': MANAGER,
 };
 
 const NAMESPACES: Record<string, Who[]> = {
@@ -82,6 +106,8 @@ const NAMESPACES: Record<string, Who[]> = {
   '/pad': ALL,
   '/counter': STAFF,
   '/board': MANAGER,
+  // satellite PCs only, with their own tokens: no person's or screen's credentials open it
+  '/device': [],
 };
 
 let agent: TestAgent;

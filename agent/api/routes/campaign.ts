@@ -1,9 +1,11 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
+import { sessionOf, whoOf } from '../../security/access.js';
+import { takeIssueToken } from '../../security/issue-rate.js';
 import type { Session } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
-import { printState, ticketView } from './tickets.js';
+import { CITIZEN_DESK, printState, ticketView } from './tickets.js';
 
 const params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 80 }) });
 const by = Type.Optional(Type.String({ minLength: 1, maxLength: 40 }));
@@ -16,6 +18,10 @@ function actor(session: Session, given: string | undefined): string {
   return given?.trim() || session.staffId || session.role;
 }
 
+const MANAGER = { access: ['manager'] } as const;
+// staff work only the cases assigned to them (or their AB岗 partner's): the engine checks `actorStaff`
+const CASE_WORKERS = { access: ['manager', 'staff'] } as const;
+
 /** The staff member acting on their own case; undefined = the manager, who may act on any case. */
 const worker = (s: Session) => (s.role === 'staff' ? s.staffId : undefined);
 
@@ -26,13 +32,15 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/calendar/status',
-    { schema: { tags: ['hall'], summary: 'Open or closed now, next opening (kiosk closed state)' } },
+    // public: the kiosk shows 已下班 and the next opening to anyone in the hall
+    { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Open or closed now, next opening (kiosk closed state)' } },
     async () => engine.calendarStatus(),
   );
 
   app.post(
     '/api/v1/tickets/return',
     {
+      config: { access: CITIZEN_DESK },
       schema: {
         tags: ['tickets'],
         summary: 'A citizen back with the materials a notice slip listed: ticket to the owner counter, ahead of the queue',
@@ -40,7 +48,8 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      const session = ctx.auth.fromRequest(request); // anyone at the kiosk; staff and guides issue outside hours
+      takeIssueToken(ctx, request);
+      const session = whoOf(request).session; // staff and guides also issue outside hours
       const issuedBy = session?.role === 'staff' ? 'counter' : session ? 'guide' : 'kiosk';
       const result = engine.issueReturn(request.body.code, issuedBy);
       reply.status(201);
@@ -56,6 +65,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/campaign-cases',
     {
+      config: MANAGER,
       schema: {
         tags,
         summary: '上门服务, 信访, 自查 and 回访 cases, most urgent first (default: open ones)',
@@ -69,16 +79,15 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
       return { cases: engine.listCampaignCases({ state: request.query.state, kind: request.query.kind }) };
     },
   );
 
   app.get(
     '/api/v1/campaign-cases/mine',
-    { schema: { tags, summary: "The signed-in staff member's cases (and their AB岗 partner's)" } },
+    { config: { access: ['staff'] }, schema: { tags, summary: "The signed-in staff member's cases (and their AB岗 partner's)" } },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['staff']);
+      const session = sessionOf(request);
       const me = session.staffId ?? '';
       return { cases: engine.listCampaignCases({ assignee: me }), unresolved: engine.casesOfStaff(me) };
     },
@@ -87,6 +96,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: 'Open a 上门服务 (from a counter or the board), 信访, or 自查 case',
@@ -119,7 +129,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       if (session.role === 'staff' && request.body.kind === 'selfCheck') {
         throw new ApiError(403, 'forbidden', '自查清单由所长登记', 'Self-checks are entered by the manager');
       }
@@ -132,15 +142,16 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases/:id/assign',
     {
+      config: MANAGER,
       schema: {
         tags,
-        summary: 'Assign to a known staff member',
+        summary: 'Assign to a known staff member (an enabled staff account)',
         params,
         body: Type.Object({ to: Type.String({ minLength: 1, maxLength: 40 }), by }, { additionalProperties: false }),
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager']);
+      const session = sessionOf(request);
       return { case: engine.assignCampaignCase(request.params.id, { to: request.body.to, by: actor(session, request.body.by) }) };
     },
   );
@@ -148,6 +159,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases/:id/discuss',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: '信访 一事一议 note; escalateTo = 逐级上报',
@@ -159,7 +171,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       const { text, escalateTo } = request.body;
       return {
         case: engine.discussPetition(request.params.id, {
@@ -175,6 +187,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases/:id/callback',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: '回访; satisfied null = citizen not reached',
@@ -183,7 +196,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       const { note } = request.body;
       return {
         case: engine.campaignCallback(request.params.id, {
@@ -199,6 +212,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases/:id/contact',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: '回访 phone, given with consent; shown masked, deleted on closing',
@@ -210,7 +224,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       const { phone, consent } = request.body;
       return {
         case: engine.setCampaignContact(request.params.id, {
@@ -226,6 +240,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/campaign-cases/:id/close',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: 'Close with the result (信访 and 回访 samples after a 回访)',
@@ -234,7 +249,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       return {
         case: engine.closeCampaignCase(request.params.id, {
           by: actor(session, request.body.by),
@@ -245,14 +260,16 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
     },
   );
 
-  app.get('/api/v1/follow-ups', { schema: { tags, summary: '容缺 follow-ups not completed, earliest first' } }, async (request) => {
-    ctx.auth.requireRole(request, ['manager', 'staff']);
-    return { followUps: engine.followUps() };
-  });
+  app.get(
+    '/api/v1/follow-ups',
+    { config: CASE_WORKERS, schema: { tags, summary: '容缺 follow-ups not completed, earliest first' } },
+    async () => ({ followUps: engine.followUps() }),
+  );
 
   app.post(
     '/api/v1/follow-ups/:id/complete',
     {
+      config: CASE_WORKERS,
       schema: {
         tags,
         summary: 'The missing materials of a 容缺 case arrived',
@@ -261,7 +278,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager', 'staff']);
+      const session = sessionOf(request);
       return { followUp: engine.completeFollowUp(request.params.id, actor(session, request.body?.by)) };
     },
   );
@@ -269,6 +286,7 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
   app.put(
     '/api/v1/hall/notices',
     {
+      config: MANAGER,
       schema: {
         tags: ['hall'],
         summary: '信息公开 notices, edited from the board (no restart)',
@@ -287,7 +305,6 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
       return { notices: engine.setHallNotices(request.body.notices) };
     },
   );

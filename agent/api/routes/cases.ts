@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
+import { sessionOf } from '../../security/access.js';
 import type { Session } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
@@ -34,7 +35,6 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
       const cases = engine.listCases({ state: request.query.state, kind: request.query.kind });
       return { cases };
     },
@@ -60,7 +60,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager']);
+      const session = sessionOf(request);
       const { note, satisfied } = request.body;
       return { case: engine.recordCallback(request.params.id, { by: actor(session, request.body.by), note, satisfied }) };
     },
@@ -85,7 +85,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager']);
+      const session = sessionOf(request);
       const who = actor(session, request.body.by);
       const found = engine.getCase(request.params.id);
       if (!found)
@@ -114,7 +114,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager']);
+      const session = sessionOf(request);
       return { case: engine.assignUnresolved(request.params.id, { to: request.body.to, by: actor(session, request.body.by) }) };
     },
   );
@@ -122,6 +122,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
   app.post(
     '/api/v1/cases/:id/contact',
     {
+      config: { access: ['manager'] },
       schema: {
         tags,
         summary: '回访 phone of a 整改 or 办不成事 case, given with consent; shown masked, deleted on closing',
@@ -133,7 +134,7 @@ export function caseRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request) => {
-      const session = ctx.auth.requireRole(request, ['manager']);
+      const session = sessionOf(request);
       const { phone, consent } = request.body;
       return { case: engine.setCaseContact(request.params.id, { phone, consent, by: actor(session, request.body.by) }) };
     },

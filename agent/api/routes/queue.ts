@@ -28,9 +28,11 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.get(
     '/api/v1/queue/waiting',
-    { schema: { tags: ['queue'], summary: 'Waiting tickets with service, channel and wait (counter staff, manager)' } },
-    async (request) => {
-      ctx.auth.requireRole(request, ['staff', 'manager']);
+    {
+      config: { access: ['staff', 'manager'] },
+      schema: { tags: ['queue'], summary: 'Waiting tickets with service, channel and wait (counter staff, manager)' },
+    },
+    async () => {
       const now = Date.now();
       return {
         tickets: engine.waitingTickets().map((t) => ({
@@ -73,8 +75,7 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       config: { access: ['manager'] },
       schema: { tags: ['manager'], summary: 'Today’s ratings, bad ratings, handling times, unresolved reports' },
     },
-    async (request) => {
-      ctx.auth.requireRole(request, ['manager']);
+    async () => {
       return engine.stats();
     },
   );
@@ -126,7 +127,11 @@ function voiceRoute(app: TypedApp, ctx: HallContext): void {
   const { engine } = ctx;
   app.get(
     '/api/v1/voice',
-    { schema: { tags: ['voice'], summary: 'Voice health: spoken calls (espeak-ng or a recorded pack) or chime only' } },
+    {
+      // public: only whether calls are spoken or chimed, which anyone in the hall hears anyway
+      config: { access: 'public' },
+      schema: { tags: ['voice'], summary: 'Voice health: spoken calls (espeak-ng or a recorded pack) or chime only' },
+    },
     async () => {
       const h = ctx.voice.health?.() ?? { mode: 'speech' as const, checkedAt: 0 };
       // the reason text names paths on the hall PC: the board (manager) reads it from its device alert

@@ -31,7 +31,6 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      ctx.auth.requireRole(request, ['manager']);
       const q = request.query;
       const today = ctx.engine.today();
       const from = q.from ?? q.to ?? today;
@@ -74,6 +73,7 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/reports/monthly',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['manager'],
         summary: 'Monthly report of a campaign cycle (default 26th of the previous month to the 25th): json, csv, xlsx or a printable page',
@@ -84,7 +84,6 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      ctx.auth.requireRole(request, ['manager']);
       const month = request.query.month ?? ctx.engine.reportMonthOf(ctx.engine.today());
       return send(ctx.engine.periodReport('monthly', month), request.query.format, reply);
     },
@@ -93,6 +92,7 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
   app.get(
     '/api/v1/reports/daily',
     {
+      config: { access: ['manager'] },
       schema: {
         tags: ['manager'],
         summary: 'Daily report: json, csv, xlsx or a printable page',
@@ -100,7 +100,6 @@ export function reportRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      ctx.auth.requireRole(request, ['manager']);
       return send(ctx.engine.periodReport('daily', request.query.day ?? ctx.engine.today()), request.query.format, reply);
     },
   );

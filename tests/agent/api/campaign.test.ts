@@ -167,7 +167,7 @@ describe('notice slip return path', () => {
     const deadline = Date.now() + 10_000;
     let printed = '';
     while (Date.now() < deadline && !printed.includes(code.slice(4))) {
-      const sim = await get('/api/v1/sim');
+      const sim = await get('/api/v1/sim', s3);
       printed = JSON.stringify(sim.body.find((d: any) => d.id === 'printer-1')?.state.pages ?? []);
       if (!printed.includes(code.slice(4))) await new Promise((r) => setTimeout(r, 200));
     }
@@ -275,5 +275,27 @@ describe('reports, notices, follow-ups, query errors', () => {
     const s = await get('/api/v1/calendar/status');
     expect(s.body).toMatchObject({ open: true, alwaysOpen: true });
     expect(typeof s.body.calendarOpen).toBe('boolean');
+  });
+});
+
+describe('case assignees are the staff accounts administered on the board', () => {
+  it('a staff member added on the board takes cases at once; a disabled one gets no new case; a guide is no assignee', async () => {
+    const body = { kind: 'petition', title: '12345转办：户口迁入咨询', source: '12345' };
+    const assign = (id: string, to: string) => post(`/api/v1/campaign-cases/${id}/assign`, { to }, manager);
+    const opened = await post('/api/v1/campaign-cases', body, manager);
+    expect(opened.status).toBe(201);
+    const id = opened.body.case.id as string;
+    expect((await assign(id, 'B2001')).body.error?.code).toBe('staff_unknown');
+    const added = await post('/api/v1/staff', { id: 'B2001', name: '赵新', pin: '4321', counters: ['4'] }, manager);
+    expect(added.status).toBe(201);
+    const given = await assign(id, 'B2001');
+    expect(given.status).toBe(200);
+    expect(given.body.case.assignedTo).toBe('B2001');
+    expect((await api(agent.baseUrl, 'PATCH', '/api/v1/staff/B2001', { disabled: true }, manager)).status).toBe(200);
+    expect((await assign(id, 'B2001')).body.error?.code).toBe('staff_unknown');
+    const guide = await post('/api/v1/staff', { id: 'G3001', name: '导办员', pin: '865321', role: 'guide' }, manager);
+    expect(guide.status).toBe(201);
+    expect((await assign(id, 'G3001')).body.error?.code).toBe('staff_unknown');
+    expect((await post(`/api/v1/campaign-cases/${id}/assign`, { to: 'A1003' }, s1)).status).toBe(403);
   });
 });
