@@ -30,6 +30,14 @@ function primaryYaml(port: number): string {
   return `extends: ${DEMO}
 server: { host: 127.0.0.1, port: ${port} }
 devices: []
+# the test issues dozens of tickets in a second from one kiosk
+kiosk: { idleSeconds: 30, printDeadlineSeconds: 20, ticketsPerMinute: 600 }
+# the demo's screens, without the demo's ID reader (this primary drives no device of its own)
+terminals:
+  - { id: kiosk-1, kind: kiosk }
+  - { id: display-1, kind: display }
+  - { id: pad-1, kind: pad, counter: "1" }
+  - { id: counter-1, kind: counter, counter: "1" }
 satellites:
   - id: sat-1
     token: ${TOKEN1}
