@@ -127,6 +127,36 @@ export const CaseChangeV1 = Type.Object(
   strict,
 );
 
+/** 上门服务 / 信访 / 自查 / 回访 cases (campaign): the supervisor sees the case, the hall keeps names and phones. */
+export const CampaignCaseV1 = Type.Object(
+  {
+    caseKind: Type.Union([L('homeVisit'), L('petition'), L('selfCheck'), L('revisit')]),
+    caseId: id,
+    action: Type.Union([L('opened'), L('assigned'), L('discussed'), L('escalated'), L('callback'), L('contact'), L('closed')]),
+    at: ms,
+    day,
+    state: Type.Union([L('open'), L('closed')]),
+    dueDay: day,
+    openedAt: ms,
+    closedAt: nullable(ms),
+    service: nullable(id),
+    /** 回访 sample: the rated counter, staff and ticket */
+    counter: nullable(id),
+    staffId: nullable(id),
+    ticketId: nullable(id),
+    /** 信访 */
+    source: nullable(Type.Union([L('12345'), L('letter'), L('kiosk'), L('visit'), L('other')])),
+    escalation: nullable(Type.Union([L('hall'), L('county'), L('city'), L('province')])),
+    satisfied: Type.Optional(nullable(Type.Boolean())),
+    /** note, discussion or result, scrubbed of phone and ID numbers */
+    text: nullable(shortText(2000)),
+  },
+  strict,
+);
+
+/** 容缺 follow-up: the missing materials arrived. */
+export const FollowUpDoneV1 = Type.Object({ id, day, at: ms, counter: id, ticketId: id }, strict);
+
 const count = Type.Integer({ minimum: 0 });
 export const DailySummaryV1 = Type.Object(
   {
@@ -175,6 +205,8 @@ export const CONTRACTS = {
   acceptedWithMissing: { v: 1, schema: AcceptedWithMissingV1 },
   unresolvedReport: { v: 1, schema: UnresolvedReportV1 },
   caseChange: { v: 1, schema: CaseChangeV1 },
+  campaignCase: { v: 1, schema: CampaignCaseV1 },
+  followUpDone: { v: 1, schema: FollowUpDoneV1 },
   dailySummary: { v: 1, schema: DailySummaryV1 },
   liveWait: { v: 1, schema: LiveWaitV1 },
 } as const;

@@ -169,6 +169,46 @@ function mapCase(p: Any, tz: string): RecordData['caseChange'] {
   return out;
 }
 
+const CAMPAIGN_KINDS = new Set(['homeVisit', 'petition', 'selfCheck', 'revisit']);
+
+function mapCampaign(p: Any, tz: string): RecordData['campaignCase'] {
+  const c = p.case ?? {};
+  const e = p.entry ?? {};
+  const out: RecordData['campaignCase'] = {
+    caseKind: p.caseKind,
+    caseId: p.caseId,
+    action: p.action,
+    at: e.at,
+    day: dayOf(e.at, tz),
+    state: c.state,
+    dueDay: c.dueDay,
+    openedAt: c.openedAt,
+    closedAt: num(c.closedAt),
+    service: str(c.service),
+    counter: str(c.counter),
+    staffId: str(c.staffId),
+    ticketId: str(c.ticketId),
+    source: str(c.source) as RecordData['campaignCase']['source'],
+    escalation: str(c.escalation) as RecordData['campaignCase']['escalation'],
+    // An assignment's text is the assignee's name: it stays in the hall.
+    text: p.action !== 'assigned' && typeof e.text === 'string' ? scrub(e.text).slice(0, 2000) : null,
+  };
+  if (e.satisfied !== undefined) out.satisfied = e.satisfied;
+  return out;
+}
+
+function mapFollowUpDone(p: Any, tz: string): RecordData['followUpDone'] {
+  const r = p.record ?? {};
+  return { id: r.id, day: dayOf(r.completedAt, tz), at: r.completedAt, counter: r.counter, ticketId: r.ticketId };
+}
+
+/** One outbox kind carries several case families; each goes up under its own contract. */
+function caseEntry(p: Any): { kind: RecordKind; map: (p: Any, tz: string) => any } {
+  if (CAMPAIGN_KINDS.has(p?.caseKind)) return { kind: 'campaignCase', map: mapCampaign };
+  if (p?.caseKind === 'acceptedWithMissing') return { kind: 'followUpDone', map: mapFollowUpDone };
+  return { kind: 'caseChange', map: mapCase };
+}
+
 const OUTBOX_KINDS: Record<string, { kind: RecordKind; map: (p: Any, tz: string) => any }> = {
   rating: { kind: 'rating', map: mapRating },
   notRated: { kind: 'notRated', map: mapNotRated },
@@ -190,8 +230,9 @@ export function toRecord(row: OutboxRow, timezone: string): SyncRecord {
   } catch {
     throw new UnmappableRecord('payload is not JSON');
   }
-  const data = entry.map(payload, timezone);
+  const { kind, map } = row.kind === 'caseUpdate' ? caseEntry(payload) : entry;
+  const data = map(payload, timezone);
   const at = typeof data.at === 'number' ? data.at : typeof data.finishedAt === 'number' ? data.finishedAt : row.created_at;
   const day = typeof data.day === 'string' ? data.day : dayOf(at, timezone);
-  return { key: row.idempotency_key, kind: entry.kind, v: CONTRACTS[entry.kind].v, at, day, data };
+  return { key: row.idempotency_key, kind, v: CONTRACTS[kind].v, at, day, data };
 }

@@ -64,5 +64,12 @@ describe('screens in Chromium', () => {
     await panel.getByTestId('audit-log').getByText('staff.add · A4001').waitFor();
     await panel.getByRole('button', { name: '生成配对码' }).first().click();
     await panel.getByTestId('pair-code').waitFor();
+    // the signed-in board's other panels load their data under the same CSP (and with the manager's rights)
+    for (const id of ['board-campaign', 'board-reports', 'board-notices', 'board-cases'])
+      await page.getByTestId(id).first().waitFor({ timeout: 20_000 });
+    // the sync panel answers from GET /api/v1/sync/status (manager): the demo hall has no upstream
+    await page.locator('[data-testid=board-sync], [data-testid=sync-off]').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1000);
+    expect(hall.cspViolations).toEqual([]);
   });
 });

@@ -53,4 +53,50 @@ describe('contracts', () => {
     expect(check.Check(rec.data)).toBe(true);
     expect(check.Check({ ...rec.data, name: '王芳' })).toBe(false);
   });
+
+  it('carries 上门服务/信访/自查/回访 cases and 容缺 completions under their own contracts, without names or phones', () => {
+    const petition = {
+      caseKind: 'petition',
+      caseId: 'P-3',
+      action: 'callback',
+      entry: { at: 1_764_300_000_000, action: 'callback', by: '王芳', text: '回访：电话13812345678，已满意', satisfied: true },
+      case: {
+        id: 'P-3',
+        kind: 'petition',
+        state: 'open',
+        day: '2025-11-28',
+        openedAt: 1_764_200_000_000,
+        dueDay: '2025-12-19',
+        title: '迁户口多次往返',
+        assignedTo: 'A1002',
+        openedBy: 'manager',
+        source: '12345',
+        escalation: 'county',
+        history: [],
+      },
+    };
+    const row = (kind: string, payload: unknown) => ({
+      id: 1,
+      kind,
+      idempotency_key: 'k',
+      payload: JSON.stringify(payload),
+      created_at: 1,
+    });
+    const rec = toRecord(row('caseUpdate', petition), 'Asia/Shanghai');
+    expect(rec).toMatchObject({ kind: 'campaignCase', v: 1, day: '2025-11-28' });
+    expect(rec.data).toMatchObject({ caseKind: 'petition', source: '12345', escalation: 'county', satisfied: true });
+    expect(Compile(CONTRACTS.campaignCase.schema).Check(rec.data)).toBe(true);
+    expect(JSON.stringify(rec.data)).not.toMatch(/13812345678|王芳|A1002/);
+    const assigned = toRecord(
+      row('caseUpdate', { ...petition, action: 'assigned', entry: { at: 1, action: 'assigned', by: 'x', text: 'A1002' } }),
+      'Asia/Shanghai',
+    );
+    expect(assigned.data).toMatchObject({ text: null });
+
+    const done = { id: 'RQ-1', ticketId: '2025-11-28:A003', counter: '1', completedAt: 1_764_300_000_000, completedBy: '王芳' };
+    const followUp = toRecord(row('caseUpdate', { caseKind: 'acceptedWithMissing', record: done }), 'Asia/Shanghai');
+    expect(followUp).toMatchObject({ kind: 'followUpDone', data: { id: 'RQ-1', counter: '1', day: '2025-11-28' } });
+    expect(Compile(CONTRACTS.followUpDone.schema).Check(followUp.data)).toBe(true);
+    expect(JSON.stringify(followUp.data)).not.toContain('王芳');
+  });
 });
