@@ -31,7 +31,7 @@ describe('phone ticket page (390×844)', () => {
   it('updates by fetch, shows the number now called and the update time, and follows a transfer', async () => {
     const issued = await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
     expect(issued.status).toBe(201);
-    const { page } = await hall.open(`/t/${encodeURIComponent(issued.body.ticket.id)}`, PHONE);
+    const { page } = await hall.open(new URL(issued.body.statusUrl).pathname, PHONE);
     expect(await page.locator('meta[http-equiv="refresh" i]').count()).toBe(0);
     await page.getByText('等候中').waitFor();
     await page.getByText('更新于').waitFor();
@@ -74,7 +74,7 @@ describe('phone ticket page (390×844)', () => {
 
   it('renders Chinese with a real CJK font, not a fallback box', async () => {
     const issued = await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
-    const { page } = await hall.open(`/t/${encodeURIComponent(issued.body.ticket.id)}`, PHONE);
+    const { page } = await hall.open(new URL(issued.body.statusUrl).pathname, PHONE);
     await page.getByText('等候中').waitFor();
     const fonts = await platformFonts(page, 'h1');
     expect(fonts.map((f) => f.familyName).join(', ')).toMatch(/WenQuanYi|Noto Sans CJK|Source Han|Droid Sans Fallback/);
