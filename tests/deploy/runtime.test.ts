@@ -65,7 +65,7 @@ describe('npm start on the compiled runtime', () => {
 
     const first = await npmStart();
     expect(first.out()).toContain('hallq: compiling the agent');
-    expect(await fetch(`${first.url}/healthz`).then((r) => r.json())).toEqual({ ok: true });
+    expect(await fetch(`${first.url}/healthz`).then((r) => r.json())).toMatchObject({ ok: true, db: 'writable' });
     // the running agent is the compiled one, an ES module, with tsx nowhere in the process
     const cmdline = readFileSync(`/proc/${first.child.pid}/cmdline`, 'utf8');
     expect(cmdline).not.toContain('tsx');
