@@ -3,7 +3,7 @@
 // campaign-case and report panels.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CONFIG, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { DEMO_CONFIG, pairCode, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { launchBrowser, type Browsers } from '../helpers/browser.js';
 import { type Hall, openCounter, shot, signInBoard, signInCounter, startHall } from './support.js';
 
@@ -125,7 +125,8 @@ describe('kiosk closed by the hall calendar', () => {
   it('shows "closed" with the holiday and the next opening', async () => {
     const ctx = await browsers.newContext({ viewport: { width: 1080, height: 1920 } });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
-    await page.goto(`${agent.baseUrl}/kiosk`);
+    // a paired kiosk, as in a hall (an unpaired browser sees the pairing page)
+    await page.goto(`${agent.baseUrl}/kiosk?pair=${await pairCode(agent.baseUrl, 'kiosk-1')}`);
     const closed = page.getByTestId('kiosk-closed');
     await closed.waitFor();
     expect(await closed.textContent()).toContain('国庆节放假');
