@@ -16,6 +16,7 @@ import { type RunningHall, startHall } from '../../../agent/hall.js';
 import { type PtyAttachment, attachToPty } from '../../../drivers/sim/pty.js';
 import { VirtualSamReader } from '../../../drivers/sim/sam-reader.js';
 import { SocatPair } from '../../../drivers/sim/socat.js';
+import { api, terminalToken } from '../../helpers/agent.js';
 import { waitFor } from './helpers.js';
 
 const ID17 = '34010419850615202';
@@ -51,7 +52,8 @@ beforeAll(async () => {
     },
   });
   hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger: pino({ level: 'debug' }, sink) });
-  kiosk = io(`${hall.url}/kiosk`, { transports: ['websocket'] });
+  // the paired kiosk that owns the reader (config terminals: kiosk-1 readers [id-reader-1]); card reads go to it only
+  kiosk = io(`${hall.url}/kiosk`, { transports: ['websocket'], auth: { terminal: await terminalToken(hall.url, 'kiosk-1') } });
   kiosk.onAny((event, ...args) => wire.push(JSON.stringify([event, ...args])));
   kiosk.on('idcard', (m) => messages.push(m));
   await waitFor(() => kiosk.connected, 5000, 'kiosk socket');
@@ -76,15 +78,11 @@ describe('SAM ID-card reader → agent → kiosk on a socat pty', () => {
     await waitFor(() => messages.length === 1, 8000, 'idcard message on the kiosk socket');
     const m = messages[0]!;
     expect(Object.keys(m).sort()).toEqual(['deviceId', 'masked', 'maskedName', 'token']);
-    expect(m).toMatchObject({ deviceId: 'id-reader-1', masked: `3401**********${CARD.idNumber.slice(-4)}`, maskedName: '欧***' });
+    expect(m).toMatchObject({ deviceId: 'id-reader-1', masked: `**************${CARD.idNumber.slice(-4)}`, maskedName: '欧***' });
 
-    const res = await fetch(`${hall.url}/api/v1/tickets`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'temp-id-card', idToken: m.token }),
-    });
+    const res = await api(hall.url, 'POST', '/api/v1/tickets', { service: 'temp-id-card', idToken: m.token });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { ticket: { idMasked: string } };
+    const body = res.body as { ticket: { idMasked: string } };
     expect(body.ticket.idMasked).toBe(m.masked);
     // the card stays on the reader: read once per presentation
     await new Promise((r) => setTimeout(r, 600));
