@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../drivers/protocols/idcard.js';
-import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { api, managerToken, startTestAgent, type TestAgent, terminalToken } from '../helpers/agent.js';
 import { DEMO, until } from './support.js';
 
 /**
@@ -13,6 +13,10 @@ const TOKEN_A = 'kiosk-pc-token-0123456789';
 const TOKEN_B = 'counter-pc-token-0123456789';
 const CONFIG = `extends: ${DEMO}
 devices: []
+# the kiosk PC's reader belongs to the demo kiosk terminal (card reads go to it only)
+terminals:
+  - { id: kiosk-1, kind: kiosk, readers: [idr-k] }
+  - { id: pad-2, kind: pad, counter: "2" }
 satellites:
   - id: kiosk-pc
     token: ${TOKEN_A}
@@ -74,7 +78,10 @@ async function satellite(
 }
 
 async function events(after: number) {
-  return (await api(agent.baseUrl, 'GET', `/api/v1/events?after=${after}`)).body.events as { type: string; counter?: string }[];
+  return (await api(agent.baseUrl, 'GET', `/api/v1/events?after=${after}`, undefined, await managerToken(agent.baseUrl))).body.events as {
+    type: string;
+    counter?: string;
+  }[];
 }
 
 beforeAll(async () => {
@@ -187,7 +194,8 @@ describe('/device namespace', () => {
   });
 
   it('an ID card read on the kiosk PC reaches the kiosk page as a one-time token and a masked number', async () => {
-    const kiosk = connect('/kiosk', {});
+    // the paired kiosk that owns the reader; an anonymous /kiosk socket gets no card read (tests/security)
+    const kiosk = connect('/kiosk', { terminal: await terminalToken(agent.baseUrl, 'kiosk-1') });
     const reads: { token: string; masked: string }[] = [];
     kiosk.on('idcard', (m) => reads.push(m));
     await new Promise<void>((ok) => kiosk.on('connect', () => ok()));
