@@ -19,7 +19,7 @@ beforeAll(async () => {
       t
         .replace('printDeadlineSeconds: 20 }', 'printDeadlineSeconds: 20, ticketsPerMinute: 12 }')
         .replace(
-          '  - { id: id-reader-1, kind: idReader, protocol: idcard-serial, transport: { type: sim } }',
+          '  - { id: id-reader-1, kind: idReader, protocol: idcard-sam, transport: { type: sim } }',
           '  - { id: id-reader-1, kind: idReader, protocol: idcard-serial, transport: { type: sim } }\n  - { id: id-reader-2, kind: idReader, protocol: idcard-serial, transport: { type: sim } }',
         )
         .replace(
