@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { BatchV1, CONTRACTS, type RecordKind, type RecordResult, type SyncRecord } from '../contracts/records.js';
+import { IngestWriter } from './ingest-writer.js';
 import { applyDerived, DERIVED, storeLiveWait } from './derived.js';
 import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, REPLAY_WINDOW_MS, verify } from '../contracts/sign.js';
 
@@ -15,22 +16,6 @@ const checks = Object.fromEntries(Object.entries(CONTRACTS).map(([k, c]) => [k, 
 >;
 /** a hall clock may run a little fast; a record a day ahead is a broken clock, not a fact */
 const FUTURE_SLACK_MS = 24 * 3600_000;
-
-const FAST_INGEST = `
-  WITH seen AS (
-    INSERT INTO seen_batches (hall_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1
-  ), ins AS (
-    INSERT INTO records (hall_id, key, kind, v, at, day, data)
-    SELECT $1, r.key, r.kind, r.v, to_timestamp(r.at / 1000.0), r.day::date, r.data
-    FROM jsonb_to_recordset($3::jsonb) AS r(key text, kind text, v int, at bigint, day text, data jsonb)
-    WHERE EXISTS (SELECT 1 FROM seen)
-    ON CONFLICT DO NOTHING RETURNING key
-  ), upd AS (
-    UPDATE halls SET last_seen_at = now(),
-      last_record_at = CASE WHEN $4::bigint IS NULL THEN last_record_at ELSE greatest(last_record_at, to_timestamp($4::bigint / 1000.0)) END
-    WHERE id = $1 AND EXISTS (SELECT 1 FROM seen)
-  )
-  SELECT EXISTS (SELECT 1 FROM seen) AS seen, ARRAY(SELECT key FROM ins) AS keys`;
 
 export class IngestCounters {
   batches = 0;
@@ -70,6 +55,25 @@ async function countRejection(pool: pg.Pool, hallId: string, reason: string, n =
     .catch(() => {});
 }
 
+const DAY_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** the contract checks a day's shape; PostgreSQL would refuse 2026-02-30 and take the whole write with it */
+function badDay(data: unknown, path = ''): string | null {
+  if (typeof data === 'string') {
+    const m = DAY_SHAPE.exec(data);
+    if (!m) return null;
+    const t = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+    return t.getUTCFullYear() === +m[1]! && t.getUTCMonth() === +m[2]! - 1 && t.getUTCDate() === +m[3]! ? null : path || '/';
+  }
+  if (data && typeof data === 'object') {
+    for (const [k, v] of Object.entries(data)) {
+      if (typeof v === 'string' && !/(day|date)$/i.test(k)) continue; // free text may look like anything
+      const at = badDay(v, `${path}/${k}`);
+      if (at) return at;
+    }
+  }
+  return null;
+}
+
 function validate(r: SyncRecord, now: number): string | null {
   const c = checks[r.kind as RecordKind];
   if (!c) return `unknown record kind "${r.kind}"`;
@@ -79,11 +83,14 @@ function validate(r: SyncRecord, now: number): string | null {
     const e = [...c.check.Errors(r.data)][0];
     return `${r.kind}: ${e?.instancePath || '/'} ${e?.message ?? 'does not match the contract'}`;
   }
+  const wrongDay = badDay(r.day) ?? badDay(r.data);
+  if (wrongDay) return `${r.kind}: ${wrongDay === '/' ? '/day' : wrongDay} is not a calendar day`;
   return null;
 }
 
-export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: IngestCounters): void {
+export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: IngestCounters, writers = 4): void {
   const secrets = new HallSecrets(pool);
+  const writer = new IngestWriter(pool, { writers });
   // The exact bytes are needed for the signature, so this route parses its own JSON.
   app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) =>
@@ -133,16 +140,11 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
       const needsDerived = live !== null || valid.some((r) => DERIVED.has(r.kind));
       let fresh: Set<string>;
       if (!needsDerived) {
-        // The common case (service records, ratings without a 整改, notices): one statement is one
-        // round trip and one transaction — replay check, insert and the hall's last-seen together.
-        const one = await pool.query(FAST_INGEST, [
-          hallId,
-          batch.batchId,
-          JSON.stringify(valid),
-          valid.length ? Math.max(...valid.map((r) => r.at)) : null,
-        ]);
-        if (!one.rows[0].seen) return bad('replayed', 409, `batch ${batch.batchId} was already received`);
-        fresh = new Set(one.rows[0].keys as string[]);
+        // The common case (service records, ratings without a 整改, notices): replay check, insert and
+        // the hall's last-seen in one statement, grouped with other halls' batches waiting at the moment.
+        const one = await writer.write(hallId, batch.batchId, valid);
+        if (!one.fresh) return bad('replayed', 409, `batch ${batch.batchId} was already received`);
+        fresh = one.stored;
         return finish(fresh);
       }
       const client = await pool.connect();

@@ -76,6 +76,12 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       return reply.status(err.statusCode ?? 400).send({ error: { code: err.code ?? 'bad_request', message: err.message } });
     }
+    if (err.code && /^22/.test(err.code)) {
+      // PostgreSQL refused a value the checks let through: the batch is at fault, so the hall parks it
+      // with this reason instead of retrying it forever.
+      request.log.warn({ err: err.message }, 'record refused by the database');
+      return reply.status(400).send({ error: { code: 'bad_record', message: `记录被数据库拒绝: ${err.message}` } });
+    }
     if ((err.code && UNAVAILABLE.has(err.code)) || /Connection terminated|connect|timeout/i.test(err.message)) {
       request.log.warn({ err: err.message }, 'database unavailable');
       return reply
@@ -89,7 +95,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: '没有该页面' } }));
 
   const counters = new IngestCounters();
-  ingestRoutes(app, pool, counters);
+  // Group-commit writers: enough to overlap one group's commit with the next one's parsing, and leave
+  // connections for the pages and the transactional path.
+  ingestRoutes(app, pool, counters, Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)));
   publicRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });
   app.get('/healthz', async () => ({ ok: true, ...counters }));

@@ -134,3 +134,49 @@ describe('hub ingest', () => {
     for (const s of statuses) expect(s).toBeLessThan(500);
   });
 });
+
+describe('hub ingest under many halls at once', () => {
+  it('answers every hall for its own batch when batches are written together, and a bad day fails only its record', async () => {
+    const halls = Array.from({ length: 40 }, (_, i) => `GROUP-${i}`);
+    for (const id of halls)
+      await h.hub.pool.query("INSERT INTO halls (id, name, city, secret) VALUES ($1, $1, '合肥市', $2)", [id, `${id}-secret-0123456789`]);
+    const upFor = (id: string) => ({ url: h.hub.url, hallId: id, secret: `${id}-secret-0123456789`, timeoutMs: 30_000 });
+    // Two batches per hall in flight at once, the second overlapping the first by one key.
+    const outs = await Promise.all(
+      halls.flatMap((id, i) => [
+        postBatch(upFor(id), [serviceRecord(`service:${id}:1`, DAY, AT + i), serviceRecord(`service:${id}:2`, DAY, AT + i)]),
+        postBatch(upFor(id), [
+          serviceRecord(`service:${id}:2`, DAY, AT + i),
+          serviceRecord(`service:${id}:3`, DAY, AT + i),
+          ...(i === 7 ? [{ ...serviceRecord(`service:${id}:bad-day`, '2026-02-30', AT + i) }] : []),
+        ]),
+      ]),
+    );
+    for (const o of outs) expect(o.kind).toBe('ok');
+    for (const [i, id] of halls.entries()) {
+      const [a, b] = [outs[2 * i]!, outs[2 * i + 1]!];
+      const statuses = [...(a.kind === 'ok' ? a.ack.results : []), ...(b.kind === 'ok' ? b.ack.results : [])];
+      // key 2 was sent twice: stored by exactly one of the two batches
+      expect(
+        statuses
+          .filter((r) => r.key === `service:${id}:2`)
+          .map((r) => r.status)
+          .sort(),
+      ).toEqual(['duplicate', 'stored']);
+      expect(
+        statuses
+          .filter((r) => r.status === 'stored')
+          .map((r) => r.key)
+          .sort(),
+      ).toEqual([1, 2, 3].map((k) => `service:${id}:${k}`));
+      if (i === 7)
+        expect(statuses.find((r) => r.key.endsWith('bad-day'))).toMatchObject({
+          status: 'rejected',
+          reason: expect.stringContaining('calendar day'),
+        });
+    }
+    expect(await count(h.hub, "SELECT count(*) AS n FROM records WHERE hall_id LIKE 'GROUP-%'")).toBe(halls.length * 3);
+    const seen = await h.hub.pool.query("SELECT count(*)::int AS n FROM halls WHERE id LIKE 'GROUP-%' AND last_seen_at IS NOT NULL");
+    expect(seen.rows[0].n).toBe(halls.length);
+  });
+});
