@@ -5,10 +5,11 @@
 // No queue, no screens: a /healthz only.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { DeviceEvent, DeviceHost } from '../../drivers/host/contract.js';
 import { LocalDeviceHost } from '../../drivers/host/local.js';
+import { ROOT } from '../cli/paths.js';
 import { EventBuffer } from './buffer.js';
 import type { SatelliteConfig } from './config.js';
 import { checkCommand, DEVICE_NAMESPACE, type EventsAck, type HelloAck, type HelloMsg } from './wire.js';
@@ -39,7 +40,7 @@ export interface RunningSatellite {
 
 export const VERSION: string = (() => {
   try {
-    return (JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

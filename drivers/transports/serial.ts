@@ -3,7 +3,6 @@
 // talks) would never notice, so the port path is also watched: a USB-serial adapter's /dev node
 // (or a socat link) disappears on unplug.
 import { access } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
 import { BaseTransport } from './types.js';
 
 /** The part of SerialPort we use, so tests can pass serialport's own SerialPortMock. */
@@ -60,7 +59,10 @@ export class SerialTransport extends BaseTransport {
 
   async open(): Promise<void> {
     if (this.live) return;
-    const factory: SerialPortFactory = this.o.factory ?? ((opts) => new SerialPort(opts) as unknown as SerialPortLike);
+    // serialport (and its native binding) loads on the first real open: a hall whose devices are all
+    // simulated or on TCP starts without it.
+    const factory: SerialPortFactory =
+      this.o.factory ?? (await import('serialport').then((m) => (opts) => new m.SerialPort(opts) as unknown as SerialPortLike));
     const port = factory({
       path: this.o.path,
       baudRate: this.o.baudRate,

@@ -1,6 +1,5 @@
 // One column list for every form of the period report: the board table, CSV, XLSX and the
 // printable page show the same figures in the same order.
-import ExcelJS from 'exceljs';
 import type { Figures, PeriodReport, ReportRow } from '../../queue/period-report.js';
 
 export interface Column {
@@ -77,6 +76,8 @@ export function reportCsv(r: PeriodReport, hall: string): string {
 }
 
 export async function reportXlsx(r: PeriodReport, hall: string): Promise<Buffer> {
+  // exceljs takes ~0.3 s to load: only when someone exports, not at every start-up
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = 'hallq';
   wb.created = new Date(r.generatedAt);
