@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { HallConfig } from '../config/load.js';
 import { Lockout } from '../security/lockout.js';
-import { DUMMY_HASH, hashPin, verifyPin } from '../security/pins.js';
+import { DUMMY_HASH, hashPin, storedPin, verifyPin } from '../security/pins.js';
 import { type Account, type AccountRole, newToken, type SecurityStore, sha256, type Terminal } from '../security/store.js';
 import { ApiError } from './errors.js';
 
@@ -76,7 +76,7 @@ export class AuthService {
           id: s.id,
           role: 'staff' as const,
           name: s.name,
-          pinHash: await hashPin(s.pin),
+          pinHash: await storedPin(s.pin),
           counters: s.counters,
           photo: s.photo,
           disabled: false,
@@ -85,14 +85,14 @@ export class AuthService {
           id: 'guide',
           role: 'guide' as const,
           name: '导办员',
-          pinHash: await hashPin(this.config.auth.guidePin),
+          pinHash: await storedPin(this.config.auth.guidePin),
           disabled: false,
         }))(),
         (async () => ({
           id: 'manager',
           role: 'manager' as const,
           name: '所长',
-          pinHash: await hashPin(this.config.auth.managerPin),
+          pinHash: await storedPin(this.config.auth.managerPin),
           disabled: false,
         }))(),
       ]);

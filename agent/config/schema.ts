@@ -121,10 +121,19 @@ const counter = obj({
   schoolBatch: optional(bool(), false),
 });
 
+/** digits, or the stored form `hallq hash-pin` prints, so the config file need not hold PINs in clear */
+const pin = () =>
+  str({
+    min: 4,
+    max: 100,
+    pattern: /^(\d{4,12}|scrypt\$16384\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43})$/,
+    hint: 'a PIN of 4–12 digits, or its hash from `hallq hash-pin`',
+  });
+
 const staff = obj({
   id: id('a staff number such as A1001'),
   name: str({ max: 40 }),
-  pin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),
+  pin: pin(),
   photo: optional(str({ max: 300 })),
   counters: optional(list(id('a counter id'))),
 });
@@ -271,8 +280,8 @@ export const hallConfigSpec = obj({
     {},
   ),
   auth: obj({
-    guidePin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),
-    managerPin: str({ min: 4, max: 12, pattern: /^\d+$/, hint: 'a PIN of 4–12 digits' }),
+    guidePin: pin(),
+    managerPin: pin(),
   }),
   staff: list(staff, { min: 1 }),
   services: list(service, { min: 1, max: 26 }),

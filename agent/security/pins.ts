@@ -26,5 +26,17 @@ export async function verifyPin(pin: string, stored: string): Promise<boolean> {
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+const HASH_SHAPE = new RegExp(`^scrypt\\$${N}\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$`);
+
+/** a stored-form PIN as `hallq hash-pin` prints it, so a config file need not carry PINs in clear */
+export function isPinHash(s: string): boolean {
+  return HASH_SHAPE.test(s);
+}
+
+/** a config PIN (digits, or already hashed by `hallq hash-pin`) as it is stored */
+export function storedPin(pinOrHash: string): Promise<string> {
+  return isPinHash(pinOrHash) ? Promise.resolve(pinOrHash) : hashPin(pinOrHash);
+}
+
 /** A hash that no PIN matches: unknown accounts cost the same time as known ones. */
 export const DUMMY_HASH = `scrypt$${N}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEYLEN).toString('base64url')}`;

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyPin } from '../../agent/cli/hash-pin.js';
+import { verifyPin } from '../../agent/security/pins.js';
+import { startTestAgent } from '../helpers/agent.js';
 import { hallq, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-cli-'));
@@ -47,12 +48,29 @@ describe('hallq', () => {
     const r = await hallq(['hash-pin'], { input: '482913\n' });
     expect(r.code).toBe(0);
     const hash = r.out.trim();
-    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$16384\$[\w-]{22}\$[\w-]{43}$/);
     expect(hash).not.toContain('482913');
-    expect(verifyPin(hash, '482913')).toBe(true);
-    expect(verifyPin(hash, '482914')).toBe(false);
+    expect(await verifyPin('482913', hash)).toBe(true);
+    expect(await verifyPin('482914', hash)).toBe(false);
     const again = await hallq(['hash-pin', '482913']);
     expect(again.out.trim()).not.toBe(hash); // salted
     expect((await hallq(['hash-pin', '12ab'])).code).toBe(2);
+
+    // The config takes the hash where it takes a PIN: the manager signs in with the PIN itself.
+    const demo = readFileSync(join(ROOT, 'config/demo-hall.yaml'), 'utf8');
+    expect(demo).toContain('managerPin: "9999"');
+    const agent = await startTestAgent({ configText: demo.replace('managerPin: "9999"', `managerPin: "${hash}"`) });
+    try {
+      const login = (pin: string) =>
+        fetch(`${agent.baseUrl}/api/v1/auth/manager`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ pin }),
+        });
+      expect((await login('482913')).status).toBe(200);
+      expect((await login('9999')).status).toBe(401);
+    } finally {
+      await agent.stop();
+    }
   });
 });
