@@ -1,13 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+// Files whose assertions are about timing on the wire or that kill processes under load: these run one
+// at a time after everything else, so their figures are not bent by another test on the same 2 cores.
+// tests/deploy/runtime.test.ts rebuilds dist/app, which the CLI tests run: it must not overlap them.
+const SERIAL = [
+  'tests/**/*pty*.test.ts',
+  'tests/**/*replug*.test.ts',
+  'tests/drivers/bus/**/*.test.ts',
+  'tests/drivers/modbus-server.test.ts',
+  'tests/drivers/protocols-bus.test.ts',
+  'tests/drivers/hid.test.ts',
+  'tests/crash/**/*.test.ts',
+  'tests/satellite/hall.test.ts',
+  'tests/deploy/runtime.test.ts',
+];
+
+const shared = { testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // pty pairs, Chromium and the crash test compete for two cores: one file at a time keeps timing honest.
-    fileParallelism: false,
-    pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        // Most files wait on sockets, browsers and timers rather than the CPU: two at a time.
+        test: { ...shared, name: 'parallel', include: ['tests/**/*.test.ts'], exclude: SERIAL, maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        test: { ...shared, name: 'serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

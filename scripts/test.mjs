@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildAgent, isAgentBuildCurrent } from './build-agent.mjs';
 import { ensureUi } from './ensure-ui.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -43,6 +44,8 @@ if (missing().length > 0) {
 }
 
 ensureUi();
+// The CLI and runtime tests run the compiled agent; built once here, not by two test files at once.
+if (!isAgentBuildCurrent() && !(await buildAgent({ strict: false }))) process.exit(1);
 const summary = join(root, 'test-results/vitest.json');
 rmSync(summary, { force: true });
 const vitest = [
