@@ -38,8 +38,8 @@ export function overdueCounts(campaign: CaseRow[], accepted: CaseRow[]): Overdue
 /** the cycle's figures; rows as in hallTable (a city row has hallId '') */
 export function campaignTable(rows: (HallMonthRow & { halls?: number })[], withCity: boolean, overdue?: OverdueCounts): string {
   const head = `<tr>${withCity ? '<th class="l" rowspan="2">城市</th>' : ''}<th class="l" rowspan="2">大厅</th>
-<th colspan="2">上门服务</th><th colspan="3">信访</th><th colspan="2">自查</th><th colspan="2">抽样回访</th>
-<th colspan="3">回访结果</th><th colspan="3">容缺受理</th>${overdue ? '<th rowspan="2">当前逾期<br>专项案件</th><th rowspan="2">当前逾期<br>容缺</th>' : ''}</tr>
+<th style="text-align:center" colspan="2">上门服务</th><th style="text-align:center" colspan="3">信访</th><th style="text-align:center" colspan="2">自查</th><th style="text-align:center" colspan="2">抽样回访</th>
+<th style="text-align:center" colspan="3">回访结果</th><th style="text-align:center" colspan="3">容缺受理</th>${overdue ? '<th rowspan="2">当前逾期<br>专项案件</th><th rowspan="2">当前逾期<br>容缺</th>' : ''}</tr>
 <tr><th>新增</th><th>办结</th><th>新增</th><th>办结</th><th>逐级上报</th><th>新增</th><th>办结</th><th>新增</th><th>办结</th>
 <th>满意</th><th>不满意</th><th>未联系上</th><th>受理</th><th>补齐</th><th>逾期未补齐</th></tr>`;
   const body = rows
@@ -108,16 +108,21 @@ export async function caseLists(pool: pg.Pool, opts: { city: string | null; hall
   return { today, openCampaign, overdueAccepted };
 }
 
-export function caseListsHtml(l: CaseLists): string {
+/** the overview shows only what is overdue; a hall's page and /cases also the open cases not yet due */
+export function caseListsHtml(l: CaseLists, overdueOnly = false): string {
   return `${campaignCaseTable(
     l.openCampaign.filter((c) => c.overdue),
     '逾期专项案件（上门服务、信访、自查、回访）',
     l.today,
-  )}${campaignCaseTable(
-    l.openCampaign.filter((c) => !c.overdue),
-    '办理中的专项案件（未到期）',
-    l.today,
-  )}${campaignCaseTable(l.overdueAccepted, '容缺逾期未补齐', l.today)}`;
+  )}${
+    overdueOnly
+      ? ''
+      : campaignCaseTable(
+          l.openCampaign.filter((c) => !c.overdue),
+          '办理中的专项案件（未到期）',
+          l.today,
+        )
+  }${campaignCaseTable(l.overdueAccepted, '容缺逾期未补齐', l.today)}`;
 }
 
 type Who = (request: FastifyRequest, reply: FastifyReply) => Promise<Supervisor | null>;

@@ -168,7 +168,7 @@ ${caseTable(overdue, '逾期未整改')}
 ${caseTable(openU, '办不成事（未办结）')}
 <h2>专项工作与容缺（本考核周期）</h2>
 ${campaignTable(rows, true, overdueCounts(lists.openCampaign, lists.overdueAccepted))}
-${caseListsHtml({ ...lists, openCampaign: lists.openCampaign.filter((c) => c.overdue) })}
+${caseListsHtml(lists, true)}
 ${
   rej.length
     ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
