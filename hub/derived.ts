@@ -4,7 +4,40 @@ import type pg from 'pg';
 import type { SyncRecord } from '../contracts/records.js';
 
 /** kinds that also update the cases table */
-export const DERIVED = new Set(['rating', 'unresolvedReport', 'caseChange']);
+export const DERIVED = new Set(['rating', 'unresolvedReport', 'caseChange', 'campaignCase', 'acceptedWithMissing', 'followUpDone']);
+
+// A campaign record carries the whole case as it was at `at`. The latest one wins, except that a
+// closed case stays closed (the hall never reopens one), so a close that overtook the records before
+// it, or a hall clock that stepped back, still ends closed.
+const NEWER = `(cases.state = 'open' AND (excluded.state = 'closed' OR cases.updated_at <= excluded.updated_at))`;
+const CALLBACK_NEWER = `(excluded.callback_at IS NOT NULL AND (cases.callback_at IS NULL OR cases.callback_at <= excluded.callback_at))`;
+const SNAPSHOT = [
+  'state',
+  'closed_at',
+  'closed_day',
+  'due_day',
+  'counter',
+  'staff_id',
+  'service',
+  'ticket_id',
+  'source',
+  'escalation',
+  'updated_at',
+];
+const CAMPAIGN_UPSERT = `
+  INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, closed_at, closed_day, counter, staff_id, service,
+                     ticket_id, source, escalation, escalated_day, satisfied, callback_at, callback_day, updated_at)
+  VALUES ($1, $2, $3, to_timestamp($4 / 1000.0), (to_timestamp($4 / 1000.0) AT TIME ZONE 'Asia/Shanghai')::date, $5, $6,
+          to_timestamp($7 / 1000.0), $8, $9, $10, $11, $12, $13, $14, $15, $16, to_timestamp($17 / 1000.0), $18, to_timestamp($19 / 1000.0))
+  ON CONFLICT (hall_id, case_id) DO UPDATE SET
+    ${SNAPSHOT.map((c) => `${c} = CASE WHEN ${NEWER} THEN excluded.${c} ELSE cases.${c} END`).join(',\n    ')},
+    -- 逐级上报: the first day any record shows the petition above the hall
+    escalated_day = LEAST(cases.escalated_day, excluded.escalated_day),
+    -- 回访: the latest callback's outcome, whatever order the callbacks arrive in
+    satisfied = CASE WHEN ${CALLBACK_NEWER} THEN excluded.satisfied ELSE cases.satisfied END,
+    callback_day = CASE WHEN ${CALLBACK_NEWER} THEN excluded.callback_day ELSE cases.callback_day END,
+    callback_at = CASE WHEN ${CALLBACK_NEWER} THEN excluded.callback_at ELSE cases.callback_at END
+  WHERE cases.kind = excluded.kind`;
 
 export async function applyDerived(client: pg.PoolClient, hallId: string, fresh: SyncRecord[]): Promise<void> {
   for (const r of fresh) {
@@ -34,8 +67,61 @@ export async function applyDerived(client: pg.PoolClient, hallId: string, fresh:
          WHERE cases.updated_at <= excluded.updated_at`,
         [hallId, d.caseId, d.caseKind, d.openedAt, d.dueDay, d.state, d.closedAt, closedDay, d.counter, d.staffId, r.at],
       );
+    } else if (r.kind === 'campaignCase') {
+      await client.query(CAMPAIGN_UPSERT, campaignParams(hallId, r as SyncRecord<'campaignCase'>));
+    } else if (r.kind === 'acceptedWithMissing') {
+      // 容缺受理 opens a case due back on the follow-up date; if its follow-up came first, the row
+      // is already closed and only learns when it was opened and due.
+      await client.query(
+        `INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, counter, ticket_id, updated_at)
+         VALUES ($1, $2, 'acceptedWithMissing', to_timestamp($3 / 1000.0), $4, $5, 'open', $6, $7, to_timestamp($3 / 1000.0))
+         ON CONFLICT (hall_id, case_id) DO UPDATE SET opened_at = excluded.opened_at, opened_day = excluded.opened_day,
+           due_day = excluded.due_day, counter = coalesce(cases.counter, excluded.counter), ticket_id = coalesce(cases.ticket_id, excluded.ticket_id)
+         WHERE cases.kind = 'acceptedWithMissing'`,
+        [hallId, d.id, d.at, d.day, d.followUpDate, d.counter, d.ticketId],
+      );
+    } else if (r.kind === 'followUpDone') {
+      // The follow-up names the 容缺 record by the same id the acceptance carried (agent/queue/followups.ts).
+      await client.query(
+        `INSERT INTO cases (hall_id, case_id, kind, state, closed_at, closed_day, counter, ticket_id, updated_at)
+         VALUES ($1, $2, 'acceptedWithMissing', 'closed', to_timestamp($3 / 1000.0), $4, $5, $6, to_timestamp($3 / 1000.0))
+         ON CONFLICT (hall_id, case_id) DO UPDATE SET state = 'closed', closed_at = excluded.closed_at, closed_day = excluded.closed_day,
+           updated_at = greatest(cases.updated_at, excluded.updated_at)
+         WHERE cases.kind = 'acceptedWithMissing'`,
+        [hallId, d.id, d.at, d.day, d.counter, d.ticketId],
+      );
     }
   }
+}
+
+const ABOVE_HALL = new Set(['county', 'city', 'province']);
+
+function campaignParams(hallId: string, r: SyncRecord<'campaignCase'>): unknown[] {
+  const d = r.data;
+  const closed = d.state === 'closed';
+  // `satisfied` is present only on a 回访 entry: true/false is the citizen's answer, null = not reached.
+  const callback = d.satisfied !== undefined;
+  return [
+    hallId,
+    d.caseId,
+    d.caseKind,
+    d.openedAt,
+    d.dueDay,
+    d.state,
+    closed ? (d.closedAt ?? d.at) : null,
+    closed ? d.day : null,
+    d.counter,
+    d.staffId,
+    d.service,
+    d.ticketId,
+    d.source,
+    d.escalation,
+    d.escalation && ABOVE_HALL.has(d.escalation) ? d.day : null,
+    callback ? d.satisfied : null,
+    callback ? d.at : null,
+    callback ? d.day : null,
+    d.at,
+  ];
 }
 
 export async function storeLiveWait(client: pg.PoolClient, hallId: string, r: SyncRecord<'liveWait'>): Promise<void> {

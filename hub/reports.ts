@@ -1,6 +1,7 @@
 // Supervision figures from the hub's tables. The monthly cycle ends on the 25th (考核周期): the
 // report for 2026-11 covers 2026-10-26 … 2026-11-25, by each hall's own business day.
 import type pg from 'pg';
+import { type CaseFigures, caseFigures, emptyFigures, sumFigures } from './case-figures.js';
 
 export const HUB_TZ = 'Asia/Shanghai';
 
@@ -49,6 +50,8 @@ export interface HallMonthRow {
   unresolvedClosed: number;
   notices: number;
   acceptedWithMissing: number;
+  /** 上门服务, 信访, 自查, 回访 and 容缺 follow-ups of the cycle */
+  cases: CaseFigures;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
@@ -97,6 +100,7 @@ export async function monthlyReport(
      ORDER BY h.city, h.id`,
     [from, to, today, opts.city ?? null],
   );
+  const figures = await caseFigures(pool, from, to, today, opts.city ?? null);
   const now = Date.now();
   const rows = r.rows.map((x): HallMonthRow => {
     const levels: HallMonthRow['levels'] = [n(x.l1), n(x.l2), n(x.l3), n(x.l4), n(x.l5)];
@@ -122,6 +126,7 @@ export async function monthlyReport(
       unresolvedClosed: n(x.unresolved_closed),
       notices: n(x.notices),
       acceptedWithMissing: n(x.accepted),
+      cases: figures.get(x.id) ?? emptyFigures(),
     };
   });
   return { month, from, to, rows };
@@ -163,16 +168,19 @@ export function cityTotals(rows: HallMonthRow[]): (HallMonthRow & { halls: numbe
       unresolvedClosed: sum((r) => r.unresolvedClosed),
       notices: sum((r) => r.notices),
       acceptedWithMissing: sum((r) => r.acceptedWithMissing),
+      cases: sumFigures(rs.map((r) => r.cases)),
     };
   });
 }
+
+export type CaseKind = 'rectification' | 'unresolved' | 'homeVisit' | 'petition' | 'selfCheck' | 'revisit' | 'acceptedWithMissing';
 
 export interface CaseRow {
   hallId: string;
   hallName: string;
   city: string;
   caseId: string;
-  kind: 'rectification' | 'unresolved';
+  kind: CaseKind;
   openedDay: string;
   dueDay: string;
   state: string;
@@ -180,22 +188,34 @@ export interface CaseRow {
   staffId: string | null;
   service: string | null;
   level: number | null;
+  ticketId: string | null;
+  /** 信访: the level it is reported at (hall, county, city, province) */
+  escalation: string | null;
+  /** due day before today and still open */
+  overdue: boolean;
 }
 
 const day = (d: unknown) =>
   d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d);
 
-/** open cases: overdue 整改 (due before today) and open 办不成事 */
+/** open cases of one or more kinds, e.g. overdue 整改 (due before today), open 办不成事, overdue 容缺 */
 export async function openCases(
   pool: pg.Pool,
-  opts: { city?: string | null; hallId?: string; kind: 'rectification' | 'unresolved'; overdueOnly?: boolean; today?: string },
+  opts: { city?: string | null; hallId?: string; kind: CaseKind | readonly CaseKind[]; overdueOnly?: boolean; today?: string },
 ): Promise<CaseRow[]> {
+  const today = opts.today ?? todayIn();
   const r = await pool.query(
     `SELECT c.*, h.name, h.city FROM cases c JOIN halls h ON h.id = c.hall_id
-     WHERE c.state = 'open' AND c.kind = $1 AND ($2::text IS NULL OR h.city = $2) AND ($3::text IS NULL OR c.hall_id = $3)
+     WHERE c.state = 'open' AND c.kind = ANY($1::text[]) AND ($2::text IS NULL OR h.city = $2) AND ($3::text IS NULL OR c.hall_id = $3)
        AND (NOT $4 OR c.due_day < $5::date)
      ORDER BY c.due_day, c.hall_id, c.case_id LIMIT 500`,
-    [opts.kind, opts.city ?? null, opts.hallId ?? null, opts.overdueOnly ?? false, opts.today ?? todayIn()],
+    [
+      typeof opts.kind === 'string' ? [opts.kind] : [...opts.kind],
+      opts.city ?? null,
+      opts.hallId ?? null,
+      opts.overdueOnly ?? false,
+      today,
+    ],
   );
   return r.rows.map((x) => ({
     hallId: x.hall_id,
@@ -210,6 +230,9 @@ export async function openCases(
     staffId: x.staff_id,
     service: x.service,
     level: x.level,
+    ticketId: x.ticket_id,
+    escalation: x.escalation,
+    overdue: day(x.due_day) < today,
   }));
 }
 

@@ -91,6 +91,28 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'campaign cases (上门服务, 信访, 自查, 回访) and 容缺 in cases',
+    sql: `
+      ALTER TABLE cases DROP CONSTRAINT cases_kind_check;
+      ALTER TABLE cases ADD CONSTRAINT cases_kind_check
+        CHECK (kind IN ('rectification', 'unresolved', 'homeVisit', 'petition', 'selfCheck', 'revisit', 'acceptedWithMissing'));
+      -- A 容缺 follow-up may arrive before the acceptance it completes: the row then knows only its
+      -- closing until the acceptance fills in when it was opened and when it was due.
+      ALTER TABLE cases ALTER COLUMN opened_at DROP NOT NULL, ALTER COLUMN opened_day DROP NOT NULL,
+        ALTER COLUMN due_day DROP NOT NULL;
+      ALTER TABLE cases
+        ADD COLUMN ticket_id text,
+        ADD COLUMN source text,
+        ADD COLUMN escalation text,
+        ADD COLUMN escalated_day date,
+        ADD COLUMN satisfied boolean,
+        ADD COLUMN callback_at timestamptz,
+        ADD COLUMN callback_day date;
+      CREATE INDEX cases_hall_kind ON cases (hall_id, kind, state);
+    `,
+  },
 ];
 
 export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {

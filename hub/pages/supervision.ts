@@ -15,6 +15,7 @@ import {
   rejectionCounts,
   todayIn,
 } from '../reports.js';
+import { campaignRoutes, campaignTable, caseLists, caseListsHtml, overdueCounts } from './campaign.js';
 import { esc, num, page, pct } from './html.js';
 
 const COOKIE = 'hub_session';
@@ -28,7 +29,7 @@ function cookieOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-const NAV = `<a href="/">总览</a><a href="/reports/monthly">月度考核</a><a href="/live">实时等候</a>
+const NAV = `<a href="/">总览</a><a href="/reports/monthly">月度考核</a><a href="/cases">专项案件</a><a href="/live">实时等候</a>
 <form class="inline" method="post" action="/logout"><button type="submit">退出</button></form>`;
 
 function hallTable(
@@ -137,6 +138,7 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
     const report = await monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes });
     const overdue = await openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today });
     const openU = await openCases(pool, { city: s.city, kind: 'unresolved', today });
+    const lists = await caseLists(pool, { city: s.city, today });
     const extra = new Map<string, { overdue: number; open: number }>();
     const bump = (k: string, f: 'overdue' | 'open') => {
       const e = extra.get(k) ?? { overdue: 0, open: 0 };
@@ -164,6 +166,9 @@ ${late.length ? `<p class="late" role="alert">同步延迟的大厅（超过${op
 ${hallTable(rows, true, extra)}
 ${caseTable(overdue, '逾期未整改')}
 ${caseTable(openU, '办不成事（未办结）')}
+<h2>专项工作与容缺（本考核周期）</h2>
+${campaignTable(rows, true, overdueCounts(lists.openCampaign, lists.overdueAccepted))}
+${caseListsHtml(lists, true)}
 ${
   rej.length
     ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
@@ -189,6 +194,7 @@ ${
         .send(page('未找到', '<p>没有该大厅，或不在您的管辖范围内。</p>', NAV));
     const rect = await openCases(pool, { hallId: id, kind: 'rectification', today });
     const unresolved = await openCases(pool, { hallId: id, kind: 'unresolved', today });
+    const lists = await caseLists(pool, { city: s.city, hallId: id, today });
     reply.type('text/html; charset=utf-8');
     return page(
       row.hallName,
@@ -201,7 +207,10 @@ ${caseTable(
   rect.filter((c) => c.dueDay >= today),
   '整改中（未到期）',
 )}
-${caseTable(unresolved, '办不成事（未办结）')}`,
+${caseTable(unresolved, '办不成事（未办结）')}
+<h2>专项工作与容缺（本考核周期）</h2>
+${campaignTable([row], false, overdueCounts(lists.openCampaign, lists.overdueAccepted))}
+${caseListsHtml(lists)}`,
       NAV,
     );
   });
@@ -246,9 +255,13 @@ ${caseTable(unresolved, '办不成事（未办结）')}`,
         `<form method="get" action="/reports/monthly"><label>考核月份 <input name="month" value="${esc(month)}" pattern="\\d{4}-\\d{2}"></label>
 <button type="submit">查看</button></form>
 <p>周期 ${report.from} 至 ${report.to}（上月26日至本月25日） · 导出：<a href="?month=${esc(month)}&format=csv">CSV</a> · <a href="?month=${esc(month)}&format=xlsx">Excel</a></p>
-${hallTable(rows, true)}`,
+${hallTable(rows, true)}
+<h2>专项工作与容缺</h2>
+${campaignTable(rows, true)}`,
         NAV,
       );
     },
   );
+
+  campaignRoutes(app, pool, who, NAV);
 }
