@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { launchBrowser, type Browsers } from '../helpers/browser.js';
 import { api, DEMO_CONFIG, managerToken, pairCode, startTestAgent, type TestAgent } from '../helpers/agent.js';
 
@@ -37,12 +38,21 @@ export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] 
   const agent = await startTestAgent(agentOpts);
   const browsers = await launchBrowser();
   const cspViolations: string[] = [];
+  const opened: { ctx: BrowserContext; test: string | undefined }[] = [];
   return {
     agent,
     browsers,
     cspViolations,
     async open(path, viewport, opts = {}) {
+      // Screens opened by an earlier test of this file are closed first: a dozen idle Chromiums left
+      // running would slow every later test (and the files running beside this one).
+      const test = expect.getState().currentTestName;
+      for (const o of opened.splice(0)) {
+        if (o.test !== undefined && o.test !== test) await o.ctx.close().catch(() => {});
+        else opened.push(o);
+      }
       const ctx = await browsers.newContext({ viewport: viewport ?? { width: 1280, height: 800 }, bypassCSP: opts.bypassCSP });
+      opened.push({ ctx, test });
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on('pageerror', (err) => console.error(`[${path}] page error:`, err.message));
       page.on('console', (m) => {

@@ -216,6 +216,12 @@ describe('role matrix', () => {
     // a lockout alert and a card read
     for (let i = 0; i < 6; i++) await api(agent.baseUrl, 'POST', '/api/v1/auth/guide', { pin: '0000' });
     await api(agent.baseUrl, 'POST', '/api/v1/sim/id-reader-1', { type: 'idcard', number: '11010519491231002X' }, creds.manager.token);
+    // The read goes through the simulated reader's find → select → read cycle: wait for the owner to get
+    // it (and the board its alert) however busy the machine is, then a little longer for strays.
+    const due = opened.filter((o) => o.ns === '/board' || (o.ns === '/kiosk' && o.who === 'kiosk'));
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && !due.every((o) => o.events.includes(o.ns === '/board' ? 'alert' : 'idcard')))
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     for (const o of opened) {
       const gotAlert = o.events.includes('alert');
