@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { BatchV1, CONTRACTS, type RecordKind, type RecordResult, type SyncRecord } from '../contracts/records.js';
+import { inTransaction } from './db/client.js';
 import { IngestWriter } from './ingest-writer.js';
 import { applyDerived, DERIVED, storeLiveWait } from './derived.js';
 import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, REPLAY_WINDOW_MS, verify } from '../contracts/sign.js';
@@ -147,18 +148,12 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
         fresh = one.stored;
         return finish(fresh);
       }
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
+      const stored = await inTransaction(pool, async (client) => {
         const seen = await client.query('INSERT INTO seen_batches (hall_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [
           hallId,
           batch.batchId,
         ]);
-        if (!seen.rowCount) {
-          await client.query('ROLLBACK');
-          return bad('replayed', 409, `batch ${batch.batchId} was already received`);
-        }
+        if (!seen.rowCount) return null;
         const ins =
           valid.length === 0
             ? { rows: [] as { key: string }[] }
@@ -169,11 +164,11 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
                  ON CONFLICT DO NOTHING RETURNING key`,
                 [hallId, JSON.stringify(valid)],
               );
-        fresh = new Set(ins.rows.map((x) => x.key as string));
+        const keys = new Set(ins.rows.map((x) => x.key as string));
         await applyDerived(
           client,
           hallId,
-          valid.filter((r) => fresh.has(r.key)),
+          valid.filter((r) => keys.has(r.key)),
         );
         if (live) await storeLiveWait(client, hallId, live);
         await client.query(
@@ -182,14 +177,10 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
            WHERE id = $1`,
           [hallId, valid.length ? Math.max(...valid.map((r) => r.at)) : null],
         );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        broken = err as Error; // a connection that failed mid-transaction is not put back in the pool
-        throw err;
-      } finally {
-        client.release(broken);
-      }
+        return keys;
+      });
+      if (stored === null) return bad('replayed', 409, `batch ${batch.batchId} was already received`);
+      fresh = stored;
       return finish(fresh);
 
       async function finish(stored: Set<string>) {

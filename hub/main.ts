@@ -7,6 +7,7 @@
 //   npm run hub -- migrate
 import { resolve } from 'node:path';
 import pino from 'pino';
+import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { embeddedBinDir, type LocalPostgres, startLocalPostgres } from './db/local-server.js';
 import { addHall, addSupervisor } from './registry.js';
@@ -83,8 +84,7 @@ async function main(): Promise<void> {
     }
     const pool = createPool(url, 2);
     try {
-      const client = await pool.connect();
-      await migrateHub(client).finally(() => client.release());
+      await withClient(pool, (client) => migrateHub(client));
       if (cmd === 'migrate') console.log('hub schema is up to date');
       else if (cmd === 'add-hall') {
         const h = await addHall(pool, { id: f.id ?? '', name: f.name ?? '', city: f.city ?? '', secret: f.secret });

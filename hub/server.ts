@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
@@ -60,12 +61,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
     app.log.warn({ err: err.message }, 'idle database connection lost'),
   );
-  const client = await pool.connect();
-  try {
-    await migrateHub(client);
-  } finally {
-    client.release();
-  }
+  await withClient(pool, (client) => migrateHub(client));
   await ensurePartitions(pool);
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'none'"], 'form-action': ["'self'"] } } });

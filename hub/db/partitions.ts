@@ -2,6 +2,7 @@
 // lands in records_default; creating that month later moves such rows into the new partition in the
 // same transaction, so a partition can always be added.
 import type pg from 'pg';
+import { inTransaction } from './client.js';
 
 function monthStart(y: number, m: number): string {
   const d = new Date(Date.UTC(y, m, 1));
@@ -25,9 +26,7 @@ export async function ensurePartitions(pool: pg.Pool, now = new Date(), back = 1
     // hours of records to the neighbouring partition, which pruning by range still finds.
     const from = `${monthStart(y, m)} 00:00:00+00`;
     const to = `${monthStart(y, m + 1)} 00:00:00+00`;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(804212)');
       const again = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name]);
       if (!again.rowCount) {
@@ -40,13 +39,7 @@ export async function ensurePartitions(pool: pg.Pool, now = new Date(), back = 1
         await client.query(`ALTER TABLE records ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
         created.push(name);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
   return created;
 }

@@ -180,3 +180,29 @@ describe('hub ingest under many halls at once', () => {
     expect(seen.rows[0].n).toBe(halls.length);
   });
 });
+
+describe('hub database connections', () => {
+  it('survives the server dropping a connection the hub has checked out (no crash), and the pool keeps serving', async () => {
+    const { withClient } = await import('../../hub/db/client.js');
+    const uncaught: Error[] = [];
+    const onUncaught = (err: Error) => uncaught.push(err);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const outcome = await withClient(h.hub.pool, async (client) => {
+        const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+        // what a PostgreSQL restart does to an open connection, while this client sits between queries
+        await h.hub.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 300));
+        return client.query('SELECT 1').then(
+          () => 'answered',
+          (err: Error) => `refused: ${err.message}`,
+        );
+      }).catch((err: Error) => `thrown: ${err.message}`);
+      expect(outcome).toMatch(/^refused|^thrown/);
+      expect(uncaught).toEqual([]);
+      expect((await h.hub.pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+  });
+});
