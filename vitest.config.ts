@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Files whose assertions are about timing on the wire or that kill processes under load: these run one
-// at a time after everything else, so their figures are not bent by another test on the same 2 cores.
+// Files whose assertions are about timing on the wire: these run one at a time after everything else, so
+// their figures are not bent by another test on the same 2 cores. (The crash tests assert what survives a
+// SIGKILL, not how fast: they run with the rest, which only makes their load heavier.)
 // tests/deploy/runtime.test.ts rebuilds dist/app, which the CLI tests run: it must not overlap them.
 const SERIAL = [
   'tests/**/*pty*.test.ts',
@@ -10,7 +11,6 @@ const SERIAL = [
   'tests/drivers/modbus-server.test.ts',
   'tests/drivers/protocols-bus.test.ts',
   'tests/drivers/hid.test.ts',
-  'tests/crash/**/*.test.ts',
   'tests/satellite/hall.test.ts',
   'tests/deploy/runtime.test.ts',
   // replaces a module with vi.mock: it must not share a module cache with other files

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.HALLQ_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -23,27 +23,35 @@ export interface Browsers {
   close(): Promise<void>;
 }
 
+/**
+ * One Chromium per test file, started as the launcher starts a hall screen, and a fresh incognito context
+ * (its own cookies, storage and cache: a separate device in the hall) per screen. Starting a whole browser
+ * per screen cost a second or two of CPU each, for fifty-odd screens per run.
+ */
 export async function launchBrowser(): Promise<Browsers> {
-  const open: { ctx: BrowserContext; dir: string }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-chromium-'));
+  let browser: Promise<Browser> | undefined;
+  const open: BrowserContext[] = [];
   return {
     async newContext(opts = {}) {
-      const dir = mkdtempSync(join(tmpdir(), 'hallq-chromium-'));
-      const ctx = await chromium.launchPersistentContext(dir, {
+      // the profile dir name lets .ci/run find a Chromium a crashed test left behind
+      browser ??= chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: [...CHROMIUM_ARGS],
+        args: [...CHROMIUM_ARGS, `--crash-dumps-dir=${dir}`],
+      });
+      const ctx = await (await browser).newContext({
         viewport: opts.viewport ?? { width: 1280, height: 800 },
         locale: 'zh-CN',
         bypassCSP: opts.bypassCSP ?? false,
       });
-      open.push({ ctx, dir });
+      open.push(ctx);
       return ctx;
     },
     async close() {
-      for (const { ctx, dir } of open.splice(0)) {
-        await ctx.close().catch(() => {});
-        rmSync(dir, { recursive: true, force: true });
-      }
+      for (const ctx of open.splice(0)) await ctx.close().catch(() => {});
+      if (browser) await (await browser).close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
