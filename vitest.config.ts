@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Files whose assertions are about timing on the wire: these run one at a time after everything else, so
-// their figures are not bent by another test on the same 2 cores. (The crash tests assert what survives a
+// Files whose assertions are about timing: these run after everything else, two at a time at most (they
+// are light), so their figures are not bent by a browser or a busy agent on the same 2 cores. (The crash tests assert what survives a
 // SIGKILL, not how fast: they run with the rest, which only makes their load heavier.)
 // tests/deploy/runtime.test.ts rebuilds dist/app, which the CLI tests run: it must not overlap them.
 const SERIAL = [
@@ -12,6 +12,10 @@ const SERIAL = [
   'tests/drivers/protocols-bus.test.ts',
   'tests/drivers/hid.test.ts',
   'tests/satellite/hall.test.ts',
+  'tests/satellite/hosts.test.ts',
+  'tests/agent/devices/printer-confirm.test.ts',
+  'tests/agent/devices/manager.sim.test.ts',
+  'tests/agent/api/hall-flows.test.ts',
   'tests/deploy/runtime.test.ts',
   // replaces a module with vi.mock: it must not share a module cache with other files
   'tests/drivers/hid-missing.test.ts',
@@ -25,7 +29,7 @@ export default defineConfig({
     projects: [
       {
         // Most files wait on sockets, browsers and timers rather than the CPU (a full run keeps the two
-        // cores about half busy): three at a time.
+        // cores about 60 % busy with three): four at a time.
         // isolate: false — a worker keeps the modules it loaded for its next file (fastify, typebox, the
         // agent …): importing them afresh for each of ~90 files cost over 3 minutes of CPU per run.
         test: {
@@ -33,13 +37,13 @@ export default defineConfig({
           name: 'parallel',
           include: ['tests/**/*.test.ts'],
           exclude: SERIAL,
-          maxWorkers: 3,
+          maxWorkers: 4,
           isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
       {
-        test: { ...shared, name: 'serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 1 } },
+        test: { ...shared, name: 'timing', include: SERIAL, maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
     ],
   },
