@@ -86,8 +86,8 @@ export class IngestWriter {
   }
 
   private takeGroup(): Pending[] {
-    const maxBatches = this.opts.maxBatches ?? 100;
-    const maxRows = this.opts.maxRows ?? 5000;
+    const maxBatches = this.opts.maxBatches ?? 250;
+    const maxRows = this.opts.maxRows ?? 10_000;
     const group: Pending[] = [];
     const halls = new Set<string>();
     let rows = 0;
