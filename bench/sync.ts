@@ -1,5 +1,5 @@
-// Upward sync figures. Short by default; the full run is
-//   BENCH_SYNC_ROWS=100000 BENCH_SYNC_ROUNDS=5 npm run bench
+// Upward sync figures, by default at the sizes the issue names (about 40 s in all): 100,000 outbox rows,
+// and 1,500 halls × 10 batches of 20. Shorter: BENCH_SYNC_ROWS=20000 BENCH_SYNC_ROUNDS=1.
 // 1. outbox catch-up: N outbox rows in a hall's SQLite file sent to the hub on loopback (target ≥ 5,000 rows/s)
 // 2. hub ingest: 1,500 simulated halls posting signed batches at once (target ≥ 20,000 rows/s), p99 batch
 //    acknowledgement and the hub process's resident memory.
@@ -21,9 +21,9 @@ import { openHallStore } from '../agent/store/index.js';
 import { embeddedBinDir, freePort, type LocalPostgres, startLocalPostgres } from '../hub/db/local-server.js';
 import { createPool } from '../hub/server.js';
 
-const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? 20_000);
+const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? 100_000);
 const HALLS = Number(process.env.BENCH_SYNC_HALLS ?? 1500);
-const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 10);
 const PER_BATCH = Number(process.env.BENCH_SYNC_BATCH ?? 20);
 const root = resolve(import.meta.dirname, '..');
 
