@@ -104,7 +104,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   ];
   for (const t of timers) t.unref();
 
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090 });
+  // a province's halls reconnect at once after an outage: a short accept queue turns into SYN retries (1, 3, 7 s …)
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090, backlog: 4096 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8090);
   return {
