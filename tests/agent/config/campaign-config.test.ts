@@ -2,21 +2,12 @@
 // mistake names the file, the key path and the fix.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../agent/config/load.js';
+import { parseConfig } from '../../../agent/config/load.js';
+import { problems } from './problems.js';
 import { counterIdleLines } from '../../../agent/led-policy.js';
 import { DEMO_CONFIG } from '../../helpers/agent.js';
 
 const demo = readFileSync(DEMO_CONFIG, 'utf8');
-
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'config/hall.yaml', {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('calendar, reports and cases config', () => {
   it('the demo hall carries the 2026 official holidays and make-up workdays, and is always open', () => {

@@ -3,19 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../agent/config/load.js';
+import { parseConfig } from '../../../agent/config/load.js';
+import { problems } from './problems.js';
 
 const demo = readFileSync(join(resolve(import.meta.dirname, '../../..'), 'config/demo-hall.yaml'), 'utf8');
-
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'config/hall.yaml', {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 const KP1 = '{ id: keypad-1, kind: keypad, protocol: rs485-keypad, counter: "1", address: 1, transport: { type: sim } }';
 const PAD1 = '{ id: pad-1, kind: ratingPad, protocol: rs485-keypad, counter: "1", address: 11, transport: { type: sim } }';

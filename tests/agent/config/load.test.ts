@@ -3,23 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, parseConfig } from '../../../agent/config/load.js';
+import { loadConfigFile, parseConfig } from '../../../agent/config/load.js';
+import { problems } from './problems.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const demoPath = join(root, 'config/demo-hall.yaml');
 const demo = readFileSync(demoPath, 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'hallq-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'config/hall.yaml', {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('hall config', () => {
   it('loads the demo hall with its services, counters and simulated devices', () => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../agent/config/load.js';
+import { parseConfig } from '../../../agent/config/load.js';
+import { problems } from './problems.js';
 import { lineSettings } from '../../../drivers/config.js';
 import { LocalDeviceHost } from '../../../drivers/host/local.js';
 import { protocolEntry, protocolsForKind } from '../../../drivers/registry/index.js';
@@ -13,15 +14,6 @@ const demo = readFileSync(join(resolve(import.meta.dirname, '../../..'), 'config
 const PRINTER = '{ id: printer-1, kind: ticketPrinter, protocol: escpos, transport: { type: sim }, options: { paperWidth: 80 } }';
 const READER = '{ id: id-reader-1, kind: idReader, protocol: idcard-sam, transport: { type: sim } }';
 
-function problems(text: string): string[] {
-  try {
-    parseConfig(text, 'config/hall.yaml', {});
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 const withPrinter = (options: string) => demo.replace(PRINTER, PRINTER.replace('{ paperWidth: 80 }', options));
 const withReader = (line: string) => demo.replace(READER, line);
 
