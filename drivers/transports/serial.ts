@@ -117,6 +117,9 @@ export class SerialTransport extends BaseTransport {
     if (!port) return;
     this.finish(this.session, port);
     port.removeAllListeners();
+    // a write still pending on the dead port fails later with EIO, and serialport reports it as
+    // 'error' too: with no listener that would be an uncaught exception and the agent would exit
+    port.on('error', () => {});
     this.port = undefined;
   }
 }

@@ -89,6 +89,24 @@ describe('serial transport on SerialPortMock', () => {
     await waitFor(() => ups.length === 2);
     expect(downs.length).toBe(1);
   });
+
+  it('a write that fails after the port was closed (EIO from a wedged adapter) is not an uncaught error', async () => {
+    SerialPortMock.binding.createPort('/dev/MOCK2', { echo: false, record: true });
+    let port: (SerialPortMock & SerialPortLike) | undefined;
+    const transport = new SerialTransport({
+      path: '/dev/MOCK2',
+      baudRate: 9600,
+      factory: (o) => (port = new SerialPortMock(o) as SerialPortMock & SerialPortLike),
+    });
+    await transport.open();
+    await transport.close();
+    // serialport emits 'error' for a failed write even when the write had a callback; an 'error'
+    // with no listener throws, which in the agent is an uncaught exception
+    expect(() => port!.emit('error', Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }))).not.toThrow();
+    await transport.open();
+    await transport.write(new Uint8Array([1, 2, 3]));
+    await transport.close();
+  });
 });
 
 describe('tcp transport (raw port 9100 printer)', () => {
