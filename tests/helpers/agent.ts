@@ -6,6 +6,7 @@ import { loadConfigFile, parseConfig } from '../../agent/config/load.js';
 import { type RunningHall, startHall } from '../../agent/hall.js';
 import type { Clock } from '../../agent/queue/types.js';
 import { forgetAgent, terminalHeaders } from './auth.js';
+import { seedVoicePack } from './voice-pack.js';
 
 export { managerToken, pairCode, terminalToken } from './auth.js';
 
@@ -29,6 +30,7 @@ export async function startTestAgent(opts: { config?: string; configText?: strin
   const logger = pino({ level: process.env.HALLQ_TEST_LOG ?? 'silent' });
   // The demo config syncs to a local hub: a test agent must never post its data to one a developer runs.
   if (opts.configText === undefined) config.upstream = undefined;
+  await seedVoicePack(dataDir);
   const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger, clock: opts.clock });
   return {
     baseUrl: hall.url,

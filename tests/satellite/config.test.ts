@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfig } from '../../agent/config/load.js';
 import { loadSatelliteConfigFile, parseSatelliteConfig } from '../../agent/satellite/config.js';
+import { agentEntry } from '../helpers/agent-process.js';
 import { DEMO, ROOT } from './support.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hallq-satcfg-'));
@@ -120,7 +121,7 @@ devices:
     const file = join(tmp, 'bad-satellite.yaml');
     writeFileSync(file, ok.replace('kiosk-pc-token-0123456789', 'short'));
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--config', file, '--data', join(tmp, 'data')], {
+    const r = spawnSync(process.execPath, [...agentEntry(), '--config', file, '--data', join(tmp, 'data')], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { SerialPort } from 'serialport';
+import { agentEntry } from '../helpers/agent-process.js';
+import { seedVoicePack } from '../helpers/voice-pack.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DEMO = join(ROOT, 'config/demo-hall.yaml');
@@ -53,17 +55,8 @@ export class AgentProc {
   }
 
   async start(timeoutMs = 90_000): Promise<void> {
-    const args = [
-      '--import',
-      'tsx',
-      join(ROOT, 'agent/main.ts'),
-      '--config',
-      this.configFile,
-      '--port',
-      String(this.port),
-      '--data',
-      this.dataDir,
-    ];
+    await seedVoicePack(this.dataDir);
+    const args = [...agentEntry(), '--config', this.configFile, '--port', String(this.port), '--data', this.dataDir];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../agent/config/load.js';
 import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { agentEntry } from '../helpers/agent-process.js';
 import { REAL_PINS, realHallYaml } from './helpers.js';
 
 // Findings: a non-demo config without HALLQ_SECRET started with the public demo key; database files were
@@ -21,7 +22,7 @@ function runMain(yaml: string, args: string[] = [], env: NodeJS.ProcessEnv = {})
   writeFileSync(file, yaml);
   const clean = { ...process.env, ...env };
   if (!('HALLQ_SECRET' in env)) delete clean.HALLQ_SECRET;
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'agent/main.ts'), '--config', file, '--port', '0', ...args], {
+  return spawnSync(process.execPath, [...agentEntry(), '--config', file, '--port', '0', ...args], {
     cwd: ROOT,
     env: clean,
     encoding: 'utf8',

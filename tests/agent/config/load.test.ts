@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../../agent/config/load.js';
 import { problems } from './problems.js';
+import { agentEntry } from '../../helpers/agent-process.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const demoPath = join(root, 'config/demo-hall.yaml');
@@ -107,7 +108,7 @@ describe('agent start-up with a bad config', () => {
     const file = join(tmp, 'hall.yaml');
     const dataDir = join(tmp, 'data');
     writeFileSync(file, demo.replace('port: 8080', 'port: 99999'));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts'), '--config', file, '--data', dataDir], {
+    const r = spawnSync(process.execPath, [...agentEntry(), '--config', file, '--data', dataDir], {
       cwd: root,
       encoding: 'utf8',
       timeout: 30_000,
@@ -118,7 +119,7 @@ describe('agent start-up with a bad config', () => {
   });
 
   it('exits non-zero with the path when the file does not exist', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'agent/main.ts')], {
+    const r = spawnSync(process.execPath, agentEntry(), {
       cwd: root,
       encoding: 'utf8',
       timeout: 30_000,
