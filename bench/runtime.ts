@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { buildAgent, ENTRY, isAgentBuildCurrent, ROOT } from '../scripts/build-agent.mjs';
 import { ensureUi } from '../scripts/ensure-ui.mjs';
+import { NODE_FLAGS, RUNTIME_ENV } from '../scripts/runtime-options.mjs';
 import { percentile, post } from '../tests/helpers/agent-process.js';
 
 const CLIENTS = 50;
@@ -35,10 +36,11 @@ function cpuMs(pid: number): number {
 
 async function startCompiled(dataDir: string): Promise<{ child: ChildProcess; url: string; ms: number; cpu: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [ENTRY, '--config', BENCH_CONFIG, '--port', '0', '--data', dataDir], {
+  // the flags and environment of the hall's systemd unit and `npm start` (scripts/runtime-options.mjs)
+  const child = spawn(process.execPath, [...NODE_FLAGS, ENTRY, '--config', BENCH_CONFIG, '--port', '0', '--data', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...RUNTIME_ENV, LOG_LEVEL: 'warn' },
   });
   process.once('exit', () => child.kill('SIGKILL'));
   let out = '';
@@ -140,7 +142,11 @@ async function main() {
     const after = rssMiB(run.child.pid!);
     await stop(run.child);
     const la = loadavg()[0]!.toFixed(1);
-    console.log(`compiled runtime (node dist/app/agent/main.js, demo hall: 27 simulated devices), load average ${la} on ${ROOT}`);
+    console.log(
+      `compiled runtime (${Object.entries(RUNTIME_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} node ${NODE_FLAGS.join(' ')} dist/app/agent/main.js, demo hall: 27 simulated devices), load average ${la} on ${ROOT}`,
+    );
     console.log(
       `  cold start → /healthz   first (new database) ${first.ms.toFixed(0)} ms   restarts p50 ${percentile(starts, 50).toFixed(0)} ms, max ${Math.max(...starts).toFixed(0)} ms   (target ≤ 1500 ms)`,
     );

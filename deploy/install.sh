@@ -195,6 +195,9 @@ else
   echo "linked    /usr/local/bin/hallq → $APP/bin/hallq.mjs"
 fi
 HALLQ="$NODE $APP/bin/hallq.mjs"
+# the agent's process as the runtime bench measures it (scripts/runtime-options.mjs says why)
+NODE_FLAGS=$("$NODE" "$APP/scripts/runtime-options.mjs" --node-flags)
+RUNTIME_ENV=$("$NODE" "$APP/scripts/runtime-options.mjs" --systemd-env)
 put /etc/systemd/system/hallq.service "[Unit]
 Description=hallq service hall agent (queue, counters, devices, screens)
 Documentation=file://$APP/docs/install.md
@@ -210,8 +213,9 @@ Group=hallq
 SupplementaryGroups=dialout plugdev
 WorkingDirectory=/var/lib/hallq
 Environment=NODE_ENV=production HALLQ_CONFIG=/etc/hallq/hall.yaml
+$RUNTIME_ENV
 EnvironmentFile=/etc/hallq/hallq.env
-ExecStart=$HALLQ start --config /etc/hallq/hall.yaml
+ExecStart=$NODE $NODE_FLAGS $APP/bin/hallq.mjs start --config /etc/hallq/hall.yaml
 Restart=on-failure
 RestartSec=3
 TimeoutStopSec=20

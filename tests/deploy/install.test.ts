@@ -91,7 +91,9 @@ describe('deploy/install.sh --root', () => {
     expect(unit).toMatch(/^SupplementaryGroups=dialout plugdev$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/hallq\/hallq\.env$/m);
-    expect(unit).toContain(`ExecStart=/usr/bin/node ${ROOT}/bin/hallq.mjs start --config /etc/hallq/hall.yaml`);
+    // the process the runtime bench measures: small young generation, big blocks returned to the system
+    expect(unit).toContain(`ExecStart=/usr/bin/node --max-semi-space-size=2 ${ROOT}/bin/hallq.mjs start --config /etc/hallq/hall.yaml`);
+    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=4194304$/m);
     expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
     // the health probe restarts a hung agent; it asks the port from the hall config
     expect(read('etc/systemd/system/hallq-health.service')).toMatch(
