@@ -25,6 +25,28 @@ async function fitsOneScreen(page: Page): Promise<{ page: { x: boolean; y: boole
   return { page: { x: scroll.x, y: scroll.y }, main };
 }
 
+/**
+ * parts of a service button that are cut off: each shown part (name, description, waiting count) must
+ * lie inside its button, and the name must be whole. A part the row has no room for is left out.
+ */
+async function cutServiceParts(page: Page): Promise<string[]> {
+  return page.$$eval('button[data-service]', (buttons) =>
+    buttons.flatMap((b) => {
+      const box = b.getBoundingClientRect();
+      const parts = [...b.querySelectorAll<HTMLElement>('.name, .desc, .wait')];
+      return parts
+        .filter((p) => getComputedStyle(p).display !== 'none')
+        .filter((p) => {
+          const r = p.getBoundingClientRect();
+          const outside = r.top < box.top - 1 || r.bottom > box.bottom + 1 || r.left < box.left - 1 || r.right > box.right + 1;
+          const truncated = p.classList.contains('name') && (p.scrollWidth > p.clientWidth + 1 || p.scrollHeight > p.clientHeight + 1);
+          return outside || truncated;
+        })
+        .map((p) => `${b.dataset.service} ${p.className.split(' ')[0]}: ${(p.textContent ?? '').trim().slice(0, 20)}`);
+    }),
+  );
+}
+
 const printerId = async () => {
   const sim = await hall.api('GET', '/api/v1/devices');
   return (sim.body.devices as { id: string; kind: string }[]).find((d) => d.kind === 'ticketPrinter')!.id;
@@ -36,12 +58,16 @@ describe.each(SIZES)('kiosk $name', ({ name, viewport }) => {
     await page.locator('button[data-service]').first().waitFor();
     await page.getByTestId('printer-state').filter({ hasText: '取号打印机正常' }).waitFor();
     expect(await fitsOneScreen(page)).toEqual({ page: { x: false, y: false }, main: 0 });
+    expect(await cutServiceParts(page)).toEqual([]);
+    expect(await page.locator('button[data-service] .wait').first().isVisible()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: '长辈模式（大字）' }).click();
     expect(await page.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
     await shot(page, `kiosk-elderly-${name}`);
     expect(await fitsOneScreen(page)).toEqual({ page: { x: false, y: false }, main: 0 });
+    // every service name whole in large text: the reason the mode exists
+    expect(await cutServiceParts(page)).toEqual([]);
     expect(await axeViolations(page)).toEqual([]);
 
     // a ticket in elderly mode: the result names the counters and shows the QR (printing works)
