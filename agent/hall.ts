@@ -19,6 +19,7 @@ import { CompositeHost } from './satellite/composite-host.js';
 import { SatelliteHub } from './satellite/hub.js';
 import type { Clock } from './queue/types.js';
 import { attachRealtime } from './realtime/socket.js';
+import { startHousekeeping } from './store/housekeeping.js';
 import { openHallStore } from './store/index.js';
 import { handlingReport } from './store/reports.js';
 import { SecurityStore } from './security/store.js';
@@ -175,6 +176,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
   await devices.start();
+  const stopHousekeeping = startHousekeeping(store.db, () => clock.now(), logger.child({ module: 'housekeeping' }));
 
   let closed = false;
   return {
@@ -189,6 +191,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       unbindKeypads();
       unbindAutoCall();
       stopRatingSweep();
+      stopHousekeeping();
       await devices.stop();
       satellites?.close();
       await realtime.close();

@@ -1,5 +1,6 @@
 // The sender's SQL over the hall's SQLite file. A row is only ever marked sent (the hub acknowledged
-// it) or parked (the hub refused it with a reason); nothing here deletes a row.
+// it) or parked (the hub refused it with a reason); nothing here deletes a row (agent/store/housekeeping.ts
+// drops acknowledged rows after 90 days, never an unsent or parked one).
 import type { Database, Statement } from 'better-sqlite3';
 import type { OutboxRow } from './map.js';
 
