@@ -1,6 +1,6 @@
 // Crash-test child: issues and calls under load against a real DB file and prints every returned
 // ticket with a synchronous write, so whatever the parent read was acknowledged before SIGKILL.
-// Usage: node --import tsx tests/crash/worker.ts <db path>
+// Usage: node --import tsx tests/crash/worker.ts <db path> (crash.test.ts runs an esbuild bundle of it)
 import { writeSync } from 'node:fs';
 import { QueueEngine, QueueError } from '../../agent/queue/engine.js';
 import { DEFAULT_RULES } from '../../agent/queue/rules.js';

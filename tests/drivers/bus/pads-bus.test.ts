@@ -93,6 +93,9 @@ describe('a polled RS-485 bus: 8 keypads + 8 rating pads', () => {
       if (rnd() < 0.2) await new Promise((r) => setTimeout(r, Math.floor(rnd() * 15)));
     }
     while (got.length < 1000 && Date.now() - t0 < 45_000) await new Promise((r) => setTimeout(r, 50));
+    // each pad is acked by its next poll: a cycle over 16 pads, longer on a loaded machine
+    const acked = Date.now();
+    while (sim.pendingAcks > 0 && Date.now() - acked < 5_000) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300)); // anything doubled would show up now
     const have = new Map<string, string[]>();
     for (const e of got) {
