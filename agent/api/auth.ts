@@ -64,7 +64,8 @@ export class AuthService {
     readonly store: SecurityStore,
     private readonly now: () => number = Date.now,
   ) {
-    this.lockout = new Lockout(now);
+    // the counters live in the hall database: restarting the agent does not give a PIN guesser a fresh start
+    this.lockout = new Lockout(now, store);
   }
 
   /** First start: staff, guide and manager PINs and the terminals come from the YAML. Later starts add new terminals only. */

@@ -25,10 +25,18 @@ export function minimumTimeForAttemptsMs(attempts: number, free = ACCOUNT_FREE_F
   return total;
 }
 
-interface Counter {
+export interface Counter {
   failures: number;
   lockedUntil: number;
   lastAt: number;
+}
+
+/** Where the counters outlive the process (SecurityStore); the Map stays the one that is read. */
+export interface LockoutPersistence {
+  loadLockout(): { counters: [string, Counter][]; trusted: [string, string][] };
+  saveCounters(entries: [string, Counter][]): void;
+  deleteCounters(keys: string[]): void;
+  trustSource(account: string, source: string): void;
 }
 
 export interface LockoutState {
@@ -42,7 +50,34 @@ export class Lockout {
   private readonly counters = new Map<string, Counter>();
   private readonly trusted = new Map<string, Set<string>>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly persist?: LockoutPersistence,
+  ) {
+    if (!persist) return;
+    const saved = persist.loadLockout();
+    for (const [k, c] of saved.counters) this.counters.set(k, c);
+    for (const [account, source] of saved.trusted) this.remember(account, source);
+  }
+
+  /**
+   * A failing disk must not turn a sign-in into an error: the counters in memory still hold for this
+   * run, and the storage alert (agent/security/storage.ts) reports the disk.
+   */
+  private save(fn: (p: LockoutPersistence) => void): void {
+    if (!this.persist) return;
+    try {
+      fn(this.persist);
+    } catch {
+      // kept in memory only until the disk takes writes again
+    }
+  }
+
+  private remember(account: string, source: string): void {
+    const set = this.trusted.get(account) ?? new Set<string>();
+    set.add(source);
+    this.trusted.set(account, set);
+  }
 
   /** ms until the next attempt is allowed for this account from this source; 0 = go ahead */
   waitMs(account: string, source: string): number {
@@ -66,20 +101,32 @@ export class Lockout {
     const a = bump(`a:${account}`, ACCOUNT_FREE_FAILURES);
     const as = bump(`as:${account}|${source}`, ACCOUNT_FREE_FAILURES);
     const s = bump(`s:${source}`, SOURCE_FREE_FAILURES, SOURCE_FORGET_MS);
+    this.save((p) =>
+      p.saveCounters([
+        [`a:${account}`, a],
+        [`as:${account}|${source}`, as],
+        [`s:${source}`, s],
+      ]),
+    );
     return { account, source, failures: a.failures, lockedUntil: Math.max(a.lockedUntil, as.lockedUntil, s.lockedUntil) };
   }
 
   /** Clears only this account's counters; the source keeps its count. */
   success(account: string, source: string): void {
-    this.counters.delete(`a:${account}`);
-    this.counters.delete(`as:${account}|${source}`);
-    const set = this.trusted.get(account) ?? new Set<string>();
-    set.add(source);
-    this.trusted.set(account, set);
+    const keys = [`a:${account}`, `as:${account}|${source}`];
+    for (const k of keys) this.counters.delete(k);
+    const known = this.trusted.get(account)?.has(source);
+    this.remember(account, source);
+    this.save((p) => {
+      p.deleteCounters(keys);
+      if (!known) p.trustSource(account, source);
+    });
   }
 
   /** the manager's "unlock" in the staff panel */
   clearAccount(account: string): void {
-    for (const key of [...this.counters.keys()]) if (key === `a:${account}` || key.startsWith(`as:${account}|`)) this.counters.delete(key);
+    const keys = [...this.counters.keys()].filter((key) => key === `a:${account}` || key.startsWith(`as:${account}|`));
+    for (const key of keys) this.counters.delete(key);
+    this.save((p) => p.deleteCounters(keys));
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import type { Counter } from './lockout.js';
 
 export type AccountRole = 'staff' | 'guide' | 'manager';
 export type TerminalKind = 'kiosk' | 'pad' | 'display' | 'counter';
@@ -222,6 +223,39 @@ export class SecurityStore {
       detail: JSON.parse(r.detail as string) as Record<string, unknown>,
       source: (r.source as string | null) ?? null,
     }));
+  }
+
+  loadLockout(): { counters: [string, Counter][]; trusted: [string, string][] } {
+    const counters = (
+      this.db.prepare('SELECT key, failures, locked_until AS lockedUntil, last_at AS lastAt FROM lockout_counters').all() as (Counter & {
+        key: string;
+      })[]
+    ).map(({ key, ...c }): [string, Counter] => [key, c]);
+    const trusted = (this.db.prepare('SELECT account, source FROM lockout_trusted').all() as { account: string; source: string }[]).map(
+      (r): [string, string] => [r.account, r.source],
+    );
+    return { counters, trusted };
+  }
+
+  saveCounters(entries: [string, Counter][]): void {
+    const put = this.db.prepare(
+      `INSERT INTO lockout_counters (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at`,
+    );
+    this.db.transaction(() => {
+      for (const [k, c] of entries) put.run(k, c.failures, c.lockedUntil, c.lastAt);
+    })();
+  }
+
+  deleteCounters(keys: string[]): void {
+    const del = this.db.prepare('DELETE FROM lockout_counters WHERE key = ?');
+    this.db.transaction(() => {
+      for (const k of keys) del.run(k);
+    })();
+  }
+
+  trustSource(account: string, source: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO lockout_trusted (account, source) VALUES (?, ?)').run(account, source);
   }
 
   /**

@@ -193,6 +193,25 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'sign-in lockout counters',
+    // The sign-in throttle (agent/security/lockout.ts) kept its counters in memory: a restart of the
+    // agent gave a PIN guesser a fresh start. Keys are 'a:<account>', 'as:<account>|<source>', 's:<source>'.
+    sql: `
+      CREATE TABLE lockout_counters (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL,
+        last_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE lockout_trusted (
+        account TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (account, source)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */
