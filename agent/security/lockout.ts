@@ -113,12 +113,12 @@ export class Lockout {
 
   /** Clears only this account's counters; the source keeps its count. */
   success(account: string, source: string): void {
-    const keys = [`a:${account}`, `as:${account}|${source}`];
-    for (const k of keys) this.counters.delete(k);
+    // most sign-ins have nothing to clear and come from a known PC: they write nothing
+    const keys = [`a:${account}`, `as:${account}|${source}`].filter((k) => this.counters.delete(k));
     const known = this.trusted.get(account)?.has(source);
     this.remember(account, source);
     this.save((p) => {
-      p.deleteCounters(keys);
+      if (keys.length) p.deleteCounters(keys);
       if (!known) p.trustSource(account, source);
     });
   }
