@@ -195,6 +195,23 @@ export interface CaseRow {
   overdue: boolean;
 }
 
+/**
+ * counts of case rows per hall and per city (key `city:<name>`), one count per group: e.g.
+ * { overdue, open } for the overview's 整改 and 办不成事 columns. A hall or city without rows is absent.
+ */
+export function countPerHallAndCity<K extends string>(groups: Record<K, CaseRow[]>): Map<string, Record<K, number>> {
+  const kinds = Object.keys(groups) as K[];
+  const out = new Map<string, Record<K, number>>();
+  for (const k of kinds)
+    for (const c of groups[k])
+      for (const key of [c.hallId, `city:${c.city}`]) {
+        const e = out.get(key) ?? (Object.fromEntries(kinds.map((x) => [x, 0])) as Record<K, number>);
+        e[k]++;
+        out.set(key, e);
+      }
+  return out;
+}
+
 const day = (d: unknown) =>
   d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d);
 

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import Type from 'typebox';
 import { CAMPAIGN_KINDS } from '../case-figures.js';
 import type { Supervisor } from '../registry.js';
-import { type CaseRow, type HallMonthRow, openCases, todayIn } from '../reports.js';
+import { type CaseRow, countPerHallAndCity, type HallMonthRow, openCases, todayIn } from '../reports.js';
 import { esc, page } from './html.js';
 
 export const KIND_ZH: Record<string, string> = {
@@ -24,15 +24,7 @@ export const ESCALATION_ZH: Record<string, string> = { hall: '大厅', county: '
 export type OverdueCounts = Map<string, { campaign: number; accepted: number }>;
 
 export function overdueCounts(campaign: CaseRow[], accepted: CaseRow[]): OverdueCounts {
-  const m: OverdueCounts = new Map();
-  const bump = (k: string, f: 'campaign' | 'accepted') => {
-    const e = m.get(k) ?? { campaign: 0, accepted: 0 };
-    e[f]++;
-    m.set(k, e);
-  };
-  for (const c of campaign.filter((x) => x.overdue)) for (const k of [c.hallId, `city:${c.city}`]) bump(k, 'campaign');
-  for (const c of accepted.filter((x) => x.overdue)) for (const k of [c.hallId, `city:${c.city}`]) bump(k, 'accepted');
-  return m;
+  return countPerHallAndCity({ campaign: campaign.filter((x) => x.overdue), accepted: accepted.filter((x) => x.overdue) });
 }
 
 /** the cycle's figures; rows as in hallTable (a city row has hallId '') */

@@ -8,6 +8,7 @@ import { login, logout, type Supervisor, SESSION_HOURS, sessionUser } from '../r
 import {
   type CaseRow,
   cityTotals,
+  countPerHallAndCity,
   cycleMonthOf,
   type HallMonthRow,
   monthlyReport,
@@ -139,20 +140,7 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
     const overdue = await openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today });
     const openU = await openCases(pool, { city: s.city, kind: 'unresolved', today });
     const lists = await caseLists(pool, { city: s.city, today });
-    const extra = new Map<string, { overdue: number; open: number }>();
-    const bump = (k: string, f: 'overdue' | 'open') => {
-      const e = extra.get(k) ?? { overdue: 0, open: 0 };
-      e[f]++;
-      extra.set(k, e);
-    };
-    for (const c of overdue) {
-      bump(c.hallId, 'overdue');
-      bump(`city:${c.city}`, 'overdue');
-    }
-    for (const c of openU) {
-      bump(c.hallId, 'open');
-      bump(`city:${c.city}`, 'open');
-    }
+    const extra = countPerHallAndCity({ overdue, open: openU });
     const rows: (HallMonthRow & { halls?: number })[] = [];
     const totals = cityTotals(report.rows);
     for (const t of totals) rows.push(t, ...report.rows.filter((r) => r.city === t.city));
