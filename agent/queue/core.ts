@@ -8,7 +8,18 @@ import type { CounterView } from './ordering.js';
 import { type QueueRules, resolveRules } from './rules.js';
 import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './store.js';
 import { addWorkingDays, dayOf } from './time.js';
-import type { Clock, CounterDef, CounterState, QueueEvent, QueueEventType, RecentCall, ServiceDef, Ticket } from './types.js';
+import type {
+  Clock,
+  CounterDef,
+  CounterState,
+  QueueEvent,
+  QueueEventData,
+  QueueEventOf,
+  QueueEventType,
+  RecentCall,
+  ServiceDef,
+  Ticket,
+} from './types.js';
 
 export interface EngineOptions {
   store: QueueStore;
@@ -93,11 +104,11 @@ export class Tx {
     return this.core.seq + this.events.length + 1;
   }
 
-  emit(type: QueueEventType, data: Record<string, unknown>, ticketId?: string, counter?: string): QueueEvent {
-    const e: QueueEvent = { seq: this.nextSeq(), at: this.now, type, data };
+  emit<K extends QueueEventType>(type: K, data: QueueEventData[K], ticketId?: string, counter?: string): QueueEventOf<K> {
+    const e: QueueEventOf<K> = { seq: this.nextSeq(), at: this.now, type, data };
     if (ticketId !== undefined) e.ticketId = ticketId;
     if (counter !== undefined) e.counter = counter;
-    this.events.push(e);
+    this.events.push(e as QueueEvent);
     return e;
   }
 
@@ -238,7 +249,7 @@ export class EngineCore {
     this.store.transaction(() => {
       for (const t of stale) {
         const next = tx.putTicket({ ...t, state: 'cancelled', cancelledAt: now, cancelReason: 'dayEnd' });
-        tx.emit('ticket.expired', { number: t.number, service: t.service, from: t.state }, next.id);
+        tx.emit('ticket.expired', { number: t.number, service: t.service, from: t.state, reason: 'dayEnd', day: t.day }, next.id);
       }
       for (const t of tx.tickets.values()) this.store.putTicket(t);
       for (const e of tx.events) this.store.appendEvent(e);

@@ -20,7 +20,8 @@ type Row = Record<string, unknown>;
 const parse = <T>(row: unknown): T => JSON.parse((row as { data: string }).data) as T;
 
 function toEvent(r: Row): QueueEvent {
-  const e: QueueEvent = { seq: r.seq as number, at: r.at as number, type: r.type as string, data: JSON.parse(r.data as string) };
+  // Rows were written by the engine from the typed union; the type column is the discriminant.
+  const e = { seq: r.seq as number, at: r.at as number, type: r.type, data: JSON.parse(r.data as string) } as QueueEvent;
   if (r.ticket_id != null) e.ticketId = r.ticket_id as string;
   if (r.counter != null) e.counter = r.counter as string;
   return e;
