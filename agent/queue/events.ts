@@ -87,6 +87,8 @@ export interface QueueEventData {
     ended: { waiting: number; noShow: number; called: number; serving: number };
     countersClosed: string[];
     notRated: number;
+    /** staff sessions signed out (sockets told) */
+    sessionsEnded: number;
   };
 }
 

@@ -63,6 +63,7 @@ export class SqliteHallStore implements QueueStore {
          ON CONFLICT (id) DO UPDATE SET service = excluded.service, state = excluded.state, data = excluded.data`,
       ),
       loadTickets: p('SELECT data FROM tickets WHERE day = ? ORDER BY rowid'),
+      getTicket: p('SELECT data FROM tickets WHERE id = ?'),
       loadOpen: p(`SELECT data FROM tickets WHERE state IN ('waiting', 'called', 'serving', 'noShow') ORDER BY rowid`),
       putCounter: p('INSERT INTO counters (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
       loadCounters: p('SELECT data FROM counters'),
@@ -181,6 +182,11 @@ export class SqliteHallStore implements QueueStore {
 
   loadTickets(day: string): StoredTicket[] {
     return this.s.loadTickets!.all(day).map((r) => parse<StoredTicket>(r));
+  }
+
+  getTicket(id: string): StoredTicket | undefined {
+    const r = this.s.getTicket!.get(id);
+    return r ? parse<StoredTicket>(r) : undefined;
   }
 
   loadOpenTickets(): StoredTicket[] {

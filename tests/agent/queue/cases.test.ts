@@ -67,8 +67,9 @@ describe('整改 cases', () => {
   it('回访 then close: state, history, one event and one outbox row per step', () => {
     const h = rated(2);
     const id = h.rating.rectificationId!;
-    const seq0 = h.store.lastSeq();
     h.clock.advance(DAY);
+    h.engine.ensureDay(); // yesterday's close (counter closed, hall.dayClosed) is not the case's
+    const seq0 = h.store.lastSeq();
     const first = h.engine.recordCallback(id, { by: '张所长', note: '电话未接通', satisfied: null });
     expect(first.callback).toMatchObject({ by: '张所长', note: '电话未接通', satisfied: null });
     h.clock.advance(60_000);
