@@ -46,6 +46,14 @@ export interface LockoutState {
   failures: number;
 }
 
+export interface Reservation {
+  state: LockoutState;
+  /** a:, as:, s: */
+  keys: string[];
+  before: (Counter | undefined)[];
+  after: (Counter | undefined)[];
+}
+
 export class Lockout {
   private readonly counters = new Map<string, Counter>();
   private readonly trusted = new Map<string, Set<string>>();
@@ -89,7 +97,62 @@ export class Lockout {
     return Math.max(0, until - t);
   }
 
+  trustedAt(account: string, source: string): boolean {
+    return this.trusted.get(account)?.has(source) ?? false;
+  }
+
+  /**
+   * Counts the attempt as a failure before the PIN is hashed, so parallel attempts see each other:
+   * the decision (waitMs) and this reservation run in the same tick. It is written to the database when
+   * it turns out a failure (`failed`); a correct PIN gives it back (`succeeded`).
+   */
+  reserve(account: string, source: string): Reservation {
+    const keys = [`a:${account}`, `as:${account}|${source}`, `s:${source}`];
+    const before = keys.map((k) => this.counters.get(k));
+    const state = this.bump(account, source);
+    return { state, keys, before, after: keys.map((k) => this.counters.get(k)) };
+  }
+
+  failed(r: Reservation): void {
+    const entries = r.keys.flatMap((k): [string, Counter][] => {
+      const c = this.counters.get(k);
+      return c ? [[k, c]] : [];
+    });
+    this.save((p) => p.saveCounters(entries));
+  }
+
+  /** The reserved attempt was the right PIN: the account's counters clear and the address gets its attempt back. */
+  succeeded(r: Reservation): void {
+    const sKey = r.keys[2] as string;
+    const now = this.counters.get(sKey);
+    const prev = r.before[2];
+    // untouched since the reservation: back to what it was (and what the database still holds)
+    if (now === r.after[2]) {
+      if (prev) this.counters.set(sKey, prev);
+      else this.counters.delete(sKey);
+    } else if (now) {
+      const restored = { ...now, failures: Math.max(0, now.failures - 1) };
+      this.counters.set(sKey, restored);
+      this.save((p) => p.saveCounters([[sKey, restored]]));
+    }
+    // the account's counters: only those the database holds need a delete
+    const stored = r.keys.slice(0, 2).filter((_k, i) => r.before[i] !== undefined);
+    for (const k of r.keys.slice(0, 2)) this.counters.delete(k);
+    const known = this.trustedAt(r.state.account, r.state.source);
+    this.remember(r.state.account, r.state.source);
+    this.save((p) => {
+      if (stored.length) p.deleteCounters(stored);
+      if (!known) p.trustSource(r.state.account, r.state.source);
+    });
+  }
+
   failure(account: string, source: string): LockoutState {
+    const r = this.reserve(account, source);
+    this.failed(r);
+    return r.state;
+  }
+
+  private bump(account: string, source: string): LockoutState {
     const t = this.now();
     const bump = (key: string, free: number, forgetMs?: number) => {
       const prev = this.counters.get(key);
@@ -101,13 +164,6 @@ export class Lockout {
     const a = bump(`a:${account}`, ACCOUNT_FREE_FAILURES);
     const as = bump(`as:${account}|${source}`, ACCOUNT_FREE_FAILURES);
     const s = bump(`s:${source}`, SOURCE_FREE_FAILURES, SOURCE_FORGET_MS);
-    this.save((p) =>
-      p.saveCounters([
-        [`a:${account}`, a],
-        [`as:${account}|${source}`, as],
-        [`s:${source}`, s],
-      ]),
-    );
     return { account, source, failures: a.failures, lockedUntil: Math.max(a.lockedUntil, as.lockedUntil, s.lockedUntil) };
   }
 
