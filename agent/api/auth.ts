@@ -362,13 +362,28 @@ export class AuthService {
   }
 
   pair(code: string, from: string): { token: string; terminal: Terminal } {
-    const key = 'pairing';
-    if (this.lockout.waitMs(key, from) > 0)
-      throw new ApiError(429, 'too_many_attempts', '配对码错误次数过多，请稍后再试', 'Too many wrong pairing codes; try again later');
+    const wait = this.lockout.pairWaitMs(from);
+    if (wait > 0)
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        '配对码错误次数过多，请稍后再试，或请管理员在管理看板解锁',
+        'Too many wrong pairing codes from this screen; try again later or ask the manager to unlock it on the board',
+        Math.ceil(wait / 1000),
+      );
     const id = this.store.takePairCode(sha256(code.trim().toUpperCase()), this.now());
     const terminal = id ? this.store.terminal(id) : undefined;
     if (!terminal || terminal.disabled) {
-      this.lockout.failure(key, from);
+      const c = this.lockout.pairFailure(from);
+      if (c.lockedUntil > this.now())
+        this.alert({
+          kind: 'lockout',
+          account: 'pairing',
+          source: from,
+          until: c.lockedUntil,
+          message: `${from} 多次输错配对码，已暂时锁定该地址的配对`,
+          messageEn: `Repeated wrong pairing codes from ${from}: pairing locked for that address`,
+        });
       throw new ApiError(
         401,
         'bad_pair_code',
@@ -376,6 +391,7 @@ export class AuthService {
         'Unknown or expired pairing code; make a new one on the manager board',
       );
     }
+    this.lockout.pairSuccess(from);
     const token = newToken();
     this.store.addTerminalToken(sha256(token), terminal.id, this.now());
     this.store.audit({

@@ -57,7 +57,11 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
   if (r.windowMs !== undefined) {
     // a forged late 1-star would open a 整改 case against the officer: a pad rates the service that just ended
     if (t.id !== tx.counter(r.counter).lastFinishedTicketId)
-      throw conflict('NOT_LAST_SERVICE', `${t.number}号不是本窗口刚办结的业务，不能评价`, `${t.number} is not counter ${r.counter}'s last service`);
+      throw conflict(
+        'NOT_LAST_SERVICE',
+        `${t.number}号不是本窗口刚办结的业务，不能评价`,
+        `${t.number} is not counter ${r.counter}'s last service`,
+      );
     if (t.finishedAt === undefined || tx.now - t.finishedAt > r.windowMs)
       throw conflict('RATING_CLOSED', '评价时间已过', `The time to rate ${t.number} has passed`);
   }

@@ -7,6 +7,8 @@
 
 export const ACCOUNT_FREE_FAILURES = 4;
 export const SOURCE_FREE_FAILURES = 8;
+/** a mistyped pairing code is common (10 characters typed on a touch screen) */
+export const PAIR_FREE_FAILURES = 5;
 const BASE_DELAY_MS = 30_000;
 export const MAX_DELAY_MS = 60 * 60_000;
 /** a source's failures are forgotten after a quiet day */
@@ -177,6 +179,43 @@ export class Lockout {
       if (keys.length) p.deleteCounters(keys);
       if (!known) p.trustSource(account, source);
     });
+  }
+
+  // ---- pairing codes: counted per address only, so one stranger's wrong codes lock no other screen
+  pairWaitMs(source: string): number {
+    return Math.max(0, (this.counters.get(`p:${source}`)?.lockedUntil ?? 0) - this.now());
+  }
+
+  pairFailure(source: string): Counter {
+    const t = this.now();
+    const key = `p:${source}`;
+    const prev = this.counters.get(key);
+    const failures = prev && t - prev.lastAt < SOURCE_FORGET_MS ? prev.failures + 1 : 1;
+    const c = { failures, lockedUntil: t + lockoutDelayMs(failures, PAIR_FREE_FAILURES), lastAt: t };
+    this.counters.set(key, c);
+    this.save((p) => p.saveCounters([[key, c]]));
+    return c;
+  }
+
+  /** a screen at this address paired: its mistypes are forgiven */
+  pairSuccess(source: string): void {
+    if (this.counters.delete(`p:${source}`)) this.save((p) => p.deleteCounters([`p:${source}`]));
+  }
+
+  /** addresses locked out of pairing now (the board lists and unlocks them) */
+  pairLocked(): { source: string; until: number; failures: number }[] {
+    const t = this.now();
+    return [...this.counters.entries()]
+      .filter(([k, c]) => k.startsWith('p:') && c.lockedUntil > t)
+      .map(([k, c]) => ({ source: k.slice(2), until: c.lockedUntil, failures: c.failures }));
+  }
+
+  /** the board's 解锁 for pairing: one address, or all */
+  clearPairing(source?: string): number {
+    const keys = [...this.counters.keys()].filter((k) => (source === undefined ? k.startsWith('p:') : k === `p:${source}`));
+    for (const key of keys) this.counters.delete(key);
+    if (keys.length) this.save((p) => p.deleteCounters(keys));
+    return keys.length;
   }
 
   /** the manager's "unlock" in the staff panel */

@@ -1,6 +1,12 @@
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATING_MARGIN_S } from '../../agent/rating-sweep.js';
-import { api, staffToken, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { MAX_ANONYMOUS, MAX_ANONYMOUS_PER_ADDRESS } from '../../agent/realtime/slots.js';
+import { PAIR_FREE_FAILURES } from '../../agent/security/lockout.js';
+import { api, pairCode, staffToken, startTestAgent, type TestAgent, terminalToken } from '../helpers/agent.js';
+import { postFrom } from './helpers.js';
 
 // Findings of the round-3 LAN attack that an anonymous client (or a stolen pad token) could use: ratings
 // after the fact, pairing locked for every screen, connection slots used up, DNS rebinding, NUL and
@@ -58,5 +64,84 @@ describe('a rating belongs to one service', () => {
     const cases = (await api(agent.baseUrl, 'GET', '/api/v1/cases', undefined, manager)).body.cases as { ticketId: string }[];
     // no 整改 case for a service the pad was not allowed to rate
     for (const t of [earlier, last, third]) expect(cases.some((c) => c.ticketId === t)).toBe(false);
+  });
+});
+
+describe('nothing anonymous locks or exhausts shared things', () => {
+  const pair = (from: string, code: string) => postFrom(agent.baseUrl, from, '/api/v1/terminals/pair', { code });
+
+  it('wrong pairing codes lock only their own address; a success clears it; the board unlocks', async () => {
+    const attacker = '127.0.3.1';
+    for (let i = 0; i < PAIR_FREE_FAILURES + 1; i++) expect((await pair(attacker, `WRONG${i}CODE`)).status).toBe(401);
+    expect((await pair(attacker, await pairCode(agent.baseUrl, 'pad-2'))).status).toBe(429);
+    // a valid code from another address pairs at once
+    expect((await pair('127.0.3.2', await pairCode(agent.baseUrl, 'pad-2'))).status).toBe(200);
+    // a screen that mistyped, then got it right, starts again from zero
+    const typo = '127.0.3.3';
+    for (let i = 0; i < PAIR_FREE_FAILURES; i++) await pair(typo, `TYPO${i}CODE`);
+    expect((await pair(typo, await pairCode(agent.baseUrl, 'pad-3'))).status).toBe(200);
+    for (let i = 0; i < PAIR_FREE_FAILURES; i++) expect((await pair(typo, `TYPO${i}CODE`)).status).toBe(401);
+    // the board sees the locked address and unlocks it
+    const manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
+    const locked = await api(agent.baseUrl, 'GET', '/api/v1/terminals/pairing/locked', undefined, manager);
+    expect(locked.body.locked.map((l: { source: string }) => l.source)).toContain(attacker);
+    expect((await api(agent.baseUrl, 'POST', '/api/v1/terminals/pairing/unlock', { source: attacker }, manager)).body.cleared).toBe(1);
+    expect((await pair(attacker, await pairCode(agent.baseUrl, 'pad-4'))).status).toBe(200);
+  });
+
+  it('a Host the hall did not configure gets 421 (DNS rebinding), on HTTP and socket.io', async () => {
+    const get = (host: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const u = new URL(agent.baseUrl);
+        const req = request({ host: u.hostname, port: u.port, path, headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const port = new URL(agent.baseUrl).port;
+    expect(await get(`evil.example:${port}`, '/api/v1/queue')).toBe(421);
+    expect(await get('evil.example', '/socket.io/?EIO=4&transport=polling')).not.toBe(200);
+    expect(await get(`localhost:${port}`, '/api/v1/queue')).toBe(200);
+    expect(await get(`127.0.0.1:${port}`, '/api/v1/queue')).toBe(200);
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    if (lan) expect(await get(`${lan}:${port}`, '/api/v1/queue')).toBe(200);
+    expect(await get(`[::1]:${port}`, '/api/v1/queue')).toBe(200);
+  });
+
+  it('anonymous /display sockets from 21 addresses cannot take the board’s or a registered screen’s slot', async () => {
+    const sockets: Socket[] = [];
+    const connect = (from: string, opts: { auth?: Record<string, string>; ns?: string } = {}) =>
+      new Promise<boolean>((resolve) => {
+        const s = io(`${agent.baseUrl}${opts.ns ?? '/display'}`, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: opts.auth,
+          localAddress: from,
+        } as never);
+        sockets.push(s);
+        s.once('snapshot', () => resolve(true));
+        s.once('connect_error', () => resolve(false));
+        s.once('disconnect', () => resolve(false));
+      });
+    try {
+      const tries = await Promise.all(
+        Array.from({ length: 21 * (MAX_ANONYMOUS_PER_ADDRESS + 5) }, (_, i) => connect(`127.0.4.${1 + (i % 21)}`)),
+      );
+      const anonymous = tries.filter(Boolean).length;
+      expect(anonymous).toBeLessThanOrEqual(MAX_ANONYMOUS);
+      expect(anonymous).toBeLessThanOrEqual(21 * MAX_ANONYMOUS_PER_ADDRESS);
+      expect(anonymous).toBeGreaterThan(0);
+      // the manager's board and a registered display still connect and get their snapshot
+      const manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
+      expect(await connect('127.0.4.1', { ns: '/board', auth: { token: manager } })).toBe(true);
+      expect(await connect('127.0.4.2', { auth: { terminal: await terminalToken(agent.baseUrl, 'display-1') } })).toBe(true);
+    } finally {
+      for (const s of sockets) s.close();
+    }
   });
 });
