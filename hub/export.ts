@@ -44,7 +44,6 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },
 ];
 
-
 export function toCsv(rows: HallMonthRow[]): string {
   const lines = [COLUMNS.map((c) => c.header).join(',')];
   for (const r of rows) lines.push(COLUMNS.map((c) => csvCell(c.value(r))).join(','));
