@@ -1,6 +1,7 @@
 // 月度考核报表 as CSV (UTF-8 with BOM, so Excel opens the Chinese headers) and XLSX (exceljs).
 import ExcelJS from 'exceljs';
 import type { HallMonthRow } from './reports.js';
+import { csvCell } from '../common/csv.js';
 
 const pct = (v: number | null) => (v === null ? '' : `${(v * 100).toFixed(1)}%`);
 
@@ -42,13 +43,6 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '回访未联系上', value: (r) => r.cases.callbackNotReached },
   { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },
 ];
-
-function csvCell(v: string | number): string {
-  const s = String(v);
-  // A leading = + - @ would be run as a formula by a spreadsheet: quote it as text.
-  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function toCsv(rows: HallMonthRow[]): string {
   const lines = [COLUMNS.map((c) => c.header).join(',')];

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { HallConfig } from '../config/load.js';
 import { Lockout } from '../security/lockout.js';
+import { GateRefusal, PinGate } from '../security/pin-gate.js';
 import { DUMMY_HASH, hashPin, storedPin, verifyPin } from '../security/pins.js';
 import { type Account, type AccountRole, newToken, type SecurityStore, sha256, type Terminal } from '../security/store.js';
 import { ApiError } from './errors.js';
@@ -56,6 +57,7 @@ export function pinPolicy(role: Role, pin: string, demo: boolean): string | unde
  */
 export class AuthService {
   readonly lockout: Lockout;
+  readonly gate = new PinGate();
   readonly alerts = new EventEmitter();
   private readonly ended = new EventEmitter();
 
@@ -130,35 +132,67 @@ export class AuthService {
     this.alerts.emit('alert', full);
   }
 
+  private lockedError(wait: number): ApiError {
+    const s = Math.ceil(wait / 1000);
+    return new ApiError(
+      429,
+      'too_many_attempts',
+      `密码错误次数过多，请${s >= 60 ? `${Math.ceil(s / 60)}分钟` : `${s}秒`}后再试`,
+      `Too many wrong PINs; try again in ${s} s`,
+      s,
+    );
+  }
+
+  /**
+   * One PIN check: refused at once while locked; otherwise it waits for the account's slot and a hashing
+   * slot (PinGate), decides again and counts itself as a failure in the same tick, then hashes. Unknown
+   * and disabled accounts go through the same steps and the same scrypt cost.
+   */
   private async checkPin(accountKey: string, account: Account | undefined, pin: string, from: string): Promise<boolean> {
-    const wait = this.lockout.waitMs(accountKey, from);
-    if (wait > 0) {
-      const s = Math.ceil(wait / 1000);
+    const early = this.lockout.waitMs(accountKey, from);
+    if (early > 0) throw this.lockedError(early);
+    try {
+      return await this.gate.run(accountKey, this.lockout.trustedAt(accountKey, from), async () => {
+        const wait = this.lockout.waitMs(accountKey, from);
+        if (wait > 0) throw this.lockedError(wait);
+        const reservation = this.lockout.reserve(accountKey, from);
+        const ok = (await verifyPin(pin, account?.pinHash ?? DUMMY_HASH)) && account !== undefined && !account.disabled;
+        if (ok) {
+          this.lockout.succeeded(reservation);
+          return true;
+        }
+        this.lockout.failed(reservation);
+        const state = reservation.state;
+        if (state.lockedUntil > this.now()) {
+          this.alert({
+            kind: 'lockout',
+            account: accountKey,
+            source: from,
+            until: state.lockedUntil,
+            message: `账号 ${accountKey} 连续输错密码（来自 ${from}），已暂时锁定`,
+            messageEn: `Repeated wrong PINs for ${accountKey} from ${from}: locked for now`,
+          });
+        }
+        return false;
+      });
+    } catch (err) {
+      if (!(err instanceof GateRefusal)) throw err;
+      if (err.reason === 'account_busy')
+        throw new ApiError(
+          429,
+          'sign_in_busy',
+          '该账号正在验证密码，请稍后再试',
+          'A PIN check for this account is already running; try again in a moment',
+          err.retryAfterS,
+        );
       throw new ApiError(
-        429,
-        'too_many_attempts',
-        `密码错误次数过多，请${s >= 60 ? `${Math.ceil(s / 60)}分钟` : `${s}秒`}后再试`,
-        `Too many wrong PINs; try again in ${s} s`,
+        503,
+        'sign_in_queue_full',
+        '登录请求过多，请稍后再试',
+        'Too many sign-ins at once; try again shortly',
+        err.retryAfterS,
       );
     }
-    // An unknown or disabled account costs the same scrypt time as a known one.
-    const ok = (await verifyPin(pin, account?.pinHash ?? DUMMY_HASH)) && account !== undefined && !account.disabled;
-    if (ok) {
-      this.lockout.success(accountKey, from);
-      return true;
-    }
-    const state = this.lockout.failure(accountKey, from);
-    if (state.lockedUntil > this.now()) {
-      this.alert({
-        kind: 'lockout',
-        account: accountKey,
-        source: from,
-        until: state.lockedUntil,
-        message: `账号 ${accountKey} 连续输错密码（来自 ${from}），已暂时锁定`,
-        messageEn: `Repeated wrong PINs for ${accountKey} from ${from}: locked for now`,
-      });
-    }
-    return false;
   }
 
   async loginStaff(
@@ -328,13 +362,28 @@ export class AuthService {
   }
 
   pair(code: string, from: string): { token: string; terminal: Terminal } {
-    const key = 'pairing';
-    if (this.lockout.waitMs(key, from) > 0)
-      throw new ApiError(429, 'too_many_attempts', '配对码错误次数过多，请稍后再试', 'Too many wrong pairing codes; try again later');
+    const wait = this.lockout.pairWaitMs(from);
+    if (wait > 0)
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        '配对码错误次数过多，请稍后再试，或请管理员在管理看板解锁',
+        'Too many wrong pairing codes from this screen; try again later or ask the manager to unlock it on the board',
+        Math.ceil(wait / 1000),
+      );
     const id = this.store.takePairCode(sha256(code.trim().toUpperCase()), this.now());
     const terminal = id ? this.store.terminal(id) : undefined;
     if (!terminal || terminal.disabled) {
-      this.lockout.failure(key, from);
+      const c = this.lockout.pairFailure(from);
+      if (c.lockedUntil > this.now())
+        this.alert({
+          kind: 'lockout',
+          account: 'pairing',
+          source: from,
+          until: c.lockedUntil,
+          message: `${from} 多次输错配对码，已暂时锁定该地址的配对`,
+          messageEn: `Repeated wrong pairing codes from ${from}: pairing locked for that address`,
+        });
       throw new ApiError(
         401,
         'bad_pair_code',
@@ -342,6 +391,7 @@ export class AuthService {
         'Unknown or expired pairing code; make a new one on the manager board',
       );
     }
+    this.lockout.pairSuccess(from);
     const token = newToken();
     this.store.addTerminalToken(sha256(token), terminal.id, this.now());
     this.store.audit({

@@ -4,10 +4,12 @@ import { isStorageError } from '../security/storage.js';
 /** A refusal the caller can act on; never used for our own bugs. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 429 | 503,
     readonly code: string,
     message: string,
     readonly messageEn: string,
+    /** seconds, sent as Retry-After */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -48,6 +50,7 @@ export function installErrorHandler(app: FastifyInstance, opts: { onStorageFault
       return reply.status(503).header('retry-after', '30').send(STORAGE_ERROR);
     }
     if (err instanceof ApiError) {
+      if (err.retryAfterS !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterS))));
       return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
     }
     if (isDomainError(err)) {

@@ -15,6 +15,7 @@ import Fastify, {
 import { UI_BUILD } from '../cli/paths.js';
 import type { HallContext } from '../context.js';
 import { installAccessGuard } from '../security/access.js';
+import { HostCheck } from '../security/host-check.js';
 import { errorBody, installErrorHandler } from './errors.js';
 import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
@@ -76,6 +77,20 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
         messageEn: `The database cannot be written (${code}): check disk space and the data folder`,
       });
     },
+  });
+  // before anything else answers: a rebound DNS name is not this hall (agent/security/host-check.ts)
+  const hosts = new HostCheck(ctx.config);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hosts.allows(request.headers.host))
+      return reply
+        .status(421)
+        .send(
+          errorBody(
+            'unknown_host',
+            '访问地址不是本大厅配置的地址',
+            `Host ${String(request.headers.host ?? '(none)').slice(0, 100)} is not this hall; add it to server.hostNames if it is`,
+          ),
+        );
   });
   installAccessGuard(app, ctx.auth);
   await app.register(fastifyHelmet, {

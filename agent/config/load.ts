@@ -40,7 +40,7 @@ export interface HallConfig {
     notices: { zh: string; en: string }[];
     secret: string;
   };
-  server: { host: string; port: number; dataDir: string; publicUrl?: string };
+  server: { host: string; port: number; dataDir: string; publicUrl?: string; hostNames: string[] };
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds: number; checkMinutes: number };
   kiosk: { idleSeconds: number; printDeadlineSeconds: number; ticketsPerMinute: number };
@@ -270,6 +270,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       port: raw.server?.port ?? 8080,
       dataDir: raw.server?.dataDir ?? 'data',
       publicUrl: raw.server?.publicUrl,
+      hostNames: raw.server?.hostNames ?? [],
     },
     queue: raw.queue ?? {},
     voice: {

@@ -228,6 +228,8 @@ export const hallConfigSpec = obj({
       port: optional(int({ min: 0, max: 65535 }), 8080),
       dataDir: optional(str({ max: 500 }), 'data'),
       publicUrl: optional(str({ max: 300, pattern: /^https?:\/\//, hint: 'a URL starting with http:// or https://' })),
+      /** names the screens use for this PC besides its IPs, localhost and publicUrl's host (a DNS name); others get 421 */
+      hostNames: optional(list(str({ max: 255, pattern: /^[A-Za-z0-9.-]+$/, hint: 'a host name such as hall-pc.local' }), { max: 20 }), []),
     }),
     {},
   ),

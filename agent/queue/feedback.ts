@@ -24,6 +24,11 @@ export interface RateRequest {
   reasons?: RatingReason[];
   comment?: string;
   source: RatingSource;
+  /**
+   * A rating pad's binding: only the counter's last finished ticket, and only this long after it was
+   * finished (the pad's timeout plus the sweep's margin). Without it the caller names the service itself.
+   */
+  windowMs?: number;
 }
 
 function ratedTicket(core: EngineCore, tx: Tx, counterId: string, ticketId?: string): StoredTicket {
@@ -49,10 +54,25 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
   if (r.comment !== undefined && r.comment.length > 500)
     throw badRequest('COMMENT_TOO_LONG', '评价内容不能超过500字', 'Comment over 500 characters');
   const t = ratedTicket(core, tx, r.counter, r.ticketId);
-  // A real rating may replace an earlier "not rated" (e.g. the citizen rates later on the web).
+  if (r.windowMs !== undefined) {
+    // a forged late 1-star would open a 整改 case against the officer: a pad rates the service that just ended
+    if (t.id !== tx.counter(r.counter).lastFinishedTicketId)
+      throw conflict(
+        'NOT_LAST_SERVICE',
+        `${t.number}号不是本窗口刚办结的业务，不能评价`,
+        `${t.number} is not counter ${r.counter}'s last service`,
+      );
+    if (t.finishedAt === undefined || tx.now - t.finishedAt > r.windowMs)
+      throw conflict('RATING_CLOSED', '评价时间已过', `The time to rate ${t.number} has passed`);
+  }
+  // once per service: a 未评价 (the pad timed out) is as final as a rating
   const existing = core.store.getRating(t.id);
-  if (existing && existing.level !== null)
-    throw conflict('ALREADY_RATED', '该办件已评价，每次办件只能评价一次', `${t.number} already rated`);
+  if (existing)
+    throw conflict(
+      'ALREADY_RATED',
+      existing.level === null ? '该办件已记为未评价，不能再评价' : '该办件已评价，每次办件只能评价一次',
+      existing.level === null ? `${t.number} was recorded as not rated` : `${t.number} already rated`,
+    );
   const seq = tx.nextSeq();
   const rating: Rating = {
     id: `R-${t.id}`,

@@ -6,7 +6,7 @@ import type { HallContext } from '../context.js';
 import type { SatelliteSocket } from '../satellite/hub.js';
 import { DEVICE_NAMESPACE } from '../satellite/wire.js';
 
-export function attachDeviceNamespace(io: Server, ctx: HallContext): void {
+export function attachDeviceNamespace(io: Server, ctx: HallContext, onAuthenticated?: (conn: object) => void): void {
   const hub = ctx.satellites;
   const log = ctx.logger.child({ module: 'satellites' });
   const nsp = io.of(DEVICE_NAMESPACE);
@@ -21,6 +21,7 @@ export function attachDeviceNamespace(io: Server, ctx: HallContext): void {
       return next(err);
     }
     socket.data.satellite = verdict.id;
+    onAuthenticated?.(socket.conn);
     return next();
   });
   if (!hub) return;

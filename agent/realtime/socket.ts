@@ -7,6 +7,8 @@ import type { QueueEvent } from '../queue/types.js';
 import { attachDeviceNamespace } from './device-namespace.js';
 import { type Audience, projectQueueMessage, projectSnapshot, type QueueMessage } from '../security/projection.js';
 import { TokenBucket } from '../security/rate.js';
+import { ConnectionSlots } from './slots.js';
+import { HostCheck } from '../security/host-check.js';
 import type { Terminal } from '../security/store.js';
 
 /** Past this many missed events a screen gets a fresh snapshot instead of a replay. */
@@ -14,8 +16,7 @@ const MAX_REPLAY = 500;
 /** resync/snapshot requests per connection: a burst of 10, then one every 2 s */
 const RESYNC_BURST = 10;
 const RESYNC_EVERY_MS = 2000;
-export const MAX_CONNECTIONS = 1000;
-export const MAX_CONNECTIONS_PER_ADDRESS = 50;
+export { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS } from './slots.js';
 
 type Access = 'public' | 'staff' | 'manager';
 export const NAMESPACES: Record<string, Access> = {
@@ -50,32 +51,26 @@ export function sameOrigin(req: IncomingMessage): boolean {
  * What a socket receives is projected for its audience (agent/security/projection.ts).
  */
 export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: Server; close(): Promise<void> } {
-  const perAddress = new Map<string, number>();
-  let total = 0;
+  const slots = new ConnectionSlots();
+  const hosts = new HostCheck(ctx.config);
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: false },
-    connectTimeout: 10_000,
+    // a connection that joins no namespace is an idle anonymous one: dropped
+    connectTimeout: 5_000,
     pingTimeout: 20_000,
     allowRequest: (req, callback) => {
-      if (!sameOrigin(req)) return callback('origin not allowed', false);
+      if (!sameOrigin(req) || !hosts.allows(req.headers.host)) return callback('origin not allowed', false);
       const addr = req.socket.remoteAddress ?? '?';
-      if (total >= MAX_CONNECTIONS || (perAddress.get(addr) ?? 0) >= MAX_CONNECTIONS_PER_ADDRESS)
-        return callback('too many connections', false);
+      if (!slots.admit(addr)) return callback('too many connections', false);
       callback(null, true);
     },
   });
   io.engine.on('connection', (raw: { request: IncomingMessage; once(ev: 'close', l: () => void): void }) => {
     const addr = raw.request.socket.remoteAddress ?? '?';
-    total++;
-    perAddress.set(addr, (perAddress.get(addr) ?? 0) + 1);
-    raw.once('close', () => {
-      total--;
-      const n = (perAddress.get(addr) ?? 1) - 1;
-      if (n <= 0) perAddress.delete(addr);
-      else perAddress.set(addr, n);
-    });
+    slots.open(raw, addr);
+    raw.once('close', () => slots.close(raw));
   });
   const namespaces: Namespace[] = [];
 
@@ -91,6 +86,11 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
       data.session = session;
       data.terminal = terminal;
       data.resync = new TokenBucket(RESYNC_BURST, RESYNC_EVERY_MS, () => Date.now());
+      if (!slots.settle(socket.conn, session !== undefined || terminal !== undefined)) {
+        const err = new Error('too many connections') as Error & { data: unknown };
+        err.data = { code: 'too_many_connections', message: '连接过多', messageEn: 'Too many anonymous connections' };
+        return next(err);
+      }
       if (access === 'public') {
         // A signed-in manager or staff member looking at a public screen still gets the public view there.
         data.audience = 'public';
@@ -127,7 +127,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: HallContext): { io: 
     }
   };
 
-  attachDeviceNamespace(io, ctx);
+  attachDeviceNamespace(io, ctx, (conn) => slots.settle(conn, true));
   const unsubscribe = [
     // A card read goes only to the kiosk whose terminal owns the reader (config terminals[].readers).
     bindIdCardReaders(

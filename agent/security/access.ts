@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Session } from '../api/auth.js';
 import { ApiError } from '../api/errors.js';
 import { maskIdsInBody } from './mask.js';
+import { badTextPath, stripBidi, stripBidiIn } from '../../common/text-hygiene.js';
 import type { Terminal, TerminalKind } from './store.js';
 
 /** Who may call a route: a person's role, a registered terminal's kind, or everyone. */
@@ -36,6 +37,17 @@ export function installAccessGuard(app: FastifyInstance, auth: AuthService): voi
   });
   // Free text typed by citizens or staff never keeps a 身份证 number in clear (stored, synced, logged).
   app.addHook('preHandler', async (request) => {
+    // NUL and lone surrogates would be stored, then parked for ever by the hub's PostgreSQL: refused here
+    const bad = badTextPath(request.body) ?? badTextPath(request.query);
+    if (bad)
+      throw new ApiError(
+        400,
+        'invalid_text',
+        `内容含有无法保存的字符（空字符或不成对的代理字符）：${bad}`,
+        `Text with a NUL or a lone surrogate cannot be stored: ${bad}`,
+      );
+    if (request.body && typeof request.body === 'object') stripBidiIn(request.body);
+    else if (typeof request.body === 'string') request.body = stripBidi(request.body);
     if (request.body && typeof request.body === 'object' && !request.routeOptions.config?.rawIdNumbers) maskIdsInBody(request.body);
   });
   // Who is asking is settled before the body is even read: a refused caller learns nothing from validation.

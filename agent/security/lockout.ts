@@ -7,6 +7,8 @@
 
 export const ACCOUNT_FREE_FAILURES = 4;
 export const SOURCE_FREE_FAILURES = 8;
+/** a mistyped pairing code is common (10 characters typed on a touch screen) */
+export const PAIR_FREE_FAILURES = 5;
 const BASE_DELAY_MS = 30_000;
 export const MAX_DELAY_MS = 60 * 60_000;
 /** a source's failures are forgotten after a quiet day */
@@ -44,6 +46,14 @@ export interface LockoutState {
   source: string;
   lockedUntil: number;
   failures: number;
+}
+
+export interface Reservation {
+  state: LockoutState;
+  /** a:, as:, s: */
+  keys: string[];
+  before: (Counter | undefined)[];
+  after: (Counter | undefined)[];
 }
 
 export class Lockout {
@@ -89,7 +99,62 @@ export class Lockout {
     return Math.max(0, until - t);
   }
 
+  trustedAt(account: string, source: string): boolean {
+    return this.trusted.get(account)?.has(source) ?? false;
+  }
+
+  /**
+   * Counts the attempt as a failure before the PIN is hashed, so parallel attempts see each other:
+   * the decision (waitMs) and this reservation run in the same tick. It is written to the database when
+   * it turns out a failure (`failed`); a correct PIN gives it back (`succeeded`).
+   */
+  reserve(account: string, source: string): Reservation {
+    const keys = [`a:${account}`, `as:${account}|${source}`, `s:${source}`];
+    const before = keys.map((k) => this.counters.get(k));
+    const state = this.bump(account, source);
+    return { state, keys, before, after: keys.map((k) => this.counters.get(k)) };
+  }
+
+  failed(r: Reservation): void {
+    const entries = r.keys.flatMap((k): [string, Counter][] => {
+      const c = this.counters.get(k);
+      return c ? [[k, c]] : [];
+    });
+    this.save((p) => p.saveCounters(entries));
+  }
+
+  /** The reserved attempt was the right PIN: the account's counters clear and the address gets its attempt back. */
+  succeeded(r: Reservation): void {
+    const sKey = r.keys[2] as string;
+    const now = this.counters.get(sKey);
+    const prev = r.before[2];
+    // untouched since the reservation: back to what it was (and what the database still holds)
+    if (now === r.after[2]) {
+      if (prev) this.counters.set(sKey, prev);
+      else this.counters.delete(sKey);
+    } else if (now) {
+      const restored = { ...now, failures: Math.max(0, now.failures - 1) };
+      this.counters.set(sKey, restored);
+      this.save((p) => p.saveCounters([[sKey, restored]]));
+    }
+    // the account's counters: only those the database holds need a delete
+    const stored = r.keys.slice(0, 2).filter((_k, i) => r.before[i] !== undefined);
+    for (const k of r.keys.slice(0, 2)) this.counters.delete(k);
+    const known = this.trustedAt(r.state.account, r.state.source);
+    this.remember(r.state.account, r.state.source);
+    this.save((p) => {
+      if (stored.length) p.deleteCounters(stored);
+      if (!known) p.trustSource(r.state.account, r.state.source);
+    });
+  }
+
   failure(account: string, source: string): LockoutState {
+    const r = this.reserve(account, source);
+    this.failed(r);
+    return r.state;
+  }
+
+  private bump(account: string, source: string): LockoutState {
     const t = this.now();
     const bump = (key: string, free: number, forgetMs?: number) => {
       const prev = this.counters.get(key);
@@ -101,13 +166,6 @@ export class Lockout {
     const a = bump(`a:${account}`, ACCOUNT_FREE_FAILURES);
     const as = bump(`as:${account}|${source}`, ACCOUNT_FREE_FAILURES);
     const s = bump(`s:${source}`, SOURCE_FREE_FAILURES, SOURCE_FORGET_MS);
-    this.save((p) =>
-      p.saveCounters([
-        [`a:${account}`, a],
-        [`as:${account}|${source}`, as],
-        [`s:${source}`, s],
-      ]),
-    );
     return { account, source, failures: a.failures, lockedUntil: Math.max(a.lockedUntil, as.lockedUntil, s.lockedUntil) };
   }
 
@@ -121,6 +179,43 @@ export class Lockout {
       if (keys.length) p.deleteCounters(keys);
       if (!known) p.trustSource(account, source);
     });
+  }
+
+  // ---- pairing codes: counted per address only, so one stranger's wrong codes lock no other screen
+  pairWaitMs(source: string): number {
+    return Math.max(0, (this.counters.get(`p:${source}`)?.lockedUntil ?? 0) - this.now());
+  }
+
+  pairFailure(source: string): Counter {
+    const t = this.now();
+    const key = `p:${source}`;
+    const prev = this.counters.get(key);
+    const failures = prev && t - prev.lastAt < SOURCE_FORGET_MS ? prev.failures + 1 : 1;
+    const c = { failures, lockedUntil: t + lockoutDelayMs(failures, PAIR_FREE_FAILURES), lastAt: t };
+    this.counters.set(key, c);
+    this.save((p) => p.saveCounters([[key, c]]));
+    return c;
+  }
+
+  /** a screen at this address paired: its mistypes are forgiven */
+  pairSuccess(source: string): void {
+    if (this.counters.delete(`p:${source}`)) this.save((p) => p.deleteCounters([`p:${source}`]));
+  }
+
+  /** addresses locked out of pairing now (the board lists and unlocks them) */
+  pairLocked(): { source: string; until: number; failures: number }[] {
+    const t = this.now();
+    return [...this.counters.entries()]
+      .filter(([k, c]) => k.startsWith('p:') && c.lockedUntil > t)
+      .map(([k, c]) => ({ source: k.slice(2), until: c.lockedUntil, failures: c.failures }));
+  }
+
+  /** the board's 解锁 for pairing: one address, or all */
+  clearPairing(source?: string): number {
+    const keys = [...this.counters.keys()].filter((k) => (source === undefined ? k.startsWith('p:') : k === `p:${source}`));
+    for (const key of keys) this.counters.delete(key);
+    if (keys.length) this.save((p) => p.deleteCounters(keys));
+    return keys.length;
   }
 
   /** the manager's "unlock" in the staff panel */

@@ -3,6 +3,7 @@
 // staff numbers yes, names never, ID data never, phone numbers masked, free texts scrubbed.
 import { CONTRACTS, type RecordData, type RecordKind, type SyncRecord } from '../../contracts/records.js';
 import { dayOf } from '../queue/time.js';
+import { scrubText } from '../../common/text-hygiene.js';
 
 export interface OutboxRow {
   id: number;
@@ -226,7 +227,8 @@ export function toRecord(row: OutboxRow, timezone: string): SyncRecord {
   if (!entry) throw new UnmappableRecord(`no contract for outbox kind "${row.kind}"`);
   let payload: Any;
   try {
-    payload = JSON.parse(row.payload);
+    // rows stored before the API refused NUL / lone surrogates: scrubbed, never parked by the hub
+    payload = scrubText(JSON.parse(row.payload));
   } catch {
     throw new UnmappableRecord('payload is not JSON');
   }

@@ -9,7 +9,7 @@ export function postFrom(
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
   const u = new URL(baseUrl + path);
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -26,7 +26,7 @@ export function postFrom(
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers: res.headers }));
       },
     );
     req.on('error', reject);

@@ -63,6 +63,8 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/reports/handling': MANAGER,
   'POST /api/v1/auth/logout': PEOPLE,
   'POST /api/v1/terminals/pair': ALL,
+  'GET /api/v1/terminals/pairing/locked': MANAGER,
+  'POST /api/v1/terminals/pairing/unlock': MANAGER,
   'GET /api/v1/terminals/me': TERMINALS,
   'GET /api/v1/terminals': MANAGER,
   'POST /api/v1/terminals': MANAGER,

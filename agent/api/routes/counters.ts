@@ -5,6 +5,7 @@ import type { TypedApp } from '../server.js';
 import { printState, ticketView } from './tickets.js';
 import { whoOf } from '../../security/access.js';
 import { publicCounter, publicTicket } from '../../security/projection.js';
+import { RATING_MARGIN_S } from '../../rating-sweep.js';
 
 const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }) });
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
@@ -297,6 +298,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         reasons: why,
         comment,
         source: 'web',
+        windowMs: (ctx.config.rating.timeoutSeconds + RATING_MARGIN_S) * 1000,
       });
       reply.status(201);
       return { rating };

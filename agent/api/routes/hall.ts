@@ -22,7 +22,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
   const logins = new RateLimiter(20, 3000);
   const loginRate = (ip: string) => {
     if (!logins.take(ip))
-      throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment');
+      throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment', 3);
   };
 
   app.get(

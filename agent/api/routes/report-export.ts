@@ -1,6 +1,7 @@
 // One column list for every form of the period report: the board table, CSV, XLSX and the
 // printable page show the same figures in the same order.
 import type { Figures, PeriodReport, ReportRow } from '../../queue/period-report.js';
+import { csvCell } from '../../../common/csv.js';
 
 export interface Column {
   id: string;
@@ -56,14 +57,6 @@ function sectionRows(r: PeriodReport, section: (typeof SECTIONS)[number]['id']):
 
 function title(r: PeriodReport, hall: string): string {
   return `${hall} ${r.kind === 'monthly' ? `${r.period}月度报表` : `${r.period}日报表`}（${r.from} 至 ${r.to}）`;
-}
-
-function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  // A leading = + - @ would be run as a formula by a spreadsheet.
-  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function reportCsv(r: PeriodReport, hall: string): string {

@@ -61,6 +61,36 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
   );
 
   app.get(
+    '/api/v1/terminals/pairing/locked',
+    { config: { access: ['manager'] }, schema: { tags: ['terminals'], summary: 'Addresses locked out of pairing by wrong codes' } },
+    async () => ({ locked: auth.lockout.pairLocked() }),
+  );
+
+  app.post(
+    '/api/v1/terminals/pairing/unlock',
+    {
+      config: { access: ['manager'] },
+      schema: {
+        tags: ['terminals'],
+        summary: 'Unlock pairing for one address (or every address)',
+        body: Type.Object({ source: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const cleared = auth.lockout.clearPairing(request.body.source);
+      store.audit({
+        at: Date.now(),
+        actor: actorOf(request),
+        action: 'terminal.pairingUnlock',
+        target: request.body.source ?? null,
+        detail: { cleared },
+        source: request.ip,
+      });
+      return { cleared };
+    },
+  );
+
+  app.get(
     '/api/v1/terminals/me',
     {
       config: { access: ['terminal:kiosk', 'terminal:pad', 'terminal:display', 'terminal:counter'] },

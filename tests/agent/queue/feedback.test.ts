@@ -73,7 +73,7 @@ describe('好差评', () => {
     expect(code(() => h.engine.rate({ counter: '1', ticketId: 'nope', level: 1, source: 'pad' }))).toBe('404 TICKET_UNKNOWN');
   });
 
-  it('not rated is recorded, never satisfied; a later real rating replaces it', () => {
+  it('not rated is recorded, never satisfied, and final', () => {
     const { engine, store, done } = served();
     engine.recordNotRated('1');
     let s = engine.stats();
@@ -81,10 +81,10 @@ describe('好差评', () => {
     expect(s.ratings.byLevel).toEqual({ 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 });
     expect(code(() => engine.recordNotRated('1'))).toBe('409 ALREADY_RATED');
     expect(outbox(store, 'notRated')[0]?.idempotency_key).toBe(`notRated:${done.id}`);
-    engine.rate({ counter: '1', level: 4, source: 'web' });
+    // a 未评价 is final: a late rating (a forged 1-star would open a 整改 case) is refused
+    expect(code(() => engine.rate({ counter: '1', level: 1, reasons: ['attitude'], source: 'web' }))).toBe('409 ALREADY_RATED');
     s = engine.stats();
-    expect(s.ratings).toMatchObject({ total: 1, notRated: 0 });
-    expect(code(() => engine.recordNotRated('1'))).toBe('409 ALREADY_RATED');
+    expect(s.ratings).toMatchObject({ total: 0, notRated: 1 });
   });
 });
 
