@@ -20,8 +20,9 @@ import { VirtualDisplay } from '../drivers/sim/display.js';
 import { markerProbe, startPtyPrinterReader } from '../drivers/sim/probe.js';
 import { attachToPty } from '../drivers/sim/pty.js';
 import { SocatPair } from '../drivers/sim/socat.js';
+import { QUICK, sized } from './mode.js';
 
-const N = Math.max(200, Number(process.argv[2] ?? 300));
+const N = QUICK ? 50 : Math.max(200, Number(process.argv[2] ?? 300));
 const silent = { info() {}, warn() {}, error() {} };
 const hall = {
   name: '合肥市蜀山区户政服务大厅',
@@ -164,7 +165,7 @@ async function main() {
     console.log(`counter call → LED frame first byte over pty, ${led.length} calls`);
     console.log(`  p50 ${ms(pct(led, 50))}   p99 ${ms(pct(led, 99))}   max ${ms(Math.max(...led))}`);
     await m.stop();
-    await keyToLed(Number(process.env.BENCH_KEYS ?? 60));
+    await keyToLed(Number(process.env.BENCH_KEYS ?? sized(60, 20)));
   } finally {
     await m.stop();
     await ledAtt.close();

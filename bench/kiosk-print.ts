@@ -10,8 +10,9 @@ import { markerProbe } from '../drivers/sim/probe.js';
 import { attachToPty } from '../drivers/sim/pty.js';
 import { SocatPair } from '../drivers/sim/socat.js';
 import { ms, percentile, post, ROOT, startAgentProcess } from '../tests/helpers/agent-process.js';
+import { sized } from './mode.js';
 
-const TICKETS = 200;
+const TICKETS = sized(200, 40);
 const LED_1_SIM = '{ id: led-1, kind: counterDisplay, protocol: led-framed, counter: "1", address: 1, transport: { type: sim } }';
 const PRINTER_SIM = 'transport: { type: sim }, options: { paperWidth: 80 } }';
 

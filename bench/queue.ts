@@ -8,6 +8,7 @@ import { QueueEngine } from '../agent/queue/engine.js';
 import { DEFAULT_RULES } from '../agent/queue/rules.js';
 import type { Channel, CounterDef, ServiceDef } from '../agent/queue/types.js';
 import { openHallStore } from '../agent/store/index.js';
+import { sized } from './mode.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -88,7 +89,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     `store: ${join(dir, 'ops.db')}  journal_mode=${store.db.pragma('journal_mode', { simple: true })}  synchronous=${store.db.pragma('synchronous', { simple: true })} (2 = FULL)`,
   );
   for (const c of COUNTERS) engine.open(c.id);
-  const N = 2000;
+  const N = sized(2000, 300);
   let t0 = performance.now();
   for (let i = 0; i < N; i++) {
     engine.issue({ service: SERVICES[i % SERVICES.length]!.id });
@@ -127,7 +128,7 @@ function replayDay(synchronous: 'FULL' | 'OFF') {
   let now = open;
   const file = `day-${synchronous}.db`;
   const { store, engine } = openEngine(file, { now: () => now }, synchronous);
-  const TICKETS = 3000;
+  const TICKETS = sized(3000, 400);
   // Arrivals over the day with a morning peak; channel mix: 70% normal, 15% senior, 3% green, 12% appointment.
   const arrivals: { at: number; service: string; channel: Channel }[] = [];
   const weights = [0.35, 0.15, 0.1, 0.15, 0.15, 0.1];

@@ -2,9 +2,10 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { ms, percentile, post, startAgentProcess } from '../tests/helpers/agent-process.js';
+import { sized } from './mode.js';
 
 const CLIENTS_PER_NS = 25;
-const CALLS = 200;
+const CALLS = sized(200, 40);
 
 async function main() {
   const agent = await startAgentProcess();

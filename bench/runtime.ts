@@ -9,6 +9,7 @@ import { buildAgent, ENTRY, isAgentBuildCurrent, ROOT } from '../scripts/build-a
 import { ensureUi } from '../scripts/ensure-ui.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from '../scripts/runtime-options.mjs';
 import { percentile, post } from '../tests/helpers/agent-process.js';
+import { sized } from './mode.js';
 
 const CLIENTS = 50;
 // The demo hall with the kiosk's issue limit raised: the fan-out load issues 200 tickets in a burst, which
@@ -21,7 +22,7 @@ writeFileSync(
     'kiosk: { idleSeconds: 30, printDeadlineSeconds: 20, ticketsPerMinute: 600 }',
   ),
 );
-const CALLS = 200;
+const CALLS = sized(200, 40);
 
 function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -128,17 +129,17 @@ async function main() {
     // the first start creates and migrates the database; the hall restarts after that are what count
     const first = await startCompiled(join(dir, 'data'));
     await stop(first.child);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < sized(3, 1); i++) {
       const s = await startCompiled(join(dir, 'data'));
       starts.push(s.ms);
       cpu.push(s.cpu);
       await stop(s.child);
     }
     const run = await startCompiled(join(dir, 'data'));
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, sized(3000, 1000)));
     const idle = rssMiB(run.child.pid!);
     const load = await fanOut(run.url, run.child.pid!);
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, sized(2000, 500)));
     const after = rssMiB(run.child.pid!);
     await stop(run.child);
     const la = loadavg()[0]!.toFixed(1);

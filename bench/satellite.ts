@@ -6,8 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { SocatPair } from '../drivers/sim/socat.js';
 import { ms, percentile } from '../tests/helpers/agent-process.js';
 import { AgentProc, api, DEMO, freePort, KeypadLine, LedDisplay, sleep, tmp, until } from '../tests/satellite/support.js';
+import { sized } from './mode.js';
 
-const PRESSES = 60;
+const PRESSES = sized(60, 10);
 
 async function main() {
   const dir = tmp('hallq-bench-sat-');
@@ -27,6 +28,12 @@ async function main() {
       'primary',
       `extends: ${DEMO}
 devices: []
+# the bench issues its tickets in a burst from one kiosk
+kiosk: { idleSeconds: 30, printDeadlineSeconds: 20, ticketsPerMinute: 600 }
+# the demo's screens, without the demo's ID reader (this primary drives no device of its own)
+terminals:
+  - { id: kiosk-1, kind: kiosk }
+  - { id: counter-1, kind: counter, counter: "1" }
 satellites:
   - { id: sat-1, token: bench-sat-1-token-0123456789, devices: [{ id: keypad-1, kind: keypad, counter: "1" }] }
   - { id: sat-2, token: bench-sat-2-token-0123456789, devices: [{ id: led-1, kind: counterDisplay, counter: "1" }] }

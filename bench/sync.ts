@@ -20,10 +20,11 @@ import { OutboxSender } from '../agent/sync/sender.js';
 import { openHallStore } from '../agent/store/index.js';
 import { embeddedBinDir, freePort, type LocalPostgres, startLocalPostgres } from '../hub/db/local-server.js';
 import { createPool } from '../hub/server.js';
+import { sized } from './mode.js';
 
-const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? 100_000);
-const HALLS = Number(process.env.BENCH_SYNC_HALLS ?? 1500);
-const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 10);
+const ROWS = Number(process.env.BENCH_SYNC_ROWS ?? sized(100_000, 5_000));
+const HALLS = Number(process.env.BENCH_SYNC_HALLS ?? sized(1500, 100));
+const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? sized(10, 1));
 const PER_BATCH = Number(process.env.BENCH_SYNC_BATCH ?? 20);
 const root = resolve(import.meta.dirname, '..');
 

@@ -10,6 +10,8 @@ describe('runtime options', () => {
   it('npm start sets the same environment and Node flags as the hall unit', () => {
     const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
     const env = Object.entries(RUNTIME_ENV).map(([k, v]) => `${k}=${v}`);
-    expect(start).toBe(`${env.join(' ')} node ${NODE_FLAGS.join(' ')} scripts/start.mjs`);
+    // `exec`: npm forwards SIGTERM/SIGINT to its child; without exec that child is sh, which dies and leaves
+    // the agent running (tests/deploy/start-signals.test.ts)
+    expect(start).toBe(`${env.join(' ')} exec node ${NODE_FLAGS.join(' ')} scripts/start.mjs`);
   });
 });
