@@ -196,9 +196,15 @@ export async function outOfView(page: Page): Promise<string[]> {
         if (box.top < clip.top - 1 || box.bottom > clip.bottom + 1 || box.left < clip.left - 1 || box.right > clip.right + 1) {
           where.push(`clipped by ${a.tagName.toLowerCase()}${a.className ? `.${String(a.className).split(' ')[0]}` : ''}`);
         }
-        box = { top: Math.max(box.top, clip.top), left: Math.max(box.left, clip.left), bottom: Math.min(box.bottom, clip.bottom), right: Math.min(box.right, clip.right) };
+        box = {
+          top: Math.max(box.top, clip.top),
+          left: Math.max(box.left, clip.left),
+          bottom: Math.min(box.bottom, clip.bottom),
+          right: Math.min(box.right, clip.right),
+        };
       }
-      if (r.top < -1 || r.left < -1 || r.bottom > vh + 1 || r.right > vw + 1) where.push(`outside ${vw}×${vh} at y=${Math.round(r.top)}..${Math.round(r.bottom)}`);
+      if (r.top < -1 || r.left < -1 || r.bottom > vh + 1 || r.right > vw + 1)
+        where.push(`outside ${vw}×${vh} at y=${Math.round(r.top)}..${Math.round(r.bottom)}`);
       if (where.length) bad.push(`${label} (${where.join(', ')})`);
     }
     return bad;
