@@ -1,4 +1,5 @@
 // 网上预约 import: validation of JSON records and a small RFC 4180 CSV reader for the same shape.
+import { appointmentCodeProblem } from '../../common/appointment-code.js';
 import { dayOf, parseHallTime } from './time.js';
 import type { Appointment, AppointmentInput, ServiceDef } from './types.js';
 
@@ -9,6 +10,8 @@ export type Validated = { ok: true; appointment: Appointment } | { ok: false; co
 export function validateAppointment(input: AppointmentInput, services: ReadonlyMap<string, ServiceDef>, tz: string): Validated {
   const code = typeof input.code === 'string' ? input.code.trim() : '';
   if (!code) return { ok: false, code: String(input.code ?? ''), reason: 'missing code' };
+  const codeProblem = appointmentCodeProblem(code);
+  if (codeProblem) return { ok: false, code, reason: codeProblem };
   if (!services.has(input.service)) return { ok: false, code, reason: `unknown service ${input.service}` };
   const start = parseHallTime(input.slotStart, tz);
   const end = parseHallTime(input.slotEnd, tz);

@@ -163,3 +163,50 @@ export async function axeViolations(page: Page, disable: string[] = []): Promise
   );
   return res.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);
 }
+
+/**
+ * Actionable elements (buttons, links, fields) and messages (headings, alerts, status lines) that a
+ * person cannot see without scrolling: each must lie whole inside the viewport and inside every
+ * ancestor that clips (overflow other than visible), so something hidden below the fold of a
+ * scrolling <main> counts as outside. Returns "tag 'text' (why)" lines; [] when all are in view.
+ */
+export async function outOfView(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const SEL =
+      'button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=alert], [role=status], [aria-live], .error, h1, h2, [data-message]';
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    const bad: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(SEL)) {
+      const r = el.getBoundingClientRect();
+      if (r.width < 2 || r.height < 2) continue; // empty live regions, .sr-only labels
+      const s = getComputedStyle(el);
+      if (s.visibility === 'hidden') continue;
+      const label = `${el.tagName.toLowerCase()} '${(el.textContent || (el as HTMLInputElement).value || el.id || '').trim().replace(/\s+/g, ' ').slice(0, 30)}'`;
+      let box = { top: r.top, left: r.left, bottom: r.bottom, right: r.right };
+      const where: string[] = [];
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const as = getComputedStyle(a);
+        if (as.overflowX === 'visible' && as.overflowY === 'visible') continue;
+        const ar = a.getBoundingClientRect();
+        // the clip is the padding box: border excluded, scrollbars excluded through clientWidth/Height
+        const top = ar.top + a.clientTop;
+        const left = ar.left + a.clientLeft;
+        const clip = { top, left, bottom: top + a.clientHeight, right: left + a.clientWidth };
+        if (box.top < clip.top - 1 || box.bottom > clip.bottom + 1 || box.left < clip.left - 1 || box.right > clip.right + 1) {
+          where.push(`clipped by ${a.tagName.toLowerCase()}${a.className ? `.${String(a.className).split(' ')[0]}` : ''}`);
+        }
+        box = {
+          top: Math.max(box.top, clip.top),
+          left: Math.max(box.left, clip.left),
+          bottom: Math.min(box.bottom, clip.bottom),
+          right: Math.min(box.right, clip.right),
+        };
+      }
+      if (r.top < -1 || r.left < -1 || r.bottom > vh + 1 || r.right > vw + 1)
+        where.push(`outside ${vw}×${vh} at y=${Math.round(r.top)}..${Math.round(r.bottom)}`);
+      if (where.length) bad.push(`${label} (${where.join(', ')})`);
+    }
+    return bad;
+  });
+}

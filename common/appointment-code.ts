@@ -1,0 +1,15 @@
+// 预约码 alphabet: what the kiosk's on-screen keypad can type. An import refuses a code with any other
+// character (agent/queue/appointments.ts), so no citizen ever holds a code the kiosk cannot take.
+// Pure, no imports: shared by the agent and the kiosk screen.
+
+export const CODE_DIGITS = '0123456789';
+export const CODE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const CODE_MAX_LENGTH = 20;
+
+/** null when the code is typeable on the kiosk, else the reason in Chinese (with the offending characters). */
+export function appointmentCodeProblem(code: string): string | null {
+  if (code.length > CODE_MAX_LENGTH) return `预约码最长 ${CODE_MAX_LENGTH} 位`;
+  const bad = [...new Set([...code].filter((ch) => !CODE_DIGITS.includes(ch) && !CODE_LETTERS.includes(ch)))];
+  if (bad.length === 0) return null;
+  return `预约码只能由数字 0–9 和大写字母 A–Z 组成（取号机键盘可输入的字符），不能含「${bad.join('」「')}」`;
+}
