@@ -167,6 +167,8 @@ export interface TicketQueueFields {
   transferredFrom?: string;
   transferredTo?: string;
   skippedAt?: number;
+  /** the first call of this entry (calledAt is the latest); the wait figure ends here */
+  firstCalledAt?: number;
   cancelledAt?: number;
   cancelReason?: string;
   /** staff member at the counter when it was called (per-staff statistics) */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dailySummary } from '../../agent/sync/daily.js';
+import { writeDailySummaries } from '../../agent/sync/daily.js';
+import { toRecord } from '../../agent/sync/map.js';
+import { OutboxTable } from '../../agent/sync/outbox.js';
 import { makeEngine } from '../agent/queue/fixtures.js';
 
 describe('daily summary: 过号 (no-show)', () => {
@@ -23,6 +25,11 @@ describe('daily summary: 过号 (no-show)', () => {
 
     const hall = engine.periodReport('daily', day).totals;
     expect(hall.noShows).toBe(1);
-    expect(dailySummary(store.db, day).noShow).toBe(hall.noShows);
+    const outbox = new OutboxTable(store.db);
+    writeDailySummaries(store.db, outbox, (d) => engine.periodReport('daily', d).sums, engine.today(), clock.now());
+    const row = store.db.prepare("SELECT * FROM outbox WHERE kind = 'dailySummary'").get() as never;
+    const sent = toRecord(row, 'Asia/Shanghai').data as { day: string; figures: { noShow: number } };
+    expect(sent.day).toBe(day);
+    expect(sent.figures.noShow).toBe(hall.noShows);
   });
 });
