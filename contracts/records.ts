@@ -3,6 +3,7 @@
 // (`npx tsx contracts/write-schemas.ts`) and a test keeps the two equal.
 // Personal data stays in the hall: no ID numbers or hashes, no names, phones masked, free texts scrubbed.
 import Type, { type Static, type TSchema } from 'typebox';
+import { COUNT_KEYS, WAIT_BUCKETS } from '../common/figures.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
 const ms = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
@@ -175,6 +176,27 @@ export const DailySummaryV1 = Type.Object(
   strict,
 );
 
+/**
+ * 日汇总 v2: the hall day's additive figures exactly as common/figures.ts defines them, with the wait
+ * histogram the 90 % wait is read from. A closed day whose figures change later (a rating of its
+ * services given after midnight) is sent again with the next revision; the hub keeps the highest.
+ */
+export const DailySummaryV2 = Type.Object(
+  {
+    day,
+    revision: Type.Integer({ minimum: 1, maximum: 1000 }),
+    figures: Type.Object(
+      {
+        ...Object.fromEntries(COUNT_KEYS.map((k) => [k, count])),
+        waitMaxMs: count,
+        waitHist: Type.Array(count, { minItems: WAIT_BUCKETS, maxItems: WAIT_BUCKETS }),
+      } as Record<(typeof COUNT_KEYS)[number] | 'waitMaxMs', typeof count> & { waitHist: ReturnType<typeof Type.Array<typeof count>> },
+      strict,
+    ),
+  },
+  strict,
+);
+
 export const LiveWaitV1 = Type.Object(
   {
     at: ms,
@@ -207,11 +229,15 @@ export const CONTRACTS = {
   caseChange: { v: 1, schema: CaseChangeV1 },
   campaignCase: { v: 1, schema: CampaignCaseV1 },
   followUpDone: { v: 1, schema: FollowUpDoneV1 },
-  dailySummary: { v: 1, schema: DailySummaryV1 },
+  dailySummary: { v: 2, schema: DailySummaryV2 },
   liveWait: { v: 1, schema: LiveWaitV1 },
 } as const;
 
 export type RecordKind = keyof typeof CONTRACTS;
+/** Older versions the hub still reads, so a hall not yet upgraded is not parked. */
+export const OLDER_CONTRACTS: Partial<Record<RecordKind, Record<number, TSchema>>> = {
+  dailySummary: { 1: DailySummaryV1 },
+};
 export const RECORD_KINDS = Object.keys(CONTRACTS) as RecordKind[];
 export type RecordData = { [K in RecordKind]: Static<(typeof CONTRACTS)[K]['schema']> };
 

@@ -2,9 +2,18 @@
 // so a case is never ahead of or behind the records it came from.
 import type pg from 'pg';
 import type { SyncRecord } from '../contracts/records.js';
+import { storeDailySummary } from './hall-days.js';
 
 /** kinds that also update the cases table */
-export const DERIVED = new Set(['rating', 'unresolvedReport', 'caseChange', 'campaignCase', 'acceptedWithMissing', 'followUpDone']);
+export const DERIVED = new Set([
+  'dailySummary',
+  'rating',
+  'unresolvedReport',
+  'caseChange',
+  'campaignCase',
+  'acceptedWithMissing',
+  'followUpDone',
+]);
 
 // A campaign record carries the whole case as it was at `at`. The latest one wins, except that a
 // closed case stays closed (the hall never reopens one), so a close that overtook the records before
@@ -42,7 +51,8 @@ const CAMPAIGN_UPSERT = `
 export async function applyDerived(client: pg.PoolClient, hallId: string, fresh: SyncRecord[]): Promise<void> {
   for (const r of fresh) {
     const d = r.data as Record<string, any>;
-    if (r.kind === 'rating' && d.rectification) {
+    if (r.kind === 'dailySummary') await storeDailySummary(client, hallId, r);
+    else if (r.kind === 'rating' && d.rectification) {
       await client.query(
         `INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, counter, staff_id, service, level, updated_at)
          VALUES ($1, $2, 'rectification', to_timestamp($3 / 1000.0), $4, $5, 'open', $6, $7, $8, $9, to_timestamp($3 / 1000.0))

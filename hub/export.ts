@@ -11,6 +11,7 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '大厅', value: (r) => r.hallName },
   { header: '办件量', value: (r) => r.tickets },
   { header: '平均等候(分钟)', value: (r) => r.avgWaitMin ?? '' },
+  { header: '90%等候(分钟)', value: (r) => r.p90WaitMin ?? '' },
   { header: '平均办理(分钟)', value: (r) => r.avgHandlingMin ?? '' },
   { header: '非常满意', value: (r) => r.levels[4] },
   { header: '满意', value: (r) => r.levels[3] },
@@ -41,6 +42,10 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '回访满意', value: (r) => r.cases.callbackSatisfied },
   { header: '回访不满意', value: (r) => r.cases.callbackUnsatisfied },
   { header: '回访未联系上', value: (r) => r.cases.callbackNotReached },
+  { header: '取号量', value: (r) => r.issued },
+  { header: '过号', value: (r) => r.noShow },
+  { header: '日汇总天数', value: (r) => r.days },
+  { header: '日结后修订天数', value: (r) => r.revisedDays },
   { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },
 ];
 

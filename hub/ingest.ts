@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { Compile } from 'typebox/compile';
-import { BatchV1, CONTRACTS, type RecordKind, type RecordResult, type SyncRecord } from '../contracts/records.js';
+import { BatchV1, CONTRACTS, OLDER_CONTRACTS, type RecordKind, type RecordResult, type SyncRecord } from '../contracts/records.js';
 import { inTransaction } from './db/client.js';
 import { IngestBusy, IngestWriter } from './ingest-writer.js';
 import { applyDerived, DERIVED, storeLiveWait } from './derived.js';
@@ -15,6 +15,11 @@ const checks = Object.fromEntries(Object.entries(CONTRACTS).map(([k, c]) => [k, 
   RecordKind,
   { v: number; check: ReturnType<typeof Compile> }
 >;
+const olderChecks = new Map(
+  Object.entries(OLDER_CONTRACTS).flatMap(([k, vs]) =>
+    Object.entries(vs ?? {}).map(([v, schema]) => [`${k}.v${v}`, Compile(schema)] as const),
+  ),
+);
 /** a hall clock may run a little fast; a record a day ahead is a broken clock, not a fact */
 const FUTURE_SLACK_MS = 24 * 3600_000;
 
@@ -82,10 +87,11 @@ function badDay(data: unknown, path = ''): string | null {
 function validate(r: SyncRecord, now: number): string | null {
   const c = checks[r.kind as RecordKind];
   if (!c) return `unknown record kind "${r.kind}"`;
-  if (r.v !== c.v) return `${r.kind} v${r.v} is not supported (this hub reads v${c.v})`;
+  const check = r.v === c.v ? c.check : olderChecks.get(`${r.kind}.v${r.v}`);
+  if (!check) return `${r.kind} v${r.v} is not supported (this hub reads v${c.v})`;
   if (r.at > now + FUTURE_SLACK_MS) return 'record time is more than a day in the future (check the hall PC clock)';
-  if (!c.check.Check(r.data)) {
-    const e = [...c.check.Errors(r.data)][0];
+  if (!check.Check(r.data)) {
+    const e = [...check.Errors(r.data)][0];
     return `${r.kind}: ${e?.instancePath || '/'} ${e?.message ?? 'does not match the contract'}`;
   }
   const wrongDay = badDay(r.day) ?? badDay(r.data);

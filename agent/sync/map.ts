@@ -236,5 +236,7 @@ export function toRecord(row: OutboxRow, timezone: string): SyncRecord {
   const data = map(payload, timezone);
   const at = typeof data.at === 'number' ? data.at : typeof data.finishedAt === 'number' ? data.finishedAt : row.created_at;
   const day = typeof data.day === 'string' ? data.day : dayOf(at, timezone);
-  return { key: row.idempotency_key, kind, v: CONTRACTS[kind].v, at, day, data };
+  // a summary written by the agent before its upgrade keeps the version it was written in
+  const v = kind === 'dailySummary' && !('revision' in data) ? 1 : CONTRACTS[kind].v;
+  return { key: row.idempotency_key, kind, v, at, day, data };
 }

@@ -1,6 +1,7 @@
 // Forward-only schema migrations of the hub: a shipped migration is never edited; a change is a new
 // version. Applied under an advisory lock so two hub processes starting together apply each once.
 import type pg from 'pg';
+import { HALL_DAYS_SQL } from '../hall-days.js';
 
 export interface HubMigration {
   version: number;
@@ -112,6 +113,14 @@ export const HUB_MIGRATIONS: HubMigration[] = [
         ADD COLUMN callback_day date;
       CREATE INDEX cases_hall_kind ON cases (hall_id, kind, state);
     `,
+  },
+  // 20–29: figures (issue 18). Versions 3–19 are left to the other changes of the same round.
+  {
+    version: 20,
+    name: "hall_days: each hall day's figures in columns, from its daily summary (highest revision kept)",
+    sql: `${HALL_DAYS_SQL}
+      -- a city's report reads only its halls
+      CREATE INDEX halls_city ON halls (city);`,
   },
 ];
 
