@@ -205,7 +205,9 @@ class Fit {
     };
     const workdayDays = WORKDAYS.flatMap((c) => plainByClass.get(c) ?? []);
     const uniform = new Array<number>(SLOTS).fill(1 / SLOTS);
-    const pool = shrink(counts(workdayDays), uniform, 1);
+    const poolCounts = counts(workdayDays);
+    const poolN = sum(poolCounts);
+    const pool = poolN > 0 ? poolCounts.map((x) => x / poolN) : uniform;
     const hallShape = new Map<ShapeKey, number[]>([['workday', pool]]);
     for (const [c, days] of plainByClass) hallShape.set(c, shrink(counts(days), pool, this.opts.hallShapePrior));
     for (const s of input.services) {
