@@ -111,7 +111,7 @@ class Fit {
   readonly dispersion = new Map<string, number>();
   trainingDays = 0;
 
-  constructor(private readonly input: ForecastInput) {
+  constructor(input: ForecastInput) {
     this.opts = { ...DEFAULT_FORECAST_OPTIONS, ...input.options };
     this.cls = classifierFor(input.calendar, input.timezone);
     const past = [...input.history.keys()].filter((d) => d < input.from).sort();
@@ -151,7 +151,10 @@ class Fit {
 
     // Trend: least-squares slope of (day total / its class level) on the day number, hall level.
     const pts = training
-      .map((d) => ({ t: dayNumber(d), y: this.hallBase.get(info.get(d)!.cls)! > 0 ? hallTotal(d) / this.hallBase.get(info.get(d)!.cls)! : 1 }))
+      .map((d) => ({
+        t: dayNumber(d),
+        y: this.hallBase.get(info.get(d)!.cls)! > 0 ? hallTotal(d) / this.hallBase.get(info.get(d)!.cls)! : 1,
+      }))
       .filter((p) => Number.isFinite(p.y));
     this.center = pts.length ? sum(pts.map((p) => p.t)) / pts.length : fromN;
     if (pts.length >= 10) {

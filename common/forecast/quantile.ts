@@ -5,23 +5,17 @@ export function countQuantile(mean: number, phi: number, q: number): number {
   if (!(mean > 0)) return 0;
   const variance = mean + phi * mean * mean;
   if (mean > 400) return Math.max(0, Math.round(mean + normalQuantile(q) * Math.sqrt(variance)));
-  let pmf: number;
-  let next: (k: number, p: number) => number;
-  if (phi < 1e-9) {
-    pmf = Math.exp(-mean);
-    next = (k, p) => (p * mean) / (k + 1);
-  } else {
-    const r = 1 / phi;
-    const p = r / (r + mean);
-    pmf = Math.exp(r * Math.log(p));
-    next = (k, prev) => (prev * (k + r) * (1 - p)) / (k + 1);
-  }
+  // pmf(k+1) = pmf(k)·(k + r)(1 − p)/(k + 1) for the negative binomial, pmf(k)·μ/(k + 1) for Poisson.
+  const poisson = phi < 1e-9;
+  const r = poisson ? 0 : 1 / phi;
+  const p = poisson ? 0 : r / (r + mean);
+  let pmf = poisson ? Math.exp(-mean) : Math.exp(r * Math.log(p));
   let cdf = pmf;
   let k = 0;
   // Bounded: the mass beyond mean + 40 sd is nil for these parameters.
   const stop = mean + 40 * Math.sqrt(variance) + 10;
   while (cdf < q && k < stop) {
-    pmf = next(k, pmf);
+    pmf = poisson ? (pmf * mean) / (k + 1) : (pmf * (k + r) * (1 - p)) / (k + 1);
     k++;
     cdf += pmf;
   }
@@ -39,7 +33,10 @@ export function normalQuantile(p: number): number {
   if (p >= 1) return Number.POSITIVE_INFINITY;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - lo) return -normalQuantile(1 - p);
   const q = p - 0.5;

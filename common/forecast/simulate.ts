@@ -143,7 +143,13 @@ export class HallSimulator {
       const targets = targetCountersFor(id, views);
       const candidates = state.waiting.filter((t) => isEligible(t, id, services, targets, views));
       if (candidates.length === 0) continue;
-      const pick = pickNext(candidates, { now: state.now, rules: this.hall.rules, counter: view.def, services, mixPos: state.mixPos.get(id) ?? 0 });
+      const pick = pickNext(candidates, {
+        now: state.now,
+        rules: this.hall.rules,
+        counter: view.def,
+        services,
+        mixPos: state.mixPos.get(id) ?? 0,
+      });
       if (!pick) continue;
       const idx = pick.ticket.rank;
       state.mixPos.set(id, pick.mixPos);
@@ -196,7 +202,13 @@ export function drawArrivals(d: ArrivalDemand, r: () => number): SimArrival[] {
     const bs = d.booked?.[s] ?? [];
     for (let i = 0; i < bs.length; i++) {
       for (let k = 0; k < Math.round(bs[i]!); k++) {
-        out.push({ at: (i + r()) * d.slotMs, service: s, channel: 'appointment', duration: drawDuration(handling(s), r), slotStart: i * d.slotMs });
+        out.push({
+          at: (i + r()) * d.slotMs,
+          service: s,
+          channel: 'appointment',
+          duration: drawDuration(handling(s), r),
+          slotStart: i * d.slotMs,
+        });
       }
     }
   }

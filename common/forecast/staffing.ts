@@ -146,7 +146,7 @@ function simulatePlan(
   if (input.booked) d.booked = input.booked;
   const sims = Array.from({ length: reps }, () => new HallSimulator({ counters, rules: input.rules }, drawArrivals(d, r)));
   const arrivalsOf = sims.map((s) => s.arrivalsList());
-  let states: SimState[] = sims.map((s) => s.start());
+  const states: SimState[] = sims.map((s) => s.start());
   const sets: string[][] = Array.from({ length: SLOTS }, () => []);
   const within = target.withinMinutes * 60_000;
   const byslot = new Map(rows.map((row) => [row.slot, row] as const));
@@ -157,7 +157,9 @@ function simulatePlan(
     if (!row) {
       // Closed slot: whoever was open finishes the line (not a recommendation).
       sets[i] = states.some((st) => st.waiting.length > 0) ? carry : [];
-      sims.forEach((sim, k) => sim.run(states[k]!, { slotMs: SLOT_MS, sets }, slotEnd));
+      sims.forEach((sim, k) => {
+        sim.run(states[k]!, { slotMs: SLOT_MS, sets }, slotEnd);
+      });
       continue;
     }
     const backlog = states.some((st) => st.waiting.length > 0);
@@ -205,8 +207,9 @@ function simulatePlan(
     sets[i] = row.counters;
     carry = row.counters;
     for (let j = i + 1; j < SLOTS; j++) sets[j] = row.counters;
-    sims.forEach((sim, rep) => sim.run(states[rep]!, { slotMs: SLOT_MS, sets }, slotEnd));
+    sims.forEach((sim, rep) => {
+      sim.run(states[rep]!, { slotMs: SLOT_MS, sets }, slotEnd);
+    });
   }
-  states = [];
   return rows;
 }

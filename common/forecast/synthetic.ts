@@ -186,7 +186,13 @@ export function syntheticCounters(n: number): CounterDef[] {
   const plain = Math.max(1, n - 2);
   for (let i = 0; i < plain; i++) {
     const id = String(i + 1);
-    const c: CounterDef = { id, name: { zh: `${id}号窗口`, en: `Counter ${id}` }, services: pairs[i % pairs.length]!, senior: false, green: false };
+    const c: CounterDef = {
+      id,
+      name: { zh: `${id}号窗口`, en: `Counter ${id}` },
+      services: pairs[i % pairs.length]!,
+      senior: false,
+      green: false,
+    };
     c.backupCounter = String(i % 2 === 0 ? Math.min(plain, i + 2) : i);
     if (c.backupCounter === id) delete c.backupCounter;
     out.push(c);

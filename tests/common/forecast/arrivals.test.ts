@@ -73,7 +73,15 @@ describe('arrivals forecast, checked by hand', () => {
 
   it('bookings already made are added to the mean and to both ends of the interval', () => {
     const bookings: History = new Map([['2026-04-28', new Map([['s', slots({ 20: 3 })]])]]);
-    const f = forecastArrivals({ history: steadyHistory(), calendar, timezone: TZ, services: ['s'], from: '2026-04-28', days: 1, bookings });
+    const f = forecastArrivals({
+      history: steadyHistory(),
+      calendar,
+      timezone: TZ,
+      services: ['s'],
+      from: '2026-04-28',
+      days: 1,
+      bookings,
+    });
     const s = f.days[0]!.services.s!;
     expect(s.booked[20]).toBe(3);
     expect(s.mean[20]).toBeCloseTo(3, 9);
@@ -112,7 +120,10 @@ describe('backtest on the synthetic history', () => {
     const services = SYNTHETIC_SERVICES.map((s) => s.id);
     const all = emptyBacktest();
     for (const h of halls) {
-      mergeBacktest(all, backtest({ history: h.history, calendar: cal, timezone: TZ, services, origins: rollingOrigins('2026-05-31', 14, 2), horizon: 14 }));
+      mergeBacktest(
+        all,
+        backtest({ history: h.history, calendar: cal, timezone: TZ, services, origins: rollingOrigins('2026-05-31', 14, 2), horizon: 14 }),
+      );
     }
     expect(wape(all.modelHall)).toBeLessThan(wape(all.naiveHall));
     expect(mape(all.model)).toBeLessThan(mape(all.naive));
