@@ -21,6 +21,8 @@ export interface StaffingInput {
   counters: readonly CounterDef[];
   /** counters that may open this day (周末轮岗 duty counters); default all */
   available?: readonly string[];
+  /** per slot, a narrower set (弹性错时 ranges kept by some counters); undefined = the day's */
+  slotCounters?: readonly (readonly string[] | undefined)[];
   rules: QueueRules;
   handling: Record<string, Handling>;
   /** expected walk-ins per service per slot (48) */
@@ -101,10 +103,33 @@ function erlangHolds(input: StaffingInput, counters: readonly CounterDef[]): boo
   );
 }
 
+/** Synchronous: the whole day at once (tests, the hub, benchmarks). */
 export function planStaffing(input: StaffingInput): SlotStaffing[] {
+  const steps = staffingSteps(input);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** The same plan, yielding to the event loop after each slot so the hall's queue never waits on it. */
+export async function planStaffingAsync(input: StaffingInput): Promise<SlotStaffing[]> {
+  const steps = staffingSteps(input);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((res) => setImmediate(res));
+  }
+}
+
+function* staffingSteps(input: StaffingInput): Generator<void, SlotStaffing[]> {
   const target = input.target ?? DEFAULT_TARGET;
   const avail = input.available ? new Set(input.available) : undefined;
   const counters = input.counters.filter((c) => !avail || avail.has(c.id));
+  const at = (i: number) => {
+    const only = input.slotCounters?.[i];
+    return only ? counters.filter((c) => only.includes(c.id)) : counters;
+  };
   const demand: Record<string, number[]> = {};
   for (const [s, xs] of Object.entries(input.walkIns)) demand[s] = xs.map((x, i) => x + (input.booked?.[s]?.[i] ?? 0));
   const method = input.method === 'erlang' || (input.method !== 'simulate' && erlangHolds(input, counters)) ? 'erlang' : 'simulate';
@@ -116,8 +141,9 @@ export function planStaffing(input: StaffingInput): SlotStaffing[] {
     const load = (n / 30) * mean;
     const e = n > 0 ? serversNeeded(load, target.withinMinutes, mean, target.share) : 0;
     const loads = Object.fromEntries(Object.entries(demand).map(([s, xs]) => [s, (xs[i]! / 30) * (input.handling[s]?.meanMinutes ?? 10)]));
-    const order = openingOrder(counters, loads);
-    const needed = Math.min(e, counters.length);
+    const here = at(i);
+    const order = openingOrder(here, loads);
+    const needed = Math.min(e, here.length);
     rows.push({
       slot: i,
       arrivals: n,
@@ -125,21 +151,22 @@ export function planStaffing(input: StaffingInput): SlotStaffing[] {
       needed,
       counters: order.slice(0, needed),
       attained: n > 0 ? serviceLevel(needed, load, target.withinMinutes, mean) : 1,
-      short: e > counters.length,
+      short: e > here.length,
       method: 'erlang',
     });
   }
   if (method === 'erlang' || counters.length === 0) return rows;
-  return simulatePlan(input, counters, demand, rows, target);
+  return yield* simulatePlan(input, counters, at, demand, rows, target);
 }
 
-function simulatePlan(
+function* simulatePlan(
   input: StaffingInput,
   counters: readonly CounterDef[],
+  at: (slot: number) => readonly CounterDef[],
   demand: Record<string, number[]>,
   rows: SlotStaffing[],
   target: StaffingTarget,
-): SlotStaffing[] {
+): Generator<void, SlotStaffing[]> {
   const reps = input.replications ?? 30;
   const r = rng(input.seed ?? 1);
   const d: ArrivalDemand = { walkIns: input.walkIns, channelMix: input.channelMix, handling: input.handling, slotMs: SLOT_MS };
@@ -163,8 +190,9 @@ function simulatePlan(
       continue;
     }
     const backlog = states.some((st) => st.waiting.length > 0);
+    const here = at(i);
     const order = openingOrder(
-      counters,
+      here,
       Object.fromEntries(Object.entries(demand).map(([s, xs]) => [s, (xs[i]! / 30) * (input.handling[s]?.meanMinutes ?? 10)])),
     );
     const evaluate = (k: number) => {
@@ -186,9 +214,9 @@ function simulatePlan(
       return all > 0 ? ok / all : 1;
     };
     let k = row.arrivals > 0 || backlog ? Math.max(1, row.erlang - 1) : 0;
-    k = Math.min(k, counters.length);
+    k = Math.min(k, here.length);
     let attained = evaluate(k);
-    while (attained < target.share && k < counters.length) {
+    while (attained < target.share && k < here.length) {
       k++;
       attained = evaluate(k);
     }
@@ -210,6 +238,7 @@ function simulatePlan(
     sims.forEach((sim, rep) => {
       sim.run(states[rep]!, { slotMs: SLOT_MS, sets }, slotEnd);
     });
+    yield;
   }
   return rows;
 }
