@@ -33,9 +33,15 @@ function midnights(tz: string) {
 function bump(h: History, day: string, service: string, slot: number, n: number) {
   if (slot < 0 || slot >= SLOTS) return;
   let d = h.get(day);
-  if (!d) h.set(day, (d = new Map()));
+  if (!d) {
+    d = new Map();
+    h.set(day, d);
+  }
   let xs = d.get(service);
-  if (!xs) d.set(service, (xs = new Array<number>(SLOTS).fill(0)));
+  if (!xs) {
+    xs = new Array<number>(SLOTS).fill(0);
+    d.set(service, xs);
+  }
   xs[slot]! += n;
 }
 
@@ -76,9 +82,9 @@ export function readHistory(
     if (r.finishedAt !== null) {
       const began = r.startedAt ?? r.calledAt;
       if (began !== null && r.finishedAt >= began) {
-        let xs = work.get(r.service);
-        if (!xs) work.set(r.service, (xs = []));
+        const xs = work.get(r.service) ?? [];
         xs.push(r.finishedAt - began);
+        work.set(r.service, xs);
       }
     }
     if (r.first !== 1 || r.channel === 'appointment' || r.batch) continue;
