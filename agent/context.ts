@@ -8,6 +8,7 @@ import type { QueueEngine } from './queue/engine.js';
 import type { SatelliteHub } from './satellite/hub.js';
 import type { StorageProbe } from './security/storage.js';
 import type { HandlingFilter, HandlingRow } from './store/reports.js';
+import type { HallPlanner } from './forecast/planner.js';
 
 export interface VoiceAnnouncer {
   /** a WAV file announcing the call, e.g. “请A023号到3号窗口办理” */
@@ -35,4 +36,6 @@ export interface HallContext {
   satellites?: SatelliteHub;
   /** a test write to hall.db (GET /healthz) */
   storage: { probe(): StorageProbe };
+  /** arrivals forecast and counters to open (agent/forecast) */
+  forecast?: HallPlanner;
 }

@@ -9,6 +9,7 @@ const benches = ['queue.ts', 'drivers.ts', 'kiosk-print.ts', 'realtime.ts', 'scr
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative
 const quick = process.argv.includes('--quick');
 const env = { ...process.env, HALLQ_BENCH_QUICK: quick ? '1' : '0' };
+benches.push('forecast.ts');
 let failed = 0;
 const t0 = performance.now();
 for (const file of benches) {

@@ -20,6 +20,7 @@ import { errorBody, installErrorHandler } from './errors.js';
 import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
 import { campaignRoutes } from './routes/campaign.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -134,6 +135,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   reportRoutes(app, ctx);
   securityRoutes(app, ctx);
   campaignRoutes(app, ctx);
+  forecastRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

@@ -1,0 +1,225 @@
+// The hall's own forecast and staffing plan, from its SQLite history: the days asked for, each
+// slot's expected arrivals and the counters to open (common/forecast). Computed off the request
+// path's hot loop (the simulation yields to the event loop after every slot) and kept for
+// CACHE_MS, since the history behind it (days before today) changes once a day and bookings slowly.
+import type Database from 'better-sqlite3';
+import { type CalendarData, HallCalendar, nextDay } from '../queue/calendar.js';
+import type { QueueRules } from '../queue/rules.js';
+import type { CounterDef, LocalizedText } from '../queue/types.js';
+import { forecastArrivals, type FittedModel } from '../../common/forecast/arrivals.js';
+import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
+import { DEFAULT_TARGET, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
+import { readBookings, readHistory } from './history.js';
+
+export const CACHE_MS = 10 * 60_000;
+/** weeks of history read (the model fits on the last 8; holiday effects look further back) */
+export const HISTORY_WEEKS = 16;
+
+/** Used for a hall whose config has no calendar section: Mon–Fri 08:30–12:00, 14:00–17:30. */
+const FALLBACK_HOURS = [
+  { from: '08:30', to: '12:00' },
+  { from: '14:00', to: '17:30' },
+];
+const FALLBACK_CALENDAR: CalendarData = {
+  alwaysOpen: true,
+  graceMinutes: 0,
+  hours: { mon: FALLBACK_HOURS, tue: FALLBACK_HOURS, wed: FALLBACK_HOURS, thu: FALLBACK_HOURS, fri: FALLBACK_HOURS },
+  flexible: [],
+  weekendDuty: [],
+  holidays: [],
+  appointmentOnly: [],
+};
+
+export interface PlannerHall {
+  timezone: string;
+  calendar?: CalendarData;
+  services: readonly { id: string; expectedMinutes: number; name: LocalizedText }[];
+  counters: readonly CounterDef[];
+  rules: QueueRules;
+  target?: StaffingTarget;
+  replications?: number;
+}
+
+export interface PlannedSlot extends SlotStaffing {
+  /** "09:30" */
+  time: string;
+  lo: number;
+  hi: number;
+  booked: number;
+  /** counters that may open in this slot (calendar: weekend duty, 弹性错时) */
+  available: number;
+}
+
+export interface PlannedHour {
+  /** "09:00" */
+  hour: string;
+  /** the larger of its two half hours: a counter opened for the hour */
+  needed: number;
+  available: number;
+  arrivals: number;
+  short: boolean;
+}
+
+export interface PlannedDay {
+  day: string;
+  /** epoch ms of the day's hall-local midnight (slot i starts i × 30 min later) */
+  midnight: number;
+  cls: string;
+  effect?: string;
+  holidayName?: string;
+  /** counters that may open at some time of the day */
+  available: number;
+  slots: PlannedSlot[];
+  hours: PlannedHour[];
+}
+
+export interface ForecastPlan {
+  from: string;
+  generatedAt: number;
+  target: StaffingTarget;
+  model: FittedModel;
+  handling: Record<string, { meanMinutes: number; cv: number; samples: number }>;
+  channelMix: { senior: number; green: number };
+  historyDays: number;
+  days: PlannedDay[];
+}
+
+const hhmm = (slot: number) => {
+  const m = slot * SLOT_MINUTES;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
+
+/** Counters per slot from the day's opening ranges: a range limited to some counters limits the slot. */
+function slotCounters(cal: HallCalendar, day: string, midnight: number, grace: number): (string[] | undefined)[] {
+  const plan = cal.plan(day);
+  const out: (string[] | undefined)[] = [];
+  for (let i = 0; i < SLOTS; i++) {
+    const s = midnight + i * SLOT_MINUTES * 60_000;
+    const here = plan.ranges.filter((r) => r.from < s + SLOT_MINUTES * 60_000 && s < r.to + grace);
+    if (here.length === 0 || here.some((r) => r.counters === undefined)) out.push(plan.counters);
+    else out.push([...new Set(here.flatMap((r) => r.counters ?? []))]);
+  }
+  return out;
+}
+
+export class HallPlanner {
+  private readonly calendar: HallCalendar;
+  private readonly cache = new Map<string, { at: number; plan: Promise<ForecastPlan> }>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly hall: PlannerHall,
+    private readonly now: () => number,
+  ) {
+    this.calendar = new HallCalendar(hall.calendar ?? FALLBACK_CALENDAR, hall.timezone);
+  }
+
+  /** The plan for `days` days from `from`, from the history before `from`; cached for CACHE_MS. */
+  plan(from: string, days: number): Promise<ForecastPlan> {
+    const key = `${from}|${days}`;
+    const hit = this.cache.get(key);
+    if (hit && this.now() - hit.at < CACHE_MS) return hit.plan;
+    const plan = this.compute(from, days);
+    this.cache.set(key, { at: this.now(), plan });
+    plan.catch(() => this.cache.delete(key));
+    // a few keys at most (today's, the board's); drop the stale ones
+    for (const [k, v] of this.cache) if (this.now() - v.at >= CACHE_MS) this.cache.delete(k);
+    return plan;
+  }
+
+  clockNow(): number {
+    return this.now();
+  }
+
+  /** Forget cached plans (bookings changed). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private async compute(from: string, days: number): Promise<ForecastPlan> {
+    const { timezone: tz, services, counters, rules } = this.hall;
+    const target = this.hall.target ?? DEFAULT_TARGET;
+    const past = readHistory(this.db, nextDay(from, -7 * HISTORY_WEEKS), from, tz, services);
+    const bookings = readBookings(this.db, from, nextDay(from, days), tz);
+    const f = forecastArrivals({
+      history: past.history,
+      calendar: this.calendar,
+      timezone: tz,
+      services: services.map((s) => s.id),
+      from,
+      days,
+      bookings,
+    });
+    const grace = this.calendar.data.graceMinutes * 60_000;
+    const out: PlannedDay[] = [];
+    for (const d of f.days) {
+      const plan = this.calendar.plan(d.day);
+      const perSlot = slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), grace);
+      const walkIns: Record<string, number[]> = {};
+      const booked: Record<string, number[]> = {};
+      for (const [s, x] of Object.entries(d.services)) {
+        walkIns[s] = x.mean.map((m, i) => m - x.booked[i]!);
+        booked[s] = x.booked;
+      }
+      const staffing = await planStaffingAsync({
+        counters,
+        ...(plan.counters ? { available: plan.counters } : {}),
+        slotCounters: perSlot,
+        rules,
+        handling: past.handling,
+        walkIns,
+        booked,
+        open: d.open,
+        channelMix: past.channelMix,
+        target,
+        replications: this.hall.replications ?? 30,
+        // the same day always gets the same random citizens: a reload shows the same numbers
+        seed: Number(d.day.replaceAll('-', '')),
+      });
+      const availableAt = (i: number) => (perSlot[i] ?? plan.counters ?? counters.map((c) => c.id)).length;
+      const slots: PlannedSlot[] = staffing.map((r) => {
+        let lo = 0;
+        let hi = 0;
+        let b = 0;
+        for (const x of Object.values(d.services)) {
+          lo += x.lo[r.slot]!;
+          hi += x.hi[r.slot]!;
+          b += x.booked[r.slot]!;
+        }
+        return { ...r, time: hhmm(r.slot), lo, hi, booked: b, available: availableAt(r.slot) };
+      });
+      const hours: PlannedHour[] = [];
+      for (const s of slots) {
+        const hour = `${s.time.slice(0, 2)}:00`;
+        const h = hours.find((x) => x.hour === hour);
+        if (h) {
+          h.needed = Math.max(h.needed, s.needed);
+          h.available = Math.max(h.available, s.available);
+          h.arrivals += s.arrivals;
+          h.short ||= s.short;
+        } else hours.push({ hour, needed: s.needed, available: s.available, arrivals: s.arrivals, short: s.short });
+      }
+      const day: PlannedDay = {
+        day: d.day,
+        midnight: dayMidnight(d.day, tz),
+        cls: d.cls,
+        available: Math.max(0, ...slots.map((s) => s.available)),
+        slots,
+        hours,
+      };
+      if (d.effect) day.effect = d.effect;
+      if (plan.holidayName) day.holidayName = plan.holidayName;
+      out.push(day);
+    }
+    return {
+      from,
+      generatedAt: this.now(),
+      target,
+      model: f.model,
+      handling: past.handling,
+      channelMix: past.channelMix,
+      historyDays: past.history.size,
+      days: out,
+    };
+  }
+}
