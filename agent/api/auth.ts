@@ -256,6 +256,18 @@ export class AuthService {
     return { ...this.issue({ role: 'staff', staffId, counter }, from), account: staff };
   }
 
+  /**
+   * The manager's PIN typed at a counter to confirm an exception (opening a counter off duty). Counted
+   * like a sign-in by the lockout; refuses with 403 so the console keeps its own session.
+   */
+  async confirmByManager(pin: string, from: string, accountId = 'manager'): Promise<Account> {
+    const account = this.store.account(accountId);
+    const match = account?.role === 'manager' ? account : undefined;
+    if (!(await this.checkPin(accountId, match, pin, from)) || !match)
+      throw new ApiError(403, 'manager_pin_wrong', '所长密码不正确', 'Wrong manager PIN');
+    return match;
+  }
+
   async loginRole(
     role: 'guide' | 'manager',
     pin: string,

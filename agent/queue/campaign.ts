@@ -54,6 +54,17 @@ export function maskPhone(p: string): string {
   return `${digits.slice(0, digits.length - 8 > 0 ? digits.length - 8 : 3)}****${digits.slice(-4)}`;
 }
 
+/**
+ * A free-text contact (办不成事: "张先生 13812345678") as a screen may show it: every phone-like digit
+ * run masked as maskPhone does; text without one keeps its first character only (a name).
+ */
+export function maskContact(text: string): string {
+  const t = text.trim();
+  if (/\d{7,}/.test(t.replace(/[\s-]/g, ''))) return t.replace(/\d[\d\s-]{5,}\d/g, (run) => maskPhone(run));
+  if (t.includes('*')) return t; // masked already (the kiosk's own masking)
+  return t ? `${[...t][0]}**` : '';
+}
+
 /** A 回访 phone, accepted only with the citizen's consent. */
 export function checkedPhone(phone: unknown, consent: unknown): string {
   const p = typeof phone === 'string' ? phone.replace(/\s/g, '') : '';

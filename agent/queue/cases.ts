@@ -5,7 +5,7 @@
 // to every screen, including the public hall display.
 import type { EngineCore, Tx } from './core.js';
 import { QueueError, badRequest, conflict, notFound } from './errors.js';
-import { checkedPhone, maskPhone } from './campaign.js';
+import { checkedPhone, maskContact, maskPhone } from './campaign.js';
 import { dayOf } from './time.js';
 import type { CaseHistoryEntry, CaseKind, CaseView, QueueEventData, Rectification, UnresolvedReport } from './types.js';
 
@@ -96,7 +96,8 @@ export function caseView(core: EngineCore, c: Found, today: string): CaseView {
     const u = c.rec;
     v.description = u.description;
     if (u.service !== undefined) v.service = u.service;
-    if (u.contact !== undefined) v.contact = u.contact;
+    // like the 信访 phone: the board shows it masked, the clear text stays in the report row
+    if (u.contact !== undefined) v.contactMasked = maskContact(u.contact);
     if (u.assignedTo !== undefined) v.assignedTo = u.assignedTo;
     if (u.resolution !== undefined) v.closingText = u.resolution;
   }

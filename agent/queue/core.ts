@@ -323,6 +323,26 @@ export class EngineCore {
     return this.calendar ?? new HallCalendar(DEFAULT_CALENDAR, this.rules.timezone);
   }
 
+  /**
+   * Why a counter is not on duty on `day` by the calendar (holiday, weekend off its 周末轮岗 turn, an
+   * appointment-only day's other counters); undefined when it is, or when no calendar is in force.
+   */
+  offDuty(counterId: string, day: string): { zh: string; en: string } | undefined {
+    if (!this.calendar || this.calendar.data.alwaysOpen) return undefined;
+    const plan = this.calendar.plan(day);
+    if (plan.ranges.length === 0) {
+      return plan.kind === 'holiday'
+        ? { zh: `${plan.holidayName ?? '节假日'}放假`, en: `${plan.holidayName ?? 'holiday'}: the hall is closed` }
+        : { zh: '今日大厅不开放', en: 'the hall does not open today' };
+    }
+    if (plan.counters && !plan.counters.includes(counterId)) {
+      return plan.kind === 'weekend'
+        ? { zh: '本周末不轮值', en: 'not on this weekend’s duty rota' }
+        : { zh: '今日仅部分窗口开放', en: 'only some counters open today' };
+    }
+    return undefined;
+  }
+
   /** Known staff by id, as of now. */
   get staff(): ReadonlyMap<string, StaffRef> {
     return new Map(this.staffList().map((s) => [s.id, s]));

@@ -213,7 +213,8 @@ export function transfer(core: EngineCore, tx: Tx, counterId: string, to: { serv
   const owner = t.owner ?? counterId;
   const newId = ticketId(t.day, t.number, generation(t.id) + 1);
   tx.putTicket({ ...t, state: 'transferred', transferredTo: newId, owner });
-  // Same number, same owner; it keeps its place (rank) so the citizen does not start over.
+  // Same number, same owner; it keeps its place so the citizen does not start over: its rank among
+  // the target's tickets and its waiting age (queuedAt), which the starvation bound counts from.
   const entry: StoredTicket = {
     id: newId,
     number: t.number,
@@ -222,7 +223,7 @@ export function transfer(core: EngineCore, tx: Tx, counterId: string, to: { serv
     state: 'waiting',
     day: t.day,
     issuedAt: t.issuedAt,
-    queuedAt: tx.now,
+    queuedAt: t.queuedAt,
     rank: t.rank,
     recalls: 0,
     owner,
@@ -269,12 +270,36 @@ export function resume(core: EngineCore, tx: Tx, counterId: string): StoredCount
   return next;
 }
 
-export function open(core: EngineCore, tx: Tx, counterId: string, staffId?: string): StoredCounter {
+/** The hall manager's word for opening a counter the calendar does not have on duty today. */
+export interface OffDutyConfirmation {
+  /** the manager's account id */
+  confirmedBy: string;
+  reason: string;
+}
+
+export function open(core: EngineCore, tx: Tx, counterId: string, staffId?: string, confirm?: OffDutyConfirmation): StoredCounter {
   core.counterDef(counterId);
   const c = tx.counter(counterId);
   if (c.open) throw conflict('ALREADY_OPEN', `${counterId}号窗口已开启`, `Counter ${counterId} is already open`);
+  // 周末轮岗 and holidays: a counter off the day's duty opens only with the manager's confirmation,
+  // which the event records (who confirmed, why).
+  const off = core.offDuty(counterId, tx.day);
+  const reason = confirm?.reason?.trim() ?? '';
+  if (off && (!confirm?.confirmedBy || !reason)) {
+    throw conflict(
+      'COUNTER_NOT_ON_DUTY',
+      `${counterId}号窗口今日不在值班安排内（${off.zh}），须所长确认并填写原因后开启`,
+      `Counter ${counterId} is not on duty today (${off.en}); the manager must confirm opening it, with a reason`,
+    );
+  }
+  if (reason.length > 200) throw badRequest('REASON_TOO_LONG', '原因不能超过200字', 'Reason over 200 characters');
   const next = tx.putCounter({ ...c, open: true, paused: false, pauseReason: undefined, staffId, openedAt: tx.now });
-  tx.emit('counter.opened', { staffId: staffId ?? null }, undefined, counterId);
+  tx.emit(
+    'counter.opened',
+    off && confirm ? { staffId: staffId ?? null, offDuty: { confirmedBy: confirm.confirmedBy, reason } } : { staffId: staffId ?? null },
+    undefined,
+    counterId,
+  );
   return next;
 }
 
@@ -286,6 +311,29 @@ export function close(core: EngineCore, tx: Tx, counterId: string): StoredCounte
   const next = tx.putCounter({ ...c, open: false, paused: false, pauseReason: undefined, pausedAt: undefined, staffId: undefined });
   tx.emit('counter.closed', {}, undefined, counterId);
   return next;
+}
+
+/**
+ * A staff member's account was disabled: every counter they hold closes now, busy or not. The citizen
+ * at the counter is not sent away: the ticket goes back to the waiting line at its old place.
+ */
+export function closeCountersOf(core: EngineCore, tx: Tx, staffId: string): string[] {
+  const closed: string[] = [];
+  for (const id of core.counterDefs.keys()) {
+    const c = tx.counter(id);
+    if (!c.open || c.staffId !== staffId) continue;
+    const t = c.currentTicketId ? tx.ticket(c.currentTicketId) : undefined;
+    if (t && (t.state === 'called' || t.state === 'serving')) {
+      const { calledAt: _c, startedAt: _s, counter: _k, staffId: _st, ...rest } = t;
+      tx.putTicket({ ...rest, state: 'waiting' });
+      tx.emit('ticket.returned', { number: t.number, from: t.state, reason: 'staffDisabled' }, t.id, id);
+    }
+    const { currentTicketId: _t, staffId: _st, pauseReason: _r, pausedAt: _p, ...rest } = c;
+    tx.putCounter({ ...rest, open: false, paused: false });
+    tx.emit('counter.closed', { reason: 'staffDisabled', staffId }, undefined, id);
+    closed.push(id);
+  }
+  return closed;
 }
 
 export function cancel(core: EngineCore, tx: Tx, id: string): StoredTicket {

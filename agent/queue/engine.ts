@@ -157,8 +157,20 @@ export class QueueEngine {
     return this.c((c, tx) => actions.resume(c, tx, counter));
   }
 
-  open(counter: string, staffId?: string): CounterState {
-    return this.c((c, tx) => actions.open(c, tx, counter, staffId));
+  /** A counter off the day's duty (周末轮岗, holiday) needs `confirm`: 409 COUNTER_NOT_ON_DUTY without it. */
+  open(counter: string, staffId?: string, confirm?: actions.OffDutyConfirmation): CounterState {
+    return this.c((c, tx) => actions.open(c, tx, counter, staffId, confirm));
+  }
+
+  /** Whether the calendar has the counter on duty today (undefined) or why not. */
+  offDuty(counter: string): { zh: string; en: string } | undefined {
+    this.core.counterDef(counter);
+    return this.core.offDuty(counter, dayOf(this.core.clock.now(), this.core.rules.timezone));
+  }
+
+  /** Closes every counter held by a staff member whose account was disabled; returns their ids. */
+  closeCountersOf(staffId: string): string[] {
+    return this.core.run((tx) => actions.closeCountersOf(this.core, tx, staffId));
   }
 
   close(counter: string): CounterState {

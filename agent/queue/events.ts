@@ -47,6 +47,8 @@ export interface QueueEventData {
   'ticket.transferred': { number: string; toService: string; toCounter: string | null; newTicketId: string };
   'ticket.cancelled': { number: string; from: TicketState };
   'ticket.acceptedWithMissing': { id: string; materials: string[]; followUpDate: string };
+  /** back in the waiting line at its old place: its counter closed under it (staff disabled) */
+  'ticket.returned': { number: string; from: 'called' | 'serving'; reason: CounterCloseReason };
   'ticket.requeued': { number: string; service: string; fromTicketId: string; targetCounter: string | null };
   /** ended by a day close: `from` is the state it was in, `reason` the end reason it got */
   'ticket.expired': { number: string; service: string; from: TicketState; reason: EndReason; day: string };
@@ -139,6 +141,7 @@ export const QUEUE_EVENT_TYPES = [
   'acceptedWithMissing.completed',
   'hall.notices',
   'hall.dayClosed',
+  'ticket.returned',
 ] as const satisfies readonly QueueEventType[];
 
 // Compile-time check that the list names every type exactly: a missing one makes this `never`.

@@ -1,5 +1,6 @@
 // Read-only views: hall snapshot for screens, today's statistics for the manager board, history.
 import { caseCounts } from './cases.js';
+import { maskContact } from './campaign.js';
 import { type EngineCore, publicCounter, publicTicket } from './core.js';
 import { CHANNELS } from './types.js';
 import type { Channel, HallStats, HandlingStat, QueueEvent, QueueSnapshot, RatingLevel, ServiceSnapshot } from './types.js';
@@ -86,7 +87,10 @@ export function stats(core: EngineCore): HallStats {
     badRatings,
     byStaff: strip(byStaff),
     byCounter: strip(byCounter),
-    openUnresolved: core.store.openUnresolved(),
+    // the board's list: contacts masked as in the case view
+    openUnresolved: core.store
+      .openUnresolved()
+      .map(({ contact, contactPhone: _p, ...u }) => (contact ? { ...u, contact: maskContact(contact) } : u)),
     cases: caseCounts(core),
   };
 }

@@ -104,7 +104,7 @@ export type IssuedBy = 'kiosk' | 'guide' | 'counter';
 export interface TicketQueueFields {
   /** who issued it; green tickets only come from guide staff or a counter */
   issuedBy?: IssuedBy;
-  /** when it (re)entered the waiting line: issue, rejoin or transfer; the starvation age counts from here */
+  /** when it (re)entered the waiting line: issue or rejoin (a transfer keeps it); the starvation age counts from here */
   queuedAt?: number;
   /** FIFO position key inside a channel; rejoin and transfer move it, never the issue time */
   rank?: number;

@@ -80,6 +80,8 @@ const PUBLIC_EVENTS: Record<string, readonly string[]> = {
   'counter.closed': [],
   'counter.paused': [],
   'counter.resumed': [],
+  'ticket.returned': ['number'],
+  'hall.dayClosed': ['day'],
 };
 /**
  * Staff do not receive the manager's closed-loop work (ratings, cases, citizens' reports), nor the

@@ -62,6 +62,9 @@ describe('screens in Chromium', () => {
     await form.locator('button[type=submit]').click();
     await panel.locator('[data-staff=A4001]').waitFor();
     await panel.getByTestId('audit-log').getByText('staff.add · A4001').waitFor();
+    // the entry's time in hall time, 24-hour (it followed the browser's locale: "12/6/2026, 5:17:05 PM")
+    const entry = await panel.getByTestId('audit-log').locator('li', { hasText: 'staff.add · A4001' }).first().textContent();
+    expect(entry).toMatch(/^\d{2}-\d{2} \d{2}:\d{2} · /);
     await panel.getByRole('button', { name: '生成配对码' }).first().click();
     await panel.getByTestId('pair-code').waitFor();
     // the signed-in board's other panels load their data under the same CSP (and with the manager's rights)

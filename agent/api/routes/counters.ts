@@ -178,11 +178,46 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
 
   app.post(
     '/api/v1/counters/:counter/open',
-    { config: { access: STAFF }, schema: { tags, summary: 'Open the counter (signed-in staff)', params } },
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary:
+          'Open the counter (signed-in staff). A counter off the day’s duty (周末轮岗, holiday) answers 409 COUNTER_NOT_ON_DUTY unless the manager confirms with their PIN and a reason',
+        params,
+        body: Type.Optional(
+          Type.Union([
+            Type.Null(),
+            Type.Object(
+              {
+                managerPin: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              },
+              { additionalProperties: false },
+            ),
+          ]),
+        ),
+      },
+    },
     async (request) => {
-      knownCounter(request.params.counter);
-      const session = ctx.auth.requireCounter(request, request.params.counter);
-      return { counter: engine.open(request.params.counter, session.staffId) };
+      const counter = request.params.counter;
+      knownCounter(counter);
+      const session = ctx.auth.requireCounter(request, counter);
+      const body = request.body ?? {};
+      const off = engine.offDuty(counter);
+      if (!off || body.managerPin === undefined) return { counter: engine.open(counter, session.staffId) };
+      if (!body.reason?.trim()) throw new ApiError(400, 'reason_required', '请填写开启原因', 'Give the reason for opening off duty');
+      const manager = await ctx.auth.confirmByManager(body.managerPin, request.ip);
+      const opened = engine.open(counter, session.staffId, { confirmedBy: manager.id, reason: body.reason });
+      ctx.auth.store.audit({
+        at: Date.now(),
+        actor: manager.id,
+        action: 'counter.openOffDuty',
+        target: `counter:${counter}`,
+        detail: { staffId: session.staffId ?? null, why: off.zh, reason: body.reason.trim() },
+        source: request.ip,
+      });
+      return { counter: opened };
     },
   );
 

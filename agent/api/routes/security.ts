@@ -279,7 +279,11 @@ export function securityRoutes(app: TypedApp, ctx: HallContext): void {
       if (b.counters !== undefined) changed.counters = { from: a.counters ?? null, to: b.counters };
       if (b.unlock) changed.unlocked = true;
       store.audit({ at: Date.now(), actor, action: 'staff.update', target: a.id, detail: changed, source: request.ip });
-      if (next.disabled && !a.disabled) auth.endAll(a.id, 'disabled');
+      if (next.disabled && !a.disabled) {
+        auth.endAll(a.id, 'disabled');
+        // nobody works a counter under a disabled account: it closes, its citizen goes back to the line
+        ctx.engine.closeCountersOf(a.id);
+      }
       return { staff: staffView(next, lockedNow(a.id)) };
     },
   );

@@ -180,8 +180,16 @@ export function ticketRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      issueRate(request);
-      const result = engine.checkInAppointment(request.body.code.trim());
+      // A booked check-in is not held back by the kiosk's ticket bucket: each code checks in once, and a
+      // school batch prints its 40 tickets at once. A refused code still costs a token, so guessing codes
+      // stays as bounded as issuing tickets.
+      let result: ReturnType<typeof engine.checkInAppointment>;
+      try {
+        result = engine.checkInAppointment(request.body.code.trim());
+      } catch (err) {
+        issueRate(request);
+        throw err;
+      }
       reply.status(201);
       return {
         early: result.early,

@@ -127,10 +127,11 @@ describe('cases over HTTP (整改 / 办不成事)', () => {
   });
 
   it('an unresolved report is assigned and closed with a resolution', async () => {
-    const rep = await post('/api/v1/reports/unresolved', { description: '跨省迁移无法当场办理', contact: '138****0000' });
+    const rep = await post('/api/v1/reports/unresolved', { description: '跨省迁移无法当场办理', contact: '138 1234 0000' });
     expect(rep.status).toBe(201);
     const id = rep.body.report.id;
-    expect(await cases('?kind=unresolved')).toEqual([expect.objectContaining({ id, kind: 'unresolved', contact: '138****0000' })]);
+    expect(await cases('?kind=unresolved')).toEqual([expect.objectContaining({ id, kind: 'unresolved', contactMasked: '138****0000' })]);
+    expect(JSON.stringify(await cases('?kind=unresolved'))).not.toContain('1234');
     await refused(() => post(`/api/v1/cases/${id}/close`, { measures: '已整改' }, manager), 400, 'resolution_required');
     const assigned = await post(`/api/v1/cases/${id}/assign`, { to: 'A1002' }, manager);
     expect(assigned.status).toBe(200);

@@ -234,7 +234,7 @@ describe('migration 2 (case tracking)', () => {
 describe('办不成事 cases', () => {
   it('report → assign → close, with events, outbox rows and history', () => {
     const h = makeEngine();
-    const u = h.engine.reportUnresolved({ service: 'move', description: '跨省迁移材料要求不一致', contact: '138****0000' });
+    const u = h.engine.reportUnresolved({ service: 'move', description: '跨省迁移材料要求不一致', contact: '13812340000' });
     expect(u.dueDay).toBe('2025-03-24');
     const [open] = h.engine.listCases({ kind: 'unresolved' });
     expect(open).toMatchObject({
@@ -245,7 +245,7 @@ describe('办不成事 cases', () => {
       overdue: false,
       service: 'move',
       description: '跨省迁移材料要求不一致',
-      contact: '138****0000',
+      contactMasked: '138****0000',
     });
     expect(h.engine.listCases({ kind: 'rectification' })).toEqual([]);
 
