@@ -7,7 +7,7 @@ import { VirtualPrinter } from '../sim/printer.js';
 import { knownKeys, oneOfOpt, strOpt } from './options.js';
 import type { ProtocolEntry } from './types.js';
 
-const STATUS_POLLING: readonly StatusPolling[] = ['full', 'basic', 'none'];
+const STATUS_POLLING: readonly StatusPolling[] = ['auto', 'full', 'basic', 'none'];
 export const CODE_PAGES: readonly CodePage[] = ['gbk', 'gb18030'];
 
 export const escposEntry: ProtocolEntry = {
@@ -19,7 +19,7 @@ export const escposEntry: ProtocolEntry = {
     knownKeys(o, ['paperWidth', 'kiosk', 'statusPolling', 'codePage'], path, issues);
     oneOfOpt(o, 'paperWidth', [58, 80] as const, path, issues);
     strOpt(o, 'kiosk', 40, path, issues);
-    // full: DLE EOT 1–4; basic: 1–2 only (clones, print servers); none: write-only printers
+    // auto (default): finds which of DLE EOT 1–4 the printer answers; full: 1–4; basic: 1–2 only; none: write-only
     oneOfOpt(o, 'statusPolling', STATUS_POLLING, path, issues);
     // the printer's Chinese font: gbk (most cheap printers) or gb18030; text outside it is warned about at load
     oneOfOpt(o, 'codePage', CODE_PAGES, path, issues);

@@ -22,7 +22,7 @@ export interface HostTuning {
     replyTimeoutMs?: number;
     missedPolls?: number;
     settleMs?: number;
-    statusPolling?: 'full' | 'basic' | 'none';
+    statusPolling?: 'auto' | 'full' | 'basic' | 'none';
   };
   /** pads: poll period and reply timeout */
   pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number };
