@@ -47,11 +47,11 @@ class PtyPrinter extends VirtualPrinter {
       if (this.owed === 0) this.oneAnswer = undefined;
     }
   });
-  protected receive(bytes: Uint8Array): void {
+  protected override receive(bytes: Uint8Array): void {
     this.peek.push(bytes);
     super.receive(bytes);
   }
-  protected send(bytes: Uint8Array): void {
+  protected override send(bytes: Uint8Array): void {
     if (this.swallow > 0 && bytes.length === 1) {
       this.swallow--;
       return;
