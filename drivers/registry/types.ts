@@ -26,7 +26,7 @@ export interface HostTuning {
   };
   /** pads: poll period and reply timeout */
   pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number };
-  display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number };
+  display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number; lateMs?: number };
 }
 
 export interface BindContext {
