@@ -19,6 +19,9 @@ export class Link {
   private readonly upFns: Array<() => void> = [];
   private readonly downFns: Array<(err?: Error) => void> = [];
   private readonly dataFns: Array<(c: Uint8Array) => void> = [];
+  private readonly blockedFns: Array<(blocked: boolean) => void> = [];
+  /** writes in progress: a lost session fails them (serialport may never call a pending write back) */
+  private readonly inProgress = new Set<(e: Error) => void>();
   lastError?: string;
   private failures = 0;
 
@@ -44,6 +47,13 @@ export class Link {
   }
   onData(fn: (c: Uint8Array) => void): void {
     this.dataFns.push(fn);
+  }
+  /**
+   * a write held by hardware flow control (RTS/CTS, XON/XOFF) for longer than a wedged write would take
+   * (true), and its completion (false). Only on transports with flow control; others are cycled instead.
+   */
+  onBlocked(fn: (blocked: boolean) => void): void {
+    this.blockedFns.push(fn);
   }
 
   start(): void {
@@ -96,6 +106,7 @@ export class Link {
     // a write of the dead session may never call back (serialport drops the callback of a write
     // pending at close): the next session's writes must not queue behind it
     this.chain = Promise.resolve();
+    for (const fail of [...this.inProgress]) fail(new Error(`${this.transport.describe} lost`));
     if (err) this.lastError = err.message;
     if (wasUp) {
       this.o.onLog?.('warn', `${this.transport.describe} lost${err ? `: ${err.message}` : ''}`);
@@ -107,15 +118,26 @@ export class Link {
   /**
    * serialised write; rejects when the link is down or the write fails (the link then reconnects).
    * A write that does not complete in 1 s + 2 ms per byte (a byte takes ~1 ms at 9600 Bd) ends the
-   * session: the port is wedged, and a bus must never wait forever behind it.
+   * session: the port is wedged, and a bus must never wait forever behind it. On a port with hardware
+   * flow control the far end may hold a write for as long as it is busy or out of paper: that is
+   * reported through onBlocked and waited for (an unplug still ends the session: the path watch, EIO).
    */
   write(bytes: Uint8Array): Promise<void> {
     const run = async () => {
       if (!this.upFlag) throw new Error(`${this.transport.describe} is down`);
       let timer: NodeJS.Timeout | undefined;
+      let blocked = false;
+      let fail: ((e: Error) => void) | undefined;
       const stuck = new Promise<never>((_, reject) => {
+        fail = reject;
+        this.inProgress.add(reject);
         timer = setTimeout(
           () => {
+            if (this.transport.flowControl) {
+              blocked = true;
+              for (const fn of this.blockedFns) fn(true);
+              return;
+            }
             reject(new Error(`${this.transport.describe}: write did not complete`));
             void this.transport.close().then(() => this.lost(new Error('write did not complete')));
           },
@@ -126,6 +148,8 @@ export class Link {
         await Promise.race([this.transport.write(bytes), stuck]);
       } finally {
         clearTimeout(timer);
+        if (fail) this.inProgress.delete(fail);
+        if (blocked) for (const fn of this.blockedFns) fn(false);
       }
     };
     const p = this.chain.then(run, run);

@@ -22,6 +22,12 @@ export interface BusRequest<R> {
   reply?: () => (chunk: Uint8Array) => R | undefined;
   /** reply timeout, counted from the estimated end of transmission; default the bus's */
   timeoutMs?: number;
+  /**
+   * Protocols whose replies carry no transaction id (Modbus RTU): after this request times out, its
+   * owner's next request waits this long, so that a late reply to it arrives with nothing of that
+   * owner in flight (and is discarded) instead of being taken for the answer to the next one.
+   */
+  lateMs?: number;
 }
 
 export type BusResult<R> = { ok: true; reply: R | undefined; rtt: number } | { ok: false; reason: 'timeout' | 'linkDown' | 'stopped' };
@@ -49,6 +55,8 @@ export class Bus {
   private readonly queues: Record<Priority, Map<string, Pending<unknown>[]>> = { user: new Map(), background: new Map() };
   /** when each owner was last served (a counter): the one served longest ago goes first */
   private readonly served = new Map<string, number>();
+  /** owners whose last request timed out with lateMs: nothing of theirs goes out before this time */
+  private readonly heldUntil = new Map<string, number>();
   private serial = 0;
   private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number };
   /** performance.now() before which nothing may be written (silence after the last byte on the wire) */
@@ -68,6 +76,7 @@ export class Bus {
     link.onDown(() => this.failAll('linkDown'));
     link.onUp(() => {
       this.quietUntil = 0;
+      this.heldUntil.clear();
       this.kick();
     });
   }
@@ -102,10 +111,16 @@ export class Bus {
 
   /** round-robin: within the highest priority waiting, the device served longest ago (never = first) */
   private next(): Pending<unknown> | undefined {
+    const now = performance.now();
     for (const prio of PRIORITIES) {
       const q = this.queues[prio];
       let pick: string | undefined;
       for (const owner of q.keys()) {
+        const held = this.heldUntil.get(owner);
+        if (held !== undefined) {
+          if (held > now) continue;
+          this.heldUntil.delete(owner);
+        }
         if (pick === undefined || (this.served.get(owner) ?? -1) < (this.served.get(pick) ?? -1)) pick = owner;
       }
       if (pick === undefined) continue;
@@ -130,7 +145,19 @@ export class Bus {
       return;
     }
     const p = this.next();
-    if (!p) return;
+    if (!p) {
+      // only held owners wait: come back when the first of them may go
+      const held = [...this.heldUntil.values()];
+      if (held.length > 0 && this.waiting > 0 && !this.kickTimer)
+        this.kickTimer = setTimeout(
+          () => {
+            this.kickTimer = undefined;
+            this.kick();
+          },
+          Math.max(1, Math.ceil(Math.min(...held) - performance.now())),
+        );
+      return;
+    }
     const { req } = p;
     const sentAt = performance.now();
     const flight: NonNullable<Bus['inFlight']> = { p, match: req.reply?.(), sentAt };
@@ -164,6 +191,7 @@ export class Bus {
     if (this.inFlight !== flight) return;
     this.stats.timeouts++;
     this.quietUntil = performance.now() + this.gapMs;
+    if (flight.p.req.lateMs) this.heldUntil.set(flight.p.req.owner, performance.now() + flight.p.req.lateMs);
     this.finish(flight, { ok: false, reason: 'timeout' });
   }
 

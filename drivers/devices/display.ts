@@ -15,6 +15,8 @@ export interface DisplayOptions {
   /** first retry delay; doubles up to maxBackoffMs */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** after a timeout, the next frame waits this long (default: the protocol's, Modbus 2 s) */
+  lateMs?: number;
 }
 
 export class DisplayDevice {
@@ -30,6 +32,9 @@ export class DisplayDevice {
   lastShownAt = 0;
   /** answers counted for tests and the bench */
   readonly counts = { sent: 0, acked: 0, busy: 0, refused: 0, timeouts: 0 };
+  /** answers of this address seen on the line, and those taken as the answer to a request in flight */
+  private heard = 0;
+  private matched = 0;
 
   constructor(
     readonly bus: Bus,
@@ -38,6 +43,12 @@ export class DisplayDevice {
     readonly owner: string,
     private readonly o: DisplayOptions = {},
   ) {
+    // every answer of this address on the line, matched or not: the difference is the late ones
+    bus.link.onData(
+      protocol.createAckDecoder((ack) => {
+        if (ack.addr === addr) this.heard++;
+      }),
+    );
     bus.link.onUp(() => {
       this.sent = 0; // the display may have lost power: everything again
       void this.pump();
@@ -46,6 +57,11 @@ export class DisplayDevice {
       this.wake?.();
       this.cell.set('offline', err?.message ?? 'connection lost');
     });
+  }
+
+  /** answers that came for no request in flight (late, after their request timed out), discarded */
+  get late(): number {
+    return Math.max(0, this.heard - this.matched);
   }
 
   get shown(): string[] {
@@ -98,10 +114,14 @@ export class DisplayDevice {
       priority: 'user',
       frame,
       timeoutMs: this.o.timeoutMs,
+      lateMs: this.o.lateMs ?? this.protocol.lateMs,
       reply: () => {
         let got: DisplayAck | undefined;
         const decode = this.protocol.createAckDecoder((ack) => {
-          if (ack.addr === addr && !got) got = ack;
+          if (ack.addr !== addr || got) return;
+          if (this.protocol.answers && !this.protocol.answers(frame, ack)) return;
+          got = ack;
+          this.matched++;
         });
         return (chunk) => {
           decode(chunk);

@@ -1,38 +1,38 @@
 // ESC/POS printer = link + protocol + supervision:
-//  - status requests (DLE EOT 1..4) go out ONE AT A TIME: replies carry no id, so a reply byte is
-//    attributed to the single request in flight, in order. Heartbeat polls and job confirmations
-//    share that one queue. After an unanswered request the line counts as "dirty": the next
-//    request waits until no stray status byte has arrived for settleMs, so a late reply to the old
-//    request is not taken for the answer to the new one;
+//  - status requests go through one StatusLine (printer-status.ts): one in flight, a reply counts only
+//    for the request it answers in the link session it was written in;
 //  - heartbeat: a status request every pollMs; the replies give the condition, silence gives
 //    "offline" (the only way to notice a dead serial port that sends no close event);
+//  - paper out is believed on two consecutive answers: the first one is checked by a second request at
+//    once. One byte (a late or partial reply, line noise that looks like a status byte) never turns a
+//    printer with paper into "out of paper", and never fails a ticket;
 //  - job queue: a job is written only while the printer reports a printable condition. Once its
-//    bytes are written it leaves the queue for good and is CONFIRMED by a status request right
-//    behind it: only a healthy reply resolves it (print.done); cover open / paper out / cutter
-//    error / offline in that reply, or no reply at all, rejects it (print.failed) and it is NOT
-//    re-sent (the printer may still hold it in its buffer; the citizen has the number on screen).
+//    bytes are written it leaves the queue and is CONFIRMED by a status request right behind it: only a
+//    healthy reply resolves it (print.done); cover open / paper out / cutter error / offline in that
+//    reply, or no reply at all, rejects it (print.failed) and it is NOT re-sent (the printer may still
+//    hold it in its buffer; the citizen has the number on screen).
+//    Across a reconnect: when the link drops between the write and its confirmation, the job waits for
+//    the first answer of the next session: healthy → printed; paper out (two answers) → the printer
+//    dropped it: it is held and written again once paper is seen; any other fault → failed, not re-sent.
 //    A job still queued (never written) at its deadline is failed and dropped, never printed later.
-//  - statusPolling: 'full' asks DLE EOT 1–4; 'basic' only 1–2 (clones and print servers that answer
-//    nothing else; paper near end is then unknown); 'none' never asks (write-only printers): the
-//    status is "online, write-only" while the port is open and a job counts as printed when its
-//    bytes were written — the only confirmation such a printer allows, and the status detail says so;
+//  - statusPolling: 'auto' (default) finds at each open which DLE EOT n (1–4) the printer answers and
+//    polls with those; the status detail names what was found when it is less than all four.
+//    'full' asks 1–4; 'basic' only 1–2; 'none' never asks (write-only printers): the status is
+//    "online, write-only" while the port is open and a job counts as printed when its bytes were
+//    written — the only confirmation such a printer allows, and the status detail says so;
+//  - hardware flow control (RTS/CTS, XON/XOFF): a printer holds the line while busy or out of paper.
+//    A write it holds is not a wedged port (Link.onBlocked): the status says so, the job waits.
 //  - after the port (re)opens the printer is asked at once and, until the first answer, again every
-//    recoverTimeoutMs: the far end often opens a moment after us, and waiting a full reply timeout
-//    for the first lost poll was what made a replug take ≈ 2 s.
-import {
-  encodeStatusPoll,
-  createStatusDecoder,
-  interpretStatus,
-  type PrinterCondition,
-  type PrinterStatusBytes,
-} from '../protocols/escpos.js';
+//    recoverTimeoutMs: the far end often opens a moment after us.
 import type { Link } from '../link.js';
+import { interpretStatus, type PrinterCondition, type PrinterStatusBytes } from '../protocols/escpos.js';
+import { type N, type StatusAnswer, StatusLine } from './printer-status.js';
 import { StatusCell } from './status.js';
 
-export type StatusPolling = 'full' | 'basic' | 'none';
+export type StatusPolling = 'auto' | 'full' | 'basic' | 'none';
 
 export interface PrinterOptions {
-  /** which DLE EOT requests the printer answers (default full) */
+  /** which DLE EOT requests the printer answers (default auto: detected at each open) */
   statusPolling?: StatusPolling;
   pollMs?: number;
   replyTimeoutMs?: number;
@@ -52,6 +52,24 @@ export interface PrinterOptions {
 
 /** the status detail of a write-only printer: the board says why there is no paper / cover state */
 export const WRITE_ONLY_DETAIL = 'write-only printer (statusPolling: none): no status replies; a job counts as printed once written';
+export const FLOW_HELD_DETAIL = 'the printer holds the line (flow control): busy or out of paper; the ticket waits';
+
+/** 1–2, 3–4, 1, 2, 4 */
+const nList = (ns: readonly N[]) =>
+  ns.length >= 2 && ns.every((n, i) => i === 0 || n === ns[i - 1]! + 1) ? `${ns[0]}–${ns.at(-1)}` : ns.join(', ');
+
+/** the board's hint for what `auto` found, when it is less than DLE EOT 1–4 */
+export function detectedDetail(ns: readonly N[]): string | undefined {
+  if (ns.length === 4) return undefined;
+  const list = nList(ns);
+  const has = (n: N) => ns.includes(n);
+  const missing = [
+    ...(has(2) ? [] : ['cover open', 'paper out']),
+    ...(has(3) ? [] : ['cutter error']),
+    ...(has(4) ? [] : ['paper near end']),
+  ];
+  return `status polling auto: the printer answers DLE EOT ${list} only — ${missing.join(', ')} not reported`;
+}
 
 export class PrintDeadlineError extends Error {
   constructor(jobId: string, waitedMs: number) {
@@ -93,43 +111,31 @@ interface Job {
   sent: boolean;
 }
 
-type N = 1 | 2 | 3 | 4;
-/** a status request: resolves with the replies, or with the reason there are none */
-interface StatusRequest {
-  ns: N[];
-  left: N[];
-  replies: PrinterStatusBytes;
-  timer?: NodeJS.Timeout;
-  /** a recovery poll: short timeout, and no settling after it (see the header) */
-  recover?: boolean;
-  done: (r: PrinterStatusBytes | 'noReply' | 'linkLost') => void;
-}
-
-const POLL_SETS: Record<Exclude<StatusPolling, 'none'>, N[]> = { full: [1, 2, 3, 4], basic: [1, 2] };
-const pollBytes = (ns: N[]) => Uint8Array.from(ns.flatMap((n) => [...encodeStatusPoll(n)]));
+const POLL_SETS: Record<'full' | 'basic', N[]> = { full: [1, 2, 3, 4], basic: [1, 2] };
 const printableCond = (c: PrinterCondition) => c === 'online' || c === 'paperNearEnd';
 
 export class EscPosPrinter {
   readonly cell = new StatusCell();
   private jobs: Job[] = [];
+  /** written, then the link dropped before the confirmation: decided by the next session's answer */
+  private unconfirmed: Job[] = [];
   private writing = false;
-  private readonly waiting: StatusRequest[] = [];
-  private inFlight?: StatusRequest;
-  /** no request is written before this time (performance.now): the line settles after a miss */
-  private quietUntil = 0;
-  private kickTimer?: NodeJS.Timeout;
+  private readonly line: StatusLine;
   private missed = 0;
-  /** the last unanswered request got replies to DLE EOT 1 and 2 only: a 'basic' printer set to 'full' */
-  private answersBasicOnly = false;
   private pollTimer?: NodeJS.Timeout;
   private running = false;
   private readonly o: Required<PrinterOptions>;
-  /** the status requests this printer answers; empty for a write-only printer */
-  private readonly ns: N[];
+  /** the status requests this printer answers; empty for a write-only printer or before auto found them */
+  private ns: N[];
+  /** the last accepted answer said paper out (the second consecutive one makes it believed) */
+  private paperOutOnce = false;
+  private detecting = false;
   /** write-only printers: the port is open and has had writeOnlyReadyMs to settle */
   private writeOnlyReady = false;
   private session = 0;
   private readyTimer?: NodeJS.Timeout;
+  /** a write is held by the printer's flow control */
+  private held = false;
   /** the port opened and no status reply has come yet: quick polls left before the normal heartbeat */
   private recovering = 0;
   /** timestamps for the bench: when each job's write was handed to the transport */
@@ -141,7 +147,7 @@ export class EscPosPrinter {
   ) {
     const replyTimeoutMs = o.replyTimeoutMs ?? 1000;
     this.o = {
-      statusPolling: o.statusPolling ?? 'full',
+      statusPolling: o.statusPolling ?? 'auto',
       pollMs: o.pollMs ?? 500,
       replyTimeoutMs,
       missedPolls: o.missedPolls ?? 2,
@@ -149,12 +155,14 @@ export class EscPosPrinter {
       recoverTimeoutMs: Math.min(o.recoverTimeoutMs ?? 150, replyTimeoutMs),
       writeOnlyReadyMs: o.writeOnlyReadyMs ?? 300,
     };
-    this.ns = this.o.statusPolling === 'none' ? [] : POLL_SETS[this.o.statusPolling];
-    const decode = createStatusDecoder((b) => this.onStatusByte(b));
-    link.onData(decode);
+    const mode = this.o.statusPolling;
+    this.ns = mode === 'none' || mode === 'auto' ? [] : POLL_SETS[mode];
+    this.line = new StatusLine(link, this.o);
     link.onUp(() => {
-      if (this.ns.length === 0) {
-        const session = ++this.session;
+      this.session++;
+      this.paperOutOnce = false;
+      if (mode === 'none') {
+        const session = this.session;
         clearTimeout(this.readyTimer);
         this.readyTimer = setTimeout(() => {
           if (session !== this.session || !this.link.up) return;
@@ -166,21 +174,29 @@ export class EscPosPrinter {
       }
       // ≈ 1.5 s of quick polls; a printer silent longer than that is left to the heartbeat
       this.recovering = Math.ceil(1500 / this.o.recoverTimeoutMs);
-      this.quietUntil = 0;
       this.poll();
     });
     link.onDown((err) => {
-      // a new session starts clean: nothing from the old one can arrive any more
       this.session++;
       this.writeOnlyReady = false;
-      this.quietUntil = 0;
-      this.endAll('linkLost');
+      this.held = false;
       this.cell.set('offline', err?.message ?? 'connection lost');
+    });
+    link.onBlocked((blocked) => {
+      this.held = blocked;
+      if (blocked) this.cell.set('offline', FLOW_HELD_DETAIL);
+      else if (this.ns.length === 0 && mode === 'none') this.cell.set('online', WRITE_ONLY_DETAIL);
+      // with status polling, the next answer tells the condition
     });
   }
 
   get pending(): number {
-    return this.jobs.length;
+    return this.jobs.length + this.unconfirmed.length;
+  }
+
+  /** status bytes that answered no request (late, stray, or across a reconnect) */
+  get strayStatusBytes(): number {
+    return this.line.strayBytes;
   }
 
   start(): void {
@@ -194,108 +210,30 @@ export class EscPosPrinter {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.pollTimer);
-    clearTimeout(this.kickTimer);
     clearTimeout(this.readyTimer);
-    this.endAll('linkLost');
-    for (const j of this.jobs.splice(0)) {
+    this.line.endAll('linkLost');
+    for (const j of [...this.jobs.splice(0), ...this.unconfirmed.splice(0)]) {
       clearTimeout(j.timer);
       j.reject(new Error('printer stopped'));
     }
     await this.link.stop();
   }
 
-  // --- status requests: one in flight, FIFO ---------------------------------------------------
-
-  /** queues a status request behind any other; resolves with the replies or why there are none */
-  private request(ns: N[], recover = false): Promise<PrinterStatusBytes | 'noReply' | 'linkLost'> {
-    return new Promise((done) => {
-      this.waiting.push({ ns, left: [...ns], replies: {}, done, recover });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.inFlight || this.waiting.length === 0) return;
-    if (!this.link.up) {
-      this.endAll('linkLost');
-      return;
-    }
-    const wait = this.quietUntil - performance.now();
-    if (wait > 0) {
-      clearTimeout(this.kickTimer);
-      this.kickTimer = setTimeout(() => this.kick(), Math.ceil(wait));
-      return;
-    }
-    const req = this.waiting.shift()!;
-    this.inFlight = req;
-    this.link.write(pollBytes(req.ns)).then(
-      () => {
-        // the clock starts when the poll has left (it may queue behind a long job on the link)
-        if (this.inFlight === req && req.left.length > 0)
-          req.timer = setTimeout(
-            () => {
-              if (this.inFlight !== req) return;
-              // a recovery poll is repeated at once: a late answer to it describes the same printer
-              // a moment earlier, which is harmless while it is offline anyway
-              if (!req.recover) this.quietUntil = performance.now() + this.o.settleMs;
-              this.answersBasicOnly = req.ns.length > 2 && req.replies[1] !== undefined && req.replies[2] !== undefined;
-              this.finish(req, 'noReply');
-            },
-            req.recover ? this.o.recoverTimeoutMs : this.o.replyTimeoutMs,
-          );
-      },
-      () => {
-        if (this.inFlight === req) this.finish(req, 'linkLost');
-      },
-    );
-  }
-
-  private finish(req: StatusRequest, r: PrinterStatusBytes | 'noReply' | 'linkLost'): void {
-    clearTimeout(req.timer);
-    if (this.inFlight === req) this.inFlight = undefined;
-    req.done(r);
-    this.kick();
-  }
-
-  private endAll(why: 'noReply' | 'linkLost'): void {
-    clearTimeout(this.kickTimer);
-    const reqs = [...(this.inFlight ? [this.inFlight] : []), ...this.waiting.splice(0)];
-    this.inFlight = undefined;
-    for (const r of reqs) {
-      clearTimeout(r.timer);
-      r.done(why);
-    }
-  }
-
-  private onStatusByte(b: number): void {
-    const req = this.inFlight;
-    const n = req?.left.shift();
-    if (!req || n === undefined) {
-      // unsolicited, or late for a request that already timed out: keep the line settling
-      this.quietUntil = Math.max(this.quietUntil, performance.now() + this.o.settleMs);
-      return;
-    }
-    req.replies[n] = b;
-    if (req.left.length === 0) this.finish(req, req.replies);
-  }
-
   // --- heartbeat --------------------------------------------------------------------------------
 
   private poll(): void {
     // a request already queued or in flight tells us the condition as well
-    if (!this.running || !this.link.up || this.ns.length === 0 || this.inFlight || this.waiting.length > 0) return;
+    if (!this.running || !this.link.up || this.o.statusPolling === 'none' || this.line.busy || this.detecting || this.held) return;
+    if (this.ns.length === 0) {
+      void this.detect();
+      return;
+    }
     const recover = this.recovering > 0;
     if (recover) this.recovering--;
-    void this.request(this.ns, recover).then((r) => {
+    void this.ask(recover).then((r) => {
       if (r === 'linkLost') return; // onDown set the status
       if (r === 'noReply') {
-        if (++this.missed >= this.o.missedPolls && this.link.up)
-          this.cell.set(
-            'offline',
-            this.answersBasicOnly
-              ? 'no reply to status poll DLE EOT 3–4 (the printer answers only 1–2: set its option statusPolling: basic)'
-              : 'no reply to status poll',
-          );
+        this.noAnswer();
         if (recover && this.recovering > 0) this.poll();
         return;
       }
@@ -304,16 +242,108 @@ export class EscPosPrinter {
     });
   }
 
+  private noAnswer(detail?: string): void {
+    const partial = this.line.lastPartial;
+    // auto: the printer answers less than it did (another model plugged in): find out again
+    if (this.o.statusPolling === 'auto' && partial.length > 0 && partial.length < this.ns.length) this.ns = [];
+    if (++this.missed < this.o.missedPolls || !this.link.up) return;
+    const unanswered = this.ns.filter((n) => !partial.includes(n));
+    const basic = partial.length === 2 && partial[0] === 1 && partial[1] === 2;
+    const hint =
+      this.o.statusPolling !== 'auto' && partial.length > 0
+        ? ` DLE EOT ${nList(unanswered)} (the printer answers only ${nList(partial)}: set its option statusPolling: ${basic ? 'basic' : 'auto'})`
+        : '';
+    this.cell.set('offline', detail ?? `no reply to status poll${hint}`);
+  }
+
+  /**
+   * auto: which of DLE EOT 1–4 does this printer answer? Asked one at a time (an answer to a request of
+   * several could not say which one it answers). Until DLE EOT 1 is answered, only it is asked, at the
+   * quick recovery pace.
+   */
+  private async detect(): Promise<void> {
+    this.detecting = true;
+    const session = this.session;
+    try {
+      const recover = this.recovering > 0;
+      if (recover) this.recovering--;
+      const first = await this.line.request([1], true);
+      if (session !== this.session || first === 'linkLost') return;
+      if (first === 'noReply') {
+        this.noAnswer('no reply to status poll DLE EOT 1 (statusPolling: auto; a printer that never answers: set statusPolling: none)');
+        if (recover && this.recovering > 0) setImmediate(() => this.poll());
+        return;
+      }
+      const found: N[] = [1];
+      const replies: PrinterStatusBytes = { ...first };
+      for (const n of [2, 3, 4] as const) {
+        const r = await this.line.request([n], true);
+        if (session !== this.session || r === 'linkLost') return;
+        if (r !== 'noReply') {
+          found.push(n);
+          replies[n] = r[n];
+        }
+      }
+      this.ns = found;
+      this.apply(replies);
+    } finally {
+      this.detecting = false;
+    }
+    void this.pump();
+  }
+
+  /** one status request of the printer's set; an answer saying "paper out" is checked by a second one */
+  private async ask(recover = false): Promise<StatusAnswer> {
+    const ns = this.ns;
+    const r = await this.line.request(ns, recover);
+    if (r === 'noReply' || r === 'linkLost' || interpretStatus(r) !== 'paperOut' || this.paperOutOnce) {
+      if (r !== 'noReply' && r !== 'linkLost') this.paperOutOnce = interpretStatus(r) === 'paperOut';
+      return r;
+    }
+    this.paperOutOnce = true;
+    const again = await this.line.request(ns, recover);
+    if (again !== 'noReply' && again !== 'linkLost') this.paperOutOnce = interpretStatus(again) === 'paperOut';
+    return again;
+  }
+
   private apply(replies: PrinterStatusBytes): PrinterCondition {
     this.missed = 0;
     this.recovering = 0;
     const cond = interpretStatus(replies);
-    this.cell.set(cond, undefined);
+    const detail = this.o.statusPolling === 'auto' && printableCond(cond) ? detectedDetail(this.ns) : undefined;
+    this.cell.set(cond, detail);
+    this.settleUnconfirmed(cond);
     return cond;
   }
 
+  /** the first answer after a reconnect decides the jobs whose confirmation the link loss cut off */
+  private settleUnconfirmed(cond: PrinterCondition): void {
+    if (this.unconfirmed.length === 0) return;
+    const jobs = this.unconfirmed.splice(0);
+    if (printableCond(cond)) {
+      for (const j of jobs) {
+        clearTimeout(j.timer);
+        j.resolve();
+      }
+      return;
+    }
+    if (cond === 'paperOut') {
+      // two answers said so: the printer dropped them; they are written again once paper is seen
+      for (const j of jobs) j.sent = false;
+      this.jobs.unshift(...jobs.filter((j) => !j.expired));
+      for (const j of jobs.filter((x) => x.expired)) j.reject(new PrintUnconfirmedError(j.id, 'linkLost'));
+      return;
+    }
+    for (const j of jobs) {
+      clearTimeout(j.timer);
+      j.reject(new PrintUnconfirmedError(j.id, cond));
+    }
+  }
+
   private get printable(): boolean {
-    if (this.ns.length === 0) return this.link.up && this.writeOnlyReady;
+    if (this.held) return false;
+    if (this.o.statusPolling === 'none') return this.link.up && this.writeOnlyReady;
+    if (this.ns.length === 0) return false;
     return printableCond(this.cell.status as PrinterCondition);
   }
 
@@ -329,6 +359,12 @@ export class EscPosPrinter {
       const job: Job = { id, bytes, resolve, reject, expired: false, sent: false };
       job.timer = setTimeout(() => {
         job.expired = true;
+        if (this.unconfirmed.includes(job)) {
+          // the link never came back with an answer in time
+          this.unconfirmed = this.unconfirmed.filter((j) => j !== job);
+          reject(new PrintUnconfirmedError(id, 'linkLost'));
+          return;
+        }
         // a job being written or confirmed right now is decided by that
         if (job.sent) return;
         this.jobs = this.jobs.filter((j) => j !== job);
@@ -358,21 +394,24 @@ export class EscPosPrinter {
           }
           break;
         }
-        // written: from here on it is never written again, whatever the confirmation says
+        // written: from here on it is never written again, unless the printer is seen to have dropped it
         this.jobs.shift();
-        if (this.ns.length === 0) {
+        if (this.o.statusPolling === 'none') {
           // write-only: the completed write is all the confirmation there is (WRITE_ONLY_DETAIL)
           clearTimeout(job.timer);
           job.resolve();
           continue;
         }
-        const r = await this.request(this.ns);
+        const r = await this.ask();
+        if (r === 'linkLost') {
+          if (job.expired) job.reject(new PrintUnconfirmedError(job.id, r));
+          else this.unconfirmed.push(job);
+          continue;
+        }
         clearTimeout(job.timer);
-        if (r === 'noReply' || r === 'linkLost') {
-          if (r === 'noReply') {
-            this.missed = this.o.missedPolls;
-            if (this.link.up) this.cell.set('offline', 'no reply to status poll after a print job');
-          }
+        if (r === 'noReply') {
+          this.missed = this.o.missedPolls;
+          if (this.link.up) this.cell.set('offline', 'no reply to status poll after a print job');
           job.reject(new PrintUnconfirmedError(job.id, r));
           continue;
         }

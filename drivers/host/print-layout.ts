@@ -28,10 +28,19 @@ export function paperColumns(paperWidth: unknown): number {
   return paperWidth === 80 ? 48 : 32;
 }
 
-export function toEscPos(blocks: readonly PrintBlock[], paperWidth: unknown): EscPosCommand[] {
+/** vertical motion units of one text line at the default line spacing (1/6 inch at 180 dpi) */
+export const LINE_UNITS = 30;
+
+/**
+ * `feedInCut` (default true): a feed right before the cut travels in the cut command (GS V 66 n, n in
+ * motion units) instead of a separate ESC d, which fed first and then the cutter position again. false
+ * for the models that ignore n (the feed then goes as ESC d, as before).
+ */
+export function toEscPos(blocks: readonly PrintBlock[], paperWidth: unknown, o: { feedInCut?: boolean } = {}): EscPosCommand[] {
   const cols = paperColumns(paperWidth);
   const out: EscPosCommand[] = [{ op: 'init' }];
-  for (const b of blocks) {
+  const feedInCut = o.feedInCut ?? true;
+  for (const [i, b] of blocks.entries()) {
     switch (b.op) {
       case 'text': {
         const scale = (n: number | undefined) => Math.min(4, Math.max(1, n ?? 1));
@@ -46,14 +55,18 @@ export function toEscPos(blocks: readonly PrintBlock[], paperWidth: unknown): Es
         out.push({ op: 'text', text: '-'.repeat(cols) });
         break;
       case 'feed':
+        if (feedInCut && blocks[i + 1]?.op === 'cut') break; // carried by the cut below
         out.push({ op: 'feed', lines: b.lines });
         break;
       case 'qr':
         out.push({ op: 'qr', data: b.data, moduleSize: b.moduleSize ?? (cols >= 48 ? 6 : 5), align: b.align ?? 'center' });
         break;
-      case 'cut':
-        out.push({ op: 'cut', partial: true });
+      case 'cut': {
+        const before = blocks[i - 1];
+        const lines = feedInCut && before?.op === 'feed' ? before.lines : 0;
+        out.push(lines > 0 ? { op: 'cut', partial: true, feed: Math.min(255, lines * LINE_UNITS) } : { op: 'cut', partial: true });
         break;
+      }
     }
   }
   return out;

@@ -19,6 +19,8 @@ export interface DisplayAck {
   fatal?: boolean;
   /** e.g. "Modbus exception 02: illegal data address" */
   detail?: string;
+  /** the answer's bytes, for protocols that match an answer to its request (DisplayProtocol.answers) */
+  raw?: Uint8Array;
 }
 
 export interface DisplayProtocol {
@@ -26,6 +28,13 @@ export interface DisplayProtocol {
   encode(addr: number, cmd: DisplayCommand): Uint8Array[];
   /** host side: decodes the display's answers; never throws */
   createAckDecoder(onAck: (ack: DisplayAck) => void): (chunk: ArrayLike<number>) => void;
+  /**
+   * does this answer belong to this request (beyond the address)? Absent: any answer of the address.
+   * Modbus: the function (or its exception) and, for 06/16, the echoed register and value / quantity.
+   */
+  answers?(request: Uint8Array, ack: DisplayAck): boolean;
+  /** replies carry no transaction id: hold the display's next frame this long after a timeout (Bus lateMs) */
+  readonly lateMs?: number;
   /**
    * Display side (simulators): decodes the host's frames. `reply(ok)` gives the bytes the display
    * answers with (undefined: the protocol does not answer, e.g. a broadcast).

@@ -158,11 +158,28 @@ export function createModbusDecoder(side: 'host' | 'device', onFrame: (f: Modbus
 
 /** Host side: a response frame as a display answer. */
 export function ackOf(f: ModbusFrame): DisplayAck {
-  if (f.func < 0x80) return { addr: f.addr, ok: true };
+  if (f.func < 0x80) return { addr: f.addr, ok: true, raw: f.raw };
   const code = f.raw[2] ?? 0;
   const detail = `Modbus exception ${code.toString(16).padStart(2, '0')}: ${MODBUS_EXCEPTIONS[code] ?? 'unknown code'}`;
-  return { addr: f.addr, ok: false, busy: code === 5 || code === 6, fatal: code >= 1 && code <= 3, detail };
+  return { addr: f.addr, ok: false, busy: code === 5 || code === 6, fatal: code >= 1 && code <= 3, detail, raw: f.raw };
 }
+
+/**
+ * A response answers a request only when unit and function match (an exception carries the function
+ * with bit 7 set) and, for 06 and 16, it echoes the request's register and value / start and quantity.
+ */
+export function modbusAnswers(request: ArrayLike<number>, ack: DisplayAck): boolean {
+  const r = ack.raw;
+  if (!r || r[0] !== request[0]) return false;
+  const func = request[1] ?? 0;
+  if ((r[1] ?? 0) & 0x80) return ((r[1] ?? 0) & 0x7f) === func;
+  if (r[1] !== func) return false;
+  if (func === 0x06 || func === 0x10) for (let i = 2; i < 6; i++) if (r[i] !== request[i]) return false;
+  return true;
+}
+
+/** how long a display's late answer is waited out after a timeout (Bus lateMs): 1.5 s late was seen */
+export const MODBUS_LATE_MS = 2000;
 
 /** Device side: what a request asks the display to do (undefined for registers we do not map). */
 export function interpretModbusRequest(f: ModbusFrame, map = DEFAULT_MODBUS_MAP): DisplayRequest | undefined {
@@ -200,6 +217,8 @@ export function createModbusDisplayProtocol(map: ModbusRegisterMap = DEFAULT_MOD
     name: 'modbus-display',
     encode: (addr, cmd) => encodeModbusDisplay(addr, cmd, map, usedLines),
     createAckDecoder: (onAck) => createModbusDecoder('host', (f) => onAck(ackOf(f))),
+    answers: modbusAnswers,
+    lateMs: MODBUS_LATE_MS,
     createDeviceDecoder: (onRequest) =>
       createModbusDecoder('device', (f) => {
         const req = interpretModbusRequest(f, map);

@@ -22,11 +22,11 @@ export interface HostTuning {
     replyTimeoutMs?: number;
     missedPolls?: number;
     settleMs?: number;
-    statusPolling?: 'full' | 'basic' | 'none';
+    statusPolling?: 'auto' | 'full' | 'basic' | 'none';
   };
   /** pads: poll period and reply timeout */
   pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number };
-  display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number };
+  display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number; lateMs?: number };
 }
 
 export interface BindContext {

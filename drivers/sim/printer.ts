@@ -27,10 +27,10 @@ export class VirtualPrinter extends VirtualDevice {
   private current: PrintedPage = { lines: [], qr: [], cut: false, at: 0 };
   paper: PaperState = 'ok';
   /**
-   * which DLE EOT requests it answers: all four, only 1–2 (clones, print servers) or none at all
-   * (write-only: a printer behind a one-way adapter or a print server that swallows replies)
+   * which DLE EOT requests it answers: all four, only 1–2 (clones, print servers), only 1 (some
+   * panel printers) or none at all (write-only: a one-way adapter or a print server that swallows replies)
    */
-  statusReplies: 'full' | 'basic' | 'none' = 'full';
+  statusReplies: 'full' | 'basic' | 'n1' | 'none' = 'full';
   coverOpen = false;
   cutterError = false;
   /** decoded items (lines, QR codes, cuts) dropped because there was no paper or the cover was open */
@@ -63,7 +63,7 @@ export class VirtualPrinter extends VirtualDevice {
     if (e.type === 'status') {
       const s = statusBytesFor({ paper: this.paper, coverOpen: this.coverOpen, cutterError: this.cutterError });
       const n = e.n as 1 | 2 | 3 | 4;
-      const answers = this.statusReplies === 'full' ? 4 : this.statusReplies === 'basic' ? 2 : 0;
+      const answers = { full: 4, basic: 2, n1: 1, none: 0 }[this.statusReplies];
       if (n >= 1 && n <= answers) this.send(Uint8Array.of(s[n]));
       return;
     }

@@ -48,9 +48,11 @@ export class SerialTransport extends BaseTransport {
   readonly describe: string;
   private port?: SerialPortLike;
   private watch?: NodeJS.Timeout;
+  readonly flowControl: boolean;
 
   constructor(private readonly o: SerialTransportOptions) {
     super();
+    this.flowControl = !!(o.rtscts || o.xonxoff);
     const p = o.parity ?? 'none';
     const framing = `${o.dataBits ?? 8}${p[0]!.toUpperCase()}${o.stopBits ?? 1}`;
     // 8N1 keeps the short form the board and logs always showed

@@ -7,6 +7,8 @@ export interface Transport {
   readonly describe: string;
   readonly kind: 'serial' | 'hid' | 'tcp' | 'sim';
   readonly isOpen: boolean;
+  /** hardware flow control is on (RTS/CTS or XON/XOFF): the far end may hold a write for a long time */
+  readonly flowControl?: boolean;
   /** rejects when the device is not there; the supervisor retries with backoff */
   open(): Promise<void>;
   /** resolves when the bytes left this process; rejects (and ends the session) on I/O error */

@@ -7,6 +7,7 @@ import { createEscPosPrinterDecoder, type PrinterEvent } from '../../drivers/pro
 import { encodeDisplay, encodeKey, encodeRating } from '../../drivers/protocols/rs485-keypad.js';
 import { encodeLed, encodeLedAck } from '../../drivers/protocols/led-framed.js';
 import { encodeModbusDisplay, encodeModbusResponse, createModbusDecoder } from '../../drivers/protocols/modbus-display.js';
+import { toEscPos } from '../../drivers/host/print-layout.js';
 import { DEFAULT_KEYMAP, encodeHidReport } from '../../drivers/protocols/hid-keymap.js';
 import { encodeIdHid, encodeIdSerial, idCheckChar, isValidIdNumber } from '../../drivers/protocols/idcard.js';
 
@@ -148,5 +149,20 @@ describe('hid keymap and id card encoders', () => {
       '00 00 28 00 00 00 00 00',
       '00 00 00 00 00 00 00 00',
     ]);
+  });
+});
+
+describe('escpos: the feed before the cut travels in the cut command', () => {
+  const blocks = [{ op: 'text' as const, text: 'A023' }, { op: 'feed' as const, lines: 3 }, { op: 'cut' as const }];
+  const tail = (b: Uint8Array) => hex(b.subarray(b.length - 4));
+  it('default: GS V 66 n with n = 3 lines × 30 motion units, and no ESC d', () => {
+    const bytes = encodeEscPos(toEscPos(blocks, 80));
+    expect(tail(bytes)).toBe('1d 56 42 5a');
+    expect(hex(bytes)).not.toContain('1b 64');
+  });
+  it('feedInCut false (a model that ignores n): ESC d 3 then GS V 66 0, as before', () => {
+    const bytes = encodeEscPos(toEscPos(blocks, 80, { feedInCut: false }));
+    expect(hex(bytes)).toContain('1b 64 03');
+    expect(tail(bytes)).toBe('1d 56 42 00');
   });
 });

@@ -13,6 +13,8 @@ const pair = new SocatPair();
 const registers = new Map<number, Map<number, number>>();
 const wire: { dir: 'rx' | 'tx'; at: number; bytes: number[] }[] = [];
 let busyLeft = 2;
+/** unit 6 answers this late (ms), from the last test on: after the host's reply timeout */
+let lateMs = 0;
 let server: InstanceType<typeof ModbusRTU.ServerSerial>;
 let host: LocalDeviceHost;
 
@@ -51,6 +53,14 @@ beforeAll(async () => {
   const vector = {
     setRegisterArray(addr: number, values: number[], unit: number, cb: (err: unknown) => void) {
       if (unit === 5) return cb({ modbusErrorCode: 0x02 }); // this model has no such registers
+      if (unit === 6 && lateMs > 0) {
+        // a slow controller: it takes the text, and answers long after the host stopped waiting
+        const regs = registers.get(unit) ?? new Map<number, number>();
+        for (const [i, v] of values.entries()) regs.set(addr + i, v);
+        registers.set(unit, regs);
+        setTimeout(() => cb(null), lateMs);
+        return;
+      }
       if (unit === 4 && busyLeft > 0) {
         busyLeft--;
         return cb({ modbusErrorCode: 0x06 }); // busy
@@ -86,7 +96,7 @@ beforeAll(async () => {
     return (write as (...a: unknown[]) => boolean)(d, ...rest);
   }) as typeof port.write;
 
-  host = new LocalDeviceHost([1, 2, 3, 4, 5].map(display), { display: { timeoutMs: 300, backoffMs: 30 } });
+  host = new LocalDeviceHost([1, 2, 3, 4, 5, 6].map(display), { display: { timeoutMs: 300, backoffMs: 30 } });
   await host.start();
 }, 15_000);
 
@@ -149,4 +159,22 @@ describe('Modbus displays against modbus-serial ServerSerial on a pty', () => {
     }
     expect(requests).toBeGreaterThanOrEqual(6);
   });
+
+  // after the wire check above: this display's late answers are not "one answer per request" on purpose
+  it('a display answering 1.5 s late: its late replies are discarded and counted, never taken for the ack of a retry', async () => {
+    const d = host.bound.find((b) => b.cfg.id === 'mb6')!.display as DisplayDevice;
+    const statuses: string[] = [];
+    await until(() => d.cell.status === 'online', 5000, 'mb6 online while it answers in time');
+    lateMs = 1500;
+    d.cell.onChange((s) => statuses.push(s));
+    await host.execute('mb6', { type: 'show', lines: ['F006', '请到6号窗口'] });
+    await until(() => d.cell.status === 'degraded', 15_000, 'mb6 degraded for lack of answers in time');
+    await until(() => d.late >= 1, 5000, 'a late reply counted');
+    expect(statuses).not.toContain('online');
+    expect(d.cell.detail).toBe('display does not acknowledge');
+    // the same controller answering in time is online: it was the lateness, not the frames
+    lateMs = 0;
+    await until(() => d.cell.status === 'online', 10_000, 'mb6 online once it answers in time');
+    expect(lineOf(6, 0)).toBe('F006');
+  }, 40_000);
 });

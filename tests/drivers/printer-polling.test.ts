@@ -86,4 +86,45 @@ describe('statusPolling', () => {
     await p;
     await waitFor(() => sim.pages.length === 1, 2000, 'printed once after power returns');
   });
+
+  describe('auto (the default): finds which DLE EOT n the printer answers', () => {
+    for (const [replies, asked, hint] of [
+      ['full', [1, 2, 3, 4], undefined],
+      ['basic', [1, 2], /answers DLE EOT 1–2 only — cutter error, paper near end not reported/],
+      ['n1', [1], /answers DLE EOT 1 only — cover open, paper out, cutter error, paper near end not reported/],
+    ] as const) {
+      it(`a printer answering ${asked.join(', ')}: online, prints, polls only what it answers; the hint names the mode`, async () => {
+        const { sim, printer, polls } = setup(replies, {});
+        await waitFor(() => printer.cell.status === 'online', 4000, 'online');
+        if (hint) expect(printer.cell.detail).toMatch(hint);
+        else expect(printer.cell.detail).toBeUndefined();
+        await printer.print('j1', job('自动识别'), 2000);
+        expect(sim.pages.map((p) => p.lines[0]?.text)).toEqual(['自动识别']);
+        // after the one-by-one detection at open, the heartbeat asks only what was answered
+        const since = polls.length;
+        await sleep(200);
+        expect(new Set(polls.slice(since))).toEqual(new Set(asked));
+      });
+    }
+
+    it('a DLE EOT 1-only printer: its offline bit (paper out, cover open) holds tickets; they print once it is back', async () => {
+      const { sim, printer } = setup('n1', {});
+      await waitFor(() => printer.cell.status === 'online', 4000, 'online');
+      sim.paper = 'out';
+      await waitFor(() => printer.cell.status === 'offline', 2000, 'offline from the DLE EOT 1 byte');
+      const p = printer.print('j1', job('纸回来了'), 5000);
+      await sleep(150);
+      expect(sim.pages).toEqual([]);
+      sim.paper = 'ok';
+      await p;
+      expect(sim.pages.map((x) => x.lines[0]?.text)).toEqual(['纸回来了']);
+    });
+
+    it('a printer that answers nothing is offline and says what to set', async () => {
+      const { printer } = setup('none', { replyTimeoutMs: 100 });
+      await waitFor(() => printer.cell.status === 'offline' && printer.cell.detail?.includes('DLE EOT 1'), 4000, 'offline');
+      expect(printer.cell.detail).toMatch(/set statusPolling: none/);
+      await expect(printer.print('j1', job('x'), 300)).rejects.toThrow(/not delivered/);
+    });
+  });
 });

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 // 20 cycles in the everyday suite; REPLUG_CYCLES=50 (or more) for the long soak.
-const CYCLES: Record<StatusPolling, number> = {
+const CYCLES: Record<Exclude<StatusPolling, 'auto'>, number> = {
   full: Number(process.env.REPLUG_CYCLES ?? 20),
   basic: 10,
   none: 10,

@@ -1,11 +1,24 @@
 // Golden frames of the polled keypad protocol, the led-crc16 framing and Modbus exception replies,
 // written from docs/protocols/*.md and from the published CRC-16/CCITT-FALSE check value.
 import { describe, expect, it } from 'vitest';
-import { fromHex, hex } from '../../drivers/bytes.js';
+import { crc16modbus, fromHex, hex } from '../../drivers/bytes.js';
 import { CRC_CMD, crc16ccitt, createCrcDecoder, encodeCrcFrame, ledCrc16 } from '../../drivers/protocols/led-crc16.js';
-import { ackOf, createModbusDecoder, createModbusDisplayProtocol, encodeModbusDisplay } from '../../drivers/protocols/modbus-display.js';
+import {
+  ackOf,
+  createModbusDecoder,
+  createModbusDisplayProtocol,
+  encodeModbusDisplay,
+  modbusAnswers,
+} from '../../drivers/protocols/modbus-display.js';
 import { createKeypadDecoder, encodeEventReply, encodeIdle, encodePoll, interpretReply } from '../../drivers/protocols/rs485-keypad.js';
 import { VirtualDisplay } from '../../drivers/sim/display.js';
+
+/** a response frame from its bytes, CRC appended (CRC-16/MODBUS, checked against modbus-serial in golden.test.ts) */
+const withCrcHex = (h: string) => {
+  const b = [...fromHex(h)];
+  const crc = crc16modbus(b);
+  return Uint8Array.from([...b, crc & 0xff, crc >> 8]);
+};
 
 const h = (b: Uint8Array) => hex(b).toUpperCase();
 
@@ -75,10 +88,29 @@ describe('Modbus display: exceptions and register maps (docs/protocols/modbus-di
     // 07 86 06 (busy) and 07 90 02 (illegal data address); CRCs from modbus-serial's own crc16 (utils/crc16.js)
     dec(fromHex('07 86 06 22 63'));
     dec(fromHex('07 90 02 2D C0'));
-    expect(acks).toEqual([
+    expect(acks.map(({ raw, ...a }) => a)).toEqual([
       { addr: 7, ok: false, busy: true, fatal: false, detail: 'Modbus exception 06: server device busy' },
       { addr: 7, ok: false, busy: false, fatal: true, detail: 'Modbus exception 02: illegal data address' },
     ]);
+  });
+
+  it('a response answers only the request whose unit, function and echoed register/quantity it carries', () => {
+    const req16 = encodeModbusDisplay(7, { type: 'show', lines: ['A023'] })[0]!; // 07 10 01 00 00 20 40 …
+    const answer = (hex: string) => {
+      let got: ReturnType<typeof ackOf> | undefined;
+      createModbusDecoder('host', (f) => (got = ackOf(f)))(withCrcHex(hex));
+      return got!;
+    };
+    expect(modbusAnswers(req16, answer('07 10 01 00 00 20'))).toBe(true);
+    expect(modbusAnswers(req16, answer('08 10 01 00 00 20'))).toBe(false); // another unit
+    expect(modbusAnswers(req16, answer('07 10 02 00 00 20'))).toBe(false); // another start address
+    expect(modbusAnswers(req16, answer('07 10 01 00 00 10'))).toBe(false); // another quantity
+    expect(modbusAnswers(req16, answer('07 06 01 00 00 20'))).toBe(false); // another function
+    expect(modbusAnswers(req16, answer('07 90 06'))).toBe(true); // its exception
+    expect(modbusAnswers(req16, answer('07 86 06'))).toBe(false); // the exception of another function
+    const req06 = encodeModbusDisplay(7, { type: 'brightness', level: 50 })[0]!;
+    expect(modbusAnswers(req06, answer('07 06 00 01 00 32'))).toBe(true);
+    expect(modbusAnswers(req06, answer('07 06 00 01 00 33'))).toBe(false); // echoes another value
   });
 
   it('the default map is the present one; a model map moves the text and splits non-contiguous lines', () => {

@@ -71,6 +71,8 @@ describe('devices on socat ptys through the real serialport', () => {
     const page = vPrinter.pages.at(-1)!;
     expect(page.lines.find((l) => l.text === t.number)?.size).toBe('2x2');
     expect(page.lines.map((l) => l.text)).toContain('身份证办理');
+    // the paper runs out after this ticket was confirmed: its confirmation poll must not be answered "paper out"
+    await waitFor(() => rec.of('print.done').some((e) => e.ticketId === t.id), 2000, 'ticket confirmed');
     const t0 = Date.now();
     vPrinter.paper = 'out';
     await waitFor(() => statusOf('printer') === 'paperOut', 2000, 'paperOut in list()');
@@ -129,7 +131,7 @@ describe('devices on socat ptys through the real serialport', () => {
       expect(vPrinter.pages.filter((p) => p.qr[0]?.endsWith(t.id)).length).toBe(1);
       expect(vPrinter.pages.length).toBe(pagesBefore + 1);
     }
-    expect(rec.of('print.failed')).toEqual([]);
+    expect(rec.of('print.failed'), JSON.stringify(rec.of('print.failed'))).toEqual([]);
     // keys still work after all that
     vKeypads.press(3, 'finish');
     await waitFor(() => rec.of('device.key').at(-1)?.key === 'finish', 2000, 'key after cycles');
