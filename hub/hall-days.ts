@@ -6,6 +6,8 @@ import { COUNT_KEYS, columnOf, type DayFigures, emptyDay, WAIT_BUCKETS, WAIT_HIS
 import type { RecordData, SyncRecord } from '../contracts/records.js';
 
 const COUNT_COLUMNS = COUNT_KEYS.map(columnOf);
+/** the two millisecond sums need 64 bits; every other figure of a hall day fits an int */
+const MS_SUMS = new Set(['wait_sum_ms', 'handling_sum_ms']);
 /** every figure column, in DayFigures order: counts, wait max, histogram buckets */
 export const FIGURE_COLUMNS = [...COUNT_COLUMNS, 'wait_max_ms', ...WAIT_HIST_COLUMNS];
 
@@ -17,7 +19,7 @@ export const HALL_DAYS_SQL = `
     revision int NOT NULL,
     summary_key text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    ${COUNT_COLUMNS.map((c) => `${c} bigint NOT NULL DEFAULT 0 CHECK (${c} >= 0)`).join(',\n    ')},
+    ${COUNT_COLUMNS.map((c) => `${c} ${MS_SUMS.has(c) ? 'bigint' : 'int'} NOT NULL DEFAULT 0 CHECK (${c} >= 0)`).join(',\n    ')},
     wait_max_ms bigint NOT NULL DEFAULT 0,
     ${WAIT_HIST_COLUMNS.map((c) => `${c} int NOT NULL DEFAULT 0`).join(',\n    ')},
     PRIMARY KEY (hall_id, day)
@@ -84,7 +86,11 @@ export async function storeDailySummary(client: pg.PoolClient, hallId: string, r
 }
 
 /** SELECT list summing every figure column (for GROUP BY hall) */
-export const SUM_FIGURES = FIGURE_COLUMNS.map((c) => (c === 'wait_max_ms' ? `max(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+// sum(int) is a bigint sum, sum(bigint) a numeric one (several times slower): the ms sums add as
+// float8, exact for integers below 2^53 (≈ 285,000 years of waiting).
+export const SUM_FIGURES = FIGURE_COLUMNS.map((c) =>
+  c === 'wait_max_ms' ? `max(${c}) AS ${c}` : MS_SUMS.has(c) ? `sum(${c}::float8) AS ${c}` : `sum(${c}) AS ${c}`,
+).join(', ');
 
 /** a row of summed columns back into DayFigures (pg returns bigint sums as strings) */
 export function figuresOfRow(x: Record<string, unknown>): DayFigures {
