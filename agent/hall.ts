@@ -27,6 +27,8 @@ import { probeStorage } from './security/storage.js';
 import { publicTicketId } from './security/ticket-ids.js';
 import { createVoice } from './voice/index.js';
 import { startSync } from './sync/index.js';
+import { DayCloser } from './day-closer.js';
+import { HallParts, part } from './lifecycle.js';
 
 export interface HallOptions {
   host?: string;
@@ -41,6 +43,8 @@ export interface RunningHall {
   url: string;
   app: TypedApp;
   ctx: HallContext;
+  /** the running parts, in start order (they stop in reverse) */
+  parts: string[];
   close(): Promise<void>;
 }
 
@@ -125,9 +129,6 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       detail: h.mode === 'speech' ? h.source : 'chime only: install espeak-ng or copy a recorded clip pack',
     }),
   );
-  void voice.check();
-  const voiceTimer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
-  voiceTimer.unref();
   const auth = new AuthService(config, security, () => clock.now());
   await auth.seed();
   const ctx: HallContext = {
@@ -144,22 +145,15 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
   };
-  const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
-  const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));
-  const stopRatingSweep = startRatingSweep(engine, config.rating.timeoutSeconds, logger.child({ module: 'ratings' }));
-
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
-  startSync(app, store.db, ctx);
+  // sync's routes are registered now; its workers start once the server listens (agent/sync/index.ts)
+  const sync = startSync(app, store.db, ctx);
   const realtime = attachRealtime(app.server, ctx);
   try {
     await app.listen({ host, port });
   } catch (err) {
-    clearInterval(voiceTimer);
     offVoice();
-    unbindKeypads();
-    unbindAutoCall();
     satellites?.close();
-    stopRatingSweep();
     await realtime.close();
     store.close();
     throw err;
@@ -175,28 +169,66 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   }
   publicUrl ||= url;
   ctx.publicUrl = publicUrl;
-  await devices.start();
-  const stopHousekeeping = startHousekeeping(store.db, () => clock.now(), logger.child({ module: 'housekeeping' }));
 
-  let closed = false;
+  // The hall's running parts, once each: started in this order, stopped in reverse (agent/lifecycle.ts).
+  // The day closer comes first: no request is served before yesterday is closed (no await before it).
+  const parts = new HallParts(
+    [
+      new DayCloser({
+        engine,
+        clock,
+        timezone: config.hall.timezone,
+        logger: logger.child({ module: 'day' }),
+        // the day's end signs every counter out; their sockets are told once the close has committed
+        hooks: [
+          () => {
+            const r = auth.endStaffSessions('dayEnd');
+            return { sessionsEnded: r.count, after: r.notify };
+          },
+        ],
+      }),
+      part('keypads', () => bindKeypads(bus, engine, logger.child({ module: 'keypads' }))),
+      part('autoCall', () => bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }))),
+      part('ratingSweep', () => startRatingSweep(engine, config.rating.timeoutSeconds, logger.child({ module: 'ratings' }))),
+      part('voice', () => {
+        void voice.check();
+        const timer = setInterval(() => void voice.check(), config.voice.checkMinutes * 60_000);
+        timer.unref();
+        return () => {
+          clearInterval(timer);
+          offVoice();
+        };
+      }),
+      part('satellites', () => () => satellites?.close()),
+      { name: 'devices', start: () => devices.start(), stop: () => devices.stop() },
+      part('housekeeping', () => startHousekeeping(store.db, () => clock.now(), logger.child({ module: 'housekeeping' }))),
+      part('sync', () => () => sync.stop()),
+    ],
+    logger.child({ module: 'hall' }),
+  );
+  try {
+    await parts.start();
+  } catch (err) {
+    await realtime.close();
+    await app.close();
+    store.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
   return {
     url,
     app,
     ctx,
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(voiceTimer);
-      offVoice();
-      unbindKeypads();
-      unbindAutoCall();
-      stopRatingSweep();
-      stopHousekeeping();
-      await devices.stop();
-      satellites?.close();
-      await realtime.close();
-      await app.close();
-      store.close();
+    parts: parts.names,
+    close() {
+      closing ??= (async () => {
+        await parts.stop();
+        await realtime.close();
+        await app.close();
+        store.close();
+      })();
+      return closing;
     },
   };
 }

@@ -84,7 +84,7 @@ export async function keyToLed(samples: number): Promise<void> {
     n++;
     const number = `A${String(n).padStart(3, '0')}`;
     bus.emit('queue', {
-      event: { seq: n, at: Date.now(), type: 'ticket.called', ticketId: number, counter: k.counter, data: {} },
+      event: { seq: n, at: Date.now(), type: 'ticket.called', ticketId: number, counter: k.counter, data: {} } as never,
       ticket: {
         id: number,
         number,

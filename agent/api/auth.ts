@@ -375,6 +375,18 @@ export class AuthService {
     this.endAll(accountId, 'pin_reset');
   }
 
+  /**
+   * Signs every counter staff member out (the hall's day closed): ends the rows now, inside the caller's
+   * transaction, and returns how many plus the notification of their sockets to run after the commit.
+   */
+  endStaffSessions(reason: string): { count: number; notify: () => void } {
+    const hashes = this.store.endRoleSessions('staff', this.now(), reason);
+    const notify = () => {
+      for (const h of hashes) this.ended.emit('ended', h);
+    };
+    return { count: hashes.length, notify };
+  }
+
   endAll(accountId: string, reason: string): void {
     for (const h of this.store.endSessionsOf(accountId, this.now(), reason)) this.ended.emit('ended', h);
   }

@@ -1,3 +1,4 @@
+import { TERMINAL_KINDS } from '../../common/vocabulary.js';
 import { PROTOCOLS } from '../../drivers/registry/index.js';
 import { bool, int, list, literal, obj, oneOf, optional, record, str, tagged, type Spec } from './spec.js';
 
@@ -141,7 +142,7 @@ const staff = obj({
 /** a browser screen registered to the hall (docs/security.md): it pairs with a one-time code for its own token */
 const terminal = obj({
   id: id('a terminal id such as kiosk-1'),
-  kind: oneOf(['kiosk', 'pad', 'display', 'counter'] as const),
+  kind: oneOf(TERMINAL_KINDS),
   /** pad and counter terminals: the counter they belong to */
   counter: optional(id('a counter id from counters[]')),
   /** kiosk: the ID-card readers (device ids) whose reads go to this kiosk only */

@@ -2,8 +2,8 @@
 import type { CaseCallback, CaseHistoryEntry, RatingLevel } from './types.js';
 
 /** homeVisit 上门服务 · petition 信访/投诉 · selfCheck 自查 (五要件) · revisit 满意评价抽样回访 */
-export type CampaignKind = 'homeVisit' | 'petition' | 'selfCheck' | 'revisit';
-export const CAMPAIGN_KINDS: readonly CampaignKind[] = ['homeVisit', 'petition', 'selfCheck', 'revisit'];
+export { CAMPAIGN_KINDS, type CampaignKind } from '../../common/vocabulary.js';
+import type { CampaignKind } from '../../common/vocabulary.js';
 
 export type PetitionSource = '12345' | 'letter' | 'kiosk' | 'visit' | 'other';
 export const PETITION_SOURCES: readonly PetitionSource[] = ['12345', 'letter', 'kiosk', 'visit', 'other'];

@@ -15,7 +15,11 @@ import {
 import type { EngineCore, Tx } from './core.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { dayOf, isValidDay, parseHallTime } from './time.js';
-import type { CaseHistoryEntry, QueueEventType, Rating } from './types.js';
+import type { CaseHistoryEntry, QueueEventData, Rating } from './types.js';
+
+type CampaignEventType = 'campaign.opened' | 'campaign.updated' | 'campaign.closed';
+/** the payload of a campaign event beyond the case id and kind every one carries */
+type CampaignEventExtra<K extends CampaignEventType> = Omit<QueueEventData[K], 'caseId' | 'kind'>;
 
 export interface OpenCampaignCase {
   kind: CampaignKind;
@@ -74,13 +78,13 @@ function view(core: EngineCore, c: CampaignCase, me?: string): CampaignCaseView 
   return v;
 }
 
-function commit(
+function commit<K extends CampaignEventType>(
   core: EngineCore,
   tx: Tx,
   c: CampaignCase,
-  type: QueueEventType,
+  type: K,
   entry: CaseHistoryEntry,
-  data: Record<string, unknown> = {},
+  ...extra: keyof CampaignEventExtra<K> extends never ? [] : [CampaignEventExtra<K>]
 ) {
   if (entry.action !== 'opened') c.history = [...c.history, entry];
   const seq = tx.nextSeq();
@@ -95,7 +99,8 @@ function commit(
       payload: { caseKind: c.kind, caseId: c.id, action: entry.action, entry, case: upward },
     });
   });
-  tx.emit(type, { caseId: c.id, kind: c.kind, ...data }, c.ticketId, c.counter);
+  const payload = { caseId: c.id, kind: c.kind, ...extra[0] } as QueueEventData[K];
+  tx.emit(type, payload, c.ticketId, c.counter);
   return view(core, c);
 }
 

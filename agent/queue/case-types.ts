@@ -57,7 +57,8 @@ export interface CaseCallback {
   satisfied: boolean | null;
 }
 
-export type CaseKind = 'rectification' | 'unresolved';
+export type { CaseKind } from '../../common/vocabulary.js';
+import type { CaseKind } from '../../common/vocabulary.js';
 
 export interface CaseHistoryEntry {
   at: number;

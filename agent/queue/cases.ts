@@ -7,7 +7,11 @@ import type { EngineCore, Tx } from './core.js';
 import { QueueError, badRequest, conflict, notFound } from './errors.js';
 import { checkedPhone, maskPhone } from './campaign.js';
 import { dayOf } from './time.js';
-import type { CaseHistoryEntry, CaseKind, CaseView, QueueEventType, Rectification, UnresolvedReport } from './types.js';
+import type { CaseHistoryEntry, CaseKind, CaseView, QueueEventData, Rectification, UnresolvedReport } from './types.js';
+
+type CaseEventType = 'case.callback' | 'case.assigned' | 'case.closed' | 'case.contact';
+/** the payload of a case event beyond what every case event carries */
+type CaseEventExtra<K extends CaseEventType> = Omit<QueueEventData[K], 'caseId' | 'kind' | 'by'>;
 
 export interface CaseFilter {
   /** default 'open': the manager's work list */
@@ -133,13 +137,13 @@ export function caseCounts(core: EngineCore): { open: number; overdue: number } 
   return { open: open.length, overdue: open.filter((c) => c.overdue).length };
 }
 
-function commit(
+function commit<K extends CaseEventType>(
   core: EngineCore,
   tx: Tx,
   c: Found,
-  type: QueueEventType,
+  type: K,
   entry: CaseHistoryEntry,
-  data: Record<string, unknown>,
+  data: CaseEventExtra<K>,
 ): CaseView {
   // The row was parsed from the store for this action alone: changing it in place is safe.
   c.rec.history = [...(c.rec.history ?? []), entry];
@@ -160,7 +164,8 @@ function commit(
   });
   const ticketId = c.kind === 'rectification' ? c.rec.ticketId : undefined;
   const counter = c.kind === 'rectification' ? c.rec.counter : undefined;
-  tx.emit(type, { caseId: c.rec.id, kind: c.kind, by: entry.by, ...data }, ticketId, counter);
+  const payload = { caseId: c.rec.id, kind: c.kind, by: entry.by, ...data } as QueueEventData[K];
+  tx.emit(type, payload, ticketId, counter);
   return caseView(core, c, tx.day);
 }
 

@@ -8,7 +8,20 @@ import type { CounterView } from './ordering.js';
 import { type QueueRules, resolveRules } from './rules.js';
 import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './store.js';
 import { addWorkingDays, dayOf } from './time.js';
-import type { Clock, CounterDef, CounterState, QueueEvent, QueueEventType, RecentCall, ServiceDef, Ticket } from './types.js';
+import { BUSINESS_DAY_KEY, type DayCloseHook, type DayCloseSummary, closeDayInTx } from './day-close.js';
+import type { DayCloseTrigger } from '../../common/vocabulary.js';
+import type {
+  Clock,
+  CounterDef,
+  CounterState,
+  QueueEvent,
+  QueueEventData,
+  QueueEventOf,
+  QueueEventType,
+  RecentCall,
+  ServiceDef,
+  Ticket,
+} from './types.js';
 
 export interface EngineOptions {
   store: QueueStore;
@@ -61,6 +74,8 @@ export class Tx {
   readonly stats = new Map<string, ServiceStat>();
   readonly events: QueueEvent[] = [];
   readonly sideEffects: (() => void)[] = [];
+  /** runs once the transaction has committed and memory is updated (e.g. tell sockets a session ended) */
+  readonly afterCommit: (() => void)[] = [];
 
   constructor(
     private readonly core: EngineCore,
@@ -93,11 +108,11 @@ export class Tx {
     return this.core.seq + this.events.length + 1;
   }
 
-  emit(type: QueueEventType, data: Record<string, unknown>, ticketId?: string, counter?: string): QueueEvent {
-    const e: QueueEvent = { seq: this.nextSeq(), at: this.now, type, data };
+  emit<K extends QueueEventType>(type: K, data: QueueEventData[K], ticketId?: string, counter?: string): QueueEventOf<K> {
+    const e: QueueEventOf<K> = { seq: this.nextSeq(), at: this.now, type, data };
     if (ticketId !== undefined) e.ticketId = ticketId;
     if (counter !== undefined) e.counter = counter;
-    this.events.push(e);
+    this.events.push(e as QueueEvent);
     return e;
   }
 
@@ -123,10 +138,13 @@ export class EngineCore {
   readonly waiting = new Set<string>();
   readonly stats = new Map<string, ServiceStat>();
   recentCalls: RecentCall[] = [];
-  /** set by the engine: records 未评价 for earlier days' unrated services before they leave the cache */
-  onDayEnd?: (day: string) => void;
+  /** what else ends with the day (staff sessions): run inside the close's transaction */
+  readonly dayCloseHooks: DayCloseHook[] = [];
   seq: number;
+  /** the business day the engine is in: stored, so a start after a night off still closes yesterday */
   day: string;
+  /** the stored day was already over when the engine started (the PC was off overnight) */
+  private staleAtStart: boolean;
   private readonly onCommit: EngineOptions['onCommit'];
 
   constructor(opts: EngineOptions) {
@@ -158,12 +176,16 @@ export class EngineCore {
       }
     }
     this.seq = this.store.lastSeq();
-    this.day = dayOf(this.clock.now(), this.rules.timezone);
+    const today = dayOf(this.clock.now(), this.rules.timezone);
     const persisted = new Map(this.store.loadCounters().map((c) => [c.id, c]));
     for (const c of opts.counters) {
       this.counterStates.set(c.id, persisted.get(c.id) ?? { id: c.id, open: false, paused: false, servedToday: 0, mixPos: 0 });
     }
-    for (const t of [...this.store.loadOpenTickets(), ...this.store.loadTickets(this.day)]) this.cacheTicket(t);
+    const openTickets = this.store.loadOpenTickets();
+    this.day = this.storedDay(today, openTickets);
+    this.staleAtStart = this.day < today;
+    const days = this.staleAtStart ? [this.day, today] : [today];
+    for (const t of [...openTickets, ...days.flatMap((d) => this.store.loadTickets(d))]) this.cacheTicket(t);
     for (const s of this.store.loadServiceStats()) this.stats.set(s.service, s);
     for (const e of this.store.recentEvents(['ticket.called', 'ticket.recalled'], RECENT_CALLS)) {
       const call = recentCallOf(e);
@@ -185,20 +207,71 @@ export class EngineCore {
   /** Runs one engine action atomically. */
   run<T>(fn: (tx: Tx) => T): T {
     const now = this.clock.now();
-    const day = dayOf(now, this.rules.timezone);
-    if (day !== this.day) this.rollDay(now, day);
-    const tx = new Tx(this, now, day);
+    this.ensureDay(now);
+    const tx = new Tx(this, now, this.day);
     const value = this.store.transaction(() => {
       const v = fn(tx);
-      for (const t of tx.tickets.values()) this.store.putTicket(t);
-      for (const c of tx.counters.values()) this.store.putCounter(c);
-      for (const s of tx.stats.values()) this.store.putServiceStat(s);
-      for (const w of tx.sideEffects) w();
-      for (const e of tx.events) this.store.appendEvent(e);
+      this.flush(tx);
       return v;
     });
     this.apply(tx);
     return value;
+  }
+
+  private flush(tx: Tx): void {
+    for (const t of tx.tickets.values()) this.store.putTicket(t);
+    for (const c of tx.counters.values()) this.store.putCounter(c);
+    for (const s of tx.stats.values()) this.store.putServiceStat(s);
+    for (const w of tx.sideEffects) w();
+    for (const e of tx.events) this.store.appendEvent(e);
+  }
+
+  /** The business day stored by the last close or roll; before the first one, the oldest open day. */
+  private storedDay(today: string, open: StoredTicket[]): string {
+    const stored = this.store.getSetting(BUSINESS_DAY_KEY);
+    if (typeof stored === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(stored)) return stored < today ? stored : today;
+    let day = today;
+    for (const t of open) if (t.day < day) day = t.day;
+    for (const c of this.counterStates.values()) {
+      const opened = c.open && c.openedAt !== undefined ? dayOf(c.openedAt, this.rules.timezone) : today;
+      if (opened < day) day = opened;
+    }
+    return day;
+  }
+
+  /**
+   * The first thing after the business day is over (midnight passed, or the PC was off overnight):
+   * closes it in one transaction and moves to today. Idempotent; a no-op while the day is current.
+   */
+  ensureDay(now = this.clock.now(), trigger?: DayCloseTrigger): DayCloseSummary | undefined {
+    const today = dayOf(now, this.rules.timezone);
+    if (today <= this.day) return undefined;
+    const why = trigger ?? (this.staleAtStart ? 'startup' : 'midnight');
+    this.staleAtStart = false;
+    return this.closeDay(now, why, today);
+  }
+
+  /**
+   * Closes the business day (see day-close.ts) and opens `openDay`: at closing time + grace the
+   * two are the same day, after midnight or a night off the next one.
+   */
+  closeDay(now: number, trigger: DayCloseTrigger, openDay = this.day): DayCloseSummary | undefined {
+    const closing = this.day;
+    const tx = new Tx(this, now, openDay);
+    const summary = this.store.transaction(() => {
+      const s = closeDayInTx(this, tx, closing, trigger, this.dayCloseHooks);
+      if (openDay !== closing) tx.write(() => this.store.putSetting(BUSINESS_DAY_KEY, openDay, now));
+      this.flush(tx);
+      return s;
+    });
+    this.day = openDay;
+    if (summary) this.recentCalls = [];
+    this.apply(tx);
+    // Earlier days leave the cache once nothing of them is open (the ticket page reads the store).
+    for (const t of [...this.tickets.values()]) {
+      if (t.day < openDay && !OPEN_STATES.has(t.state)) this.tickets.delete(t.id);
+    }
+    return summary;
   }
 
   private apply(tx: Tx): void {
@@ -211,6 +284,17 @@ export class EngineCore {
       if (call) this.recentCalls.unshift(call);
     }
     if (this.recentCalls.length > RECENT_CALLS) this.recentCalls.length = RECENT_CALLS;
+    this.notify(tx);
+    for (const f of tx.afterCommit) {
+      try {
+        f();
+      } catch {
+        /* the close is committed; a hook's own logging reports its failure */
+      }
+    }
+  }
+
+  private notify(tx: Tx): void {
     if (!this.onCommit) return;
     for (const event of tx.events) {
       const t = event.ticketId ? this.tickets.get(event.ticketId) : undefined;
@@ -224,31 +308,6 @@ export class EngineCore {
       } catch {
         /* reported by the subscriber's own error handling */
       }
-    }
-  }
-
-  /**
-   * First action of a new business day: tickets still waiting or 过号 from earlier days expire
-   * (their numbers would collide with today's). Called/serving ones stay with their counter.
-   */
-  private rollDay(now: number, day: string): void {
-    this.day = day;
-    const stale = [...this.tickets.values()].filter((t) => t.day < day && (t.state === 'waiting' || t.state === 'noShow'));
-    const tx = new Tx(this, now, day);
-    this.store.transaction(() => {
-      for (const t of stale) {
-        const next = tx.putTicket({ ...t, state: 'cancelled', cancelledAt: now, cancelReason: 'dayEnd' });
-        tx.emit('ticket.expired', { number: t.number, service: t.service, from: t.state }, next.id);
-      }
-      for (const t of tx.tickets.values()) this.store.putTicket(t);
-      for (const e of tx.events) this.store.appendEvent(e);
-    });
-    this.apply(tx);
-    // End of day: every finished service of earlier days that got no rating is 未评价 (the agent's
-    // timer covers the day; this covers the last minutes before midnight and a stopped agent).
-    this.onDayEnd?.(day);
-    for (const t of [...this.tickets.values()]) {
-      if (t.day < day && !OPEN_STATES.has(t.state)) this.tickets.delete(t.id);
     }
   }
 

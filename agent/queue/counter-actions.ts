@@ -5,6 +5,7 @@ import { updateEwma } from './estimate.js';
 import { ticketId } from './numbering.js';
 import { effectiveServices, isEligible, pickNext, targetCountersFor } from './ordering.js';
 import type { StoredCounter, StoredTicket } from './store.js';
+import type { CallReason } from './events.js';
 
 function requireAvailable(c: StoredCounter): void {
   if (!c.open) throw conflict('COUNTER_CLOSED', `${c.id}号窗口未开启`, `Counter ${c.id} is closed`);
@@ -25,7 +26,7 @@ function eligibility(core: EngineCore, tx: Tx, counterId: string) {
   return { views, services, targets };
 }
 
-function callTicket(tx: Tx, c: StoredCounter, t: StoredTicket, mixPos: number, reason: string): StoredTicket {
+function callTicket(tx: Tx, c: StoredCounter, t: StoredTicket, mixPos: number, reason: CallReason): StoredTicket {
   const called: StoredTicket = { ...t, state: 'called', calledAt: tx.now, counter: c.id, recalls: 0 };
   if (c.staffId !== undefined) called.staffId = c.staffId;
   tx.putTicket(called);

@@ -11,6 +11,8 @@ import * as reports from './reports.js';
 import * as campaign from './campaign.js';
 import type { CampaignCaseView, CampaignKind, EscalationLevel } from './campaign-types.js';
 import type { CalendarStatus } from './calendar.js';
+import type { DayCloseTrigger } from '../../common/vocabulary.js';
+import { type ClosedDayRecord, type DayCloseHook, type DayCloseSummary, lastClosedDay } from './day-close.js';
 import * as followups from './followups.js';
 import { issueReturn } from './returns.js';
 import { type PeriodReport, buildPeriodReport, cycleOf, monthOfDay } from './period-report.js';
@@ -35,6 +37,7 @@ export { QueueError } from './errors.js';
 export type { EngineOptions } from './core.js';
 export type { IssueRequest } from './issuing.js';
 export type { CaseFilter } from './cases.js';
+export type { ClosedDayRecord, DayCloseHook, DayCloseSummary } from './day-close.js';
 
 export class QueueEngine {
   /** @internal exposed for tests and the bench; not part of the HTTP contract */
@@ -42,7 +45,48 @@ export class QueueEngine {
 
   constructor(opts: EngineOptions) {
     this.core = new EngineCore(opts);
-    this.core.onDayEnd = (day) => followups.sweepNotRated(this.core, 0, day);
+  }
+
+  // ---- the hall's day (agent/queue/day-close.ts)
+
+  /**
+   * Closes the business day now: at closing time + grace (same day), or, when the day is already
+   * over, the stale day (after midnight or a night off). Undefined when there was nothing to close.
+   */
+  closeDay(trigger: DayCloseTrigger): DayCloseSummary | undefined {
+    const now = this.core.clock.now();
+    const stale = this.core.ensureDay(now);
+    return this.core.closeDay(now, trigger) ?? stale;
+  }
+
+  /** Closes the stored business day if the clock has left it; a no-op otherwise. */
+  ensureDay(trigger?: DayCloseTrigger): DayCloseSummary | undefined {
+    return this.core.ensureDay(this.core.clock.now(), trigger);
+  }
+
+  /** Something outside the engine that ends with the day; runs inside the close's transaction. */
+  onDayClose(hook: DayCloseHook): () => void {
+    this.core.dayCloseHooks.push(hook);
+    return () => {
+      const i = this.core.dayCloseHooks.indexOf(hook);
+      if (i >= 0) this.core.dayCloseHooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * When `day` closes by the calendar: its last range's end + grace. Undefined for a day without
+   * hours and for an always-open (demo) hall, which close at midnight only.
+   */
+  dayClosesAt(day: string): number | undefined {
+    const cal = this.core.hallCalendar();
+    if (cal.data.alwaysOpen) return undefined;
+    const ends = cal.plan(day).ranges.map((r) => r.to);
+    return ends.length === 0 ? undefined : Math.max(...ends) + cal.data.graceMinutes * 60_000;
+  }
+
+  /** The last business day closed, when and by what. */
+  lastClosedDay(): ClosedDayRecord | undefined {
+    return lastClosedDay(this.core);
   }
 
   private t(fn: (c: EngineCore, tx: Tx) => StoredTicket): Ticket {
@@ -173,13 +217,16 @@ export class QueueEngine {
     return this.core.run((tx) => cases.assignUnresolved(this.core, tx, id, a));
   }
 
+  /** Any ticket, also one of a closed day (the ticket page of yesterday's number says it ended). */
   getTicket(id: string): Ticket | undefined {
-    const t = this.core.tickets.get(id);
+    this.core.ensureDay();
+    const t = this.core.tickets.get(id) ?? this.core.store.getTicket(id);
     return t ? publicTicket(t) : undefined;
   }
 
   /** Every waiting ticket, longest-waiting first (the counter console's waiting list). */
   waitingTickets(): Ticket[] {
+    this.core.ensureDay();
     const out: Ticket[] = [];
     for (const id of this.core.waiting) {
       const t = this.core.tickets.get(id);
@@ -200,6 +247,7 @@ export class QueueEngine {
   }
 
   snapshot(): QueueSnapshot {
+    this.core.ensureDay();
     return reports.snapshot(this.core, this.core.clock.now());
   }
 

@@ -5,7 +5,8 @@ import type { EngineCore, Tx } from './core.js';
 import { QueueError } from './errors.js';
 import type { IssuedBy } from './types.js';
 
-function hm(ms: number, tz: string): string {
+/** "12月7日 08:30": an opening time as the kiosk and the ticket page say it */
+export function hm(ms: number, tz: string): string {
   return new Intl.DateTimeFormat('zh-CN', {
     timeZone: tz,
     month: 'numeric',

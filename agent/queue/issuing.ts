@@ -9,7 +9,7 @@ import { validateAppointment } from './appointments.js';
 import { requireOpen } from './hours.js';
 import type { StoredTicket } from './store.js';
 import { CHANNELS } from './types.js';
-import type { AppointmentInput, Channel, IssueResult, IssuedBy } from './types.js';
+import type { AppointmentInput, Channel, IssueResult, IssuedBy, QueueEventData } from './types.js';
 
 export interface IssueRequest {
   service: string;
@@ -99,14 +99,14 @@ export function issueInTx(core: EngineCore, tx: Tx, req: InternalIssue): IssueRe
     if (req.returnOf.staffId !== undefined) ticket.ownerStaff = req.returnOf.staffId;
   }
   tx.putTicket(ticket);
-  const data: Record<string, unknown> = { number, service: service.id, channel, issuedBy };
+  const position = positionOf(core, tx, ticket);
+  const data: QueueEventData['ticket.issued'] = { number, service: service.id, channel, issuedBy, ...position };
   if (idMasked) data.idMasked = idMasked;
   if (req.appointment) data.appointmentCode = req.appointment.code;
   if (ticket.schoolBatch) data.schoolBatch = true;
   if (req.returnOf) data.returnOf = req.returnOf.noticeId;
   if (req.kiosk) data.kiosk = req.kiosk;
-  const position = positionOf(core, tx, ticket);
-  tx.emit('ticket.issued', { ...data, ...position }, ticket.id);
+  tx.emit('ticket.issued', data, ticket.id);
   return { ticket: publicTicket(ticket), ...position };
 }
 

@@ -64,6 +64,8 @@ export interface QueueStore {
   putTicket(t: StoredTicket): void;
   /** tickets of one business day, in any state */
   loadTickets(day: string): StoredTicket[];
+  /** one ticket of any day */
+  getTicket(id: string): StoredTicket | undefined;
   /** tickets of any day still in waiting, called, serving or noShow */
   loadOpenTickets(): StoredTicket[];
 

@@ -6,11 +6,11 @@ import type { Rating, RatingLevel, Rectification, UnresolvedReport } from './cas
 
 export * from './case-types.js';
 
-/** normal · senior (老年人/残疾人/孕妇, 爱心通道) · green (绿色通道) · appointment (网上预约) */
-export type Channel = 'normal' | 'senior' | 'green' | 'appointment';
-export const CHANNELS: readonly Channel[] = ['normal', 'senior', 'green', 'appointment'];
+import type { Channel, EndReason, TicketState } from '../../common/vocabulary.js';
 
-export type TicketState = 'waiting' | 'called' | 'serving' | 'done' | 'noShow' | 'transferred' | 'cancelled';
+/** normal · senior (老年人/残疾人/孕妇, 爱心通道) · green (绿色通道) · appointment (网上预约): common/vocabulary.ts */
+export { CHANNELS, type Channel, type EndReason, type TicketState } from '../../common/vocabulary.js';
+export * from './events.js';
 
 export interface LocalizedText {
   zh: string;
@@ -91,58 +91,10 @@ export interface CounterState {
   servedToday: number;
 }
 
-export interface QueueEvent {
-  seq: number;
-  at: number;
-  type: string;
-  ticketId?: string;
-  counter?: string;
-  data: Record<string, unknown>;
-}
-
 /** Injected time source; the engine never reads the system clock itself. */
 export interface Clock {
   now(): number;
 }
-
-/**
- * QueueEvent.type values. Devices, screens and the voice module key on these names, so the
- * engine must use exactly these strings.
- */
-export const QUEUE_EVENT_TYPES = [
-  'ticket.issued', // data: { waitingAhead, estimateMinutes }
-  'ticket.called', // counter set
-  'ticket.recalled',
-  'ticket.started',
-  'ticket.finished',
-  'ticket.skipped', // 过号 → noShow
-  'ticket.rejoined',
-  'ticket.transferred', // data: { toService?, toCounter? }
-  'ticket.cancelled',
-  'ticket.acceptedWithMissing',
-  'ticket.requeued', // the new waiting entry of a transfer: same number, data: { fromTicketId, service, targetCounter }
-  'ticket.expired', // still waiting or 过号 when a new business day began
-  'appointment.checkedIn',
-  'appointments.imported',
-  'counter.opened',
-  'counter.closed',
-  'counter.paused', // data: { reason }
-  'counter.resumed',
-  'rating.recorded', // data: { level, reasons, ticketId }
-  'rating.notRated',
-  'notice.recorded',
-  'report.unresolved',
-  'case.callback', // 回访 recorded on a 整改 or 办不成事 case; data: { caseId, kind, by, satisfied }
-  'case.assigned', // 办不成事 handed to a staff member; data: { caseId, kind, by, to }
-  'case.closed', // data: { caseId, kind, by, overdue }
-  'case.contact', // a 回访 phone was given (with consent) or removed; data: { caseId, kind, given }
-  'campaign.opened', // 上门服务 / 信访 / 自查 / 回访 sample opened; data: { caseId, kind }
-  'campaign.updated', // data: { caseId, kind, action }
-  'campaign.closed', // data: { caseId, kind, overdue }
-  'acceptedWithMissing.completed', // 容缺 follow-up: the missing materials arrived; data: { id }
-  'hall.notices', // 信息公开 notices edited from the board
-] as const;
-export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 
 // ---- Added by the queue engine (issue 3). Optional on Ticket/CounterState so that code which
 // builds these objects by hand (fixtures, screens) keeps compiling.
@@ -168,7 +120,8 @@ export interface TicketQueueFields {
   transferredTo?: string;
   skippedAt?: number;
   cancelledAt?: number;
-  cancelReason?: string;
+  /** why it ended unserved (state cancelled): common/vocabulary.ts END_REASON */
+  cancelReason?: EndReason;
   /** staff member at the counter when it was called (per-staff statistics) */
   staffId?: string;
   /** 办件编号 staff entered at finish; travels upward with the service record and the rating */

@@ -92,8 +92,10 @@ export function publicEvent(e: QueueEvent): QueueEvent | undefined {
   const keys = PUBLIC_EVENTS[e.type];
   if (!keys) return undefined;
   const data: Record<string, unknown> = {};
-  for (const k of keys) if (e.data[k] !== undefined && typeof e.data[k] !== 'object') data[k] = e.data[k];
-  const out: QueueEvent = { seq: e.seq, at: e.at, type: e.type, data };
+  const all = e.data as Record<string, unknown>;
+  for (const k of keys) if (all[k] !== undefined && typeof all[k] !== 'object') data[k] = all[k];
+  // A projection: the public subset of the event's payload, on the same wire shape.
+  const out = { seq: e.seq, at: e.at, type: e.type, data } as QueueEvent;
   if (e.ticketId !== undefined) out.ticketId = e.ticketId;
   if (e.counter !== undefined) out.counter = e.counter;
   return out;

@@ -142,6 +142,14 @@ export class SecurityStore {
       .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
       .run(at, reason, tokenHash);
   }
+  /** every live session of a role (the day close signs all counter staff out) */
+  endRoleSessions(role: 'staff' | 'guide' | 'manager', at: number, reason: string): string[] {
+    const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE role = ? AND ended_at IS NULL').all(role) as {
+      token_hash: string;
+    }[];
+    for (const r of rows) this.endSession(r.token_hash, at, reason);
+    return rows.map((r) => r.token_hash);
+  }
   endSessionsOf(accountId: string, at: number, reason: string): string[] {
     const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL').all(accountId) as {
       token_hash: string;

@@ -20,7 +20,8 @@ type Row = Record<string, unknown>;
 const parse = <T>(row: unknown): T => JSON.parse((row as { data: string }).data) as T;
 
 function toEvent(r: Row): QueueEvent {
-  const e: QueueEvent = { seq: r.seq as number, at: r.at as number, type: r.type as string, data: JSON.parse(r.data as string) };
+  // Rows were written by the engine from the typed union; the type column is the discriminant.
+  const e = { seq: r.seq as number, at: r.at as number, type: r.type, data: JSON.parse(r.data as string) } as QueueEvent;
   if (r.ticket_id != null) e.ticketId = r.ticket_id as string;
   if (r.counter != null) e.counter = r.counter as string;
   return e;
@@ -62,6 +63,7 @@ export class SqliteHallStore implements QueueStore {
          ON CONFLICT (id) DO UPDATE SET service = excluded.service, state = excluded.state, data = excluded.data`,
       ),
       loadTickets: p('SELECT data FROM tickets WHERE day = ? ORDER BY rowid'),
+      getTicket: p('SELECT data FROM tickets WHERE id = ?'),
       loadOpen: p(`SELECT data FROM tickets WHERE state IN ('waiting', 'called', 'serving', 'noShow') ORDER BY rowid`),
       putCounter: p('INSERT INTO counters (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
       loadCounters: p('SELECT data FROM counters'),
@@ -180,6 +182,11 @@ export class SqliteHallStore implements QueueStore {
 
   loadTickets(day: string): StoredTicket[] {
     return this.s.loadTickets!.all(day).map((r) => parse<StoredTicket>(r));
+  }
+
+  getTicket(id: string): StoredTicket | undefined {
+    const r = this.s.getTicket!.get(id);
+    return r ? parse<StoredTicket>(r) : undefined;
   }
 
   loadOpenTickets(): StoredTicket[] {

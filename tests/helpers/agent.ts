@@ -23,8 +23,11 @@ export interface TestAgent {
  * A real agent in-process: real SQLite file in a fresh temp dir, real HTTP + socket.io on a free
  * loopback port, the built UI. `configText` lets a test start from its own YAML.
  */
-export async function startTestAgent(opts: { config?: string; configText?: string; clock?: Clock } = {}): Promise<TestAgent> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hallq-test-'));
+export async function startTestAgent(
+  opts: { config?: string; configText?: string; clock?: Clock; dataDir?: string } = {},
+): Promise<TestAgent> {
+  // a given data dir is the test's (an agent restarted on the same data): it is kept on stop
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hallq-test-'));
   const config =
     opts.configText !== undefined ? parseConfig(opts.configText, 'test-config.yaml') : loadConfigFile(opts.config ?? DEMO_CONFIG);
   const logger = pino({ level: process.env.HALLQ_TEST_LOG ?? 'silent' });
@@ -39,7 +42,7 @@ export async function startTestAgent(opts: { config?: string; configText?: strin
     async stop() {
       forgetAgent(hall.url);
       await hall.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

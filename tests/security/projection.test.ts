@@ -25,7 +25,14 @@ describe('projections per audience', () => {
   it('public: numbers, counters, states only; staff and manager see the work', () => {
     const msg = {
       seq: 7,
-      event: { seq: 7, at: 2, type: 'ticket.called', ticketId: ticket.id, counter: '3', data: { number: 'A001', staffId: 'A1003' } },
+      event: {
+        seq: 7,
+        at: 2,
+        type: 'ticket.called',
+        ticketId: ticket.id,
+        counter: '3',
+        data: { number: 'A001', staffId: 'A1003' },
+      } as never,
       ticket,
       counter,
     };
@@ -38,7 +45,7 @@ describe('projections per audience', () => {
   });
 
   it('drops events a citizen may not see at all, and ratings and cases for staff', () => {
-    const e = (type: string) => ({ seq: 1, event: { seq: 1, at: 1, type, data: { level: 1, caseId: 'R-1', code: 'YY-1' } } });
+    const e = (type: string) => ({ seq: 1, event: { seq: 1, at: 1, type, data: { level: 1, caseId: 'R-1', code: 'YY-1' } } as never });
     for (const type of [
       'rating.recorded',
       'rating.notRated',

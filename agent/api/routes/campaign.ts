@@ -1,3 +1,4 @@
+import { publicTicketId } from '../../security/ticket-ids.js';
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
 import { sessionOf, whoOf } from '../../security/access.js';
@@ -56,7 +57,8 @@ export function campaignRoutes(app: TypedApp, ctx: HallContext): void {
       return {
         ticket: ticketView(result.ticket, { waitingAhead: result.waitingAhead, estimateMinutes: result.estimateMinutes }),
         targetCounter: result.ticket.targetCounter ?? null,
-        statusUrl: `${ctx.publicUrl}/t/${encodeURIComponent(result.ticket.id)}`,
+        // the signed public id, as the kiosk's tickets carry: the page does not open by date + number
+        statusUrl: `${ctx.publicUrl}/t/${publicTicketId(ctx.config.hall.secret, result.ticket.id)}`,
         print: printState(ctx),
       };
     },

@@ -6,6 +6,8 @@
 import Type from 'typebox';
 import type { HallConfig } from '../../config/load.js';
 import type { HallContext } from '../../context.js';
+import { END_REASON } from '../../../common/vocabulary.js';
+import { hm } from '../../queue/hours.js';
 import type { Ticket } from '../../queue/types.js';
 import { ticketIdFromPublic } from '../../security/ticket-ids.js';
 import { ApiError } from '../errors.js';
@@ -41,7 +43,22 @@ export interface TicketStatus {
   estimateMinutes: number | null;
   /** the numbers now called at the counters that serve this ticket */
   nowCalling: { counter: string; number: string }[];
+  /** a ticket the hall's day ended: what to do now, with the hall's next opening */
+  note: string | null;
   updatedAt: number;
+}
+
+/** An ended ticket (its day closed before it was served) says so, and when the hall opens again. */
+function endedNote(ctx: HallContext, t: Ticket): { stateText: string; note: string } | undefined {
+  const reason = t.state === 'cancelled' ? t.cancelReason : undefined;
+  if (reason === undefined || reason === 'cancelled') return undefined;
+  const status = ctx.engine.calendarStatus();
+  const next = status.calendarOpen
+    ? '大厅现正开放，请重新取号'
+    : status.nextOpening !== undefined
+      ? `下次开放：${hm(status.nextOpening, ctx.config.hall.timezone)}，届时请重新取号`
+      : '请留意大厅公告，开放后重新取号';
+  return { stateText: END_REASON[reason].zh, note: `此号已失效。${next}` };
 }
 
 /** the ticket as the citizen sees it: after transfers, its latest entry */
@@ -80,7 +97,9 @@ export function ticketStatus(ctx: HallContext, id: string): TicketStatus | undef
     waitingAhead: pos?.waitingAhead ?? null,
     estimateMinutes: pos?.estimateMinutes ?? null,
     nowCalling,
+    note: null,
     updatedAt: Date.now(),
+    ...endedNote(ctx, t),
   };
 }
 
@@ -96,6 +115,7 @@ function statusHtml(s: TicketStatus, tz: string): string {
   return `<p class="num">${escapeHtml(s.number)}</p>
 <p>${escapeHtml(s.serviceName)}${s.transferred ? '（已转办至此业务）' : ''}</p>
 <p class="big" data-state="${s.state}">${escapeHtml(s.stateText)}${where}</p>
+${s.note !== null ? `<p class="note">${escapeHtml(s.note)}</p>` : ''}
 ${s.waitingAhead !== null ? `<p>前面还有 <b>${s.waitingAhead}</b> 人，预计等候约 <b>${s.estimateMinutes ?? 0}</b> 分钟</p>` : ''}
 <h2>正在叫号</h2><ul class="calling">${calling}</ul>
 <p class="upd">更新于 <time>${hhmmss(s.updatedAt, tz)}</time></p>`;
@@ -113,7 +133,7 @@ export function ticketStatusPage(config: HallConfig, status: TicketStatus | unde
 <title>号票状态 · ${escapeHtml(config.hall.name)}</title>
 <style>body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;background:#fff;color:#111;margin:0;padding:20px;font-size:22px;line-height:1.5;text-align:center;overflow-wrap:anywhere}
 h1{font-size:24px;margin:0 0 8px}h2{font-size:22px;margin:16px 0 4px}.num{font-size:72px;font-weight:800;margin:8px 0;color:#b00000}.big{font-size:30px;font-weight:700}
-.calling{list-style:none;margin:0;padding:0}.calling b{color:#b00000}.upd{color:#333;font-size:18px}.off{background:#fff3cd;color:#111;border-radius:8px;padding:8px}footer{margin-top:24px;font-size:18px;color:#333}</style></head>
+.calling{list-style:none;margin:0;padding:0}.calling b{color:#b00000}.upd{color:#333;font-size:18px}.note{font-weight:700;border:3px solid #b00000;border-radius:8px;padding:8px}.off{background:#fff3cd;color:#111;border-radius:8px;padding:8px}footer{margin-top:24px;font-size:18px;color:#333}</style></head>
 <body><header><h1>${escapeHtml(config.hall.name)}</h1></header>${body}
 <footer>咨询电话 ${escapeHtml(config.hall.phones.consult)} · 投诉电话 ${escapeHtml(config.hall.phones.complaint)}</footer></body></html>`;
 }
@@ -130,6 +150,7 @@ const STATUS_JS = `(() => {
     const calling = s.nowCalling.length ? s.nowCalling.map((c) => '<li><b>' + esc(c.number) + '</b> 号 → ' + esc(c.counter) + '号窗口</li>').join('') : '<li>暂无</li>';
     main.innerHTML = '<p class="num">' + esc(s.number) + '</p><p>' + esc(s.serviceName) + (s.transferred ? '（已转办至此业务）' : '') + '</p>' +
       '<p class="big" data-state="' + esc(s.state) + '">' + esc(s.stateText) + where + '</p>' +
+      (s.note !== null ? '<p class="note">' + esc(s.note) + '</p>' : '') +
       (s.waitingAhead !== null ? '<p>前面还有 <b>' + s.waitingAhead + '</b> 人，预计等候约 <b>' + (s.estimateMinutes || 0) + '</b> 分钟</p>' : '') +
       '<h2>正在叫号</h2><ul class="calling">' + calling + '</ul><p class="upd">更新于 <time>' + time(s.updatedAt) + '</time></p>';
   }

@@ -81,14 +81,20 @@ export function ticket(over: Partial<Ticket> = {}): Ticket {
 
 export function issue(bus: HallBus, t: Ticket, data: Record<string, unknown> = {}) {
   bus.emit('queue', {
-    event: { seq: ++seq, at: Date.now(), type: 'ticket.issued', ticketId: t.id, data: { waitingAhead: 3, estimateMinutes: 12, ...data } },
+    event: {
+      seq: ++seq,
+      at: Date.now(),
+      type: 'ticket.issued',
+      ticketId: t.id,
+      data: { waitingAhead: 3, estimateMinutes: 12, ...data },
+    } as never,
     ticket: t,
   });
 }
 
 export function call(bus: HallBus, t: Ticket, counter: string, type = 'ticket.called') {
   bus.emit('queue', {
-    event: { seq: ++seq, at: Date.now(), type, ticketId: t.id, counter, data: {} },
+    event: { seq: ++seq, at: Date.now(), type, ticketId: t.id, counter, data: {} } as never,
     ticket: { ...t, state: 'called', counter },
   });
 }

@@ -42,9 +42,13 @@ describe('counter LED idle text', () => {
     await waitFor(() => lines('led3')[0] === t.number, 3000, 'call shown');
     const base = { seq: 1000, at: Date.now(), ticketId: t.id, counter: '3', data: {} };
     const counter = (open: boolean, paused: boolean) => ({ id: '3', open, paused }) as never;
-    bus.emit('queue', { event: { ...base, type: 'ticket.finished' }, ticket: { ...t, state: 'done' }, counter: counter(true, true) });
+    bus.emit('queue', {
+      event: { ...base, type: 'ticket.finished' } as never,
+      ticket: { ...t, state: 'done' },
+      counter: counter(true, true),
+    });
     await waitFor(() => lines('led3')[1] === '暂停服务', 3000, 'paused counter after finish');
-    bus.emit('queue', { event: { ...base, seq: 1001, type: 'counter.resumed' }, counter: counter(true, false) });
+    bus.emit('queue', { event: { ...base, seq: 1001, type: 'counter.resumed' } as never, counter: counter(true, false) });
     await waitFor(() => lines('led3')[1] === '欢迎光临', 3000, 'welcome after resume');
   });
 });

@@ -106,7 +106,9 @@ describe('notice slip return code (一次性告知 → 无需重新排队)', () 
     expect(notice.returnCode).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
     engine.finish('1'); // the citizen leaves for the missing document
     for (let i = 0; i < 3; i++) engine.issue({ service: 'idcard' }); // A002–A004 queue normally
-    clock.advance(2 * 24 * 60 * MIN); // comes back two days later
+    clock.advance(2 * 24 * 60 * MIN); // comes back two days later: the day closed, the code did not
+    engine.open('1', 'A1');
+    engine.open('2', 'A2');
     for (let i = 0; i < 3; i++) engine.issue({ service: 'idcard' }); // today's A001–A003
     const back = engine.issueReturn(notice.returnCode!.toLowerCase().replace(/(....)/, '$1-'));
     expect(back.ticket).toMatchObject({ number: 'A004', owner: '1', ownerStaff: 'A1', targetCounter: '1', returnOf: notice.id });

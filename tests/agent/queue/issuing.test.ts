@@ -48,7 +48,8 @@ describe('numbering', () => {
     const a = engine.issue({ service: 'idcard' }).ticket;
     clock.t += 24 * 3600_000;
     engine.issue({ service: 'idcard' });
-    expect(engine.getTicket(a.id)).toBeUndefined(); // dropped from today's cache
+    expect(engine.getTicket(a.id)).toMatchObject({ state: 'cancelled', cancelReason: 'dayEnd' });
+    expect(engine.waitingTickets().map((t) => t.id)).not.toContain(a.id);
     const hist = engine.ticketHistory(a.id);
     expect(hist.map((e) => e.type)).toEqual(['ticket.issued', 'ticket.expired']);
     expect(engine.eventsAfter(0, 100).some((e) => e.type === 'ticket.expired' && e.ticketId === a.id)).toBe(true);
