@@ -196,20 +196,60 @@ export const LiveWaitV1 = Type.Object(
   strict,
 );
 
-/** kind → current version and schema. A new version is a new entry; the hub keeps reading old ones. */
+/**
+ * An older version of a record kind that the hub still reads: its own schema, and the function that
+ * turns its data into the current shape (fields it lacks become null / their neutral value). A hub is
+ * upgraded before its halls, so halls on the previous agent keep sending the old version for weeks.
+ */
+export interface OlderVersion<Current> {
+  v: number;
+  schema: TSchema;
+  upgrade(data: any): Current;
+}
+
+/** a record kind: the version the hall sends now, its schema, and the older versions the hub still reads */
+function contract<S extends TSchema>(v: number, schema: S, older: readonly OlderVersion<Static<S>>[] = []) {
+  return { v, schema, older };
+}
+
+/**
+ * kind → current version and schema, plus the older versions still read. A new version of a kind is
+ * `contract(2, KindV2, [{ v: 1, schema: KindV1, upgrade: (d) => ({ ...d, newField: null }) }])`: halls
+ * send v2 from then on, the hub reads v1 and v2 side by side and stores both in the v2 shape.
+ */
 export const CONTRACTS = {
-  rating: { v: 1, schema: RatingV1 },
-  notRated: { v: 1, schema: NotRatedV1 },
-  serviceRecord: { v: 1, schema: ServiceRecordV1 },
-  notice: { v: 1, schema: NoticeV1 },
-  acceptedWithMissing: { v: 1, schema: AcceptedWithMissingV1 },
-  unresolvedReport: { v: 1, schema: UnresolvedReportV1 },
-  caseChange: { v: 1, schema: CaseChangeV1 },
-  campaignCase: { v: 1, schema: CampaignCaseV1 },
-  followUpDone: { v: 1, schema: FollowUpDoneV1 },
-  dailySummary: { v: 1, schema: DailySummaryV1 },
-  liveWait: { v: 1, schema: LiveWaitV1 },
+  rating: contract(1, RatingV1),
+  notRated: contract(1, NotRatedV1),
+  serviceRecord: contract(1, ServiceRecordV1),
+  notice: contract(1, NoticeV1),
+  acceptedWithMissing: contract(1, AcceptedWithMissingV1),
+  unresolvedReport: contract(1, UnresolvedReportV1),
+  caseChange: contract(1, CaseChangeV1),
+  campaignCase: contract(1, CampaignCaseV1),
+  followUpDone: contract(1, FollowUpDoneV1),
+  dailySummary: contract(1, DailySummaryV1),
+  liveWait: contract(1, LiveWaitV1),
 } as const;
+
+/** the table's shape, for a hub started with another table (tests) */
+export type ContractTable = Record<string, { v: number; schema: TSchema; older: readonly OlderVersion<unknown>[] }>;
+
+export interface ReadableVersion {
+  v: number;
+  schema: TSchema;
+  /** data of this version → the current shape (identity for the current version) */
+  upgrade(data: unknown): unknown;
+}
+
+/** every version the hub reads of each kind, the current one first */
+export function readableVersions(table: ContractTable = CONTRACTS): Record<string, ReadableVersion[]> {
+  return Object.fromEntries(
+    Object.entries(table).map(([kind, c]) => [
+      kind,
+      [{ v: c.v, schema: c.schema, upgrade: (d: unknown) => d }, ...c.older.map((o) => ({ v: o.v, schema: o.schema, upgrade: o.upgrade }))],
+    ]),
+  );
+}
 
 export type RecordKind = keyof typeof CONTRACTS;
 export const RECORD_KINDS = Object.keys(CONTRACTS) as RecordKind[];

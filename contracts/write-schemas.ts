@@ -9,7 +9,11 @@ export function schemaFiles(): Record<string, string> {
     const doc = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `hallq/${name}`, ...(schema as object) };
     out[`${name}.schema.json`] = `${JSON.stringify(doc, null, 2)}\n`;
   };
-  for (const [kind, c] of Object.entries(CONTRACTS)) put(`${kind}.v${c.v}`, c.schema);
+  for (const [kind, c] of Object.entries(CONTRACTS)) {
+    put(`${kind}.v${c.v}`, c.schema);
+    // the older versions the hub still reads keep their published schema
+    for (const o of c.older) put(`${kind}.v${o.v}`, o.schema);
+  }
   put('batch.v1', BatchV1);
   return out;
 }
