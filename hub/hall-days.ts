@@ -32,44 +32,6 @@ function toRow(f: DayFigures): number[] {
   return [...COUNT_KEYS.map((k) => f[k]), f.waitMaxMs, ...Array.from({ length: WAIT_BUCKETS }, (_, i) => f.waitHist[i] ?? 0)];
 }
 
-/**
- * A v1 summary (an agent not yet upgraded) carries counts and two means, no histogram: its waits and
- * handling are counted over its served tickets, its 90 % wait is unknown (revision 0 marks the row).
- */
-export function fromV1(d: RecordData['dailySummary'] | Record<string, any>): DayFigures {
-  const v1 = d as {
-    tickets: number;
-    served: number;
-    noShow: number;
-    cancelled: number;
-    avgWaitMs: number | null;
-    avgHandlingMs: number | null;
-    ratings: { l1: number; l2: number; l3: number; l4: number; l5: number; notRated: number };
-    notices: number;
-    acceptedWithMissing: number;
-    unresolvedOpened: number;
-  };
-  const f = emptyDay();
-  f.issued = v1.tickets;
-  f.served = v1.served;
-  f.noShow = v1.noShow;
-  f.cancelled = v1.cancelled;
-  if (v1.avgWaitMs !== null) {
-    f.waitCount = v1.served;
-    f.waitSumMs = v1.avgWaitMs * v1.served;
-  }
-  if (v1.avgHandlingMs !== null) {
-    f.handlingCount = v1.served;
-    f.handlingSumMs = v1.avgHandlingMs * v1.served;
-  }
-  Object.assign(f, { l1: v1.ratings.l1, l2: v1.ratings.l2, l3: v1.ratings.l3, l4: v1.ratings.l4, l5: v1.ratings.l5 });
-  f.notRated = v1.ratings.notRated;
-  f.notices = v1.notices;
-  f.acceptedWithMissing = v1.acceptedWithMissing;
-  f.unresolvedOpened = v1.unresolvedOpened;
-  return f;
-}
-
 const UPSERT = `
   INSERT INTO hall_days (hall_id, day, revision, summary_key, ${FIGURE_COLUMNS.join(', ')})
   VALUES ($1, $2, $3, $4, ${FIGURE_COLUMNS.map((_, i) => `$${i + 5}`).join(', ')})
@@ -78,11 +40,10 @@ const UPSERT = `
   -- the highest revision wins, whatever order the revisions arrive in
   WHERE hall_days.revision < excluded.revision`;
 
+/** a summary in the current shape (the ingest has upgraded a v1 one: revision 0, no histogram) */
 export async function storeDailySummary(client: pg.PoolClient, hallId: string, r: SyncRecord): Promise<void> {
-  const d = r.data as Record<string, any>;
-  const v2 = r.v >= 2;
-  const figures = v2 ? (d.figures as DayFigures) : fromV1(d);
-  await client.query(UPSERT, [hallId, d.day, v2 ? d.revision : 0, r.key, ...toRow(figures)]);
+  const d = r.data as RecordData['dailySummary'];
+  await client.query(UPSERT, [hallId, d.day, d.revision, r.key, ...toRow(d.figures as DayFigures)]);
 }
 
 /** SELECT list summing every figure column (for GROUP BY hall) */

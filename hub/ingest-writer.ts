@@ -7,6 +7,13 @@
 // answer unambiguous (a key belongs to one batch) and the groups free of row-lock cycles (they touch
 // disjoint halls rows). A group that fails on its data is retried batch by batch, so one hall's bad
 // record cannot hold the others back.
+//
+// Every batch has a deadline. Without one, a statement that never comes back (a connection the network
+// dropped without a word, so PostgreSQL has no backend for it) held its writer and its hall's slot for
+// good: the hall's later batches queued behind it unanswered, each retry adding one more. Now a batch not
+// written by its deadline is answered "busy" (503, the hall retries with the same keys, so a late commit
+// is never stored twice), and the statement itself is cut off by a read timeout that also drops the
+// connection, which frees the writer and the hall.
 import type pg from 'pg';
 import type { SyncRecord } from '../contracts/records.js';
 
@@ -17,12 +24,22 @@ export interface WriteResult {
   stored: Set<string>;
 }
 
+/** the batch could not be written in time; nothing is lost, the hall sends it again */
+export class IngestBusy extends Error {
+  readonly code = 'HUB_BUSY';
+  constructor(readonly retryAfterSeconds: number) {
+    super('the hub could not write this batch in time');
+  }
+}
+
 interface Pending {
   hallId: string;
   batchId: string;
   /** the group's JSON for this batch, made once on the request's own turn */
   json: string;
   rows: number;
+  /** answered (written, failed or timed out): a late result is dropped */
+  settled: boolean;
   resolve(r: WriteResult): void;
   reject(err: unknown): void;
 }
@@ -57,15 +74,48 @@ export class IngestWriter {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly opts: { writers?: number; maxBatches?: number; maxRows?: number } = {},
+    private readonly opts: {
+      writers?: number;
+      maxBatches?: number;
+      maxRows?: number;
+      /** a batch not written within this is answered busy (503) */
+      deadlineMs?: number;
+      /** a group statement without an answer for this long is cut off and its connection dropped */
+      statementTimeoutMs?: number;
+    } = {},
   ) {}
 
   /** writes one verified batch: replay check, records, the hall's last-seen, all or nothing */
   write(hallId: string, batchId: string, records: SyncRecord[]): Promise<WriteResult> {
-    const last = records.length ? Math.max(...records.map((r) => r.at)) : null;
+    const last = records.length ? records.reduce((m, r) => Math.max(m, r.at), -Infinity) : null;
     const json = `{"h":${JSON.stringify(hallId)},"id":${JSON.stringify(batchId)},"last":${last},"r":${JSON.stringify(records)}}`;
+    const deadlineMs = this.opts.deadlineMs ?? 10_000;
     return new Promise((resolve, reject) => {
-      this.queue.push({ hallId, batchId, json, rows: records.length, resolve, reject });
+      const timer = setTimeout(() => {
+        if (p.settled) return;
+        this.queue = this.queue.filter((x) => x !== p);
+        p.reject(new IngestBusy(Math.max(1, Math.ceil(deadlineMs / 2000))));
+      }, deadlineMs);
+      const p: Pending = {
+        hallId,
+        batchId,
+        json,
+        rows: records.length,
+        settled: false,
+        resolve(r) {
+          if (p.settled) return;
+          p.settled = true;
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject(err) {
+          if (p.settled) return;
+          p.settled = true;
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      this.queue.push(p);
       this.pump();
     });
   }
@@ -113,6 +163,7 @@ export class IngestWriter {
       if (group.length > 1 && DATA_ERROR.test(code)) {
         // Find the batch at fault: each alone; the good ones are stored, the bad one gets the error.
         for (const p of group) {
+          if (p.settled) continue; // already answered busy; the hall sends it again
           await this.writeGroup([p]).then(
             (r) => p.resolve(r.get(p.hallId)!),
             (e) => p.reject(e),
@@ -123,7 +174,11 @@ export class IngestWriter {
   }
 
   private async writeGroup(group: Pending[]): Promise<Map<string, WriteResult>> {
-    const r = await this.pool.query(GROUP_INGEST, [`[${group.map((p) => p.json).join(',')}]`]);
+    const r = await this.pool.query({
+      text: GROUP_INGEST,
+      values: [`[${group.map((p) => p.json).join(',')}]`],
+      query_timeout: this.opts.statementTimeoutMs ?? 2 * (this.opts.deadlineMs ?? 10_000),
+    } as pg.QueryConfig);
     const seen = new Set<string>(r.rows[0].seen as string[]);
     const out = new Map<string, WriteResult>(group.map((p) => [p.hallId, { fresh: seen.has(p.hallId), stored: new Set<string>() }]));
     for (const [hall, key] of r.rows[0].stored as [string, string][]) out.get(hall)?.stored.add(key);

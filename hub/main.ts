@@ -62,6 +62,7 @@ async function main(): Promise<void> {
         logger: log,
         poolSize: Number(process.env.HUB_PG_POOL ?? 10),
         lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
+        ingestDeadlineMs: process.env.HUB_INGEST_DEADLINE_SECONDS ? Number(process.env.HUB_INGEST_DEADLINE_SECONDS) * 1000 : undefined,
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
       });
       if (local) {

@@ -4,10 +4,12 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { ContractTable } from '../contracts/records.js';
 import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
+import { IngestBusy } from './ingest-writer.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
 
@@ -23,6 +25,10 @@ export interface HubOptions {
   /** a hall silent for longer is flagged on the pages */
   lateMinutes?: number;
   secureCookie?: boolean;
+  /** an ingest request not written within this is answered 503 with Retry-After (default 10 s, below the halls' 20 s timeout) */
+  ingestDeadlineMs?: number;
+  /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
+  contracts?: ContractTable;
 }
 
 export interface RunningHub {
@@ -34,7 +40,15 @@ export interface RunningHub {
 }
 
 export function createPool(url: string, max = 10, log?: (err: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  // keepAlive: a connection whose peer vanished without a FIN is found out by TCP instead of lingering in the pool.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client whose server went away emits here; without a listener it would crash the hub.
   pool.on('error', (err) => log?.(err));
   return pool;
@@ -69,6 +83,13 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof IngestBusy) {
+      request.log.warn('ingest batch not written by its deadline; answered busy');
+      return reply
+        .status(503)
+        .header('retry-after', String(err.retryAfterSeconds))
+        .send({ error: { code: 'busy', message: '中心暂时繁忙，请稍后重试（记录未丢失）' } });
+    }
     if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       return reply.status(err.statusCode ?? 400).send({ error: { code: err.code ?? 'bad_request', message: err.message } });
     }
@@ -93,7 +114,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const counters = new IngestCounters();
   // Group-commit writers: enough to overlap one group's commit with the next one's parsing, and leave
   // connections for the pages and the transactional path.
-  ingestRoutes(app, pool, counters, Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)));
+  ingestRoutes(app, pool, counters, {
+    writers: Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)),
+    deadlineMs: opts.ingestDeadlineMs,
+    contracts: opts.contracts,
+  });
   publicRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
@@ -116,7 +141,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     async close() {
       for (const t of timers) clearInterval(t);
       await app.close();
-      await pool.end();
+      // connections the network left silent never confirm their goodbye: do not wait on them forever
+      await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 5000).unref())]);
     },
   };
 }

@@ -23,16 +23,41 @@ export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient)
   }
 }
 
-/** BEGIN … COMMIT around `work`, ROLLBACK when it throws */
-export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return withClient(pool, async (client) => {
+/** pg's message when a query's read timeout fired: the connection is dead or stuck, never reuse it */
+export const READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * The same client with a read timeout on every query. A connection the network dropped without a FIN
+ * (a database host gone, a NAT or firewall that forgot the flow) answers nothing and PostgreSQL has no
+ * backend for it; without this a query on it waits for TCP to give up, a quarter of an hour. The
+ * timed-out query stays active on the client, so the pool destroys the connection when it is released.
+ */
+export function withQueryTimeout(client: pg.PoolClient, ms: number): pg.PoolClient {
+  const timed = Object.create(client) as pg.PoolClient;
+  const query = (text: string | pg.QueryConfig, values?: unknown[]) => {
+    const config = typeof text === 'string' ? { text, values } : { ...text, values: values ?? text.values };
+    return client.query({ ...config, query_timeout: ms } as pg.QueryConfig);
+  };
+  timed.query = query as pg.PoolClient['query'];
+  return timed;
+}
+
+/** BEGIN … COMMIT around `work`, ROLLBACK when it throws; with queryTimeoutMs every statement has a read timeout */
+export function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  opts: { queryTimeoutMs?: number } = {},
+): Promise<T> {
+  return withClient(pool, async (raw) => {
+    const client = opts.queryTimeoutMs ? withQueryTimeout(raw, opts.queryTimeoutMs) : raw;
     await client.query('BEGIN');
     try {
       const out = await work(client);
       await client.query('COMMIT');
       return out;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      // after a read timeout the connection is dropped, which rolls the transaction back on the server
+      if ((err as Error).message !== READ_TIMEOUT) await client.query('ROLLBACK').catch(() => {});
       throw err;
     }
   });
