@@ -5,11 +5,21 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const here = resolve(import.meta.dirname);
-const benches = ['queue.ts', 'drivers.ts', 'kiosk-print.ts', 'realtime.ts', 'screens.ts', 'runtime.ts', 'satellite.ts', 'sync.ts'];
+const benches = [
+  'queue.ts',
+  'hub-reports.ts',
+  'drivers.ts',
+  'kiosk-print.ts',
+  'realtime.ts',
+  'screens.ts',
+  'runtime.ts',
+  'satellite.ts',
+  'sync.ts',
+  'forecast.ts',
+];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative
 const quick = process.argv.includes('--quick');
 const env = { ...process.env, HALLQ_BENCH_QUICK: quick ? '1' : '0' };
-benches.push('forecast.ts');
 let failed = 0;
 const t0 = performance.now();
 for (const file of benches) {

@@ -3,7 +3,7 @@
 // (`npx tsx contracts/write-schemas.ts`) and a test keeps the two equal.
 // Personal data stays in the hall: no ID numbers or hashes, no names, phones masked, free texts scrubbed.
 import Type, { type Static, type TSchema } from 'typebox';
-import { COUNT_KEYS, WAIT_BUCKETS } from '../common/figures.js';
+import { COUNT_KEYS, type DayFigures, emptyDay, WAIT_BUCKETS } from '../common/figures.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
 const ms = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
@@ -184,7 +184,11 @@ export const DailySummaryV1 = Type.Object(
 export const DailySummaryV2 = Type.Object(
   {
     day,
-    revision: Type.Integer({ minimum: 1, maximum: 1000 }),
+    revision: Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      description: '1 for the first summary of a day, n+1 per revision; 0 = read from a v1 summary',
+    }),
     figures: Type.Object(
       {
         ...Object.fromEntries(COUNT_KEYS.map((k) => [k, count])),
@@ -196,6 +200,33 @@ export const DailySummaryV2 = Type.Object(
   },
   strict,
 );
+
+/**
+ * A v1 summary (an agent not yet upgraded) in the v2 shape: its counts as they are, its waits and
+ * handling counted over its served tickets, no wait histogram (its 90 % wait is unknown). Revision 0
+ * marks it, so any v2 summary of the same day replaces it.
+ */
+export function dailySummaryFromV1(v1: Static<typeof DailySummaryV1>): Static<typeof DailySummaryV2> {
+  const f: DayFigures = emptyDay();
+  f.issued = v1.tickets;
+  f.served = v1.served;
+  f.noShow = v1.noShow;
+  f.cancelled = v1.cancelled;
+  if (v1.avgWaitMs !== null) {
+    f.waitCount = v1.served;
+    f.waitSumMs = v1.avgWaitMs * v1.served;
+  }
+  if (v1.avgHandlingMs !== null) {
+    f.handlingCount = v1.served;
+    f.handlingSumMs = v1.avgHandlingMs * v1.served;
+  }
+  Object.assign(f, { l1: v1.ratings.l1, l2: v1.ratings.l2, l3: v1.ratings.l3, l4: v1.ratings.l4, l5: v1.ratings.l5 });
+  f.notRated = v1.ratings.notRated;
+  f.notices = v1.notices;
+  f.acceptedWithMissing = v1.acceptedWithMissing;
+  f.unresolvedOpened = v1.unresolvedOpened;
+  return { day: v1.day, revision: 0, figures: f };
+}
 
 export const LiveWaitV1 = Type.Object(
   {
@@ -218,26 +249,62 @@ export const LiveWaitV1 = Type.Object(
   strict,
 );
 
-/** kind → current version and schema. A new version is a new entry; the hub keeps reading old ones. */
+/**
+ * An older version of a record kind that the hub still reads: its own schema, and the function that
+ * turns its data into the current shape (fields it lacks become null / their neutral value). A hub is
+ * upgraded before its halls, so halls on the previous agent keep sending the old version for weeks.
+ */
+export interface OlderVersion<Current> {
+  v: number;
+  schema: TSchema;
+  upgrade(data: any): Current;
+}
+
+/** a record kind: the version the hall sends now, its schema, and the older versions the hub still reads */
+function contract<S extends TSchema>(v: number, schema: S, older: readonly OlderVersion<Static<S>>[] = []) {
+  return { v, schema, older };
+}
+
+/**
+ * kind → current version and schema, plus the older versions still read. A new version of a kind is
+ * `contract(2, KindV2, [{ v: 1, schema: KindV1, upgrade: (d) => ({ ...d, newField: null }) }])`: halls
+ * send v2 from then on, the hub reads v1 and v2 side by side and stores both in the v2 shape.
+ */
 export const CONTRACTS = {
-  rating: { v: 1, schema: RatingV1 },
-  notRated: { v: 1, schema: NotRatedV1 },
-  serviceRecord: { v: 1, schema: ServiceRecordV1 },
-  notice: { v: 1, schema: NoticeV1 },
-  acceptedWithMissing: { v: 1, schema: AcceptedWithMissingV1 },
-  unresolvedReport: { v: 1, schema: UnresolvedReportV1 },
-  caseChange: { v: 1, schema: CaseChangeV1 },
-  campaignCase: { v: 1, schema: CampaignCaseV1 },
-  followUpDone: { v: 1, schema: FollowUpDoneV1 },
-  dailySummary: { v: 2, schema: DailySummaryV2 },
-  liveWait: { v: 1, schema: LiveWaitV1 },
+  rating: contract(1, RatingV1),
+  notRated: contract(1, NotRatedV1),
+  serviceRecord: contract(1, ServiceRecordV1),
+  notice: contract(1, NoticeV1),
+  acceptedWithMissing: contract(1, AcceptedWithMissingV1),
+  unresolvedReport: contract(1, UnresolvedReportV1),
+  caseChange: contract(1, CaseChangeV1),
+  campaignCase: contract(1, CampaignCaseV1),
+  followUpDone: contract(1, FollowUpDoneV1),
+  dailySummary: contract(2, DailySummaryV2, [{ v: 1, schema: DailySummaryV1, upgrade: dailySummaryFromV1 }]),
+  liveWait: contract(1, LiveWaitV1),
 } as const;
 
+/** the table's shape, for a hub started with another table (tests) */
+export type ContractTable = Record<string, { v: number; schema: TSchema; older: readonly OlderVersion<unknown>[] }>;
+
+export interface ReadableVersion {
+  v: number;
+  schema: TSchema;
+  /** data of this version → the current shape (identity for the current version) */
+  upgrade(data: unknown): unknown;
+}
+
+/** every version the hub reads of each kind, the current one first */
+export function readableVersions(table: ContractTable = CONTRACTS): Record<string, ReadableVersion[]> {
+  return Object.fromEntries(
+    Object.entries(table).map(([kind, c]) => [
+      kind,
+      [{ v: c.v, schema: c.schema, upgrade: (d: unknown) => d }, ...c.older.map((o) => ({ v: o.v, schema: o.schema, upgrade: o.upgrade }))],
+    ]),
+  );
+}
+
 export type RecordKind = keyof typeof CONTRACTS;
-/** Older versions the hub still reads, so a hall not yet upgraded is not parked. */
-export const OLDER_CONTRACTS: Partial<Record<RecordKind, Record<number, TSchema>>> = {
-  dailySummary: { 1: DailySummaryV1 },
-};
 export const RECORD_KINDS = Object.keys(CONTRACTS) as RecordKind[];
 export type RecordData = { [K in RecordKind]: Static<(typeof CONTRACTS)[K]['schema']> };
 

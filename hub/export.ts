@@ -1,4 +1,5 @@
 // 月度考核报表 as CSV (UTF-8 with BOM, so Excel opens the Chinese headers) and XLSX (exceljs).
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { HallMonthRow } from './reports.js';
 import { csvCell } from '../common/csv.js';
@@ -56,14 +57,25 @@ export function toCsv(rows: HallMonthRow[]): string {
 }
 
 export async function toXlsx(rows: HallMonthRow[], title: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // The streaming writer: a province's 1,500 rows in a fraction of the in-memory workbook's time.
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'hallq hub';
   const ws = wb.addWorksheet('月度考核');
-  ws.addRow([title]);
-  ws.addRow(COLUMNS.map((c) => c.header)).font = { bold: true };
-  for (const r of rows) ws.addRow(COLUMNS.map((c) => c.value(r)));
-  ws.columns.forEach((col) => {
-    col.width = 14;
-  });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  ws.columns = COLUMNS.map(() => ({ width: 14 }));
+  ws.addRow([title]).commit();
+  const head = ws.addRow(COLUMNS.map((c) => c.header));
+  head.font = { bold: true };
+  head.commit();
+  for (const r of rows) ws.addRow(COLUMNS.map((c) => c.value(r))).commit();
+  ws.commit();
+  await wb.commit();
+  await done;
+  return Buffer.concat(chunks);
 }

@@ -6,6 +6,8 @@ import { COUNT_KEYS, columnOf, type DayFigures, emptyDay, WAIT_BUCKETS, WAIT_HIS
 import type { RecordData, SyncRecord } from '../contracts/records.js';
 
 const COUNT_COLUMNS = COUNT_KEYS.map(columnOf);
+/** the two millisecond sums need 64 bits; every other figure of a hall day fits an int */
+const MS_SUMS = new Set(['wait_sum_ms', 'handling_sum_ms']);
 /** every figure column, in DayFigures order: counts, wait max, histogram buckets */
 export const FIGURE_COLUMNS = [...COUNT_COLUMNS, 'wait_max_ms', ...WAIT_HIST_COLUMNS];
 
@@ -17,7 +19,7 @@ export const HALL_DAYS_SQL = `
     revision int NOT NULL,
     summary_key text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    ${COUNT_COLUMNS.map((c) => `${c} bigint NOT NULL DEFAULT 0 CHECK (${c} >= 0)`).join(',\n    ')},
+    ${COUNT_COLUMNS.map((c) => `${c} ${MS_SUMS.has(c) ? 'bigint' : 'int'} NOT NULL DEFAULT 0 CHECK (${c} >= 0)`).join(',\n    ')},
     wait_max_ms bigint NOT NULL DEFAULT 0,
     ${WAIT_HIST_COLUMNS.map((c) => `${c} int NOT NULL DEFAULT 0`).join(',\n    ')},
     PRIMARY KEY (hall_id, day)
@@ -30,44 +32,6 @@ function toRow(f: DayFigures): number[] {
   return [...COUNT_KEYS.map((k) => f[k]), f.waitMaxMs, ...Array.from({ length: WAIT_BUCKETS }, (_, i) => f.waitHist[i] ?? 0)];
 }
 
-/**
- * A v1 summary (an agent not yet upgraded) carries counts and two means, no histogram: its waits and
- * handling are counted over its served tickets, its 90 % wait is unknown (revision 0 marks the row).
- */
-export function fromV1(d: RecordData['dailySummary'] | Record<string, any>): DayFigures {
-  const v1 = d as {
-    tickets: number;
-    served: number;
-    noShow: number;
-    cancelled: number;
-    avgWaitMs: number | null;
-    avgHandlingMs: number | null;
-    ratings: { l1: number; l2: number; l3: number; l4: number; l5: number; notRated: number };
-    notices: number;
-    acceptedWithMissing: number;
-    unresolvedOpened: number;
-  };
-  const f = emptyDay();
-  f.issued = v1.tickets;
-  f.served = v1.served;
-  f.noShow = v1.noShow;
-  f.cancelled = v1.cancelled;
-  if (v1.avgWaitMs !== null) {
-    f.waitCount = v1.served;
-    f.waitSumMs = v1.avgWaitMs * v1.served;
-  }
-  if (v1.avgHandlingMs !== null) {
-    f.handlingCount = v1.served;
-    f.handlingSumMs = v1.avgHandlingMs * v1.served;
-  }
-  Object.assign(f, { l1: v1.ratings.l1, l2: v1.ratings.l2, l3: v1.ratings.l3, l4: v1.ratings.l4, l5: v1.ratings.l5 });
-  f.notRated = v1.ratings.notRated;
-  f.notices = v1.notices;
-  f.acceptedWithMissing = v1.acceptedWithMissing;
-  f.unresolvedOpened = v1.unresolvedOpened;
-  return f;
-}
-
 const UPSERT = `
   INSERT INTO hall_days (hall_id, day, revision, summary_key, ${FIGURE_COLUMNS.join(', ')})
   VALUES ($1, $2, $3, $4, ${FIGURE_COLUMNS.map((_, i) => `$${i + 5}`).join(', ')})
@@ -76,15 +40,18 @@ const UPSERT = `
   -- the highest revision wins, whatever order the revisions arrive in
   WHERE hall_days.revision < excluded.revision`;
 
+/** a summary in the current shape (the ingest has upgraded a v1 one: revision 0, no histogram) */
 export async function storeDailySummary(client: pg.PoolClient, hallId: string, r: SyncRecord): Promise<void> {
-  const d = r.data as Record<string, any>;
-  const v2 = r.v >= 2;
-  const figures = v2 ? (d.figures as DayFigures) : fromV1(d);
-  await client.query(UPSERT, [hallId, d.day, v2 ? d.revision : 0, r.key, ...toRow(figures)]);
+  const d = r.data as RecordData['dailySummary'];
+  await client.query(UPSERT, [hallId, d.day, d.revision, r.key, ...toRow(d.figures as DayFigures)]);
 }
 
 /** SELECT list summing every figure column (for GROUP BY hall) */
-export const SUM_FIGURES = FIGURE_COLUMNS.map((c) => (c === 'wait_max_ms' ? `max(${c}) AS ${c}` : `sum(${c}) AS ${c}`)).join(', ');
+// sum(int) is a bigint sum, sum(bigint) a numeric one (several times slower): the ms sums add as
+// float8, exact for integers below 2^53 (≈ 285,000 years of waiting).
+export const SUM_FIGURES = FIGURE_COLUMNS.map((c) =>
+  c === 'wait_max_ms' ? `max(${c}) AS ${c}` : MS_SUMS.has(c) ? `sum(${c}::float8) AS ${c}` : `sum(${c}) AS ${c}`,
+).join(', ');
 
 /** a row of summed columns back into DayFigures (pg returns bigint sums as strings) */
 export function figuresOfRow(x: Record<string, unknown>): DayFigures {

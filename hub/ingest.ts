@@ -4,22 +4,29 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { Compile } from 'typebox/compile';
-import { BatchV1, CONTRACTS, OLDER_CONTRACTS, type RecordKind, type RecordResult, type SyncRecord } from '../contracts/records.js';
+import { BatchV1, CONTRACTS, type ContractTable, type RecordResult, readableVersions, type SyncRecord } from '../contracts/records.js';
 import { inTransaction } from './db/client.js';
 import { IngestBusy, IngestWriter } from './ingest-writer.js';
 import { applyDerived, DERIVED, storeLiveWait } from './derived.js';
 import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, REPLAY_WINDOW_MS, verify } from '../contracts/sign.js';
 
 const batchCheck = Compile(BatchV1);
-const checks = Object.fromEntries(Object.entries(CONTRACTS).map(([k, c]) => [k, { v: c.v, check: Compile(c.schema) }])) as Record<
-  RecordKind,
-  { v: number; check: ReturnType<typeof Compile> }
->;
-const olderChecks = new Map(
-  Object.entries(OLDER_CONTRACTS).flatMap(([k, vs]) =>
-    Object.entries(vs ?? {}).map(([v, schema]) => [`${k}.v${v}`, Compile(schema)] as const),
-  ),
-);
+interface VersionCheck {
+  v: number;
+  check: ReturnType<typeof Compile>;
+  upgrade(data: unknown): unknown;
+}
+
+/** per kind, every version this hub reads (the current one first), compiled once */
+function compileContracts(table: ContractTable): Map<string, VersionCheck[]> {
+  return new Map(
+    Object.entries(readableVersions(table)).map(([kind, versions]) => [
+      kind,
+      versions.map((x) => ({ v: x.v, check: Compile(x.schema), upgrade: x.upgrade })),
+    ]),
+  );
+}
+
 /** a hall clock may run a little fast; a record a day ahead is a broken clock, not a fact */
 const FUTURE_SLACK_MS = 24 * 3600_000;
 
@@ -84,19 +91,32 @@ function badDay(data: unknown, path = ''): string | null {
   return null;
 }
 
-function validate(r: SyncRecord, now: number): string | null {
-  const c = checks[r.kind as RecordKind];
-  if (!c) return `unknown record kind "${r.kind}"`;
-  const check = r.v === c.v ? c.check : olderChecks.get(`${r.kind}.v${r.v}`);
-  if (!check) return `${r.kind} v${r.v} is not supported (this hub reads v${c.v})`;
+/**
+ * Checks a record against the contract of its kind and version and brings it to the current shape:
+ * the record returned has the current `v` and data (an older version's data upgraded), or the reason
+ * it is refused.
+ */
+function validate(contracts: Map<string, VersionCheck[]>, r: SyncRecord, now: number): SyncRecord | string {
+  const versions = contracts.get(r.kind);
+  if (!versions) return `unknown record kind "${r.kind}"`;
+  const c = versions.find((x) => x.v === r.v);
+  if (!c) {
+    const readable = versions.map((x) => `v${x.v}`).sort();
+    return `${r.kind} v${r.v} is not supported (this hub reads ${readable.join(', ')})`;
+  }
   if (r.at > now + FUTURE_SLACK_MS) return 'record time is more than a day in the future (check the hall PC clock)';
-  if (!check.Check(r.data)) {
-    const e = [...check.Errors(r.data)][0];
-    return `${r.kind}: ${e?.instancePath || '/'} ${e?.message ?? 'does not match the contract'}`;
+  if (!c.check.Check(r.data)) {
+    const e = [...c.check.Errors(r.data)][0];
+    return `${r.kind} v${r.v}: ${e?.instancePath || '/'} ${e?.message ?? 'does not match the contract'}`;
   }
   const wrongDay = badDay(r.day) ?? badDay(r.data);
   if (wrongDay) return `${r.kind}: ${wrongDay === '/' ? '/day' : wrongDay} is not a calendar day`;
-  return null;
+  const current = versions[0]!;
+  if (c === current) return r;
+  const data = c.upgrade(r.data);
+  // an upgrade is code too: what it makes must be a valid current record, or the record is refused here
+  if (!current.check.Check(data)) return `${r.kind} v${r.v} could not be read as v${current.v} (hub upgrade function)`;
+  return { ...r, v: current.v, data } as SyncRecord;
 }
 
 export interface IngestOptions {
@@ -104,6 +124,8 @@ export interface IngestOptions {
   writers?: number;
   /** a batch not answered within this is answered 503 busy with Retry-After; below the halls' timeout (20 s) */
   deadlineMs?: number;
+  /** the record kinds and versions read (contracts/records.ts); another table only in tests */
+  contracts?: ContractTable;
 }
 
 interface Answer {
@@ -113,6 +135,7 @@ interface Answer {
 
 export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: IngestCounters, opts: IngestOptions = {}): void {
   const deadlineMs = opts.deadlineMs ?? 10_000;
+  const contracts = compileContracts(opts.contracts ?? CONTRACTS);
   // A statement still running past this is cut off and its connection dropped (hub/db/client.ts).
   const queryTimeoutMs = 2 * deadlineMs;
   const secrets = new HallSecrets(pool, 30_000, queryTimeoutMs);
@@ -176,11 +199,15 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
     const valid: SyncRecord[] = [];
     let live: SyncRecord<'liveWait'> | null = null;
     const seenKeys = new Set<string>();
-    for (const r of batch.records) {
-      const why = seenKeys.has(r.key) ? 'key repeated within the batch' : validate(r, now);
-      seenKeys.add(r.key);
-      if (why) results.push({ key: r.key, status: 'rejected', reason: why });
-      else if (r.kind === 'liveWait') {
+    for (const sent of batch.records) {
+      const checked = seenKeys.has(sent.key) ? 'key repeated within the batch' : validate(contracts, sent, now);
+      seenKeys.add(sent.key);
+      if (typeof checked === 'string') {
+        results.push({ key: sent.key, status: 'rejected', reason: checked });
+        continue;
+      }
+      const r = checked;
+      if (r.kind === 'liveWait') {
         if (!live || r.at > live.at) live = r as SyncRecord<'liveWait'>;
         results.push({ key: r.key, status: 'stored' });
       } else valid.push(r);

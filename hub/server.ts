@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { ContractTable } from '../contracts/records.js';
 import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
@@ -26,6 +27,8 @@ export interface HubOptions {
   secureCookie?: boolean;
   /** an ingest request not written within this is answered 503 with Retry-After (default 10 s, below the halls' 20 s timeout) */
   ingestDeadlineMs?: number;
+  /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
+  contracts?: ContractTable;
 }
 
 export interface RunningHub {
@@ -114,6 +117,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   ingestRoutes(app, pool, counters, {
     writers: Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)),
     deadlineMs: opts.ingestDeadlineMs,
+    contracts: opts.contracts,
   });
   publicRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });

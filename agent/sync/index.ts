@@ -53,6 +53,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       counters: config.counters,
       upstream,
       logger: log,
+      onDelivered: () => sender?.hubAnswered(),
     });
     const daily = () => {
       try {

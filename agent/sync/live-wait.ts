@@ -23,6 +23,8 @@ export interface LiveWaitOptions {
   retryMs?: number;
   heartbeatMs?: number;
   now?: () => number;
+  /** a post was answered 200: the hub is up (the outbox sender cuts its backoff short) */
+  onDelivered?: () => void;
 }
 
 export function liveWaitOf(engine: QueueEngine, services: ServiceDef[], counters: CounterDef[], now: number): RecordData['liveWait'] {
@@ -107,6 +109,7 @@ export class LiveWaitPublisher {
     if (out.kind === 'ok') {
       this.lastSentAt = now;
       this.lastError = null;
+      this.o.onDelivered?.();
       return;
     }
     this.lastError = 'error' in out ? out.error : out.reason;

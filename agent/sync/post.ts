@@ -5,8 +5,12 @@ import { signedHeaders } from '../../contracts/sign.js';
 
 export type PostOutcome =
   | { kind: 'ok'; ack: BatchAck }
-  /** network error, timeout, 5xx, 408, 429, an answer we cannot read: try again later, same records */
-  | { kind: 'retry'; error: string }
+  /**
+   * network error, timeout, 5xx, 408, 429, an answer we cannot read: try again later, same records.
+   * `answered`: the hub itself answered (it is up, only busy or without its database), with the wait it
+   * asked for in Retry-After when it gave one.
+   */
+  | { kind: 'retry'; error: string; answered?: boolean; retryAfterMs?: number }
   /** 401/403: the hub does not accept this hall's signature; no record is at fault */
   | { kind: 'auth'; error: string }
   /** another 4xx for the whole batch: some record in it is refused */
@@ -61,7 +65,15 @@ export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.
     return { kind: 'ok', ack };
   }
   const reason = await reasonOf(res);
-  if (res.status >= 500 || res.status === 408 || res.status === 429) return { kind: 'retry', error: `HTTP ${res.status}: ${reason}` };
+  if (res.status >= 500 || res.status === 408 || res.status === 429) {
+    const after = Number(res.headers.get('retry-after'));
+    return {
+      kind: 'retry',
+      error: `HTTP ${res.status}: ${reason}`,
+      answered: true,
+      ...(Number.isFinite(after) && after >= 0 ? { retryAfterMs: after * 1000 } : {}),
+    };
+  }
   if (res.status === 401 || res.status === 403) return { kind: 'auth', error: `HTTP ${res.status}: ${reason}` };
   return { kind: 'reject', status: res.status, reason: `HTTP ${res.status}: ${reason}` };
 }

@@ -17,6 +17,13 @@ export interface SenderOptions {
   /** first retry delay; doubles per consecutive failure up to maxBackoffMs */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * the longest wait after a failure the hub itself answered (503 busy, 500): it is up, so the backlog
+   * must not sit out a backoff grown while it was away. Retry-After is honoured up to this.
+   */
+  answeredMaxBackoffMs?: number;
+  /** how soon (at random, up to this) to try again once the hub is heard from after an outage */
+  backAgainJitterMs?: number;
   /** how often to look for new rows when nobody kicks the sender */
   idlePollMs?: number;
   random?: () => number;
@@ -70,6 +77,21 @@ export class OutboxSender {
     this.wake?.();
   }
 
+  /**
+   * Another request to the same hub was answered (the live wait): the hub is back. A backoff grown
+   * through its outage is cut to a short random delay, so the backlog drains within seconds of its
+   * return instead of after the next doubling; the jitter spreads a fleet's halls.
+   */
+  hubAnswered(): void {
+    if (!this.running || this.nextAttemptAt === null || !this.timer) return;
+    const delay = Math.round((this.o.random ?? Math.random)() * (this.o.backAgainJitterMs ?? 2000));
+    if (this.now() + delay >= this.nextAttemptAt) return;
+    clearTimeout(this.timer);
+    this.nextAttemptAt = this.now() + delay;
+    const wake = this.wake;
+    this.timer = setTimeout(() => wake?.(), delay);
+  }
+
   status(): SenderStatus {
     const c = this.o.outbox.counts();
     const last = this.o.outbox.state('lastSuccessAt');
@@ -100,9 +122,12 @@ export class OutboxSender {
     });
   }
 
-  private backoffMs(): number {
+  private backoffMs(answered: { retryAfterMs?: number } | null): number {
     const base = this.o.baseBackoffMs ?? 1000;
-    const max = this.o.maxBackoffMs ?? 5 * 60_000;
+    const unreachableMax = this.o.maxBackoffMs ?? 5 * 60_000;
+    // The hub answered: it is there. Wait what it asked (Retry-After), never longer than the cap.
+    const answeredMax = Math.min(unreachableMax, this.o.answeredMaxBackoffMs ?? 10_000);
+    const max = answered ? Math.min(answeredMax, Math.max(base, answered.retryAfterMs ?? answeredMax)) : unreachableMax;
     const exp = Math.min(max, base * 2 ** Math.min(30, this.failures - 1));
     // "Equal jitter": never less than half the step, so a fleet of halls that lost the hub at the
     // same moment does not come back at the same moment.
@@ -190,7 +215,7 @@ export class OutboxSender {
     }
     this.failures++;
     this.lastError = out.kind === 'auth' ? `${out.error} (check upstream.secret and the hall's registration at the hub)` : out.error;
-    const wait = this.backoffMs();
+    const wait = this.backoffMs(out.kind === 'retry' && out.answered ? out : null);
     this.nextAttemptAt = this.now() + wait;
     this.o.outbox.markFailed(
       items.map((i) => i.row.id),

@@ -1,4 +1,7 @@
+import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACTS, NoticeV1, type SyncRecord } from '../../contracts/records.js';
+import { startHub } from '../../hub/server.js';
 import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, sign, signedHeaders } from '../../contracts/sign.js';
 import { postBatch } from '../../agent/sync/post.js';
 import { count, type HubHarness, loginCookie, registerHalls, SECRET_A, serviceRecord, startHubHarness } from './harness.js';
@@ -203,6 +206,72 @@ describe('hub database connections', () => {
       expect((await h.hub.pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     } finally {
       process.removeListener('uncaughtException', onUncaught);
+    }
+  });
+});
+
+describe('contract versions side by side', () => {
+  it('reads v1 and v2 of a kind in one batch, stores both in the v2 shape, and names the versions it reads when refusing v3', async () => {
+    // A v2 of the notice that adds the 办件编号 it concerns; v1 halls do not know it (null).
+    const NoticeV2 = Type.Object(
+      { ...NoticeV1.properties, caseNumber: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]) },
+      {
+        additionalProperties: false,
+      },
+    );
+    const contracts = {
+      ...CONTRACTS,
+      notice: { v: 2, schema: NoticeV2, older: [{ v: 1, schema: NoticeV1, upgrade: (d: object) => ({ ...d, caseNumber: null }) }] },
+    };
+    const hub2 = await startHub({ databaseUrl: h.pg.url, port: 0, contracts });
+    try {
+      const notice = (key: string, v: number, extra: object = {}) => ({
+        key,
+        kind: 'notice' as const,
+        v,
+        at: AT,
+        day: DAY,
+        data: {
+          id: key,
+          day: DAY,
+          at: AT,
+          counter: '1',
+          service: 'id-card',
+          ticketId: null,
+          staffId: 'A1001',
+          missingMaterialIds: ['photo'],
+          ...extra,
+        },
+      });
+      const batch = [
+        notice('notice:v1-hall', 1),
+        notice('notice:v2-hall', 2, { caseNumber: 'BJ-7' }),
+        notice('notice:v3-hall', 3, { caseNumber: 'BJ-8' }),
+        // a v1 record carrying the v2 field is not a v1 record
+        notice('notice:v1-with-v2-field', 1, { caseNumber: 'BJ-9' }),
+      ] as SyncRecord[];
+      const out = await postBatch({ ...up(), url: hub2.url }, batch);
+      expect(out.kind).toBe('ok');
+      const byKey = new Map((out.kind === 'ok' ? out.ack.results : []).map((r) => [r.key, r]));
+      expect(byKey.get('notice:v1-hall')?.status).toBe('stored');
+      expect(byKey.get('notice:v2-hall')?.status).toBe('stored');
+      expect(byKey.get('notice:v3-hall')).toMatchObject({
+        status: 'rejected',
+        reason: 'notice v3 is not supported (this hub reads v1, v2)',
+      });
+      expect(byKey.get('notice:v1-with-v2-field')).toMatchObject({ status: 'rejected', reason: expect.stringContaining('notice v1') });
+      const rows = await h.hub.pool.query(
+        `SELECT key, v, data->>'caseNumber' AS "caseNumber", data ? 'caseNumber' AS has FROM records WHERE key LIKE 'notice:v%' ORDER BY key`,
+      );
+      expect(rows.rows).toEqual([
+        { key: 'notice:v1-hall', v: 2, caseNumber: null, has: true },
+        { key: 'notice:v2-hall', v: 2, caseNumber: 'BJ-7', has: true },
+      ]);
+      // The hub with today's table still reads the v1 a hall sends now.
+      const today = await postBatch(up(), [notice('notice:v1-today', 1)] as SyncRecord[]);
+      expect(today.kind === 'ok' && today.ack.results[0]?.status).toBe('stored');
+    } finally {
+      await hub2.close();
     }
   });
 });
