@@ -75,8 +75,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     if (err.code && /^22/.test(err.code)) {
       // PostgreSQL refused a value the checks let through: the batch is at fault, so the hall parks it
       // with this reason instead of retrying it forever.
-      request.log.warn({ err: err.message }, 'record refused by the database');
-      return reply.status(400).send({ error: { code: 'bad_record', message: `记录被数据库拒绝: ${err.message}` } });
+      // the database's own words stay in the log: they can name tables, columns and values
+      request.log.warn({ err: err.message, sqlstate: err.code }, 'record refused by the database');
+      return reply.status(400).send({ error: { code: 'bad_record', message: `记录被数据库拒绝（SQLSTATE ${err.code}）` } });
     }
     if ((err.code && UNAVAILABLE.has(err.code)) || /Connection terminated|connect|timeout/i.test(err.message)) {
       request.log.warn({ err: err.message }, 'database unavailable');
