@@ -65,6 +65,8 @@ export interface HallConfig {
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
 export const DEMO_SECRET = 'demo-hall-secret-not-for-production';
+/** config/demo-hall.yaml's upstream.secret, published: only `demo: true` may use it */
+export const DEMO_UPSTREAM_SECRET = 'demo-upstream-secret-not-for-production';
 
 /** A real hall without a usable secret: one line saying how to set it (main.ts exits 2). */
 export class MissingSecretError extends ConfigError {
@@ -252,6 +254,11 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
   if (!demo && given !== undefined && (given.length < 16 || given === DEMO_SECRET))
     throw new MissingSecretError(file, 'HALLQ_SECRET is shorter than 16 characters or is the public demo secret');
   const secret = given ?? DEMO_SECRET;
+  const upstreamSecret = env.HALLQ_UPSTREAM_SECRET ?? raw.upstream?.secret;
+  if (!demo && raw.upstream && upstreamSecret === DEMO_UPSTREAM_SECRET)
+    throw new ConfigError(file, [
+      "upstream.secret: this is the demo hall's published secret (anyone could sign batches as this hall); set HALLQ_UPSTREAM_SECRET or upstream.secret to the secret `npm run hub -- add-hall` printed for this hall",
+    ]);
   return {
     file,
     demo,
