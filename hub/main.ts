@@ -6,6 +6,7 @@
 //   npm run hub -- add-hall --id ID --name 名称 --city 城市 [--secret S]
 //   npm run hub -- add-supervisor --user NAME --password PW [--city 城市]
 //   npm run hub -- migrate
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { withClient } from './db/client.js';
@@ -22,6 +23,22 @@ export const DEMO_HALL = {
   secret: 'demo-upstream-secret-not-for-production',
 };
 export const DEMO_SUPERVISOR = { username: 'demo', password: 'demo-supervisor' };
+
+/** HUB_TLS_KEY + HUB_TLS_CERT: the hub serves HTTPS itself (docs/hub.md) */
+function tlsFiles(): { key: string; cert: string } | undefined {
+  const keyPath = process.env.HUB_TLS_KEY;
+  const certPath = process.env.HUB_TLS_CERT;
+  if (!keyPath && !certPath) return undefined;
+  if (!keyPath || !certPath) throw new Error('HUB_TLS_KEY and HUB_TLS_CERT go together: the PEM key and certificate of the hub');
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`${what} ${path}: ${(err as NodeJS.ErrnoException).code}; give the path of a PEM file the hub may read`);
+    }
+  };
+  return { key: read('HUB_TLS_KEY', keyPath), cert: read('HUB_TLS_CERT', certPath) };
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -71,6 +88,7 @@ async function main(): Promise<void> {
         poolSize: Number(process.env.HUB_PG_POOL ?? 10),
         lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
+        tls: tlsFiles(),
       });
       if (!demo) {
         // the demo hall's secret is published in this repository: outside --demo nobody may sign batches with it

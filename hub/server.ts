@@ -23,6 +23,8 @@ export interface HubOptions {
   /** a hall silent for longer is flagged on the pages */
   lateMinutes?: number;
   secureCookie?: boolean;
+  /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
+  tls?: { key: string; cert: string };
 }
 
 export interface RunningHub {
@@ -55,9 +57,10 @@ const UNAVAILABLE = new Set([
 ]);
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const https = opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {};
   const app = (typeof opts.logger === 'object'
-    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
-    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024, ...https })
+    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...https })) as unknown as FastifyInstance;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
     app.log.warn({ err: err.message }, 'idle database connection lost'),
   );
@@ -96,7 +99,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   // connections for the pages and the transactional path.
   ingestRoutes(app, pool, counters, Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)));
   publicRoutes(app, pool);
-  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });
+  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [
@@ -113,7 +116,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     app,
     pool,
     counters,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
       for (const t of timers) clearInterval(t);
       await app.close();
