@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 const here = resolve(import.meta.dirname);
 const benches = ['queue.ts', 'drivers.ts', 'kiosk-print.ts', 'realtime.ts', 'screens.ts', 'runtime.ts', 'satellite.ts', 'sync.ts'];
+benches.push('sign-in.ts');
 let failed = 0;
 for (const file of benches) {
   const path = join(here, file);
