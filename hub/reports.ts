@@ -300,7 +300,12 @@ export async function liveWait(pool: pg.Pool, opts: { city?: string; service?: s
   }));
 }
 
-export async function rejectionCounts(pool: pg.Pool): Promise<{ hallId: string; reason: string; count: number }[]> {
-  const r = await pool.query('SELECT hall_id, reason, count FROM rejections ORDER BY count DESC LIMIT 200');
+/** refused batches per hall and reason; a city supervisor sees only that city's halls */
+export async function rejectionCounts(pool: pg.Pool, city: string | null): Promise<{ hallId: string; reason: string; count: number }[]> {
+  const r = await pool.query(
+    `SELECT r.hall_id, r.reason, r.count FROM rejections r LEFT JOIN halls h ON h.id = r.hall_id
+     WHERE $1::text IS NULL OR h.city = $1 ORDER BY r.count DESC LIMIT 200`,
+    [city],
+  );
   return r.rows.map((x) => ({ hallId: x.hall_id, reason: x.reason, count: Number(x.count) }));
 }

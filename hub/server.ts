@@ -29,6 +29,8 @@ export interface HubOptions {
   ingestDeadlineMs?: number;
   /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
   contracts?: ContractTable;
+  /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
+  tls?: { key: string; cert: string };
 }
 
 export interface RunningHub {
@@ -69,9 +71,10 @@ const UNAVAILABLE = new Set([
 ]);
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
+  const https = opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {};
   const app = (typeof opts.logger === 'object'
-    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024 })
-    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024, ...https })
+    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...https })) as unknown as FastifyInstance;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
     app.log.warn({ err: err.message }, 'idle database connection lost'),
   );
@@ -96,8 +99,9 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     if (err.code && /^22/.test(err.code)) {
       // PostgreSQL refused a value the checks let through: the batch is at fault, so the hall parks it
       // with this reason instead of retrying it forever.
-      request.log.warn({ err: err.message }, 'record refused by the database');
-      return reply.status(400).send({ error: { code: 'bad_record', message: `记录被数据库拒绝: ${err.message}` } });
+      // the database's own words stay in the log: they can name tables, columns and values
+      request.log.warn({ err: err.message, sqlstate: err.code }, 'record refused by the database');
+      return reply.status(400).send({ error: { code: 'bad_record', message: `记录被数据库拒绝（SQLSTATE ${err.code}）` } });
     }
     if ((err.code && UNAVAILABLE.has(err.code)) || /Connection terminated|connect|timeout/i.test(err.message)) {
       request.log.warn({ err: err.message }, 'database unavailable');
@@ -120,7 +124,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     contracts: opts.contracts,
   });
   publicRoutes(app, pool);
-  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? false });
+  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [
@@ -137,7 +141,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     app,
     pool,
     counters,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
       for (const t of timers) clearInterval(t);
       await app.close();

@@ -19,7 +19,7 @@ export interface Session {
 }
 
 export interface SecurityAlert {
-  kind: 'lockout' | 'storage';
+  kind: 'lockout' | 'storage' | 'satellite';
   at: number;
   message: string;
   messageEn: string;
@@ -122,13 +122,31 @@ export class AuthService {
     return () => this.ended.off('ended', listener);
   }
 
-  readonly recentAlerts: SecurityAlert[] = [];
+  private loadedAlerts?: SecurityAlert[];
 
-  /** an alert for the manager board: pushed on /board as `alert` and kept (last 50) for GET /api/v1/security/alerts */
+  /** the last 50 alerts, newest first, as kept in hall.db (they survive a restart) */
+  get recentAlerts(): SecurityAlert[] {
+    if (!this.loadedAlerts) {
+      try {
+        this.loadedAlerts = this.store.alerts(50) as unknown as SecurityAlert[];
+      } catch {
+        this.loadedAlerts = [];
+      }
+    }
+    return this.loadedAlerts;
+  }
+
+  /** an alert for the manager board: pushed on /board as `alert`, kept in hall.db for GET /api/v1/security/alerts */
   alert(a: Omit<SecurityAlert, 'at'>): void {
     const full = { ...a, at: this.now() };
-    this.recentAlerts.unshift(full);
-    if (this.recentAlerts.length > 50) this.recentAlerts.length = 50;
+    const recent = this.recentAlerts;
+    recent.unshift(full);
+    if (recent.length > 50) recent.length = 50;
+    try {
+      this.store.addAlert(full.at, full);
+    } catch {
+      // a full disk must not turn a refused sign-in into an error; the alert still reaches the board
+    }
     this.alerts.emit('alert', full);
   }
 

@@ -28,8 +28,9 @@ export const HELP = `hallq — 户政服务大厅排队叫号 / queue and counte
 
 用法 usage: hallq <命令 command> [选项 options]
 
-  start [--config F] [--host H] [--port N] [--data DIR]
-        启动大厅服务（默认演示大厅）/ run the hall agent (the demo hall without a config)
+  start [--config F] [--host H] [--port N] [--data DIR] [--allow-lan-demo]
+        启动大厅服务（默认演示大厅）/ run the hall agent (the demo hall without a config;
+        a demo hall listens only on 127.0.0.1 unless --allow-lan-demo)
   check-config <file>
         检查配置文件，指出文件、键路径和改法 / validate a hall config: file, key path and fix
   devices [--json] [路径 path…]

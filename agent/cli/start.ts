@@ -9,8 +9,10 @@ import { CliFailure, parse, showHelp, UsageError } from './index.js';
 import { UI_BUILD } from './paths.js';
 import { createLogger } from './logger.js';
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 export async function start(argv: string[]): Promise<number> {
-  const args = parse(argv, { host: { type: 'string' }, port: { type: 'string' } });
+  const args = parse(argv, { host: { type: 'string' }, port: { type: 'string' }, 'allow-lan-demo': { type: 'boolean' } });
   if (args.values.help) return showHelp();
   if (args.positionals.length > 0) throw new UsageError(`start takes no arguments, got "${args.positionals.join(' ')}"`);
   const rawPort = args.values.port as string | undefined;
@@ -29,6 +31,14 @@ export async function start(argv: string[]): Promise<number> {
   // Validation happens before anything opens the database: a bad config writes nothing.
   const { file, config, dataDir, dbPath, isDemo } = loadForCli(args);
 
+  // the demo's PINs, pairing links and secrets are published: on the LAN only when asked for explicitly
+  const bindHost = host ?? config.server.host;
+  if (config.demo && !LOOPBACK.has(bindHost) && !args.values['allow-lan-demo']) {
+    console.error(
+      `hallq: ${file} is a demo hall (demo: true, published PINs and secrets): it listens only on 127.0.0.1, not ${bindHost}. Use --host 127.0.0.1, or --allow-lan-demo to show it on the LAN on purpose`,
+    );
+    return 2;
+  }
   const logger = createLogger();
   for (const w of config.warnings) logger.warn(w);
   if (config.hall.secret === DEMO_SECRET && !isDemo) {

@@ -58,13 +58,24 @@ export interface HallConfig {
   /** satellite PCs and the devices each may act for (agent/satellite/) */
   satellites: (SatelliteConfigEntry & { revoked: boolean; maxClockSkewSeconds: number })[];
   /** upward sync; undefined when the hall sends nothing */
-  upstream?: { url: string; hallId: string; secret: string; batchSize: number; timeoutSeconds: number; backoffMaxSeconds: number };
+  upstream?: {
+    url: string;
+    hallId: string;
+    secret: string;
+    batchSize: number;
+    timeoutSeconds: number;
+    backoffMaxSeconds: number;
+    /** PEM text of upstream.ca */
+    ca?: string;
+  };
   /** problems that do not stop the hall (text a printer cannot print); the caller logs them */
   warnings: string[];
 }
 
 /** Only the demo hall may run without a real secret; a real hall must set one. */
 export const DEMO_SECRET = 'demo-hall-secret-not-for-production';
+/** config/demo-hall.yaml's upstream.secret, published: only `demo: true` may use it */
+export const DEMO_UPSTREAM_SECRET = 'demo-upstream-secret-not-for-production';
 
 /** A real hall without a usable secret: one line saying how to set it (main.ts exits 2). */
 export class MissingSecretError extends ConfigError {
@@ -245,6 +256,39 @@ function crossCheckSatellites(raw: RawHallConfig, issues: Issue[]): void {
   });
 }
 
+/**
+ * Outside the demo the hall sends its records (ratings, staff numbers, 办不成事 texts) only over HTTPS,
+ * verified against the CA named by upstream.ca; the demo may talk plain http to a hub on the same PC.
+ */
+function upstreamCa(raw: RawHallConfig, file: string, demo: boolean): string | undefined {
+  const up = raw.upstream;
+  if (!up) return undefined;
+  const https = up.url.startsWith('https://');
+  if (!demo && !https)
+    throw new ConfigError(file, [
+      `upstream.url: "${up.url}" is plain http; outside the demo the hall sends only over HTTPS: use https://… and set upstream.ca to the hub CA's PEM file`,
+    ]);
+  if (up.ca === undefined) {
+    if (!demo && https)
+      throw new ConfigError(file, [
+        "upstream.ca: missing; name the PEM file of the CA that signed the hub's certificate (e.g. ca: hub-ca.pem)",
+      ]);
+    return undefined;
+  }
+  const path = resolvePath(dirname(file), up.ca);
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [
+      `upstream.ca: cannot read ${path} (${(err as NodeJS.ErrnoException).code}); give the path of the hub CA's PEM file`,
+    ]);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(file, [`upstream.ca: ${path} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`]);
+  return pem;
+}
+
 function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): HallConfig {
   const given = env.HALLQ_SECRET ?? raw.hall.secret;
   const demo = raw.demo ?? false;
@@ -252,6 +296,11 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
   if (!demo && given !== undefined && (given.length < 16 || given === DEMO_SECRET))
     throw new MissingSecretError(file, 'HALLQ_SECRET is shorter than 16 characters or is the public demo secret');
   const secret = given ?? DEMO_SECRET;
+  const upstreamSecret = env.HALLQ_UPSTREAM_SECRET ?? raw.upstream?.secret;
+  if (!demo && raw.upstream && upstreamSecret === DEMO_UPSTREAM_SECRET)
+    throw new ConfigError(file, [
+      "upstream.secret: this is the demo hall's published secret (anyone could sign batches as this hall); set HALLQ_UPSTREAM_SECRET or upstream.secret to the secret `npm run hub -- add-hall` printed for this hall",
+    ]);
   return {
     file,
     demo,
@@ -331,6 +380,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       batchSize: raw.upstream.batchSize ?? 500,
       timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
       backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
+      ca: upstreamCa(raw, file, demo),
     },
     warnings: codePageWarnings(raw, file),
   };

@@ -301,6 +301,8 @@ export const hallConfigSpec = obj({
         hint: 'the hub URL starting with http:// or https://, e.g. http://127.0.0.1:8090',
       }),
       hallId: optional(id('the hall id registered at the hub (default: hall.code)')),
+      /** the CA that signed the hub's certificate (PEM file, relative to this config file) */
+      ca: optional(str({ max: 500, hint: 'the path of the PEM file of the CA that signed the hub certificate' })),
       secret: optional(
         str({ min: 16, max: 200, hint: 'the secret shared with the hub, at least 16 characters (or set HALLQ_UPSTREAM_SECRET)' }),
       ),

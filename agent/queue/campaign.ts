@@ -219,8 +219,9 @@ export function discussPetition(
   const by = text(d?.by, 40, 'BY', '记录人', 'by');
   const note = text(d?.text, 2000, 'TEXT', '一事一议记录', 'Discussion note');
   const c = openOne(core, id);
-  if (c.kind !== 'petition') throw conflict('NOT_A_PETITION', '只有信访案件有一事一议记录', 'Only petitions have a discussion record');
+  // whose case first: a colleague's case tells a staff member nothing, not even its kind
   mayWork(core, c, d.actorStaff);
+  if (c.kind !== 'petition') throw conflict('NOT_A_PETITION', '只有信访案件有一事一议记录', 'Only petitions have a discussion record');
   if (d.escalateTo !== undefined) {
     const from = ESCALATION_LEVELS.indexOf(c.escalation ?? 'hall');
     const to = ESCALATION_LEVELS.indexOf(d.escalateTo);

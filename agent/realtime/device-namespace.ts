@@ -6,6 +6,8 @@ import type { HallContext } from '../context.js';
 import type { SatelliteSocket } from '../satellite/hub.js';
 import { DEVICE_NAMESPACE } from '../satellite/wire.js';
 
+const REFUSED = 'satellite id or token not accepted';
+
 export function attachDeviceNamespace(io: Server, ctx: HallContext, onAuthenticated?: (conn: object) => void): void {
   const hub = ctx.satellites;
   const log = ctx.logger.child({ module: 'satellites' });
@@ -17,7 +19,23 @@ export function attachDeviceNamespace(io: Server, ctx: HallContext, onAuthentica
     if (!verdict.ok) {
       log.warn({ satellite: verdict.id, address: socket.handshake.address, reason: verdict.reason }, 'satellite refused');
       const err = new Error('unauthorized') as Error & { data: unknown };
-      err.data = { code: 'satellite_refused', reason: verdict.reason };
+      // one answer for an unknown id, a revoked one and a wrong token: the log has the difference
+      const reason = verdict.id === undefined ? verdict.reason : REFUSED;
+      err.data = { code: 'satellite_refused', reason };
+      return next(err);
+    }
+    if (hub?.live(verdict.id)) {
+      // a copied token must not knock the real satellite off: the live connection stays, the board is told
+      log.warn({ satellite: verdict.id, address: socket.handshake.address }, 'second connection for a live satellite refused');
+      ctx.auth.alert({
+        kind: 'satellite',
+        source: socket.handshake.address,
+        account: verdict.id,
+        message: `卫星主机 ${verdict.id} 已在线，来自 ${socket.handshake.address} 的第二个连接被拒绝（令牌可能泄露）`,
+        messageEn: `Satellite ${verdict.id} is online; a second connection from ${socket.handshake.address} was refused (its token may have leaked)`,
+      });
+      const err = new Error('already connected') as Error & { data: unknown };
+      err.data = { code: 'satellite_already_connected', reason: 'this satellite is already connected; retry when that connection ends' };
       return next(err);
     }
     socket.data.satellite = verdict.id;

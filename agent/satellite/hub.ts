@@ -2,7 +2,7 @@
 // each may act for (the devices the config assigns to it), exactly-once intake of buffered events
 // (satellite_events, migration 6, written in the same transaction as the effect), clock skew and
 // the state the board shows.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { DeviceEvent, HostDeviceInfo } from '../../drivers/host/contract.js';
 import type { HallConfig } from '../config/load.js';
@@ -40,6 +40,7 @@ export interface SatelliteView {
 /** the part of a socket.io server socket the hub uses */
 export interface SatelliteSocket extends CommandChannel {
   id: string;
+  connected?: boolean;
   handshake: { address: string };
   on(ev: string, fn: (...args: any[]) => void): unknown;
   disconnect(close?: boolean): unknown;
@@ -126,11 +127,22 @@ export class SatelliteHub {
     if (typeof a.satellite !== 'string' || typeof a.token !== 'string' || a.token.length > 500)
       return { ok: false, reason: 'satellite id and token required' };
     const st = this.sats.get(a.satellite);
+    // an unknown id costs the same comparison as a known one (no timing tells which ids exist)
+    const want = st
+      ? st.entry.tokenSha256
+        ? Buffer.from(st.entry.tokenSha256, 'hex')
+        : sha256(st.entry.token ?? '')
+      : sha256(randomUUID());
+    const match = timingSafeEqual(sha256(a.token), want);
     if (!st) return { ok: false, reason: 'unknown satellite', id: a.satellite.slice(0, 40) };
     if (st.entry.revoked) return { ok: false, reason: 'satellite revoked in the primary config', id: st.entry.id };
-    const want = st.entry.tokenSha256 ? Buffer.from(st.entry.tokenSha256, 'hex') : sha256(st.entry.token ?? '');
-    if (!timingSafeEqual(sha256(a.token), want)) return { ok: false, reason: 'wrong token', id: st.entry.id };
+    if (!match) return { ok: false, reason: 'wrong token', id: st.entry.id };
     return { ok: true, id: st.entry.id };
+  }
+
+  /** a live connection of this satellite (its socket still connected) */
+  live(id: string): boolean {
+    return this.sats.get(id)?.session?.socket.connected === true;
   }
 
   /** a satellite socket that passed authenticate() */

@@ -266,6 +266,20 @@ export class SecurityStore {
     this.db.prepare('INSERT OR IGNORE INTO lockout_trusted (account, source) VALUES (?, ?)').run(account, source);
   }
 
+  addAlert(at: number, data: object): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO security_alerts (at, data) VALUES (?, ?)').run(at, JSON.stringify(data));
+      this.db.prepare('DELETE FROM security_alerts WHERE id <= (SELECT max(id) FROM security_alerts) - 500').run();
+    })();
+  }
+
+  /** newest first */
+  alerts(limit: number): Record<string, unknown>[] {
+    return (this.db.prepare('SELECT data FROM security_alerts ORDER BY id DESC LIMIT ?').all(limit) as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as Record<string, unknown>,
+    );
+  }
+
   /**
    * A write that proves the file takes writes (healthz): 64 KB that need fresh pages, so a full disk or a
    * full database shows here and not only at the next ticket; removed in the same transaction.

@@ -212,6 +212,19 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 40,
+    name: 'security alerts kept',
+    // Lockout, storage and satellite alerts were kept in memory: a restart (or a crash an attacker
+    // provoked) erased the evidence the manager needs. The newest 500 are kept.
+    sql: `
+      CREATE TABLE security_alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */

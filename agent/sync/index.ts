@@ -36,7 +36,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
   let stopped = false;
 
   if (up) {
-    const upstream = { url: up.url, hallId: up.hallId, secret: up.secret, timeoutMs: up.timeoutSeconds * 1000 };
+    const upstream = { url: up.url, hallId: up.hallId, secret: up.secret, timeoutMs: up.timeoutSeconds * 1000, ca: up.ca };
     sender = new OutboxSender({
       outbox,
       upstream,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchAck, SyncRecord } from '../../contracts/records.js';
 import { signedHeaders } from '../../contracts/sign.js';
+import { httpsPost } from './tls.js';
 
 export type PostOutcome =
   | { kind: 'ok'; ack: BatchAck }
@@ -22,6 +23,8 @@ export interface Upstream {
   hallId: string;
   secret: string;
   timeoutMs: number;
+  /** PEM of the CA that signed the hub's certificate (upstream.ca): HTTPS verified against it alone */
+  ca?: string;
 }
 
 export function ingestUrl(base: string): string {
@@ -43,12 +46,10 @@ export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.
   const body = JSON.stringify({ batchId: randomUUID(), records });
   let res: Response;
   try {
-    res = await fetch(ingestUrl(up.url), {
-      method: 'POST',
-      headers: signedHeaders(up.secret, up.hallId, body, now),
-      body,
-      signal: AbortSignal.timeout(up.timeoutMs),
-    });
+    const headers = signedHeaders(up.secret, up.hallId, body, now);
+    res = up.ca
+      ? await httpsPost(ingestUrl(up.url), { headers, body, timeoutMs: up.timeoutMs, ca: up.ca })
+      : await fetch(ingestUrl(up.url), { method: 'POST', headers, body, signal: AbortSignal.timeout(up.timeoutMs) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     return { kind: 'retry', error: `network: ${e.cause?.code ?? e.cause?.message ?? e.name ?? e.message}` };

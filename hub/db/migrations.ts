@@ -122,6 +122,18 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       -- a city's report reads only its halls
       CREATE INDEX halls_city ON halls (city);`,
   },
+  {
+    version: 30,
+    name: 'supervisor login failures per username (lockout that holds across restarts and parallel requests)',
+    sql: `
+      CREATE TABLE login_failures (
+        username text PRIMARY KEY,
+        failures int NOT NULL,
+        locked_until timestamptz,
+        last_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import Type from 'typebox';
 import { toCsv, toXlsx } from '../export.js';
+import { clearLogin, reserveLogin, safeNext } from '../login-lock.js';
 import { login, logout, type Supervisor, SESSION_HOURS, sessionUser } from '../registry.js';
 import {
   type CaseRow,
@@ -20,6 +21,26 @@ import { campaignRoutes, campaignTable, caseLists, caseListsHtml, overdueCounts 
 import { esc, num, page, pct } from './html.js';
 
 const COOKIE = 'hub_session';
+
+/** sign-ins per address: a burst, then one every `everyMs` */
+class AddressBucket {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly burst: number,
+    private readonly everyMs: number,
+  ) {}
+  take(key: string): boolean {
+    if (this.buckets.size > 10_000) this.buckets.clear();
+    const t = Date.now();
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: t };
+    b.tokens = Math.min(this.burst, b.tokens + (t - b.at) / this.everyMs);
+    b.at = t;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
 
 function cookieOf(request: FastifyRequest): string | undefined {
   const raw = request.headers.cookie ?? '';
@@ -76,7 +97,7 @@ function caseTable(rows: CaseRow[], title: string): string {
 }
 
 export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { lateMinutes: number; secureCookie: boolean }): void {
-  const failures = new Map<string, { n: number; until: number }>();
+  const perAddress = new AddressBucket(20, 6000);
 
   const who = async (request: FastifyRequest, reply: FastifyReply): Promise<Supervisor | null> => {
     const s = await sessionUser(pool, cookieOf(request));
@@ -92,7 +113,7 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
   app.get('/login', async (request, reply) => {
     const q = request.query as { next?: string; error?: string };
     reply.type('text/html; charset=utf-8');
-    const next = typeof q.next === 'string' && q.next.startsWith('/') && !q.next.startsWith('//') ? q.next : '/';
+    const next = safeNext(q.next);
     return page(
       '户政服务监管平台 · 登录',
       `${q.error ? '<p class="error" role="alert">用户名或密码错误</p>' : ''}
@@ -104,20 +125,24 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
   });
 
   app.post('/login', async (request, reply) => {
-    const ip = request.ip;
-    const f = failures.get(ip);
-    if (f && f.n >= 5 && f.until > Date.now())
-      return reply.status(429).type('text/html; charset=utf-8').send(page('登录', '<p class="error">错误次数过多，请一分钟后再试</p>'));
+    const tooMany = (retryAfterS: number) =>
+      reply
+        .status(429)
+        .header('retry-after', String(retryAfterS))
+        .type('text/html; charset=utf-8')
+        .send(page('登录', `<p class="error">错误次数过多，请${Math.ceil(retryAfterS / 60)}分钟后再试</p>`));
+    // per address: a bucket taken before anything is hashed, so parallel requests cannot outrun it
+    if (!perAddress.take(request.ip)) return tooMany(10);
     const b = (request.body ?? {}) as Record<string, unknown>;
     const username = typeof b.username === 'string' ? b.username.slice(0, 60) : '';
     const password = typeof b.password === 'string' ? b.password.slice(0, 200) : '';
-    const next = typeof b.next === 'string' && b.next.startsWith('/') && !b.next.startsWith('//') ? b.next : '/';
-    const token = username && password ? await login(pool, username, password) : null;
-    if (!token) {
-      failures.set(ip, { n: (f && f.until > Date.now() ? f.n : 0) + 1, until: Date.now() + 60_000 });
-      return reply.redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
-    }
-    failures.delete(ip);
+    const next = safeNext(b.next);
+    if (!username || !password) return reply.redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
+    const reserved = await reserveLogin(pool, username);
+    if (reserved.locked) return tooMany(reserved.retryAfterS);
+    const token = await login(pool, username, password);
+    if (!token) return reply.redirect(`/login?error=1&next=${encodeURIComponent(next)}`);
+    await clearLogin(pool, username);
     reply.header(
       'set-cookie',
       `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}${opts.secureCookie ? '; Secure' : ''}`,
@@ -145,7 +170,7 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
     const totals = cityTotals(report.rows);
     for (const t of totals) rows.push(t, ...report.rows.filter((r) => r.city === t.city));
     const late = report.rows.filter((r) => r.late);
-    const rej = await rejectionCounts(pool);
+    const rej = await rejectionCounts(pool, s.city);
     reply.type('text/html; charset=utf-8');
     return page(
       '户政服务监管平台',

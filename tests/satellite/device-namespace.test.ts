@@ -95,12 +95,33 @@ afterAll(async () => {
 
 describe('/device namespace', () => {
   it('refuses a wrong token, an unknown or revoked satellite, and a staff or manager token', async () => {
-    expect(await refusal('/device', { satellite: 'kiosk-pc', token: 'not-the-token-0123456' })).toBe('wrong token');
-    expect(await refusal('/device', { satellite: 'counter-pc', token: TOKEN_A })).toBe('wrong token');
-    expect(await refusal('/device', { satellite: 'stranger', token: TOKEN_A })).toBe('unknown satellite');
-    expect(await refusal('/device', { satellite: 'old-pc', token: 'old-pc-token-0123456789' })).toMatch(/revoked/);
+    // one answer for all of them: a stranger learns no satellite ids
+    const answer = 'satellite id or token not accepted';
+    expect(await refusal('/device', { satellite: 'kiosk-pc', token: 'not-the-token-0123456' })).toBe(answer);
+    expect(await refusal('/device', { satellite: 'counter-pc', token: TOKEN_A })).toBe(answer);
+    expect(await refusal('/device', { satellite: 'stranger', token: TOKEN_A })).toBe(answer);
+    expect(await refusal('/device', { satellite: 'old-pc', token: 'old-pc-token-0123456789' })).toBe(answer);
     const manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
     expect(await refusal('/device', { token: manager })).toMatch(/required/);
+  });
+
+  it('a second connection with a live satellite’s token is refused and the board alerted; the live one stays', async () => {
+    const { s } = await satellite('kiosk-pc', TOKEN_A, []);
+    const manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
+    expect(await refusal('/device', { satellite: 'kiosk-pc', token: TOKEN_A })).toMatch(/already connected/);
+    expect(s.connected).toBe(true);
+    const alerts = (await api(agent.baseUrl, 'GET', '/api/v1/security/alerts', undefined, manager)).body.alerts as {
+      kind: string;
+      account?: string;
+    }[];
+    expect(alerts.some((a) => a.kind === 'satellite' && a.account === 'kiosk-pc')).toBe(true);
+    const gone = new Promise<void>((ok) => s.once('disconnect', () => ok()));
+    s.close();
+    await gone;
+    // once it is gone the satellite connects again
+    expect(await until(async () => !agent.hall.ctx.satellites?.live('kiosk-pc'), 5000)).toBe(true);
+    const again = await satellite('kiosk-pc', TOKEN_A, []);
+    again.s.close();
   });
 
   it('acts once per sequence, in order; a redelivered batch changes nothing', async () => {

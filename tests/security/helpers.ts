@@ -46,6 +46,8 @@ export function realHallYaml(opts: { secret?: boolean; simulator?: boolean } = {
     let s = t.replace(/^demo: true\n/m, opts.simulator ? 'simulator: true\n' : '');
     s = s.replace('guidePin: "8888"', `guidePin: "${REAL_PINS.guide}"`).replace('managerPin: "9999"', `managerPin: "${REAL_PINS.manager}"`);
     s = s.replaceAll('pin: "1234"', `pin: "${REAL_PINS.staff}"`);
+    // a real hall has no upstream until the hub registers it (and then only over HTTPS with its CA)
+    s = s.replace(/\nupstream:[\s\S]*$/, '\n');
     if (opts.secret !== false)
       s = s.replace('  # secret: set HALLQ_SECRET', '  secret: "a-real-hall-secret-of-32-characters"\n  # secret: set HALLQ_SECRET');
     s = s.replace(

@@ -29,7 +29,7 @@ async function start(): Promise<string> {
 }
 
 describe('sign-in lockout across a restart', () => {
-  it('an account locked by wrong PINs is still locked after the agent restarts; its trusted PC still signs in', async () => {
+  it('an account locked by wrong PINs is still locked after the agent restarts, with its alert; its trusted PC still signs in', async () => {
     let url = await start();
     const manager = (from: string, pin: string) => postFrom(url, from, '/api/v1/auth/manager', { pin });
     expect((await manager(BOARD_PC, '9999')).status).toBe(200);
@@ -44,6 +44,11 @@ describe('sign-in lockout across a restart', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(429);
     expect(again.body.error.code).toBe('too_many_attempts');
     // the manager's own board PC was trusted before the restart and is not locked out by the stranger
-    expect((await manager(BOARD_PC, '9999')).status).toBe(200);
+    const board = await manager(BOARD_PC, '9999');
+    expect(board.status).toBe(200);
+    // and the lockout alert raised before the restart is still there for the manager
+    const res = await fetch(`${url}/api/v1/security/alerts`, { headers: { authorization: `Bearer ${board.body.token}` } });
+    const { alerts } = (await res.json()) as { alerts: { kind: string; account?: string; source?: string }[] };
+    expect(alerts).toContainEqual(expect.objectContaining({ kind: 'lockout', account: 'manager', source: KIOSK_PC }));
   });
 });
