@@ -173,6 +173,12 @@ export class QueueEngine {
     return this.core.run((tx) => cases.assignUnresolved(this.core, tx, id, a));
   }
 
+  /** whether a citizen has rated this ticket (a "not rated" record does not count) */
+  isRated(ticketId: string): boolean {
+    const r = this.core.store.getRating(ticketId);
+    return !!r && r.level !== null;
+  }
+
   getTicket(id: string): Ticket | undefined {
     const t = this.core.tickets.get(id);
     return t ? publicTicket(t) : undefined;
