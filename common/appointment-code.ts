@@ -4,12 +4,15 @@
 
 export const CODE_DIGITS = '0123456789';
 export const CODE_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** a hyphen: booking systems print codes in groups (YY-20261128-7731) */
+export const CODE_SYMBOLS = '-';
 export const CODE_MAX_LENGTH = 20;
 
 /** null when the code is typeable on the kiosk, else the reason in Chinese (with the offending characters). */
 export function appointmentCodeProblem(code: string): string | null {
   if (code.length > CODE_MAX_LENGTH) return `预约码最长 ${CODE_MAX_LENGTH} 位`;
-  const bad = [...new Set([...code].filter((ch) => !CODE_DIGITS.includes(ch) && !CODE_LETTERS.includes(ch)))];
+  const ok = CODE_DIGITS + CODE_LETTERS + CODE_SYMBOLS;
+  const bad = [...new Set([...code].filter((ch) => !ok.includes(ch)))];
   if (bad.length === 0) return null;
-  return `预约码只能由数字 0–9 和大写字母 A–Z 组成（取号机键盘可输入的字符），不能含「${bad.join('」「')}」`;
+  return `预约码只能由数字 0–9、大写字母 A–Z 和连字符 - 组成（取号机键盘可输入的字符），不能含「${bad.join('」「')}」`;
 }

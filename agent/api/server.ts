@@ -139,7 +139,18 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: uiDir, index: ['index.html'], wildcard: true });
+    // The build writes .br and .gz beside each text file (kiosk-ui/vite.config.ts): sent as they are, no
+    // compression per request. Vite's assets/ carry a content hash in their names, so a browser may keep
+    // them for a year without asking again (immutable); the HTML pages that name them are revalidated.
+    await app.register(fastifyStatic, { root: uiDir, index: ['index.html'], wildcard: true, preCompressed: true });
+    await app.register(fastifyStatic, {
+      root: resolve(uiDir, 'assets'),
+      prefix: '/assets/',
+      decorateReply: false,
+      preCompressed: true,
+      maxAge: '365d',
+      immutable: true,
+    });
     for (const screen of SCREENS) {
       app.get(screen.path, { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) => reply.sendFile(screen.file));
     }

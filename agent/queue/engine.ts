@@ -229,6 +229,12 @@ export class QueueEngine {
     return this.core.run((tx) => cases.assignUnresolved(this.core, tx, id, a));
   }
 
+  /** whether a citizen has rated this ticket (a "not rated" record does not count) */
+  isRated(ticketId: string): boolean {
+    const r = this.core.store.getRating(ticketId);
+    return !!r && r.level !== null;
+  }
+
   /** Any ticket, also one of a closed day (the ticket page of yesterday's number says it ended). */
   getTicket(id: string): Ticket | undefined {
     this.core.ensureDay();

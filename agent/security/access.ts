@@ -21,8 +21,9 @@ declare module 'fastify' {
   }
 }
 
-// The static-file plugin's catch-all serves the built screens; everything else declares its access.
-const STATIC_ROUTES = new Set(['/*']);
+// The static-file plugin's catch-all serves the built screens (and their hashed assets, cached as
+// immutable); everything else declares its access.
+const STATIC_ROUTES = new Set(['/*', '/assets/*']);
 
 export class MissingAccessError extends Error {}
 

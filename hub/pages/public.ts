@@ -19,22 +19,31 @@ export function publicRoutes(app: FastifyInstance, pool: pg.Pool): void {
 
   app.get('/live', { schema: { querystring: query } }, async (request, reply) => {
     const q = request.query as { city?: string; service?: string };
-    const rows = await liveWait(pool, q);
-    const services = [...new Map(rows.map((r) => [r.service, r.serviceName])).entries()];
+    // one read: the choices (every city, every service) come from the same rows as the list
+    const all = await liveWait(pool, {});
+    const rows = all.filter((r) => (!q.city || r.city === q.city) && (!q.service || r.service === q.service));
+    const services = [...new Map(all.map((r) => [r.service, r.serviceName])).entries()];
+    const cities = [...new Set(all.map((r) => r.city))];
+    const option = (value: string, label: string, chosen?: string) =>
+      `<option value="${esc(value)}"${chosen === value ? ' selected' : ''}>${esc(label)}</option>`;
+    // A table on a desk screen, one card per hall and service on a phone (CSS below, no script):
+    // each cell carries its column's name for the card.
     const body = `
 <p class="big">选择等候时间短的大厅办理，就近办、少排队。数据随各大厅叫号实时更新。</p>
-<form method="get" action="/live">
-  <label>业务 <select name="service"><option value="">全部</option>${services
-    .map(([id, name]) => `<option value="${esc(id)}"${q.service === id ? ' selected' : ''}>${esc(name)}</option>`)
-    .join('')}</select></label>
+<form method="get" action="/live" class="live-filter" role="search">
+  <label>城市 <select name="city"><option value="">全部城市</option>${cities.map((c) => option(c, c, q.city)).join('')}</select></label>
+  <label>业务 <select name="service"><option value="">全部业务</option>${services.map(([id, name]) => option(id, name, q.service)).join('')}</select></label>
   <button type="submit">查看</button>
 </form>
-<table><thead><tr><th class="l">城市</th><th class="l">大厅</th><th class="l">业务</th><th>等候人数</th><th>预计等候</th><th>开放窗口</th><th class="l">更新时间</th></tr></thead><tbody>
+<p class="count">共 ${rows.length} 条${q.city || q.service ? `（${esc([q.city, services.find(([id]) => id === q.service)?.[1]].filter(Boolean).join(' · '))}）` : ''}</p>
+<table class="live"><thead><tr><th class="l">城市</th><th class="l">大厅</th><th class="l">业务</th><th>等候人数</th><th>预计等候</th><th>开放窗口</th><th class="l">更新时间</th></tr></thead><tbody>
 ${rows
   .map(
-    (r) => `<tr><td class="l">${esc(r.city)}</td><td class="l">${esc(r.hallName)}</td><td class="l">${esc(r.serviceName)}</td>
-<td>${r.waiting}</td><td>${r.estimateMinutes === null ? '暂无窗口办理' : `约${r.estimateMinutes}分钟`}</td><td>${r.openCounters}</td>
-<td class="l${r.stale ? ' stale' : ''}">${esc(new Date(r.at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai' }))}${r.stale ? '（可能已闭厅）' : ''}</td></tr>`,
+    (
+      r,
+    ) => `<tr><td class="l" data-label="城市">${esc(r.city)}</td><td class="l hall" data-label="大厅">${esc(r.hallName)}</td><td class="l" data-label="业务">${esc(r.serviceName)}</td>
+<td data-label="等候人数">${r.waiting}</td><td data-label="预计等候">${r.estimateMinutes === null ? '暂无窗口办理' : `约${r.estimateMinutes}分钟`}</td><td data-label="开放窗口">${r.openCounters}</td>
+<td class="l${r.stale ? ' stale' : ''}" data-label="更新时间">${esc(new Date(r.at).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai' }))}${r.stale ? '（可能已闭厅）' : ''}</td></tr>`,
   )
   .join('')}
 </tbody></table>`;

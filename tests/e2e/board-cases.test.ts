@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('manager board: 整改 and 办不成事 cases', () => {
   it('shows the open 整改, refuses closing before the 回访, records the 回访, closes with measures', async () => {
-    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    const { page } = await hall.open('/board#cases', { width: 1600, height: 1000 });
     await signInBoard(page);
     await page.getByTestId('cases-empty').waitFor();
 
@@ -79,7 +79,7 @@ describe('manager board: 整改 and 办不成事 cases', () => {
   });
 
   it('follows changes made elsewhere through socket events: a 办不成事 report, assigned, then closed', async () => {
-    const { page } = await hall.open('/board?lang=en', { width: 1600, height: 1000 });
+    const { page } = await hall.open('/board?lang=en#cases', { width: 1600, height: 1000 });
     await signInBoard(page);
     const manager = await managerToken();
 
@@ -117,7 +117,7 @@ describe('manager board: overdue cases', () => {
       now += 40 * 86_400_000; // well past 15 working days
       const ctx = await browsers.newContext({ viewport: { width: 1600, height: 1000 } });
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      await page.goto(`${agent.baseUrl}/board`);
+      await page.goto(`${agent.baseUrl}/board#cases`);
       await signInBoard(page);
       const card = page.locator('[data-testid=cases] li.overdue[data-case^="U-"]');
       await card.filter({ hasText: '已超期' }).waitFor();

@@ -1,6 +1,7 @@
 // The manager board on a 1920×1080 wall screen: the live hall fills the first screen at wall-readable
 // sizes (≥ 24 px) with every service and every counter in view, long lists scroll inside their panels,
-// the manager's work follows below it, and a hall whose voice is down to the chime says so.
+// the manager's work in tabs of one screen each (also at 1366×768), and a hall whose voice is down to
+// the chime says so.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, type Hall, openCounter, pageScrolls, shot, signInBoard, startHall } from './support.js';
@@ -83,12 +84,26 @@ describe('manager board at 1920×1080', () => {
     expect(await page.locator('[data-testid=panel-services] tbody tr').count()).toBe(7);
     // the twelve bad ratings scroll inside their panel instead of pushing the screen longer
     expect(await page.$eval('.ratings', (p) => p.scrollHeight > p.clientHeight + 1)).toBe(true);
-    // the manager's work is below the live screen, each panel at its full height up to a screen
-    await page.getByRole('link', { name: /整改 · 人员 · 报表/ }).click();
+    // the manager's work: one tab each, every one a single screen at the wall's size and at a
+    // manager's 1366×768, the page never scrolling (a long list scrolls inside its panel)
+    for (const size of [WALL, { width: 1366, height: 768 }]) {
+      await page.setViewportSize(size);
+      for (const name of ['大厅实时', '人员与设备', '整改与办件', '报表', '专项工作']) {
+        await page.getByRole('tab', { name }).click();
+        const panel = page.locator('[role=tabpanel]:not([hidden])');
+        await panel.waitFor();
+        expect(await page.getByRole('tab', { name }).getAttribute('aria-selected')).toBe('true');
+        expect(await pageScrolls(page), `${name} at ${size.width}`).toMatchObject({ x: false, y: false });
+        const box = await panel.boundingBox();
+        expect(box!.y + box!.height, `${name} at ${size.width}`).toBeLessThanOrEqual(size.height + 1);
+        if (size === WALL) expect(await axeViolations(page), name).toEqual([]); // the markup is the same at both sizes
+        await shot(page, `board-tab-${size.width}-${name}`);
+      }
+    }
+    // the tab is in the address: a reload opens it again
+    await page.getByRole('tab', { name: '整改与办件' }).click();
+    await page.reload();
     await page.getByTestId('board-cases').waitFor();
-    const cases = await page.getByTestId('board-cases').boundingBox();
-    expect(cases!.y).toBeLessThan(200); // scrolled to it
-    await shot(page, 'board-wall-1920-manage');
-    expect(await axeViolations(page)).toEqual([]);
-  });
+    expect(await page.getByRole('tab', { name: '整改与办件' }).getAttribute('aria-selected')).toBe('true');
+  }, 120_000);
 });

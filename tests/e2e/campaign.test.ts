@@ -67,7 +67,7 @@ describe('kiosk, counter and board in the demo hall', () => {
   });
 
   it('the board enters a 自查, lists it and shows the monthly report with the day’s figures', async () => {
-    const { page } = await hall.open('/board', { width: 1600, height: 1200 });
+    const { page } = await hall.open('/board#campaign', { width: 1600, height: 1200 });
     await signInBoard(page);
     const panel = page.getByTestId('board-campaign');
     await panel.getByRole('button', { name: '登记' }).click();
@@ -79,6 +79,7 @@ describe('kiosk, counter and board in the demo hall', () => {
     await form.locator('button[type=submit]').click();
     await expect.poll(() => panel.getByTestId('campaign-cases').textContent()).toContain('窗口未公示投诉电话');
 
+    await page.getByRole('tab', { name: '报表' }).click();
     const reports = page.getByTestId('board-reports');
     const table = reports.getByTestId('report-table');
     await table.waitFor();
@@ -93,7 +94,7 @@ describe('kiosk, counter and board in the demo hall', () => {
 
 describe('信息公开 edited from the board', () => {
   it('a notice saved on the board is served to the kiosk without a restart; four complaint lines are shown', async () => {
-    const board = (await hall.open('/board', { width: 1600, height: 1200 })).page;
+    const board = (await hall.open('/board#staff', { width: 1600, height: 1200 })).page;
     await signInBoard(board);
     const editor = board.getByTestId('notices-editor');
     await expect.poll(() => editor.locator('input').count()).toBeGreaterThan(0);

@@ -92,5 +92,26 @@ describe('counter console at 1366×768', () => {
     expect(options.some((o) => o.startsWith('2号'))).toBe(false); // not itself
     await shot(page, 'console-transfer-1366');
     expect(await axeViolations(page)).toEqual([]);
+
+    // a closed counter whose AB岗 partner is open (4 → 3): said, and the partner offered
+    const current = () => page.getByTestId('current-ticket').textContent();
+    const number = (await current())?.match(/[A-Z]\d{3}/)?.[0];
+    await page.selectOption('#dlg-target', 'c:4');
+    await page.getByRole('button', { name: '确定' }).click();
+    expect(await page.getByTestId('transfer-risk').textContent()).toContain('4号窗口未开窗：转过去后由其AB岗3号窗口代为叫号');
+    await page.getByRole('button', { name: '改转3号窗口' }).click();
+    expect(await page.getByTestId('transfer-risk').count()).toBe(0); // 3 is open: nothing to warn about
+    // a closed counter without an open partner (8 has none): the consequence, then 仍然转到 sends
+    await page.selectOption('#dlg-target', 'c:8');
+    await page.getByRole('button', { name: '确定' }).click();
+    const risk = await page.getByTestId('transfer-risk').textContent();
+    expect(risk).toContain('8号窗口 绿色通道未开窗，也没有开放的AB岗窗口');
+    expect(risk).toContain('可能长时间无人办理');
+    await shot(page, 'console-transfer-closed-1366');
+    expect(await current()).toContain(number!); // not sent yet
+    await page.getByRole('button', { name: /仍然转到8号窗口/ }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.getByText('已转移').waitFor();
+    expect(await current()).not.toContain(number!);
   });
 });

@@ -4,7 +4,8 @@
 // 确认取号 or 返回 cannot finish or leave. One browser, one agent, one page per mode.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Hall, outOfView, pageScrolls, shot, startHall } from './support.js';
+import { resolve } from 'node:path';
+import { type Hall, outOfView, pageScrolls, SHOTS, startHall } from './support.js';
 
 let hall: Hall;
 beforeAll(async () => {
@@ -52,7 +53,8 @@ describe.each(MODES)('kiosk $name', ({ name, viewport, elderly }) => {
       const scroll = await pageScrolls(page);
       if (scroll.x || scroll.y) bad.push(`page scrolls ${scroll.width}×${scroll.height}`);
       problems.push(...bad.map((b) => `${step}: ${b}`));
-      await shot(page, `kiosk-reach-${name}-${step}`);
+      // JPEG: sixty full-screen PNGs cost more than the walk itself
+      await page.screenshot({ path: resolve(SHOTS, `kiosk-reach-${name}-${step}.jpg`), type: 'jpeg', quality: 60 });
     };
     /** a timed screen says when it goes back by itself */
     const countdown = async (step: string) => {
@@ -107,7 +109,8 @@ describe.each(MODES)('kiosk $name', ({ name, viewport, elderly }) => {
     await page.getByRole('alert').waitFor();
     await check('appointment-error');
     await page.getByRole('button', { name: '清空' }).click();
-    const code = `${viewport.width}${elderly ? 1 : 0}${Date.now() % 1000}`;
+    // letters from across the alphabet an import accepts (common/appointment-code.ts): all on the keypad
+    const code = `QW-${viewport.width}${elderly ? 'OLD' : 'STD'}Z${Date.now() % 1000}`;
     await earlyAppointment(code);
     await typeOnPad(page, code);
     await page.getByRole('button', { name: '确认取号' }).click();

@@ -103,7 +103,8 @@ export async function signInCounter(page: Page, staffId = 'A1001'): Promise<void
 export async function signInBoard(page: Page): Promise<void> {
   await page.fill('#login-pin', '9999');
   await page.click('button[type=submit]');
-  await page.waitForSelector('[data-testid=board-services]');
+  // the board opens on the tab its address names (#cases …): the live tab may be behind it
+  await page.waitForSelector('[data-testid=board-services]', { state: 'attached' });
 }
 
 /** staff token + open counter through the API, for tests where the console is not the subject */

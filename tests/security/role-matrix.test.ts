@@ -78,6 +78,9 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/security/alerts': MANAGER,
   // the citizen's QR page polls it by the unguessable public id
   'GET /api/v1/tickets/{id}/status': ALL,
+  // …and follows it live; 扫码评价 from that page (the token bound to the finished ticket is the key)
+  'GET /api/v1/tickets/{id}/events': ALL,
+  'POST /api/v1/tickets/{id}/rating': ALL,
   'GET /api/v1/queue/waiting': STAFF,
   'GET /api/v1/voice': ALL,
   'POST /api/v1/cases/{id}/contact': MANAGER,

@@ -101,7 +101,7 @@ export function reportHtml(r: PeriodReport, hall: string): string {
       .join('');
     return `<h2>${s.zh}</h2><table>${head}${rows}</table>`;
   }).join('');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title(r, hall))}</title>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title(r, hall))}</title>
 <style>@page{size:A4 landscape;margin:10mm}body{font:12px sans-serif;color:#000}h1{font-size:18px}h2{font-size:14px;margin:12px 0 4px}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #000;padding:2px 4px;text-align:right}td:nth-child(-n+2),th{text-align:left}</style>
 </head><body><h1>${esc(title(r, hall))}</h1>${body}<p>生成时间：${new Date(r.generatedAt).toISOString()}</p></body></html>`;

@@ -1,7 +1,8 @@
 // The page a citizen's phone opens from the ticket QR code (390 px wide phones first).
-// Server-rendered so it shows the state at once on any phone; a small script then re-reads
-// GET /api/v1/tickets/:id/status every 10 s (and when the phone wakes up) and updates the
-// page in place — no meta refresh, which reloads the page under a screen reader's feet.
+// Server-rendered so it shows the state at once on any phone; a small script then follows the
+// ticket's event stream (ticket-live.ts; a 10 s re-read of GET /api/v1/tickets/:id/status where
+// there is none, and when the phone wakes up) and updates the page in place — no meta refresh,
+// which reloads the page under a screen reader's feet.
 // A transferred ticket is followed to its new waiting entry (same number, new service).
 import Type from 'typebox';
 import type { HallConfig } from '../../config/load.js';
@@ -11,6 +12,8 @@ import { hm } from '../../queue/hours.js';
 import type { Ticket } from '../../queue/types.js';
 import { ticketIdFromPublic } from '../../security/ticket-ids.js';
 import { ApiError } from '../errors.js';
+import { RATE_JS } from './ticket-rate-js.js';
+import { ticketLiveRoutes } from './ticket-live.js';
 import type { TypedApp } from '../server.js';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -125,15 +128,17 @@ export function ticketStatusPage(config: HallConfig, status: TicketStatus | unde
   const tz = config.hall.timezone;
   const body = status
     ? `<main><div id="status" data-id="${escapeHtml(status.id)}" data-tz="${escapeHtml(tz)}" aria-live="polite">${statusHtml(status, tz)}</div>
-<p class="off" id="offline" hidden>网络中断，显示的是上次的状态</p></main>
-<script src="/t/-/status.js" defer></script>`
+<p class="off" id="offline" hidden>网络中断，显示的是上次的状态</p>
+<button type="button" id="sound" class="sound" hidden>开启声音提醒</button>
+<section id="rate" hidden aria-labelledby="rate-title"></section></main>
+<script src="/t/-/status.js" defer></script><script src="/t/-/rate.js" defer></script>`
     : '<main><p class="big">没有找到这张号票</p></main>';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>号票状态 · ${escapeHtml(config.hall.name)}</title>
 <style>body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;background:#fff;color:#111;margin:0;padding:20px;font-size:22px;line-height:1.5;text-align:center;overflow-wrap:anywhere}
 h1{font-size:24px;margin:0 0 8px}h2{font-size:22px;margin:16px 0 4px}.num{font-size:72px;font-weight:800;margin:8px 0;color:#b00000}.big{font-size:30px;font-weight:700}
-.calling{list-style:none;margin:0;padding:0}.calling b{color:#b00000}.upd{color:#333;font-size:18px}.note{font-weight:700;border:3px solid #b00000;border-radius:8px;padding:8px}.off{background:#fff3cd;color:#111;border-radius:8px;padding:8px}footer{margin-top:24px;font-size:18px;color:#333}</style></head>
+.calling{list-style:none;margin:0;padding:0}.calling b{color:#b00000}.upd{color:#333;font-size:18px}.note{font-weight:700;border:3px solid #b00000;border-radius:8px;padding:8px}.off{background:#fff3cd;color:#111;border-radius:8px;padding:8px}.sound,#rate button{font:inherit;min-height:48px;padding:6px 14px;margin:4px;border-radius:10px;border:2px solid #0b3d91;background:#fff;color:#0b3d91}#rate{margin-top:16px;border-top:2px solid #ccc}#rate .lv{display:flex;flex-direction:column;align-items:stretch}#rate .why label{display:inline-block;margin:4px 8px}#rate button.send{background:#0b3d91;color:#fff}footer{margin-top:24px;font-size:18px;color:#333}</style></head>
 <body><header><h1>${escapeHtml(config.hall.name)}</h1></header>${body}
 <footer>咨询电话 ${escapeHtml(config.hall.phones.consult)} · 投诉电话 ${escapeHtml(config.hall.phones.complaint)}</footer></body></html>`;
 }
@@ -145,6 +150,7 @@ const STATUS_JS = `(() => {
   const id = main.dataset.id, tz = main.dataset.tz, off = document.getElementById('offline');
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
   const time = (ms) => new Intl.DateTimeFormat('zh-CN', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms);
+  let lastState = null;
   function render(s) {
     const where = s.counter && s.state !== 'waiting' ? ' · ' + esc(s.counter) + '号窗口' : '';
     const calling = s.nowCalling.length ? s.nowCalling.map((c) => '<li><b>' + esc(c.number) + '</b> 号 → ' + esc(c.counter) + '号窗口</li>').join('') : '<li>暂无</li>';
@@ -153,6 +159,31 @@ const STATUS_JS = `(() => {
       (s.note !== null ? '<p class="note">' + esc(s.note) + '</p>' : '') +
       (s.waitingAhead !== null ? '<p>前面还有 <b>' + s.waitingAhead + '</b> 人，预计等候约 <b>' + (s.estimateMinutes || 0) + '</b> 分钟</p>' : '') +
       '<h2>正在叫号</h2><ul class="calling">' + calling + '</ul><p class="upd">更新于 <time>' + time(s.updatedAt) + '</time></p>';
+    if (s.state === 'called' && lastState !== null && lastState !== 'called') alertCalled();
+    lastState = s.state;
+    if (window.hallqTicket) window.hallqTicket.rate(s);
+  }
+  // 叫号提醒: vibration and a tone where the phone allows (a tone needs one tap first: 开启声音提醒)
+  let audio = null;
+  const sound = document.getElementById('sound');
+  if (sound) {
+    sound.hidden = !(window.AudioContext || window.webkitAudioContext);
+    sound.addEventListener('click', () => {
+      try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); audio.resume(); sound.textContent = '声音提醒已开启'; sound.disabled = true; } catch {}
+    });
+  }
+  function alertCalled() {
+    document.documentElement.dataset.called = String(Date.now());
+    try { if (navigator.vibrate) navigator.vibrate([400, 200, 400]); } catch {}
+    try {
+      if (audio && audio.state === 'running') {
+        for (const [i, f] of [[0, 880], [0.35, 660]]) {
+          const o = audio.createOscillator(), g = audio.createGain();
+          o.frequency.value = f; g.gain.value = 0.3; o.connect(g); g.connect(audio.destination);
+          o.start(audio.currentTime + i); o.stop(audio.currentTime + i + 0.3);
+        }
+      }
+    } catch {}
   }
   let timer;
   async function poll() {
@@ -163,8 +194,14 @@ const STATUS_JS = `(() => {
     } catch { off.hidden = false; }
     timer = setTimeout(poll, ${POLL_SECONDS * 1000});
   }
+  // live: the ticket's own event stream, pushed on every queue change; the 10 s re-read is the fallback
+  if (window.EventSource) {
+    const es = new EventSource('/api/v1/tickets/' + encodeURIComponent(id) + '/events');
+    es.addEventListener('open', () => { main.dataset.live = 'stream'; });
+    es.addEventListener('status', (e) => { off.hidden = true; clearTimeout(timer); render(JSON.parse(e.data)); });
+    es.addEventListener('error', () => { off.hidden = es.readyState !== EventSource.CLOSED ? off.hidden : false; if (es.readyState === EventSource.CLOSED) timer = setTimeout(poll, ${POLL_SECONDS * 1000}); });
+  } else timer = setTimeout(poll, ${POLL_SECONDS * 1000});
   document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
-  timer = setTimeout(poll, ${POLL_SECONDS * 1000});
 })();
 `;
 
@@ -181,6 +218,11 @@ export function ticketPageRoutes(app: TypedApp, ctx: HallContext): void {
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
     return STATUS_JS;
   });
+  app.get('/t/-/rate.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
+    return RATE_JS;
+  });
+  ticketLiveRoutes(app, ctx);
   app.get('/t/:id', { config: { access: 'public' }, schema: { hide: true, params } }, async (request, reply) => {
     const status = statusOf(request.params.id);
     reply.type('text/html; charset=utf-8');

@@ -21,14 +21,18 @@ export interface LiveOptions {
 }
 
 export interface Live {
-  readonly state: { connected: boolean; seq: number; queue: QueueBody | null; devices: DeviceInfo[] };
+  /** offline: the connection has been down for more than a moment (a blip of a reconnect is not shown) */
+  readonly state: { connected: boolean; offline: boolean; seq: number; queue: QueueBody | null; devices: DeviceInfo[] };
   socket: Socket;
   close(): void;
 }
 
+const OFFLINE_AFTER_MS = 1500;
+
 export function createLive(ns: string, opts: LiveOptions = {}): Live {
   const state = $state({
     connected: false,
+    offline: false,
     seq: -1,
     queue: null as QueueBody | null,
     devices: [] as DeviceInfo[],
@@ -38,22 +42,48 @@ export function createLive(ns: string, opts: LiveOptions = {}): Live {
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
 
   // the terminal token is read at every (re)connect: a screen paired later does not need a reload
-  const socket = io(ns, { auth: (cb) => cb({ ...opts.auth, terminal: terminalToken() ?? undefined }), query: opts.query });
+  // Reconnect within a second on the hall LAN: with socket.io's default back-off (up to 5 s, ±50 %)
+  // a screen said "disconnected" for up to 8 s after the agent was back.
+  const socket = io(ns, {
+    auth: (cb) => cb({ ...opts.auth, terminal: terminalToken() ?? undefined }),
+    query: opts.query,
+    reconnectionDelay: 300,
+    reconnectionDelayMax: 1000,
+  });
+  let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  // started once per outage: each failed retry (every second) must not push the moment back
+  const goingDown = () => {
+    if (state.offline || offlineTimer !== undefined) return;
+    offlineTimer = setTimeout(() => {
+      offlineTimer = undefined;
+      if (!state.connected) state.offline = true;
+    }, OFFLINE_AFTER_MS);
+  };
+  // the network came back (cable, Wi-Fi): try now rather than at the next back-off step
+  const online = () => {
+    if (!socket.connected) socket.connect();
+  };
+  window.addEventListener('online', online);
   // reachable from the devtools console of a hall PC (and from tests): __hallqSockets[0].disconnect()
   const w = window as unknown as { __hallqSockets?: Socket[] };
   w.__hallqSockets ??= [];
   w.__hallqSockets.push(socket);
 
   socket.on('connect', () => {
+    clearTimeout(offlineTimer);
+    offlineTimer = undefined;
     state.connected = true;
+    state.offline = false;
     if (everConnected && state.seq >= 0) socket.emit('resync', { after: state.seq });
     everConnected = true;
   });
   socket.on('disconnect', () => {
     state.connected = false;
+    goingDown();
   });
   socket.on('connect_error', (err: Error) => {
     state.connected = false;
+    goingDown();
     if (/auth|token|unauthori[sz]ed|forbidden/i.test(err.message)) opts.onAuthError?.(err.message);
   });
 
@@ -105,6 +135,8 @@ export function createLive(ns: string, opts: LiveOptions = {}): Live {
     socket,
     close() {
       clearTimeout(reconcileTimer);
+      clearTimeout(offlineTimer);
+      window.removeEventListener('online', online);
       socket.close();
     },
   };

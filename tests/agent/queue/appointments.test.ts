@@ -126,3 +126,25 @@ describe('check-in', () => {
     expect(engine.issue({ service: 'birth' }).ticket.number).toBe('C002');
   });
 });
+
+describe('预约码 alphabet', () => {
+  it('refuses at import a code the kiosk keypad cannot type, saying which characters', () => {
+    const { engine } = makeEngine();
+    const slot = { service: 'idcard', slotStart: '2025-03-03 09:00', slotEnd: '2025-03-03 09:30' };
+    const r = engine.importAppointments([
+      { code: 'YY2026B2', ...slot },
+      { code: 'yy2026b3', ...slot },
+      { code: 'YY-2026-B4', ...slot },
+      { code: 'AB_12', ...slot },
+      { code: '预约12', ...slot },
+      { code: 'A'.repeat(21), ...slot },
+    ]);
+    expect(r.imported).toBe(2);
+    expect(r.skipped.map((s) => s.reason)).toEqual([
+      expect.stringContaining('不能含「y」「b」'),
+      expect.stringContaining('不能含「_」'),
+      expect.stringContaining('不能含「预」「约」'),
+      '预约码最长 20 位',
+    ]);
+  });
+});

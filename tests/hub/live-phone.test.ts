@@ -1,0 +1,88 @@
+// The hub's public /live page (分流: which hall has the shortest wait) on a 360 px phone, where a
+// citizen reads it before leaving home: one card per hall and service, no sideways scrolling, hall
+// names on one line, searchable by city and service, axe clean. Real PostgreSQL, real Chromium.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHall } from '../../hub/registry.js';
+import { axeViolations, pageScrolls, shot } from '../e2e/support.js';
+import { type Browsers, launchBrowser } from '../helpers/browser.js';
+import { type HubHarness, startHubHarness } from './harness.js';
+
+let h: HubHarness;
+let browsers: Browsers;
+beforeAll(async () => {
+  h = await startHubHarness();
+  browsers = await launchBrowser();
+  const halls = [
+    ['HF-1', '合肥市公安局蜀山分局户政服务大厅', '合肥市'],
+    ['HF-2', '合肥市公安局包河分局户政服务大厅', '合肥市'],
+    ['WH-1', '芜湖市公安局镜湖分局户政服务大厅', '芜湖市'],
+  ];
+  for (const [id, name, city] of halls) await addHall(h.hub.pool, { id: id!, name: name!, city: city!, secret: `${id}-secret-0123456789` });
+  const services = [
+    ['id-card', '身份证办理'],
+    ['hukou-move', '户口迁移'],
+  ];
+  for (const [i, [id]] of halls.entries()) {
+    for (const [j, [svc, name]] of services.entries()) {
+      await h.hub.pool.query(
+        'INSERT INTO live_wait (hall_id, service, name, waiting, estimate_minutes, open_counters, at) VALUES ($1, $2, $3, $4, $5, $6, now())',
+        [id, svc, name, 3 * i + j, i === 2 ? null : 5 * i + j, i === 2 ? 0 : 2],
+      );
+    }
+  }
+}, 120_000);
+afterAll(async () => {
+  await browsers?.close();
+  await h?.stop();
+});
+
+describe('hub /live on a phone', () => {
+  it('shows cards without sideways scrolling, filters by city and service', async () => {
+    const ctx = await browsers.newContext({ viewport: { width: 360, height: 740 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    await page.goto(`${h.hub.url}/live`);
+    expect(await page.locator('tbody tr').count()).toBe(6);
+    expect(await pageScrolls(page)).toMatchObject({ x: false });
+    // a card, not a 7-column table: the rows are as wide as the screen allows and stacked
+    const boxes = await page.$$eval('tbody tr', (trs) => trs.map((tr) => tr.getBoundingClientRect().toJSON() as DOMRect));
+    for (const b of boxes) expect(b.right).toBeLessThanOrEqual(360);
+    expect(boxes[1]!.top).toBeGreaterThan(boxes[0]!.bottom - 1);
+    // the hall name on one or two lines, never one character per line
+    const hall = await page
+      .locator('td.hall')
+      .first()
+      .evaluate((td) => {
+        const r = document.createRange();
+        r.selectNodeContents(td);
+        const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+        return { lines, chars: (td.textContent ?? '').length };
+      });
+    expect(hall.lines).toBeLessThanOrEqual(2);
+    expect(await page.locator('meta[name=viewport]').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'hub-live-360');
+
+    await page.selectOption('select[name=city]', '芜湖市');
+    await page.selectOption('select[name=service]', 'hukou-move');
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.waitForURL(/city=/);
+    const cards = await page.locator('tbody tr').allTextContents();
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toContain('芜湖市公安局镜湖分局户政服务大厅');
+    expect(cards[0]).toContain('户口迁移');
+    expect(cards[0]).toContain('暂无窗口办理');
+    // the choices still list every city after filtering
+    expect(await page.locator('select[name=city] option').allTextContents()).toEqual(['全部城市', '合肥市', '芜湖市']);
+    await shot(page, 'hub-live-360-filtered');
+
+    // the same page on a desk screen keeps its table, headers on one line
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${h.hub.url}/live`);
+    expect(await page.locator('thead').isVisible()).toBe(true);
+    const wrapped = await page.$$eval('th', (ths) =>
+      ths.filter((th) => th.getBoundingClientRect().height > 60).map((th) => th.textContent),
+    );
+    expect(wrapped).toEqual([]);
+    await ctx.close();
+  });
+});
