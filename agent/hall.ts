@@ -27,7 +27,7 @@ import { probeStorage } from './security/storage.js';
 import { publicTicketId } from './security/ticket-ids.js';
 import { createVoice } from './voice/index.js';
 import { startSync } from './sync/index.js';
-import { createPlanner } from './forecast/index.js';
+import { createForecast } from './forecast/index.js';
 
 export interface HallOptions {
   host?: string;
@@ -144,7 +144,12 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     reports: { handling: (f) => handlingReport(store.db, f) },
     satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
-    forecast: createPlanner(store.db, config, () => clock.now()),
+    ...createForecast(
+      store.db,
+      config,
+      () => clock.now(),
+      () => engine.today(),
+    ),
   };
   const unbindKeypads = bindKeypads(bus, engine, logger.child({ module: 'keypads' }));
   const unbindAutoCall = bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }));

@@ -20,6 +20,7 @@ import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
 import { campaignRoutes } from './routes/campaign.js';
 import { forecastRoutes } from './routes/forecast.js';
+import { bookingRoutes } from './routes/bookings.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -121,6 +122,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   securityRoutes(app, ctx);
   campaignRoutes(app, ctx);
   forecastRoutes(app, ctx);
+  bookingRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {
