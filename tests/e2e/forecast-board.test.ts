@@ -99,4 +99,45 @@ describe('建议开放窗口', () => {
     for (const c of which) await openCounter(hall, c, `A100${c}`);
     await page.getByTestId('staffing-ok').waitFor();
   }, 120_000);
+
+  it('derives appointment places from the planned counters and lets the manager adjust a slot on the board', async () => {
+    // oracle: 30 % of the Erlang-planned counter time at 09:00 tomorrow, id-card's part of the slot's work
+    const config = loadConfigFile(DEMO_CONFIG);
+    const calendar = new HallCalendar(config.calendar!, TZ);
+    const f = forecastArrivals({
+      history,
+      calendar,
+      timezone: TZ,
+      services: config.services.map((s) => s.id),
+      from: '2026-06-01',
+      days: 2,
+    });
+    const d = f.days[1]!;
+    const rows = planStaffing({
+      counters: config.counters,
+      rules: rulesFromConfig(config),
+      handling: Object.fromEntries(Object.entries(MINUTES).map(([s, m]) => [s, { meanMinutes: m, cv: 0.1 }])),
+      walkIns: Object.fromEntries(Object.entries(d.services).map(([s, x]) => [s, x.mean])),
+      open: d.open,
+      channelMix: { senior: seeded.senior / seeded.walkIns, green: seeded.green / seeded.walkIns },
+      method: 'erlang',
+    });
+    const counters = Math.max(1, rows.find((r) => r.slot === 18)!.needed);
+    const work = Object.entries(d.services).reduce((a, [s, x]) => a + x.mean[18]! * MINUTES[s]!, 0);
+    const part = (d.services['id-card']!.mean[18]! * MINUTES['id-card']!) / work;
+    const want = Math.floor((0.3 * counters * 30 * part) / MINUTES['id-card']!);
+    expect(want).toBeGreaterThan(0);
+    const got = await hall.api('GET', '/api/v1/bookings/slots?day=2026-06-02&service=id-card');
+    expect(got.body.slots.find((s: { time: string }) => s.time === '09:00')).toMatchObject({ capacity: want, adjusted: false, taken: 0 });
+
+    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    await signInBoard(page);
+    const input = page.getByTestId('capacity-09:00');
+    await input.scrollIntoViewIfNeeded();
+    await input.fill('7');
+    await input.dispatchEvent('change');
+    await page.getByTestId('left-09:00').filter({ hasText: '7' }).waitFor();
+    const after = await hall.api('GET', '/api/v1/bookings/slots?day=2026-06-02&service=id-card');
+    expect(after.body.slots.find((s: { time: string }) => s.time === '09:00')).toMatchObject({ capacity: 7, adjusted: true });
+  }, 60_000);
 });
