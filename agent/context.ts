@@ -9,6 +9,7 @@ import type { SatelliteHub } from './satellite/hub.js';
 import type { StorageProbe } from './security/storage.js';
 import type { HandlingFilter, HandlingRow } from './store/reports.js';
 import type { HallPlanner } from './forecast/planner.js';
+import type { HallBookings } from './forecast/bookings.js';
 
 export interface VoiceAnnouncer {
   /** a WAV file announcing the call, e.g. “请A023号到3号窗口办理” */
@@ -38,4 +39,6 @@ export interface HallContext {
   storage: { probe(): StorageProbe };
   /** arrivals forecast and counters to open (agent/forecast) */
   forecast?: HallPlanner;
+  /** 预约 slots booked in the hall (agent/forecast/bookings.ts) */
+  bookings?: HallBookings;
 }

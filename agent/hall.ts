@@ -29,7 +29,7 @@ import { createVoice } from './voice/index.js';
 import { startSync } from './sync/index.js';
 import { DayCloser } from './day-closer.js';
 import { HallParts, part } from './lifecycle.js';
-import { createPlanner } from './forecast/index.js';
+import { createForecast } from './forecast/index.js';
 
 export interface HallOptions {
   host?: string;
@@ -145,7 +145,12 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     reports: { handling: (f) => handlingReport(store.db, f, config.hall.timezone) },
     satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
-    forecast: createPlanner(store.db, config, () => clock.now()),
+    ...createForecast(
+      store.db,
+      config,
+      () => clock.now(),
+      () => engine.today(),
+    ),
   };
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
   // sync's routes are registered now; its workers start once the server listens (agent/sync/index.ts)

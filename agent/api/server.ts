@@ -21,6 +21,7 @@ import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
 import { campaignRoutes } from './routes/campaign.js';
 import { forecastRoutes } from './routes/forecast.js';
+import { bookingRoutes } from './routes/bookings.js';
 import { caseRoutes } from './routes/cases.js';
 import { counterRoutes } from './routes/counters.js';
 import { hallRoutes } from './routes/hall.js';
@@ -136,6 +137,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
   securityRoutes(app, ctx);
   campaignRoutes(app, ctx);
   forecastRoutes(app, ctx);
+  bookingRoutes(app, ctx);
 
   const uiDir = opts.uiDir ?? UI_DIR;
   if (existsSync(resolve(uiDir, 'index.html'))) {

@@ -8,7 +8,7 @@ import type { QueueRules } from '../queue/rules.js';
 import type { CounterDef, LocalizedText } from '../queue/types.js';
 import { forecastArrivals, type FittedModel } from '../../common/forecast/arrivals.js';
 import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
-import { DEFAULT_TARGET, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
+import { DEFAULT_TARGET, planStaffing, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
 import { readBookings, readHistory } from './history.js';
 
 export const CACHE_MS = 10 * 60_000;
@@ -38,6 +38,17 @@ export interface PlannerHall {
   rules: QueueRules;
   target?: StaffingTarget;
   replications?: number;
+}
+
+/** What appointment capacity is derived from, per day (agent/forecast/bookings.ts). */
+export interface CapacityDay {
+  midnight: number;
+  open: readonly boolean[];
+  /** counters planned per open slot (Erlang C on the forecast) */
+  counters: Map<number, number>;
+  /** forecast walk-ins per service per slot */
+  walkIns: Record<string, number[]>;
+  handling: Record<string, { meanMinutes: number }>;
 }
 
 export interface PlannedSlot extends SlotStaffing {
@@ -105,6 +116,7 @@ function slotCounters(cal: HallCalendar, day: string, midnight: number, grace: n
 export class HallPlanner {
   private readonly calendar: HallCalendar;
   private readonly cache = new Map<string, { at: number; plan: Promise<ForecastPlan> }>();
+  private readonly capBasis = new Map<string, { at: number; basis: Promise<Map<string, CapacityDay>> }>();
 
   constructor(
     private readonly db: Database.Database,
@@ -125,6 +137,58 @@ export class HallPlanner {
     // a few keys at most (today's, the board's); drop the stale ones
     for (const [k, v] of this.cache) if (this.now() - v.at >= CACHE_MS) this.cache.delete(k);
     return plan;
+  }
+
+  /**
+   * The walk-in forecast and the Erlang C counters of each slot for the next `days` days from `today`
+   * (history before today): fast enough for a booking request; cached like the plan.
+   */
+  capacityBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
+    const key = `cap|${today}|${days}`;
+    const hit = this.capBasis.get(key);
+    if (hit && this.now() - hit.at < CACHE_MS) return hit.basis;
+    const basis = Promise.resolve().then(() => this.computeBasis(today, days));
+    this.capBasis.clear();
+    this.capBasis.set(key, { at: this.now(), basis });
+    basis.catch(() => this.capBasis.delete(key));
+    return basis;
+  }
+
+  private computeBasis(today: string, days: number): Map<string, CapacityDay> {
+    const { timezone: tz, services, counters, rules } = this.hall;
+    const past = readHistory(this.db, nextDay(today, -7 * HISTORY_WEEKS), today, tz, services);
+    const f = forecastArrivals({
+      history: past.history,
+      calendar: this.calendar,
+      timezone: tz,
+      services: services.map((s) => s.id),
+      from: today,
+      days,
+    });
+    const out = new Map<string, CapacityDay>();
+    for (const d of f.days) {
+      const plan = this.calendar.plan(d.day);
+      const walkIns = Object.fromEntries(Object.entries(d.services).map(([s, x]) => [s, x.mean.map((m, i) => m - x.booked[i]!)]));
+      const rows = planStaffing({
+        counters,
+        ...(plan.counters ? { available: plan.counters } : {}),
+        slotCounters: slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), this.calendar.data.graceMinutes * 60_000),
+        rules,
+        handling: past.handling,
+        walkIns,
+        open: d.open,
+        channelMix: past.channelMix,
+        method: 'erlang',
+      });
+      out.set(d.day, {
+        midnight: dayMidnight(d.day, tz),
+        open: d.open,
+        counters: new Map(rows.map((r) => [r.slot, r.needed])),
+        walkIns,
+        handling: past.handling,
+      });
+    }
+    return out;
   }
 
   clockNow(): number {

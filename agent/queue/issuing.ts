@@ -171,6 +171,8 @@ export function checkInInTx(core: EngineCore, tx: Tx, rawCode: string): { ticket
   const appt = core.store.getAppointment(code);
   if (!appt) throw notFound('APPOINTMENT_UNKNOWN', appointmentTxt.unknown, `Unknown appointment code ${code}`);
   if (appt.state === 'checkedIn') throw conflict('APPOINTMENT_USED', appointmentTxt.used, `Appointment ${code} already checked in`);
+  if (appt.state === 'cancelled')
+    throw conflict('APPOINTMENT_CANCELLED', '该预约已取消，请重新预约或直接取号', `Appointment ${code} was cancelled`);
   if (appt.day !== tx.day) {
     throw conflict('APPOINTMENT_NOT_TODAY', appointmentTxt.notToday(appt.day), `Appointment ${code} is for ${appt.day}`);
   }

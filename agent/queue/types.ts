@@ -165,7 +165,8 @@ export interface AppointmentInput {
   batchSize?: number;
 }
 
-export type AppointmentState = 'booked' | 'checkedIn';
+/** cancelled and noShow: bookings made in the hall (agent/forecast/bookings.ts) */
+export type AppointmentState = 'booked' | 'checkedIn' | 'cancelled' | 'noShow';
 
 export interface Appointment {
   code: string;

@@ -225,6 +225,28 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 70,
+    name: 'appointment slots: bookings with an ID hash, capacity overrides, booking settings',
+    // Bookings made in the hall are appointments (kiosk check-in by code, as imported ones); id_hash is
+    // the HMAC of the 身份证 number with the hall secret (the per-person limit), never the number.
+    sql: `
+      ALTER TABLE appointments ADD COLUMN id_hash TEXT;
+      ALTER TABLE appointments ADD COLUMN source TEXT;
+      ALTER TABLE appointments ADD COLUMN booked_at INTEGER;
+      CREATE INDEX appointments_day ON appointments(day, service);
+      CREATE INDEX appointments_id_hash ON appointments(id_hash) WHERE id_hash IS NOT NULL;
+      CREATE TABLE booking_capacity (
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        slot INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 47),
+        capacity INTEGER NOT NULL CHECK (capacity >= 0),
+        set_at INTEGER NOT NULL,
+        PRIMARY KEY (day, service, slot)
+      ) WITHOUT ROWID;
+      CREATE TABLE booking_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */

@@ -75,7 +75,10 @@ function ticketOf(a: SimArrival, idx: number): StoredTicket {
 }
 
 export class HallSimulator {
-  private readonly views = new Map<string, Map<string, CounterView>>();
+  private readonly views = new Map<
+    string,
+    { views: Map<string, CounterView>; open: Set<string>; services: Map<string, string[]>; targets: Map<string, Set<string>> }
+  >();
   private readonly order: string[];
 
   constructor(
@@ -93,12 +96,16 @@ export class HallSimulator {
     return new SimState(this.arrivals.length);
   }
 
-  private viewFor(open: readonly string[]): Map<string, CounterView> {
+  /** Counter views, AB岗-extended services and call targets per set of open counters, computed once. */
+  private viewFor(open: readonly string[]) {
     const key = open.join(',');
     let v = this.views.get(key);
     if (!v) {
       const set = new Set(open);
-      v = new Map(this.hall.counters.map((c) => [c.id, { def: c, state: { open: set.has(c.id), paused: false } }] as const));
+      const views = new Map(this.hall.counters.map((c) => [c.id, { def: c, state: { open: set.has(c.id), paused: false } }] as const));
+      const services = new Map(open.map((id) => [id, effectiveServices(id, views)] as const));
+      const targets = new Map(open.map((id) => [id, targetCountersFor(id, views)] as const));
+      v = { views, open: set, services, targets };
       this.views.set(key, v);
     }
     return v;
@@ -134,13 +141,12 @@ export class HallSimulator {
 
   private dispatch(state: SimState, open: readonly string[]): void {
     if (state.waiting.length === 0 || open.length === 0) return;
-    const views = this.viewFor(open);
-    const openSet = new Set(open);
+    const { views, open: openSet, services: svc, targets: tgt } = this.viewFor(open);
     for (const id of this.order) {
       if (!openSet.has(id) || state.busy.has(id) || state.waiting.length === 0) continue;
       const view = views.get(id)!;
-      const services = effectiveServices(id, views);
-      const targets = targetCountersFor(id, views);
+      const services = svc.get(id)!;
+      const targets = tgt.get(id)!;
       const candidates = state.waiting.filter((t) => isEligible(t, id, services, targets, views));
       if (candidates.length === 0) continue;
       const pick = pickNext(candidates, {
