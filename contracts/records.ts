@@ -178,6 +178,8 @@ export const DailySummaryV1 = Type.Object(
 export const LiveWaitV1 = Type.Object(
   {
     at: ms,
+    /** false once the hall closed its day (the hub shows 已闭厅); absent from halls before the day lifecycle */
+    open: Type.Optional(Type.Boolean()),
     services: Type.Array(
       Type.Object(
         {

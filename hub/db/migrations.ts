@@ -113,6 +113,14 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       CREATE INDEX cases_hall_kind ON cases (hall_id, kind, state);
     `,
   },
+  {
+    version: 10,
+    name: 'live wait: whether the hall said it is open, and when it last posted',
+    sql: `
+      -- null: the hall never said (an agent before the day lifecycle); false: it closed its day
+      ALTER TABLE halls ADD COLUMN live_open boolean, ADD COLUMN live_at timestamptz;
+    `,
+  },
 ];
 
 export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {
