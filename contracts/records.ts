@@ -231,6 +231,8 @@ export function dailySummaryFromV1(v1: Static<typeof DailySummaryV1>): Static<ty
 export const LiveWaitV1 = Type.Object(
   {
     at: ms,
+    /** false once the hall closed its day (the hub shows 已闭厅); absent from halls before the day lifecycle */
+    open: Type.Optional(Type.Boolean()),
     services: Type.Array(
       Type.Object(
         {

@@ -135,6 +135,12 @@ function campaignParams(hallId: string, r: SyncRecord<'campaignCase'>): unknown[
 }
 
 export async function storeLiveWait(client: pg.PoolClient, hallId: string, r: SyncRecord<'liveWait'>): Promise<void> {
+  // The hall's own state first: a post at day close may carry no services at all.
+  await client.query(
+    `UPDATE halls SET live_open = $2, live_at = to_timestamp($3 / 1000.0)
+     WHERE id = $1 AND (live_at IS NULL OR live_at <= to_timestamp($3 / 1000.0))`,
+    [hallId, r.data.open ?? null, r.data.at],
+  );
   for (const s of r.data.services) {
     await client.query(
       `INSERT INTO live_wait (hall_id, service, name, waiting, estimate_minutes, open_counters, at)

@@ -53,6 +53,16 @@ function flags(argv: string[]): Record<string, string> {
   return out;
 }
 
+/** a positive number from the environment, or its default; anything else stops the hub with the fix */
+function positiveSetting(name: string, unit: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`environment ${name}="${raw}" is not a number of ${unit}: set e.g. ${name}=${fallback}`);
+  return n;
+}
+
 async function database(log: pino.Logger): Promise<{ url: string; local: LocalPostgres | null }> {
   if (process.env.HUB_DATABASE_URL) return { url: process.env.HUB_DATABASE_URL, local: null };
   const binDir = process.env.HUB_PG_BIN ?? (await embeddedBinDir());
@@ -87,7 +97,8 @@ async function main(): Promise<void> {
         logger: log,
         poolSize: Number(process.env.HUB_PG_POOL ?? 10),
         lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
-        ingestDeadlineMs: process.env.HUB_INGEST_DEADLINE_SECONDS ? Number(process.env.HUB_INGEST_DEADLINE_SECONDS) * 1000 : undefined,
+        liveSilentMinutes: positiveSetting('HUB_LIVE_SILENT_MINUTES', 'minutes', 15),
+        ingestDeadlineMs: positiveSetting('HUB_INGEST_DEADLINE_SECONDS', 'seconds', 10) * 1000,
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
         tls: tlsFiles(),
       });

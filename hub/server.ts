@@ -27,6 +27,8 @@ export interface HubOptions {
   secureCookie?: boolean;
   /** an ingest request not written within this is answered 503 with Retry-After (default 10 s, below the halls' 20 s timeout) */
   ingestDeadlineMs?: number;
+  /** a hall that sent no live-wait post for this long today shows 暂停服务 on /live (default 15) */
+  liveSilentMinutes?: number;
   /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
   contracts?: ContractTable;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
@@ -123,7 +125,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     deadlineMs: opts.ingestDeadlineMs,
     contracts: opts.contracts,
   });
-  publicRoutes(app, pool);
+  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15 });
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 

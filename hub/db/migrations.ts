@@ -114,6 +114,14 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       CREATE INDEX cases_hall_kind ON cases (hall_id, kind, state);
     `,
   },
+  {
+    version: 10,
+    name: 'live wait: whether the hall said it is open, and when it last posted',
+    sql: `
+      -- null: the hall never said (an agent before the day lifecycle); false: it closed its day
+      ALTER TABLE halls ADD COLUMN live_open boolean, ADD COLUMN live_at timestamptz;
+    `,
+  },
   // 20–29: figures (issue 18). Versions 3–19 are left to the other changes of the same round.
   {
     version: 20,

@@ -1,0 +1,82 @@
+// The public live-wait page shows a hall's queue only while the hall is open: a hall that closed its
+// day, posted nothing today, or went silent is shown closed, never with the numbers it sent last.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postBatch } from '../../agent/sync/post.js';
+import type { SyncRecord } from '../../contracts/records.js';
+import { addHall } from '../../hub/registry.js';
+import { type HubHarness, startHubHarness } from './harness.js';
+
+let h: HubHarness;
+const HALLS = { open: '开着的大厅', yesterday: '昨晚没关的大厅', closed: '已闭厅的大厅', silent: '断线的大厅' } as const;
+type Case = keyof typeof HALLS;
+const secret = (id: string) => `${id}-live-secret-0123456789`;
+const shanghaiDay = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  h = await startHubHarness();
+  for (const [id, name] of Object.entries(HALLS))
+    await addHall(h.hub.pool, { id: `LIVE-${id}`, name, city: '宿州市', secret: secret(`LIVE-${id}`) });
+});
+afterAll(async () => h?.stop());
+
+/** one live-wait post: `waiting` people for 身份证, sent at `at`; `open` only from halls that know it */
+function post(c: Case, at: number, waiting: number, open?: boolean) {
+  const id = `LIVE-${c}`;
+  const data = {
+    at,
+    ...(open === undefined ? {} : { open }),
+    services: [{ service: 'id-card', name: '身份证办理', waiting, estimateMinutes: waiting * 3, openCounters: waiting ? 2 : 0 }],
+  };
+  const rec = { key: `liveWait:${at}`, kind: 'liveWait', v: 1, at, day: shanghaiDay(at), data } as SyncRecord;
+  return postBatch({ url: h.hub.url, hallId: id, secret: secret(id), timeoutMs: 10_000 }, [rec]);
+}
+
+describe('public live wait', () => {
+  it('shows open halls with their queue and closed, stale or silent ones as closed without their last numbers', async () => {
+    const now = Date.now();
+    const posts = await Promise.all([
+      post('open', now, 3), // an older agent: no `open` field
+      post('yesterday', now - 24 * 3600_000, 24), // left with a queue yesterday, nothing since
+      post('closed', now - 60_000, 17, true).then(() => post('closed', now, 17, false)), // closed its day
+      post('silent', now - 20 * 60_000, 9, true), // silent for 20 minutes
+    ]);
+    expect(posts.map((p) => p.kind)).toEqual(['ok', 'ok', 'ok', 'ok']);
+
+    const res = await fetch(`${h.hub.url}/api/v1/live-wait?city=${encodeURIComponent('宿州市')}`);
+    const halls = (await res.json()).halls as { hallId: string; state: string; waiting: number | null; estimateMinutes: number | null }[];
+    const byHall = Object.fromEntries(halls.map((x) => [x.hallId.replace('LIVE-', ''), x]));
+    // 20 minutes ago is yesterday in the hall's zone right after midnight: then that hall is closed too.
+    const silentState = shanghaiDay(now - 20 * 60_000) === shanghaiDay(now) ? 'paused' : 'closed';
+    expect(byHall).toEqual({
+      open: expect.objectContaining({ state: 'open', waiting: 3, estimateMinutes: 9 }),
+      yesterday: expect.objectContaining({ state: 'closed', waiting: null, estimateMinutes: null }),
+      closed: expect.objectContaining({ state: 'closed', waiting: null, estimateMinutes: null }),
+      silent: expect.objectContaining({ state: silentState, waiting: null, estimateMinutes: null }),
+    });
+    // The open hall is listed first.
+    expect(halls[0]!.hallId).toBe('LIVE-open');
+
+    const html = await (await fetch(`${h.hub.url}/live`)).text();
+    const row = (name: string) => html.slice(html.indexOf(name), html.indexOf('</tr>', html.indexOf(name)));
+    expect(row(HALLS.open)).toContain('约9分钟');
+    expect(row(HALLS.yesterday)).toContain('已闭厅');
+    expect(row(HALLS.yesterday)).not.toMatch(/<td>24<\/td>|约72分钟/);
+    expect(row(HALLS.closed)).toContain('已闭厅');
+    expect(row(HALLS.closed)).not.toMatch(/<td>17<\/td>|约51分钟/);
+    expect(row(HALLS.silent)).toContain(silentState === 'paused' ? '暂停服务' : '已闭厅');
+    expect(row(HALLS.silent)).not.toMatch(/<td>9<\/td>|约27分钟/);
+  });
+
+  it('opens a closed hall again with its next morning post, and an older post never overrides a newer one', async () => {
+    const now = Date.now();
+    expect((await post('closed', now + 1000, 2, true)).kind).toBe('ok');
+    // a late retry of a post from before the close arrives after it
+    expect((await post('closed', now - 30_000, 40, false)).kind).toBe('ok');
+    const halls = (await (await fetch(`${h.hub.url}/api/v1/live-wait`)).json()).halls as {
+      hallId: string;
+      state: string;
+      waiting: number;
+    }[];
+    expect(halls.find((x) => x.hallId === 'LIVE-closed')).toMatchObject({ state: 'open', waiting: 2 });
+  });
+});
