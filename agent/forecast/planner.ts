@@ -216,7 +216,7 @@ export class HallPlanner {
     });
     const grace = this.calendar.data.graceMinutes * 60_000;
     const out: PlannedDay[] = [];
-    for (const d of f.days) {
+    for (const [index, d] of f.days.entries()) {
       const plan = this.calendar.plan(d.day);
       const perSlot = slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), grace);
       const walkIns: Record<string, number[]> = {};
@@ -236,7 +236,9 @@ export class HallPlanner {
         open: d.open,
         channelMix: past.channelMix,
         target,
-        replications: this.hall.replications ?? 30,
+        // the first two days (today's alert, tomorrow's roster) get 20 replications, the week after 10:
+        // a week ahead the forecast's own error is larger than the simulation's
+        replications: this.hall.replications ?? (index < 2 ? 20 : 10),
         // the same day always gets the same random citizens: a reload shows the same numbers
         seed: Number(d.day.replaceAll('-', '')),
       });

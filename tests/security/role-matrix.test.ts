@@ -103,6 +103,14 @@ const EXPECTED: Record<string, Who[]> = {
   'PUT /api/v1/hall/notices': MANAGER,
   'GET /api/v1/sync/status': MANAGER,
   'POST /api/v1/sync/parked/{id}/retry': MANAGER,
+  // 建议开放窗口 and 预约 slots (docs/forecast.md)
+  'GET /api/v1/forecast': MANAGER,
+  'GET /api/v1/bookings/slots': ALL,
+  'POST /api/v1/bookings': DESK,
+  'POST /api/v1/bookings/{id}/cancel': DESK,
+  'GET /api/v1/bookings': MANAGER,
+  'PUT /api/v1/bookings/capacity': MANAGER,
+  'PUT /api/v1/bookings/share': MANAGER,
 };
 
 const NAMESPACES: Record<string, Who[]> = {

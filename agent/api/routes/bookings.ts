@@ -65,19 +65,19 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
   );
 
   app.post(
-    '/api/v1/bookings/:code/cancel',
+    '/api/v1/bookings/:id/cancel',
     {
       config: { access: CITIZEN_DESK },
       schema: {
         tags: ['appointments'],
         summary: 'Cancel a booking before its slot (the citizen gives the same 身份证 number; the manager need not)',
-        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }),
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) }),
         body: Type.Object({ idNumber: Type.Optional(Type.String({ minLength: 15, maxLength: 18 })) }, { additionalProperties: false }),
       },
     },
     async (request) => {
       const manager = request.who?.session?.role === 'manager';
-      const a = await run(() => bookings().cancel(request.params.code, request.body.idNumber, manager));
+      const a = await run(() => bookings().cancel(request.params.id, request.body.idNumber, manager));
       return { code: a.code, state: a.state };
     },
   );
