@@ -98,6 +98,9 @@ export async function monthlyReport(
   const lateMs = (opts.lateMinutes ?? 120) * 60_000;
   // Each part reads only the halls asked for: one hall, a city's halls, or the province.
   const halls = `($4::text IS NULL OR hall_id IN (SELECT id FROM halls WHERE city = $4)) AND ($5::text IS NULL OR hall_id = $5)`;
+  // the case figures run beside the day sums, on another pooled connection
+  const caseFiguresP = caseFigures(pool, from, to, today, opts.city ?? null, opts.hallId ?? null);
+  caseFiguresP.catch(() => {}); // awaited below; if the first query throws, this one's error is not unhandled
   const r = await pool.query(
     `WITH hd AS (
        SELECT hall_id, count(*) AS days, count(*) FILTER (WHERE revision > 1) AS revised_days, ${SUM_FIGURES}
@@ -121,7 +124,7 @@ export async function monthlyReport(
      ORDER BY h.city, h.id`,
     [from, to, today, opts.city ?? null, opts.hallId ?? null],
   );
-  const figures = await caseFigures(pool, from, to, today, opts.city ?? null, opts.hallId ?? null);
+  const figures = await caseFiguresP;
   const now = Date.now();
   const rows = r.rows.map((x): HallMonthRow => {
     const sums = figuresOfRow(x);

@@ -161,10 +161,12 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
     if (!s) return reply;
     const today = todayIn();
     const month = cycleMonthOf(today);
-    const report = await monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes });
-    const overdue = await openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today });
-    const openU = await openCases(pool, { city: s.city, kind: 'unresolved', today });
-    const lists = await caseLists(pool, { city: s.city, today });
+    const [report, overdue, openU, lists] = await Promise.all([
+      monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes }),
+      openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today }),
+      openCases(pool, { city: s.city, kind: 'unresolved', today }),
+      caseLists(pool, { city: s.city, today }),
+    ]);
     const extra = countPerHallAndCity({ overdue, open: openU });
     const rows: (HallMonthRow & { halls?: number })[] = [];
     const totals = cityTotals(report.rows);

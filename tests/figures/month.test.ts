@@ -4,6 +4,7 @@
 // the hall's daily and monthly reports, of the daily summaries in the outbox and of the hub's monthly
 // report must equal the oracle computed from the workload log alone. No ticket of a closed day is
 // ever called. HALLQ_MONTH_DAYS=90 plays a longer run.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DayCloser } from '../../agent/day-closer.js';
-import { HallCalendar } from '../../agent/queue/calendar.js';
-import { QueueEngine } from '../../agent/queue/engine.js';
-import { DEFAULT_RULES } from '../../agent/queue/rules.js';
-import { openHallStore } from '../../agent/store/index.js';
+import type { QueueEngine } from '../../agent/queue/engine.js';
+import type { openHallStore } from '../../agent/store/index.js';
+import { FakeClock } from '../agent/queue/fixtures.js';
+import { calendar, HOLIDAY, MAKE_UP, openHall, TZ } from './hall-engine.js';
 import { writeDailySummaries } from '../../agent/sync/daily.js';
 import { toRecord } from '../../agent/sync/map.js';
 import { OutboxTable } from '../../agent/sync/outbox.js';
@@ -22,27 +23,11 @@ import { OutboxSender } from '../../agent/sync/sender.js';
 import { freePort } from '../../hub/db/local-server.js';
 import { addHall, addSupervisor } from '../../hub/registry.js';
 import { type HubHarness, loginCookie, startHubHarness } from '../hub/harness.js';
-import { COUNTERS, FakeClock, SERVICES } from '../agent/queue/fixtures.js';
 import { mean, merge, type OracleDay, oracle, p90 } from './oracle.js';
 import { type LogEntry, type Pending, playDay, plusDays, rateLate, Rng } from './workload.js';
 
 const DAYS = Number(process.env.HALLQ_MONTH_DAYS ?? 32);
 const FIRST = '2026-10-19'; // a Monday; the 2026-10 cycle ends on the 25th, 2026-11's starts on the 26th
-const TZ = 'Asia/Shanghai';
-const HOLIDAY = '2026-11-02'; // a Monday off …
-const MAKE_UP = '2026-11-07'; // … worked on the Saturday after (调休)
-const calendar = new HallCalendar(
-  {
-    alwaysOpen: false,
-    graceMinutes: 30,
-    hours: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from: '09:00', to: '17:00' }]])),
-    flexible: [],
-    weekendDuty: [],
-    holidays: [{ year: 2026, off: [{ from: HOLIDAY, to: HOLIDAY, name: '测试假日' }], workdays: [MAKE_UP] }],
-    appointmentOnly: [],
-  },
-  TZ,
-);
 const localMs = (day: string, hm: string) => Date.parse(`${day}T${hm}:00+08:00`);
 const silent = pino({ level: 'silent' });
 
@@ -63,21 +48,23 @@ let dir: string;
 const halls: Hall[] = [];
 
 function start(hall: Hall): QueueEngine {
-  const store = openHallStore(hall.path);
-  const engine = new QueueEngine({
-    store,
-    services: SERVICES,
-    counters: COUNTERS,
-    rules: { ...DEFAULT_RULES, timezone: TZ },
-    clock: hall.clock,
-    secret: `${hall.id}-secret`,
-    calendar,
-    campaign: { callbackSampleRate: 1 },
-    staff: [{ id: 'S1', name: '王芳' }],
-  });
+  const { store, engine } = openHall(hall.path, hall.id, hall.clock);
   hall.store = store;
   hall.engine = engine;
   return engine;
+}
+
+/** hall B's PC loses power in the middle of its closing-time day close: a real SIGKILL inside the close's transaction */
+function killDuringClose(hall: Hall, day: string): NodeJS.Signals | null {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'kill-in-close.ts'), hall.path, hall.id, String(localMs(day, '17:31'))],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  return r.signal;
 }
 
 /** what the DayCloser part does on its checks, against the hall's injected clock; each close is logged */
@@ -109,6 +96,8 @@ async function sync(hall: Hall, url: string): Promise<void> {
 }
 
 const timing = { engine: 0, sync: 0 };
+const KILL_DAY = plusDays(FIRST, 3); // a Thursday
+let killSignal: NodeJS.Signals | null | undefined;
 beforeAll(async () => {
   h = await startHubHarness();
   // real SQLite files, on tmpfs when there is one: the month commits ~15,000 transactions and the
@@ -169,6 +158,7 @@ beforeAll(async () => {
         hall.store!.close(); // switched off at 17:10, before the closing time's check
         hall.engine = null;
         hall.store = null;
+        if (i === 1 && day === KILL_DAY) killSignal = killDuringClose(hall, day); // … or during it, on one day
       }
     }
   }
@@ -231,6 +221,14 @@ describe('a simulated month in three halls', () => {
       0,
     );
     expect(hallDays).toBeGreaterThanOrEqual(30);
+  });
+
+  it('a SIGKILL in the middle of a day close left the day open; the next start closed it', () => {
+    expect(killSignal).toBe('SIGKILL');
+    const b = halls[1]!;
+    const closes = b.log.filter((e) => e.t === 'dayClosed' && e.day === KILL_DAY);
+    expect(closes).toHaveLength(1);
+    expect(closes[0]!.at).toBe(localMs(plusDays(KILL_DAY, 1), '08:30')); // by the next morning's start
   });
 
   it('the hall’s daily reports equal the oracle, day by day', () => {

@@ -54,8 +54,8 @@ const localDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice
 export function oracle(log: LogEntry[], revisitSampled: (level: number) => boolean): Map<string, OracleDay> {
   const days = new Map<string, OracleDay>();
   const at = (day: string) => {
-    let d = days.get(day);
-    if (!d) days.set(day, (d = empty()));
+    const d = days.get(day) ?? empty();
+    days.set(day, d);
     return d;
   };
   interface Entry {

@@ -286,3 +286,54 @@ describe('monthly report (cycle ending the 25th)', () => {
     expect(xa.getCell(4).value).toBe(expected(halls['HALL-B'], '2026-10-26', '2026-11-25', today).tickets);
   });
 });
+
+describe('daily summaries of two contract versions', () => {
+  it('adds a v1 summary (not yet upgraded hall) and a v2 one side by side; a later v2 of the same day replaces the v1', async () => {
+    const at = Date.now();
+    const v1 = (day: string, served: number) => ({
+      key: `daily:${day}`,
+      kind: 'dailySummary' as const,
+      v: 1,
+      at,
+      day,
+      data: {
+        day,
+        tickets: served + 2,
+        served,
+        noShow: 1,
+        cancelled: 0,
+        avgWaitMs: 600_000,
+        avgHandlingMs: 300_000,
+        ratings: { l1: 0, l2: 1, l3: 0, l4: 2, l5: served - 3, notRated: 0 },
+        notices: 1,
+        acceptedWithMissing: 0,
+        unresolvedOpened: 0,
+      } as never,
+    });
+    const v2 = (day: string, served: number, revision: number) => {
+      const figures: Record<string, unknown> = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0]));
+      Object.assign(figures, { issued: served, served, waitCount: served, waitSumMs: served * 120_000, l5: served });
+      const hist = new Array<number>(WAIT_BUCKETS).fill(0);
+      hist[2] = served; // 2–3 min
+      return {
+        key: `daily:${day}:r${revision}`,
+        kind: 'dailySummary' as const,
+        v: 2,
+        at,
+        day,
+        data: { day, revision, figures: { ...figures, waitMaxMs: 120_000, waitHist: hist } } as never,
+      };
+    };
+    const post = (records: SyncRecord[]) => postBatch({ url: h.hub.url, hallId: 'HALL-B', secret: SECRET_B, timeoutMs: 30_000 }, records);
+    const first = await post([v1('2026-12-28', 10), v2('2026-12-29', 20, 1), v1('2026-12-30', 5)]);
+    expect(first.kind === 'ok' && first.ack.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
+    await post([v2('2026-12-30', 7, 1)]); // the hall was upgraded and summarised the 30th again
+    const cookie = await loginCookie(h.hub.url, 'province', 'province-pass');
+    const report = await (await fetch(`${h.hub.url}/reports/monthly?month=2027-01&format=json`, { headers: { cookie } })).json();
+    const row = report.rows.find((r: { hallId: string }) => r.hallId === 'HALL-B');
+    expect(row).toMatchObject({ tickets: 10 + 20 + 7, issued: 12 + 20 + 7, noShow: 1, days: 3 });
+    // waits: 10 × 10 min (v1 mean over its served) + 27 × 2 min
+    expect(row.avgWaitMin).toBe(Math.round(((10 * 600_000 + 27 * 120_000) / 37 / 60_000) * 10) / 10);
+    expect(row.levels).toEqual([0, 1, 0, 2, 7 + 20 + 7]);
+  });
+});
