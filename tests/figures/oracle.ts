@@ -2,7 +2,8 @@
 // done and when), never from the engine's tables or common/figures.ts's counting code. The rules it
 // applies are the written ones (docs/figures.md): an entry's day is its issue day; a wait is issue →
 // first call, first entries only; a rating counts on the service's day; a finished service nobody
-// rated is 未评价 once its day closed; a 差评 opens a 整改 on the day it is given.
+// rated is 未评价 once its day closed; the first rating or 未评价 of a service is final (a later one is
+// refused); a 差评 opens a 整改 on the day it is given.
 import { WAIT_EDGES_MIN } from '../../common/figures.js';
 import type { LogEntry } from './workload.js';
 
@@ -70,8 +71,22 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
     level?: number | null;
   }
   const entries = new Map<string, Entry>();
+  const closed = new Set<string>();
+  const give = (x: Entry, level: number | null, when: number) => {
+    x.level = level;
+    if (level !== null && level <= 2) at(localDay(when)).rectOpened++;
+    if (level !== null && level >= 4 && revisitSampled(level)) at(localDay(when)).revisitOpened++;
+  };
   for (const e of log) {
     switch (e.t) {
+      case 'dayClosed':
+        closed.add(e.day);
+        break;
+      case 'rateLate': {
+        const x = entries.get(e.id)!;
+        if (x.level === undefined && !closed.has(x.day)) give(x, e.level, e.at);
+        break;
+      }
       case 'issue':
         entries.set(e.id, { day: e.day, issuedAt: e.at, first: true, skipped: false, transferred: false });
         at(e.day).issued++;
@@ -97,13 +112,9 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
       case 'skip':
         entries.get(e.id)!.skipped = true;
         break;
-      case 'rate': {
-        const x = entries.get(e.id)!;
-        x.level = e.level;
-        if (e.level !== null && e.level <= 2) at(localDay(e.at)).rectOpened++;
-        if (e.level !== null && e.level >= 4 && revisitSampled(e.level)) at(localDay(e.at)).revisitOpened++;
+      case 'rate':
+        give(entries.get(e.id)!, e.level, e.at);
         break;
-      }
       case 'notice':
         at(e.day).notices++;
         break;

@@ -15,6 +15,12 @@ export type LogEntry =
   | { t: 'cancel'; at: number; id: string }
   /** a rating (level) or a 未评价 (null) recorded for a finished entry */
   | { t: 'rate'; at: number; id: string; level: number | null }
+  /**
+   * a citizen's late rating by the ticket's web link: the oracle decides from the log whether it
+   * counts (docs/figures.md: the first rating or 未评价 of a service is final, and a day's close
+   * records 未评价 for every service of it still unrated)
+   */
+  | { t: 'rateLate'; at: number; id: string; level: number }
   | { t: 'notice'; at: number; day: string }
   | { t: 'accepted'; at: number; day: string }
   | { t: 'unresolved'; at: number; day: string }
@@ -175,20 +181,25 @@ function pickLevel(rng: Rng): number {
 }
 
 /**
- * Late ratings of services still unrated (some after a 未评价, some after the day's close — then they
- * count on the service's day and the day goes up again as a revision). Returns how many were given.
+ * Late ratings by the web link of services not rated at the pad (some before anything was recorded,
+ * some after a 未评价 or after the day's close — those are refused). Returns how many were accepted.
  */
 export function rateLate(engine: QueueEngine, at: number, rng: Rng, log: LogEntry[], unrated: Pending[], share: number): number {
   let n = 0;
   for (const p of unrated.splice(0)) {
     if (!rng.chance(share)) {
-      unrated.push(p); // may still rate later (the web link stays valid)
+      unrated.push(p); // may still try later (the web link stays valid)
       continue;
     }
     const level = pickLevel(rng);
-    engine.rate({ counter: p.counter, ticketId: p.id, level: level as 1, reasons: level <= 2 ? ['attitude'] : [], source: 'web' });
-    log.push({ t: 'rate', at, id: p.id, level });
-    n++;
+    log.push({ t: 'rateLate', at, id: p.id, level });
+    try {
+      engine.rate({ counter: p.counter, ticketId: p.id, level: level as 1, reasons: level <= 2 ? ['attitude'] : [], source: 'web' });
+      n++;
+    } catch (err) {
+      // refused (a 未评价 already stands): the oracle must come to the same answer from the log alone
+      if ((err as { code?: string }).code !== 'ALREADY_RATED') throw err;
+    }
   }
   return n;
 }

@@ -62,25 +62,15 @@ describe('daily summary (日汇总)', () => {
     expect(Compile(CONTRACTS.dailySummary.schema).Check(rec!.data)).toBe(true);
   });
 
-  it('a rating given after midnight counts on the service’s day and goes up as a visible revision', () => {
+  it('a rating after the day closed is refused (未评价 is final), so the sent day needs no revision', () => {
     const { engine, clock, write, sent, day, next } = build();
     write(next);
     const before = engine.periodReport('daily', day).totals.ratings;
-    clock.advance(15 * 3600_000); // the next morning
-    const last = sent()[0]!;
     expect(before.notRated).toBe(2);
-    engine.rate({ counter: '1', level: 4, source: 'pad' }); // replaces the 未评价 of the last service
-    const after = engine.periodReport('daily', day).totals.ratings;
-    expect(after.byLevel[4]).toBe(before.byLevel[4] + 1);
-    expect(after.notRated).toBe(before.notRated - 1);
-    expect(engine.periodReport('daily', next).totals.ratings.rated).toBe(0);
-
-    expect(write(next)).toEqual([`daily:${day}:r2`]);
-    expect(write(next)).toEqual([]); // nothing changed since
-    const r2 = sent()[1]!;
-    expect(r2.data).toMatchObject({ day, revision: 2 });
-    const f1 = (last.data as unknown as { figures: Record<string, number> }).figures;
-    const f2 = (r2.data as unknown as { figures: Record<string, number> }).figures;
-    expect([f2.l4! - f1.l4!, f2.notRated! - f1.notRated!]).toEqual([1, -1]);
+    clock.advance(15 * 3600_000); // the next morning: the web link of the last service
+    expect(() => engine.rate({ counter: '1', level: 4, source: 'web' })).toThrow(/未评价/);
+    expect(engine.periodReport('daily', day).totals.ratings).toEqual(before);
+    expect(write(next)).toEqual([]);
+    expect(sent()).toHaveLength(1);
   });
 });
