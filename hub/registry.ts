@@ -63,7 +63,7 @@ function parseHash(stored: string): { k: { N: number; r: number; p: number }; sa
 
 export async function checkPassword(password: string, stored: string): Promise<boolean> {
   const h = parseHash(stored);
-  if (!h || !h.salt || !h.hash) return false;
+  if (!h?.salt || !h.hash) return false;
   const want = Buffer.from(h.hash, 'base64');
   const got = await derive(password, Buffer.from(h.salt, 'base64'), want.length, h.k);
   return timingSafeEqual(got, want);

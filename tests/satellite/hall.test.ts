@@ -274,9 +274,10 @@ describe('a primary and two satellite PCs', () => {
     );
     await rogue.start();
     try {
-      expect(await until(() => /primary refused this satellite/.test(rogue.out) && /wrong token/.test(rogue.out), 20_000), rogue.out).toBe(
-        true,
-      );
+      expect(
+        await until(() => /primary refused this satellite/.test(rogue.out) && /satellite id or token not accepted/.test(rogue.out), 20_000),
+        rogue.out,
+      ).toBe(true);
       expect((await health(rogue)).connected).toBe(false);
       expect((await health(sat2)).connected, 'the real sat-2 keeps its connection').toBe(true);
     } finally {
