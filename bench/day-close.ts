@@ -59,7 +59,7 @@ while (served < 2000) {
     if (!day1.callNext(c.id)) continue;
     day1.start(c.id);
     day1.finish(c.id);
-    if (served % 2 === 0) day1.rate({ counter: c.id, level: 5 });
+    if (served % 2 === 0) day1.rate({ counter: c.id, level: 5, source: 'pad' });
     served++;
   }
 }
