@@ -8,6 +8,7 @@ const here = resolve(import.meta.dirname);
 const benches = [
   'queue.ts',
   'hub-reports.ts',
+  'day-close.ts',
   'drivers.ts',
   'kiosk-print.ts',
   'realtime.ts',

@@ -99,20 +99,25 @@ export function closeDayInTx(
     tx.emit('counter.closed', { reason: 'dayEnd', staffId: staffId ?? null }, undefined, c.id);
     summary.countersClosed.push(c.id);
   }
-  for (const h of hooks) {
-    const r = h(day, tx.now);
-    summary.sessionsEnded += r?.sessionsEnded ?? 0;
-    if (r?.after) tx.afterCommit.push(r.after);
-  }
   const record: ClosedDayRecord = { day: closedBefore && closedBefore.day > day ? closedBefore.day : day, at: tx.now, trigger };
   tx.write(() => core.store.putSetting(CLOSED_DAY_KEY, record, tx.now));
-  tx.emit('hall.dayClosed', {
+  const closed = tx.emit('hall.dayClosed', {
     day,
     trigger,
     ended: summary.ended,
     countersClosed: summary.countersClosed,
     notRated: summary.notRated,
-    sessionsEnded: summary.sessionsEnded,
+    sessionsEnded: 0,
+  });
+  // The hooks run inside the transaction after the engine's rows are written and before the events
+  // are (Tx.write order): a kill there loses the whole close, the count still reaches the event.
+  tx.write(() => {
+    for (const h of hooks) {
+      const r = h(day, tx.now);
+      closed.data.sessionsEnded += r?.sessionsEnded ?? 0;
+      if (r?.after) tx.afterCommit.push(r.after);
+    }
+    summary.sessionsEnded = closed.data.sessionsEnded;
   });
   return summary;
 }

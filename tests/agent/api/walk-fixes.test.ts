@@ -13,7 +13,10 @@ const clock = {
 let agent: TestAgent;
 let manager: string;
 beforeAll(async () => {
-  const text = readFileSync(DEMO_CONFIG, 'utf8').replace('alwaysOpen: true', 'alwaysOpen: false');
+  // one ticket a minute per kiosk (burst 5): the bucket stays empty for the length of the test, whatever the load
+  const text = readFileSync(DEMO_CONFIG, 'utf8')
+    .replace('alwaysOpen: true', 'alwaysOpen: false')
+    .replace('printDeadlineSeconds: 20 }', 'printDeadlineSeconds: 20, ticketsPerMinute: 1 }');
   agent = await startTestAgent({ configText: text, clock });
   manager = await managerToken(agent.baseUrl);
 });
