@@ -141,7 +141,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     logger,
     publicUrl,
     idCards: new IdCardSessions(() => clock.now()),
-    reports: { handling: (f) => handlingReport(store.db, f) },
+    reports: { handling: (f) => handlingReport(store.db, f, config.hall.timezone) },
     satellites,
     storage: { probe: () => probeStorage(() => security.probeWrite(clock.now())) },
   };

@@ -4,7 +4,17 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const here = resolve(import.meta.dirname);
-const benches = ['queue.ts', 'drivers.ts', 'kiosk-print.ts', 'realtime.ts', 'screens.ts', 'runtime.ts', 'satellite.ts', 'sync.ts'];
+const benches = [
+  'queue.ts',
+  'hub-reports.ts',
+  'drivers.ts',
+  'kiosk-print.ts',
+  'realtime.ts',
+  'screens.ts',
+  'runtime.ts',
+  'satellite.ts',
+  'sync.ts',
+];
 let failed = 0;
 for (const file of benches) {
   const path = join(here, file);

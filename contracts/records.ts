@@ -6,6 +6,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { CAMPAIGN_KINDS, CASE_KINDS, CHANNELS, type CaseKind, RECORD_KINDS as KINDS, type RecordKind } from '../common/vocabulary.js';
 
 export type { RecordKind };
+import { COUNT_KEYS, type DayFigures, emptyDay, WAIT_BUCKETS } from '../common/figures.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
 const ms = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
@@ -180,6 +181,58 @@ export const DailySummaryV1 = Type.Object(
   strict,
 );
 
+/**
+ * 日汇总 v2: the hall day's additive figures exactly as common/figures.ts defines them, with the wait
+ * histogram the 90 % wait is read from. A closed day whose figures change later (a rating of its
+ * services given after midnight) is sent again with the next revision; the hub keeps the highest.
+ */
+export const DailySummaryV2 = Type.Object(
+  {
+    day,
+    revision: Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      description: '1 for the first summary of a day, n+1 per revision; 0 = read from a v1 summary',
+    }),
+    figures: Type.Object(
+      {
+        ...Object.fromEntries(COUNT_KEYS.map((k) => [k, count])),
+        waitMaxMs: count,
+        waitHist: Type.Array(count, { minItems: WAIT_BUCKETS, maxItems: WAIT_BUCKETS }),
+      } as Record<(typeof COUNT_KEYS)[number] | 'waitMaxMs', typeof count> & { waitHist: ReturnType<typeof Type.Array<typeof count>> },
+      strict,
+    ),
+  },
+  strict,
+);
+
+/**
+ * A v1 summary (an agent not yet upgraded) in the v2 shape: its counts as they are, its waits and
+ * handling counted over its served tickets, no wait histogram (its 90 % wait is unknown). Revision 0
+ * marks it, so any v2 summary of the same day replaces it.
+ */
+export function dailySummaryFromV1(v1: Static<typeof DailySummaryV1>): Static<typeof DailySummaryV2> {
+  const f: DayFigures = emptyDay();
+  f.issued = v1.tickets;
+  f.served = v1.served;
+  f.noShow = v1.noShow;
+  f.cancelled = v1.cancelled;
+  if (v1.avgWaitMs !== null) {
+    f.waitCount = v1.served;
+    f.waitSumMs = v1.avgWaitMs * v1.served;
+  }
+  if (v1.avgHandlingMs !== null) {
+    f.handlingCount = v1.served;
+    f.handlingSumMs = v1.avgHandlingMs * v1.served;
+  }
+  Object.assign(f, { l1: v1.ratings.l1, l2: v1.ratings.l2, l3: v1.ratings.l3, l4: v1.ratings.l4, l5: v1.ratings.l5 });
+  f.notRated = v1.ratings.notRated;
+  f.notices = v1.notices;
+  f.acceptedWithMissing = v1.acceptedWithMissing;
+  f.unresolvedOpened = v1.unresolvedOpened;
+  return { day: v1.day, revision: 0, figures: f };
+}
+
 export const LiveWaitV1 = Type.Object(
   {
     at: ms,
@@ -234,7 +287,7 @@ export const CONTRACTS = {
   caseChange: contract(1, CaseChangeV1),
   campaignCase: contract(1, CampaignCaseV1),
   followUpDone: contract(1, FollowUpDoneV1),
-  dailySummary: contract(1, DailySummaryV1),
+  dailySummary: contract(2, DailySummaryV2, [{ v: 1, schema: DailySummaryV1, upgrade: dailySummaryFromV1 }]),
   liveWait: contract(1, LiveWaitV1),
 } as const satisfies Record<RecordKind, unknown>;
 

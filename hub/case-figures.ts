@@ -58,7 +58,7 @@ const FIGURES_SQL = `
   SELECT hall_id, ${CASE_FIGURE_KEYS.map((k) => `count(*) FILTER (WHERE ${SELECT[k]}) AS ${column(k)}`).join(',\n    ')}
   FROM cases
   WHERE kind IN ('homeVisit', 'petition', 'selfCheck', 'revisit', 'acceptedWithMissing')
-    AND ($4::text IS NULL OR hall_id IN (SELECT id FROM halls WHERE city = $4))
+    AND ($4::text IS NULL OR hall_id IN (SELECT id FROM halls WHERE city = $4)) AND ($5::text IS NULL OR hall_id = $5)
     AND (${['opened_day', 'closed_day', 'escalated_day', 'callback_day', 'due_day'].map(IN).join(' OR ')})
   GROUP BY hall_id`;
 
@@ -69,8 +69,9 @@ export async function caseFigures(
   to: string,
   today: string,
   city: string | null = null,
+  hallId: string | null = null,
 ): Promise<Map<string, CaseFigures>> {
-  const r = await pool.query(FIGURES_SQL, [from, to, today, city]);
+  const r = await pool.query(FIGURES_SQL, [from, to, today, city, hallId]);
   const out = new Map<string, CaseFigures>();
   for (const x of r.rows) {
     out.set(x.hall_id, Object.fromEntries(CASE_FIGURE_KEYS.map((k) => [k, Number(x[column(k)] ?? 0)])) as unknown as CaseFigures);

@@ -2,9 +2,18 @@
 // so a case is never ahead of or behind the records it came from.
 import type pg from 'pg';
 import type { SyncRecord } from '../contracts/records.js';
+import { storeDailySummary } from './hall-days.js';
 
 /** kinds that also update the cases table */
-export const DERIVED = new Set(['rating', 'unresolvedReport', 'caseChange', 'campaignCase', 'acceptedWithMissing', 'followUpDone']);
+export const DERIVED = new Set([
+  'dailySummary',
+  'rating',
+  'unresolvedReport',
+  'caseChange',
+  'campaignCase',
+  'acceptedWithMissing',
+  'followUpDone',
+]);
 
 // A campaign record carries the whole case as it was at `at`. The latest one wins, except that a
 // closed case stays closed (the hall never reopens one), so a close that overtook the records before
@@ -42,7 +51,8 @@ const CAMPAIGN_UPSERT = `
 export async function applyDerived(client: pg.PoolClient, hallId: string, fresh: SyncRecord[]): Promise<void> {
   for (const r of fresh) {
     // r.kind narrows r.data to that kind's contract (contracts/records.ts)
-    if (r.kind === 'rating' && r.data.rectification) {
+    if (r.kind === 'dailySummary') await storeDailySummary(client, hallId, r);
+    else if (r.kind === 'rating' && r.data.rectification) {
       const d = r.data;
       const rect = r.data.rectification;
       await client.query(

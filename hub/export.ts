@@ -1,4 +1,5 @@
 // 月度考核报表 as CSV (UTF-8 with BOM, so Excel opens the Chinese headers) and XLSX (exceljs).
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { HallMonthRow } from './reports.js';
 
@@ -10,6 +11,7 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '大厅', value: (r) => r.hallName },
   { header: '办件量', value: (r) => r.tickets },
   { header: '平均等候(分钟)', value: (r) => r.avgWaitMin ?? '' },
+  { header: '90%等候(分钟)', value: (r) => r.p90WaitMin ?? '' },
   { header: '平均办理(分钟)', value: (r) => r.avgHandlingMin ?? '' },
   { header: '非常满意', value: (r) => r.levels[4] },
   { header: '满意', value: (r) => r.levels[3] },
@@ -40,6 +42,10 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '回访满意', value: (r) => r.cases.callbackSatisfied },
   { header: '回访不满意', value: (r) => r.cases.callbackUnsatisfied },
   { header: '回访未联系上', value: (r) => r.cases.callbackNotReached },
+  { header: '取号量', value: (r) => r.issued },
+  { header: '过号', value: (r) => r.noShow },
+  { header: '日汇总天数', value: (r) => r.days },
+  { header: '日结后修订天数', value: (r) => r.revisedDays },
   { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },
 ];
 
@@ -57,14 +63,25 @@ export function toCsv(rows: HallMonthRow[]): string {
 }
 
 export async function toXlsx(rows: HallMonthRow[], title: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // The streaming writer: a province's 1,500 rows in a fraction of the in-memory workbook's time.
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'hallq hub';
   const ws = wb.addWorksheet('月度考核');
-  ws.addRow([title]);
-  ws.addRow(COLUMNS.map((c) => c.header)).font = { bold: true };
-  for (const r of rows) ws.addRow(COLUMNS.map((c) => c.value(r)));
-  ws.columns.forEach((col) => {
-    col.width = 14;
-  });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  ws.columns = COLUMNS.map(() => ({ width: 14 }));
+  ws.addRow([title]).commit();
+  const head = ws.addRow(COLUMNS.map((c) => c.header));
+  head.font = { bold: true };
+  head.commit();
+  for (const r of rows) ws.addRow(COLUMNS.map((c) => c.value(r))).commit();
+  ws.commit();
+  await wb.commit();
+  await done;
+  return Buffer.concat(chunks);
 }

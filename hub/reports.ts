@@ -1,7 +1,9 @@
 // Supervision figures from the hub's tables. The monthly cycle ends on the 25th (考核周期): the
 // report for 2026-11 covers 2026-10-26 … 2026-11-25, by each hall's own business day.
 import type pg from 'pg';
+import { addInto, type DayFigures, emptyDay, onTimeRateOf, shown } from '../common/figures.js';
 import { type CaseFigures, caseFigures, emptyFigures, sumFigures } from './case-figures.js';
+import { figuresOfRow, SUM_FIGURES } from './hall-days.js';
 
 export const HUB_TZ = 'Asia/Shanghai';
 
@@ -32,8 +34,13 @@ export interface HallMonthRow {
   city: string;
   lastSeenAt: Date | null;
   late: boolean;
+  /** 办件量: services finished (common/figures.ts `served`) */
   tickets: number;
+  issued: number;
+  noShow: number;
   avgWaitMin: number | null;
+  /** 90 % of the cycle's waits were at most this (the wait histogram's bucket edge) */
+  p90WaitMin: number | null;
   avgHandlingMin: number | null;
   levels: [number, number, number, number, number];
   notRated: number;
@@ -52,97 +59,111 @@ export interface HallMonthRow {
   acceptedWithMissing: number;
   /** 上门服务, 信访, 自查, 回访 and 容缺 follow-ups of the cycle */
   cases: CaseFigures;
+  /** hall days with a daily summary in the cycle, and how many of them were revised after their close */
+  days: number;
+  revisedDays: number;
+  /** the additive day sums behind the figures above (a city's or the province's total adds these) */
+  sums: DayFigures;
 }
 
 const n = (v: unknown) => Number(v ?? 0);
-const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
-const minutes = (ms: unknown) => (ms === null || ms === undefined ? null : Math.round((Number(ms) / 60_000) * 10) / 10);
+const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / 60_000) * 10) / 10);
+
+/** the figures a hall row (or a total) shows, from its day sums: the same derivation as the hall's reports */
+function fromSums(sums: DayFigures) {
+  const s = shown(sums);
+  return {
+    tickets: s.served,
+    issued: s.issued,
+    noShow: s.noShow,
+    avgWaitMin: minutes(s.waitMeanMs),
+    p90WaitMin: minutes(s.waitP90Ms),
+    avgHandlingMin: minutes(s.handlingMeanMs),
+    levels: s.levels,
+    notRated: s.notRated,
+    rated: s.rated,
+    goodRate: s.goodRate,
+    bad: s.bad,
+    notices: sums.notices,
+  };
+}
 
 export async function monthlyReport(
   pool: pg.Pool,
   month: string,
-  opts: { city?: string | null; today?: string; lateMinutes?: number } = {},
+  opts: { city?: string | null; hallId?: string; today?: string; lateMinutes?: number } = {},
 ): Promise<{ month: string; from: string; to: string; rows: HallMonthRow[] }> {
   const { from, to } = cycleOf(month);
   const today = opts.today ?? todayIn();
   const lateMs = (opts.lateMinutes ?? 120) * 60_000;
+  // Each part reads only the halls asked for: one hall, a city's halls, or the province.
+  const halls = `($4::text IS NULL OR hall_id IN (SELECT id FROM halls WHERE city = $4)) AND ($5::text IS NULL OR hall_id = $5)`;
+  // the case figures run beside the day sums, on another pooled connection
+  const caseFiguresP = caseFigures(pool, from, to, today, opts.city ?? null, opts.hallId ?? null);
+  caseFiguresP.catch(() => {}); // awaited below; if the first query throws, this one's error is not unhandled
   const r = await pool.query(
-    `WITH rec AS (
-       SELECT hall_id,
-         count(*) FILTER (WHERE kind = 'serviceRecord') AS tickets,
-         avg((data->>'waitMs')::bigint) FILTER (WHERE kind = 'serviceRecord') AS avg_wait,
-         avg((data->>'handlingMs')::bigint) FILTER (WHERE kind = 'serviceRecord') AS avg_handling,
-         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '1') AS l1,
-         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '2') AS l2,
-         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '3') AS l3,
-         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '4') AS l4,
-         count(*) FILTER (WHERE kind = 'rating' AND data->>'level' = '5') AS l5,
-         count(*) FILTER (WHERE kind = 'notRated') AS not_rated,
-         count(*) FILTER (WHERE kind = 'notice') AS notices,
-         count(*) FILTER (WHERE kind = 'acceptedWithMissing') AS accepted
-       FROM records
-       WHERE day BETWEEN $1::date AND $2::date
-         -- the time range lets PostgreSQL skip the partitions of other months
-         AND at >= $1::date - 2 AND at < $2::date + 2
-         AND kind IN ('serviceRecord', 'rating', 'notRated', 'notice', 'acceptedWithMissing')
+    `WITH hd AS (
+       SELECT hall_id, count(*) AS days, count(*) FILTER (WHERE revision > 1) AS revised_days, ${SUM_FIGURES}
+       FROM hall_days WHERE day BETWEEN $1::date AND $2::date AND ${halls}
        GROUP BY hall_id
      ), cs AS (
+       -- 整改 outcomes as common/figures.ts rectOutcome: due = closed or past due; on time = closed by the due day
        SELECT hall_id,
          count(*) FILTER (WHERE kind = 'rectification' AND (state = 'closed' OR due_day < $3::date)) AS rect_due,
          count(*) FILTER (WHERE kind = 'rectification' AND state = 'closed' AND closed_day <= due_day) AS rect_on_time,
          count(*) FILTER (WHERE kind = 'unresolved') AS unresolved_opened,
-         count(*) FILTER (WHERE kind = 'unresolved' AND state = 'closed') AS unresolved_closed
-       FROM cases WHERE opened_day BETWEEN $1::date AND $2::date GROUP BY hall_id
+         count(*) FILTER (WHERE kind = 'unresolved' AND state = 'closed') AS unresolved_closed,
+         count(*) FILTER (WHERE kind = 'acceptedWithMissing') AS accepted
+       FROM cases WHERE opened_day BETWEEN $1::date AND $2::date AND kind IN ('rectification', 'unresolved', 'acceptedWithMissing')
+         AND ${halls}
+       GROUP BY hall_id
      )
-     SELECT h.id, h.name, h.city, h.last_seen_at, rec.*, cs.*
-     FROM halls h LEFT JOIN rec ON rec.hall_id = h.id LEFT JOIN cs ON cs.hall_id = h.id
-     WHERE ($4::text IS NULL OR h.city = $4)
+     SELECT h.id, h.name, h.city, h.last_seen_at, hd.*, cs.*
+     FROM halls h LEFT JOIN hd ON hd.hall_id = h.id LEFT JOIN cs ON cs.hall_id = h.id
+     WHERE ($4::text IS NULL OR h.city = $4) AND ($5::text IS NULL OR h.id = $5)
      ORDER BY h.city, h.id`,
-    [from, to, today, opts.city ?? null],
+    [from, to, today, opts.city ?? null, opts.hallId ?? null],
   );
-  const figures = await caseFigures(pool, from, to, today, opts.city ?? null);
+  const figures = await caseFiguresP;
   const now = Date.now();
   const rows = r.rows.map((x): HallMonthRow => {
-    const levels: HallMonthRow['levels'] = [n(x.l1), n(x.l2), n(x.l3), n(x.l4), n(x.l5)];
-    const rated = levels.reduce((a, b) => a + b, 0);
+    const sums = figuresOfRow(x);
+    const rectDue = n(x.rect_due);
+    const rectOnTime = n(x.rect_on_time);
     return {
       hallId: x.id,
       hallName: x.name,
       city: x.city,
       lastSeenAt: x.last_seen_at,
       late: !x.last_seen_at || now - new Date(x.last_seen_at).getTime() > lateMs,
-      tickets: n(x.tickets),
-      avgWaitMin: minutes(x.avg_wait),
-      avgHandlingMin: minutes(x.avg_handling),
-      levels,
-      notRated: n(x.not_rated),
-      rated,
-      goodRate: ratio(levels[2] + levels[3] + levels[4], rated),
-      bad: levels[0] + levels[1],
-      rectDue: n(x.rect_due),
-      rectOnTime: n(x.rect_on_time),
-      onTimeRate: ratio(n(x.rect_on_time), n(x.rect_due)),
+      ...fromSums(sums),
+      rectDue,
+      rectOnTime,
+      onTimeRate: onTimeRateOf(rectOnTime, 0, rectDue - rectOnTime),
       unresolvedOpened: n(x.unresolved_opened),
       unresolvedClosed: n(x.unresolved_closed),
-      notices: n(x.notices),
+      // 容缺 accepted: each acceptance is a case the hall sends as it happens, so a hall whose day is
+      // not summarised yet still shows it (the day's summary counts the same acceptances)
       acceptedWithMissing: n(x.accepted),
       cases: figures.get(x.id) ?? emptyFigures(),
+      days: n(x.days),
+      revisedDays: n(x.revised_days),
+      sums,
     };
   });
   return { month, from, to, rows };
 }
 
-/** per-city totals of hall rows (averages weighted by tickets) */
+/** per-city totals of hall rows: the halls' day sums added, then shown as for one hall */
 export function cityTotals(rows: HallMonthRow[]): (HallMonthRow & { halls: number })[] {
   const by = new Map<string, HallMonthRow[]>();
   for (const r of rows) by.set(r.city, [...(by.get(r.city) ?? []), r]);
   return [...by.entries()].map(([city, rs]) => {
     const sum = (f: (r: HallMonthRow) => number) => rs.reduce((a, r) => a + f(r), 0);
-    const levels = [0, 1, 2, 3, 4].map((i) => sum((r) => r.levels[i]!)) as HallMonthRow['levels'];
-    const rated = sum((r) => r.rated);
-    const tickets = sum((r) => r.tickets);
-    const wavg = (f: (r: HallMonthRow) => number | null) =>
-      tickets === 0 ? null : Math.round((sum((r) => (f(r) ?? 0) * r.tickets) / tickets) * 10) / 10;
+    const sums = emptyDay();
+    for (const r of rs) addInto(sums, r.sums);
+    const rectDue = sum((r) => r.rectDue);
+    const rectOnTime = sum((r) => r.rectOnTime);
     return {
       hallId: '',
       hallName: '',
@@ -150,25 +171,17 @@ export function cityTotals(rows: HallMonthRow[]): (HallMonthRow & { halls: numbe
       halls: rs.length,
       lastSeenAt: null,
       late: rs.some((r) => r.late),
-      tickets,
-      avgWaitMin: wavg((r) => r.avgWaitMin),
-      avgHandlingMin: wavg((r) => r.avgHandlingMin),
-      levels,
-      notRated: sum((r) => r.notRated),
-      rated,
-      goodRate: ratio(levels[2] + levels[3] + levels[4], rated),
-      bad: levels[0] + levels[1],
-      rectDue: sum((r) => r.rectDue),
-      rectOnTime: sum((r) => r.rectOnTime),
-      onTimeRate: ratio(
-        sum((r) => r.rectOnTime),
-        sum((r) => r.rectDue),
-      ),
+      ...fromSums(sums),
+      rectDue,
+      rectOnTime,
+      onTimeRate: onTimeRateOf(rectOnTime, 0, rectDue - rectOnTime),
       unresolvedOpened: sum((r) => r.unresolvedOpened),
       unresolvedClosed: sum((r) => r.unresolvedClosed),
-      notices: sum((r) => r.notices),
       acceptedWithMissing: sum((r) => r.acceptedWithMissing),
       cases: sumFigures(rs.map((r) => r.cases)),
+      days: sum((r) => r.days),
+      revisedDays: sum((r) => r.revisedDays),
+      sums,
     };
   });
 }

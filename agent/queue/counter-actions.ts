@@ -27,7 +27,15 @@ function eligibility(core: EngineCore, tx: Tx, counterId: string) {
 }
 
 function callTicket(tx: Tx, c: StoredCounter, t: StoredTicket, mixPos: number, reason: CallReason): StoredTicket {
-  const called: StoredTicket = { ...t, state: 'called', calledAt: tx.now, counter: c.id, recalls: 0 };
+  // the wait ends at the first call: a 过号 who rejoins waited again by their own doing
+  const called: StoredTicket = {
+    ...t,
+    state: 'called',
+    calledAt: tx.now,
+    firstCalledAt: t.firstCalledAt ?? tx.now,
+    counter: c.id,
+    recalls: 0,
+  };
   if (c.staffId !== undefined) called.staffId = c.staffId;
   tx.putTicket(called);
   tx.putCounter({ ...c, currentTicketId: t.id, mixPos, lastCall: { number: t.number, at: tx.now } });

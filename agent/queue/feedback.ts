@@ -30,12 +30,19 @@ function ratedTicket(core: EngineCore, tx: Tx, counterId: string, ticketId?: str
   core.counterDef(counterId);
   const id = ticketId ?? tx.counter(counterId).lastFinishedTicketId;
   if (!id) throw conflict('NOTHING_TO_RATE', '本窗口暂无可评价的办件', `Counter ${counterId} has no finished ticket to rate`);
-  const t = core.ticketOrThrow(id, tx);
+  // A service finished before midnight may be rated after it (the rating belongs to the service's
+  // day, docs/figures.md); the day's rollover has dropped it from the cache, the store still has it.
+  const t = tx.ticket(id) ?? earlierDayTicket(core, id) ?? core.ticketOrThrow(id, tx);
   if (t.state !== 'done') throw conflict('TICKET_NOT_FINISHED', `${t.number}号尚未办结，暂不能评价`, `${t.number} is not finished`);
   if (t.counter !== counterId) {
     throw conflict('WRONG_COUNTER', `${t.number}号不是在${counterId}号窗口办结的`, `${t.number} was not finished at counter ${counterId}`);
   }
   return t;
+}
+
+function earlierDayTicket(core: EngineCore, id: string): StoredTicket | undefined {
+  const day = /^(\d{4}-\d{2}-\d{2})-/.exec(id)?.[1];
+  return day === undefined ? undefined : core.store.loadTickets(day).find((t) => t.id === id);
 }
 
 export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {

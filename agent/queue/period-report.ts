@@ -2,6 +2,18 @@
 // reads the rows (agent/store); this file only counts, so a test can recompute every figure.
 import type { CampaignCase } from './campaign-types.js';
 import type { StoredTicket } from './store.js';
+import {
+  addCampaignOpened,
+  addRating,
+  addTicket,
+  type DayFigures,
+  emptyDay,
+  followUpOverdue,
+  onTimeRateOf,
+  rectOutcome,
+  shown,
+} from '../../common/figures.js';
+import { ticketFact } from './figures-facts.js';
 import { dayOf } from './time.js';
 import type { AcceptedWithMissing, NoticeRecord, Rating, RatingLevel, Rectification, UnresolvedReport } from './types.js';
 
@@ -33,6 +45,9 @@ export interface Figures {
   unresolved: { open: number; closed: number };
   homeVisits: number;
   petitions: number;
+  /** 自查 and 回访 cases opened */
+  selfChecks: number;
+  revisits: number;
 }
 
 export interface ReportRow extends Figures {
@@ -48,6 +63,8 @@ export interface PeriodReport {
   to: string;
   generatedAt: number;
   totals: Figures;
+  /** the additive sums behind `totals` (common/figures.ts): what the daily summary sends upward */
+  sums: DayFigures;
   byService: ReportRow[];
   byCounter: ReportRow[];
   byStaff: ReportRow[];
@@ -73,55 +90,50 @@ export function monthOfDay(day: string, cycleEndDay: number): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
+/** exact 90th percentile of a list (kept for callers outside the reports; reports use figures.p90Of) */
 export function p90(values: number[]): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.ceil(0.9 * s.length) - 1]!;
 }
 
-const mean = (v: number[]) => (v.length === 0 ? null : Math.round(v.reduce((a, b) => a + b, 0) / v.length));
-
+/** One group's sums: the hall-day figures of common/figures.ts plus the case outcomes as of today. */
 class Acc {
-  issued = 0;
-  served = 0;
-  noShows = 0;
-  waits: number[] = [];
-  handling: number[] = [];
-  channels = { normal: 0, green: 0, senior: 0, appointment: 0, schoolBatch: 0 };
-  byLevel: Record<RatingLevel, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
-  notRated = 0;
+  readonly day: DayFigures = emptyDay();
+  /** counters and staff count channels of what they served, services and totals of what was issued */
+  constructor(readonly channels: 'issued' | 'served') {}
   rect = { opened: 0, closedOnTime: 0, closedLate: 0, openOverdue: 0 };
-  notices = 0;
   rongque = { cases: 0, completed: 0, overdue: 0 };
   unresolved = { open: 0, closed: 0 };
-  homeVisits = 0;
-  petitions = 0;
 
   figures(withIssued: boolean): Figures {
-    const rated = Object.values(this.byLevel).reduce((a, b) => a + b, 0);
-    const bad = this.byLevel[1] + this.byLevel[2];
-    const judged = this.rect.closedOnTime + this.rect.closedLate + this.rect.openOverdue;
+    const d = this.day;
+    const s = shown(d);
     return {
-      issued: withIssued ? this.issued : null,
-      served: this.served,
-      noShows: this.noShows,
-      waitMeanMs: mean(this.waits),
-      waitP90Ms: p90(this.waits),
-      handlingMeanMs: mean(this.handling),
-      channels: { ...this.channels },
-      ratings: { byLevel: { ...this.byLevel }, rated, notRated: this.notRated, bad, goodRate: rated === 0 ? null : (rated - bad) / rated },
-      rectifications: { ...this.rect, onTimeRate: judged === 0 ? null : this.rect.closedOnTime / judged },
-      notices: this.notices,
+      issued: withIssued ? d.issued : null,
+      served: s.served,
+      noShows: s.noShow,
+      waitMeanMs: s.waitMeanMs,
+      waitP90Ms: s.waitP90Ms,
+      handlingMeanMs: s.handlingMeanMs,
+      channels: { normal: d.chNormal, green: d.chGreen, senior: d.chSenior, appointment: d.chAppointment, schoolBatch: d.chSchoolBatch },
+      ratings: {
+        byLevel: { 1: d.l1, 2: d.l2, 3: d.l3, 4: d.l4, 5: d.l5 },
+        rated: s.rated,
+        notRated: s.notRated,
+        bad: s.bad,
+        goodRate: s.goodRate,
+      },
+      rectifications: { ...this.rect, onTimeRate: onTimeRateOf(this.rect.closedOnTime, this.rect.closedLate, this.rect.openOverdue) },
+      notices: d.notices,
       rongque: { ...this.rongque },
       unresolved: { ...this.unresolved },
-      homeVisits: this.homeVisits,
-      petitions: this.petitions,
+      homeVisits: d.homeVisitOpened,
+      petitions: d.petitionOpened,
+      selfChecks: d.selfCheckOpened,
+      revisits: d.revisitOpened,
     };
   }
-}
-
-function channelOf(t: StoredTicket): keyof Acc['channels'] {
-  return t.schoolBatch ? 'schoolBatch' : t.channel;
 }
 
 export function buildPeriodReport(
@@ -137,13 +149,13 @@ export function buildPeriodReport(
     names: { service: Map<string, string>; counter: Map<string, string>; staff: Map<string, string> };
   },
 ): PeriodReport {
-  const total = new Acc();
+  const total = new Acc('issued');
   const groups = { service: new Map<string, Acc>(), counter: new Map<string, Acc>(), staff: new Map<string, Acc>() };
   const at = (g: keyof typeof groups, key: string | undefined): Acc | undefined => {
     if (key === undefined) return undefined;
     let a = groups[g].get(key);
     if (!a) {
-      a = new Acc();
+      a = new Acc(g === 'service' ? 'issued' : 'served');
       groups[g].set(key, a);
     }
     return a;
@@ -160,59 +172,48 @@ export function buildPeriodReport(
 
   for (const t of rows.tickets) {
     if (!inPeriod(t.day)) continue;
-    const where = { service: t.service, counter: t.counter, staff: t.staffId };
-    if (t.transferredFrom === undefined) {
-      total.issued++;
-      total.channels[channelOf(t)]++;
-      const s = at('service', t.service)!;
-      s.issued++;
-      s.channels[channelOf(t)]++;
-      if (t.calledAt !== undefined) each(where, (a) => a.waits.push(t.calledAt! - t.issuedAt));
-    }
-    if (t.state === 'done') {
-      each(where, (a) => {
-        a.served++;
-        a.handling.push((t.finishedAt ?? 0) - (t.startedAt ?? t.finishedAt ?? 0));
-      });
-      for (const g of ['counter', 'staff'] as const) {
-        const a = at(g, g === 'counter' ? t.counter : t.staffId);
-        if (a) a.channels[channelOf(t)]++;
-      }
-    } else if (t.skippedAt !== undefined) {
-      each(where, (a) => a.noShows++);
-    }
+    const fact = ticketFact(t, o.timezone);
+    // A ticket's figures go to its service; the counter and staff member who last held it get them too
+    // (its wait included: the counter that called it ended that wait).
+    each({ service: t.service, counter: t.counter, staff: t.staffId }, (a) => addTicket(a.day, fact, a.channels));
   }
   for (const r of rows.ratings) {
     if (!inPeriod(r.day)) continue;
-    each({ service: r.service, counter: r.counter, staff: r.staffId }, (a) => (r.level === null ? a.notRated++ : a.byLevel[r.level]++));
+    each({ service: r.service, counter: r.counter, staff: r.staffId }, (a) => addRating(a.day, r.level));
   }
   const ratingService = new Map(rows.ratings.map((r) => [r.ticketId, r.service]));
   for (const z of rows.rectifications) {
     if (!inPeriod(dayOfMs(z.openedAt))) continue;
+    const outcome = rectOutcome(z.dueDay, z.closedAt === undefined ? undefined : dayOfMs(z.closedAt), o.today);
     each({ service: ratingService.get(z.ticketId), counter: z.counter, staff: z.staffId }, (a) => {
       a.rect.opened++;
-      if (z.closedAt !== undefined) {
-        if (dayOfMs(z.closedAt) <= z.dueDay) a.rect.closedOnTime++;
-        else a.rect.closedLate++;
-      } else if (z.dueDay < o.today) a.rect.openOverdue++;
+      a.day.rectOpened++;
+      if (outcome === 'onTime') a.rect.closedOnTime++;
+      else if (outcome === 'late') a.rect.closedLate++;
+      else if (outcome === 'openOverdue') a.rect.openOverdue++;
     });
   }
-  for (const n of rows.notices) if (inPeriod(n.day)) each({ service: n.service, counter: n.counter, staff: n.staffId }, (a) => a.notices++);
+  for (const n of rows.notices)
+    if (inPeriod(n.day)) each({ service: n.service, counter: n.counter, staff: n.staffId }, (a) => a.day.notices++);
   for (const c of rows.accepted) {
     if (!inPeriod(c.day)) continue;
     each({ service: c.service, counter: c.counter, staff: c.staffId }, (a) => {
+      a.day.acceptedWithMissing++;
       a.rongque.cases++;
       if (c.completedAt !== undefined) a.rongque.completed++;
-      else if (c.followUpDate < o.today) a.rongque.overdue++;
+      else if (followUpOverdue(c.followUpDate, false, o.today)) a.rongque.overdue++;
     });
   }
   for (const u of rows.unresolved) {
     if (!inPeriod(u.day)) continue;
-    each({ service: u.service, staff: u.assignedTo }, (a) => a.unresolved[u.state]++);
+    each({ service: u.service, staff: u.assignedTo }, (a) => {
+      a.day.unresolvedOpened++;
+      a.unresolved[u.state]++;
+    });
   }
   for (const c of rows.campaign) {
-    if (!inPeriod(c.day) || (c.kind !== 'homeVisit' && c.kind !== 'petition')) continue;
-    each({ service: c.service, staff: c.assignedTo }, (a) => (c.kind === 'homeVisit' ? a.homeVisits++ : a.petitions++));
+    if (!inPeriod(c.day)) continue;
+    each({ service: c.service, staff: c.assignedTo }, (a) => addCampaignOpened(a.day, c.kind));
   }
   const rowsOf = (g: keyof typeof groups) =>
     [...groups[g].entries()]
@@ -225,6 +226,7 @@ export function buildPeriodReport(
     to: o.to,
     generatedAt: o.now,
     totals: total.figures(true),
+    sums: total.day,
     byService: rowsOf('service'),
     byCounter: rowsOf('counter'),
     byStaff: rowsOf('staff'),

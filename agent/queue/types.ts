@@ -119,6 +119,8 @@ export interface TicketQueueFields {
   transferredFrom?: string;
   transferredTo?: string;
   skippedAt?: number;
+  /** the first call of this entry (calledAt is the latest); the wait figure ends here */
+  firstCalledAt?: number;
   cancelledAt?: number;
   /** why it ended unserved (state cancelled): common/vocabulary.ts END_REASON */
   cancelReason?: EndReason;

@@ -1,4 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { handlingOf, meanOf, waitOf } from '../../common/figures.js';
+import { ticketFact } from '../queue/figures-facts.js';
+import type { StoredTicket } from '../queue/store.js';
 
 export type HandlingGroup = 'staff' | 'counter' | 'service';
 
@@ -21,36 +24,46 @@ export interface HandlingRow {
   avgWaitMs: number | null;
 }
 
-const GROUP_EXPR: Record<HandlingGroup, string> = {
-  staff: "json_extract(data, '$.staffId')",
-  counter: "json_extract(data, '$.counter')",
-  service: 'service',
-};
+const GROUP_FIELD: Record<HandlingGroup, 'staffId' | 'counter' | 'service'> = { staff: 'staffId', counter: 'counter', service: 'service' };
 
 /**
  * Per-staff (or counter, or service) handling times over finished tickets — the “办件效率” report a
- * hall manager filters by day range, service, counter and staff member. Reads the ticket rows the
- * engine wrote; never writes.
+ * hall manager filters by day range, service, counter and staff member. Handling and wait are the
+ * figures of common/figures.ts (the same as the daily and monthly reports). Reads; never writes.
  */
-export function handlingReport(db: Database, f: HandlingFilter): HandlingRow[] {
-  const where = ["state = 'done'", 'day BETWEEN @from AND @to'];
-  if (f.service !== undefined) where.push('service = @service');
-  if (f.counter !== undefined) where.push("json_extract(data, '$.counter') = @counter");
-  if (f.staffId !== undefined) where.push("json_extract(data, '$.staffId') = @staffId");
-  const handling = "json_extract(data, '$.finishedAt') - json_extract(data, '$.startedAt')";
-  const wait = "CASE WHEN first_entry = 1 THEN json_extract(data, '$.calledAt') - json_extract(data, '$.issuedAt') END";
-  const sql = `SELECT ${GROUP_EXPR[f.groupBy]} AS key, count(*) AS served, avg(${handling}) AS avgHandlingMs,
-      max(${handling}) AS maxHandlingMs, avg(${wait}) AS avgWaitMs
-    FROM tickets WHERE ${where.join(' AND ')} GROUP BY key ORDER BY served DESC, key`;
-  const params: Record<string, string> = { from: f.from, to: f.to };
-  if (f.service !== undefined) params.service = f.service;
-  if (f.counter !== undefined) params.counter = f.counter;
-  if (f.staffId !== undefined) params.staffId = f.staffId;
-  return (db.prepare(sql).all(params) as HandlingRow[]).map((r) => ({
-    key: r.key,
-    served: r.served,
-    avgHandlingMs: Math.round(r.avgHandlingMs ?? 0),
-    maxHandlingMs: Math.round(r.maxHandlingMs ?? 0),
-    avgWaitMs: r.avgWaitMs === null ? null : Math.round(r.avgWaitMs),
-  }));
+export function handlingReport(db: Database, f: HandlingFilter, timezone: string): HandlingRow[] {
+  const tickets = (
+    db.prepare("SELECT data FROM tickets WHERE state = 'done' AND day BETWEEN ? AND ? ORDER BY rowid").all(f.from, f.to) as {
+      data: string;
+    }[]
+  ).map((r) => JSON.parse(r.data) as StoredTicket);
+  const groups = new Map<string | null, { served: number; handling: number; max: number; waits: number; waitSum: number }>();
+  for (const t of tickets) {
+    if (f.service !== undefined && t.service !== f.service) continue;
+    if (f.counter !== undefined && t.counter !== f.counter) continue;
+    if (f.staffId !== undefined && t.staffId !== f.staffId) continue;
+    const fact = ticketFact(t, timezone);
+    const h = handlingOf(fact);
+    if (h === null) continue;
+    const key = t[GROUP_FIELD[f.groupBy]] ?? null;
+    const g = groups.get(key) ?? { served: 0, handling: 0, max: 0, waits: 0, waitSum: 0 };
+    g.served++;
+    g.handling += h;
+    g.max = Math.max(g.max, h);
+    const w = waitOf(fact);
+    if (w !== null) {
+      g.waits++;
+      g.waitSum += w;
+    }
+    groups.set(key, g);
+  }
+  return [...groups.entries()]
+    .map(([key, g]) => ({
+      key,
+      served: g.served,
+      avgHandlingMs: meanOf(g.handling, g.served) ?? 0,
+      maxHandlingMs: g.max,
+      avgWaitMs: meanOf(g.waitSum, g.waits),
+    }))
+    .sort((a, b) => b.served - a.served || String(a.key ?? '').localeCompare(String(b.key ?? '')));
 }

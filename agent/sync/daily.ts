@@ -1,59 +1,75 @@
-// 日汇总: one dailySummary record per finished business day, written into the outbox by the sync
-// layer itself (idempotency key daily:<day>), so a supervisor can reconcile a hall's day at a glance.
+// 日汇总: one dailySummary record per closed business day, written into the outbox by the sync layer
+// itself, with the figures of the hall's own daily report (common/figures.ts), so the hall's report,
+// the summary and the hub's report cannot disagree. A closed day whose figures change afterwards (a
+// rating of its services given after midnight, a 未评价 replaced by a late rating) is sent again as
+// revision n+1 under its own key; the hub keeps the highest revision and shows it.
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import type { DayFigures } from '../../common/figures.js';
 import type { RecordData } from '../../contracts/records.js';
 import type { OutboxTable } from './outbox.js';
 
-export function dailySummary(db: Database, day: string): RecordData['dailySummary'] {
-  const t = db
-    .prepare(
-      `SELECT
-         sum(first_entry) AS tickets,
-         sum(state = 'done') AS served,
-         sum(state = 'noShow' OR (state = 'cancelled' AND json_extract(data, '$.cancelReason') = 'expired')) AS noShow,
-         sum(state = 'cancelled') AS cancelled,
-         avg(CASE WHEN first_entry = 1 AND json_extract(data, '$.calledAt') IS NOT NULL
-                  THEN json_extract(data, '$.calledAt') - json_extract(data, '$.issuedAt') END) AS avgWait,
-         avg(CASE WHEN state = 'done' THEN json_extract(data, '$.finishedAt') - json_extract(data, '$.startedAt') END) AS avgHandling
-       FROM tickets WHERE day = ?`,
-    )
-    .get(day) as Record<string, number | null>;
-  const r = db
-    .prepare(
-      `SELECT sum(level = 1) AS l1, sum(level = 2) AS l2, sum(level = 3) AS l3, sum(level = 4) AS l4, sum(level = 5) AS l5,
-              sum(level IS NULL) AS notRated FROM ratings WHERE day = ?`,
-    )
-    .get(day) as Record<string, number | null>;
-  const one = (sql: string) => ((db.prepare(sql).get(day) as { n: number }).n ?? 0) as number;
-  const n = (v: number | null | undefined) => Math.max(0, Math.round(v ?? 0));
-  const avg = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.max(0, Math.round(v)));
-  return {
-    day,
-    tickets: n(t.tickets),
-    served: n(t.served),
-    noShow: n(t.noShow),
-    cancelled: n(t.cancelled),
-    avgWaitMs: avg(t.avgWait),
-    avgHandlingMs: avg(t.avgHandling),
-    ratings: { l1: n(r.l1), l2: n(r.l2), l3: n(r.l3), l4: n(r.l4), l5: n(r.l5), notRated: n(r.notRated) },
-    notices: one('SELECT count(*) AS n FROM notices WHERE day = ?'),
-    acceptedWithMissing: one('SELECT count(*) AS n FROM accepted_missing WHERE day = ?'),
-    unresolvedOpened: one('SELECT count(*) AS n FROM unresolved_reports WHERE day = ?'),
-  };
+/** the day's additive figures, as the hall's daily report counts them */
+export type DayFiguresOf = (day: string) => DayFigures;
+
+export function dailySummary(figuresOf: DayFiguresOf, day: string, revision = 1): RecordData['dailySummary'] {
+  const f = figuresOf(day);
+  return { day, revision, figures: { ...f, waitHist: [...f.waitHist] } };
 }
 
-/** Writes a summary for every day before `today` that has tickets and none yet; returns the days written. */
-export function writeDailySummaries(db: Database, outbox: OutboxTable, today: string, now: number): string[] {
+const fingerprint = (f: DayFigures) => createHash('sha256').update(JSON.stringify(f)).digest('base64url').slice(0, 22);
+
+interface Sent {
+  revision: number;
+  fp: string;
+}
+
+/** How far back a late change is looked for: a rating's timeout is minutes, a hall may be off for a long holiday. */
+const REVISE_WITHIN_DAYS = 40;
+
+/**
+ * Writes a summary for every day before `today` that has tickets and none yet, and a revision for
+ * every summarised day whose ratings changed since; returns the keys written.
+ */
+export function writeDailySummaries(db: Database, outbox: OutboxTable, figuresOf: DayFiguresOf, today: string, now: number): string[] {
+  const written: string[] = [];
+  const sentOf = (day: string): Sent | null => {
+    const raw = outbox.state(`dailySummary.sent:${day}`);
+    return raw ? (JSON.parse(raw) as Sent) : null;
+  };
+  const send = (day: string, revision: number, f: DayFigures) => {
+    const key = revision === 1 ? `daily:${day}` : `daily:${day}:r${revision}`;
+    if (outbox.enqueue('dailySummary', key, { day, revision, figures: f }, now)) written.push(key);
+    outbox.setState(`dailySummary.sent:${day}`, JSON.stringify({ revision, fp: fingerprint(f) } satisfies Sent));
+  };
+
   const after = outbox.state('dailySummary.lastDay') ?? '';
   const days = (
     db.prepare('SELECT DISTINCT day FROM tickets WHERE day > ? AND day < ? ORDER BY day').all(after, today) as { day: string }[]
   ).map((d) => d.day);
-  const written: string[] = [];
   for (const day of days) {
     db.transaction(() => {
-      if (outbox.enqueue('dailySummary', `daily:${day}`, dailySummary(db, day), now)) written.push(day);
+      if (!sentOf(day)) send(day, 1, figuresOf(day));
       outbox.setState('dailySummary.lastDay', day);
     })();
   }
+
+  // Late changes of a closed day come from its ratings (a rating belongs to the service's day).
+  const checkedAt = Number(outbox.state('dailySummary.checkedAt') ?? 0);
+  const since = new Date(Date.parse(`${today}T00:00:00Z`) - REVISE_WITHIN_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const changed = (
+    db.prepare('SELECT DISTINCT day FROM ratings WHERE at >= ? AND day >= ? AND day < ? ORDER BY day').all(checkedAt, since, today) as {
+      day: string;
+    }[]
+  ).map((d) => d.day);
+  db.transaction(() => {
+    for (const day of changed) {
+      const prev = sentOf(day);
+      if (!prev) continue; // not summarised yet: its first summary carries the change
+      const f = figuresOf(day);
+      if (fingerprint(f) !== prev.fp) send(day, prev.revision + 1, f);
+    }
+    outbox.setState('dailySummary.checkedAt', String(now));
+  })();
   return written;
 }

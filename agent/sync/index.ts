@@ -57,7 +57,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
     });
     const daily = () => {
       try {
-        const days = writeDailySummaries(db, outbox, ctx.engine.today(), Date.now());
+        const days = writeDailySummaries(db, outbox, (day) => ctx.engine.periodReport('daily', day).sums, ctx.engine.today(), Date.now());
         if (days.length > 0) sender?.kick();
       } catch (err) {
         log.error({ err }, 'daily summary failed');

@@ -117,6 +117,7 @@ export interface OutboxPayloads {
     | { caseKind: D<'caseChange'>['caseKind']; caseId: string; action: D<'caseChange'>['action']; entry?: CaseEntryFact; case?: CaseFact }
     | { caseKind: CampaignKind; caseId: string; action: D<'campaignCase'>['action']; entry?: CaseEntryFact; case?: CaseFact }
     | { caseKind: 'acceptedWithMissing'; record?: { id: string; completedAt: number; counter: string; ticketId: string } };
+  /** a row written before the agent's upgrade has the v1 shape and goes up as v1 (toRecord) */
   dailySummary: D<'dailySummary'>;
 }
 
@@ -316,5 +317,7 @@ export function toRecord(row: OutboxRow, timezone: string): SyncRecord {
   const times = data as { at?: unknown; finishedAt?: unknown; day?: unknown };
   const at = typeof times.at === 'number' ? times.at : typeof times.finishedAt === 'number' ? times.finishedAt : row.created_at;
   const day = typeof times.day === 'string' ? times.day : dayOf(at, timezone);
-  return { key: row.idempotency_key, kind, v: CONTRACTS[kind].v, at, day, data } as SyncRecord;
+  // a summary written by the agent before its upgrade keeps the version it was written in
+  const v = kind === 'dailySummary' && !('revision' in data) ? 1 : CONTRACTS[kind].v;
+  return { key: row.idempotency_key, kind, v, at, day, data } as SyncRecord;
 }

@@ -1,6 +1,7 @@
 // Forward-only schema migrations of the hub: a shipped migration is never edited; a change is a new
 // version. Applied under an advisory lock so two hub processes starting together apply each once.
 import type pg from 'pg';
+import { HALL_DAYS_SQL } from '../hall-days.js';
 
 export interface HubMigration {
   version: number;
@@ -120,6 +121,14 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       -- null: the hall never said (an agent before the day lifecycle); false: it closed its day
       ALTER TABLE halls ADD COLUMN live_open boolean, ADD COLUMN live_at timestamptz;
     `,
+  },
+  // 20–29: figures (issue 18). Versions 3–19 are left to the other changes of the same round.
+  {
+    version: 20,
+    name: "hall_days: each hall day's figures in columns, from its daily summary (highest revision kept)",
+    sql: `${HALL_DAYS_SQL}
+      -- a city's report reads only its halls
+      CREATE INDEX halls_city ON halls (city);`,
   },
 ];
 

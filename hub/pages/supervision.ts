@@ -38,7 +38,7 @@ function hallTable(
   withCity: boolean,
   extra?: Map<string, { overdue: number; open: number }>,
 ): string {
-  const head = `<tr>${withCity ? '<th class="l">城市</th>' : ''}<th class="l">大厅</th><th>办件量</th><th>平均等候(分)</th>
+  const head = `<tr>${withCity ? '<th class="l">城市</th>' : ''}<th class="l">大厅</th><th>办件量</th><th>平均等候(分)</th><th>90%等候(分)</th>
 <th>非常满意</th><th>满意</th><th>基本满意</th><th>不满意</th><th>非常不满意</th><th>未评价</th><th>好评率</th><th>差评</th>
 <th>整改按期率</th>${extra ? '<th>逾期整改</th><th>办不成事未结</th>' : ''}<th>办不成事 新增/办结</th><th class="l">同步</th></tr>`;
   const body = rows
@@ -56,7 +56,7 @@ function hallTable(
           ? '<span class="late">同步延迟</span>'
           : '正常';
       return `<tr${isCity ? ' class="city"' : ''}>${withCity ? `<td class="l">${isCity ? '' : esc(r.city)}</td>` : ''}<td class="l">${name}</td>
-<td>${r.tickets}</td><td>${num(r.avgWaitMin)}</td>${[4, 3, 2, 1, 0].map((i) => `<td>${r.levels[i]}</td>`).join('')}<td>${r.notRated}</td>
+<td>${r.tickets}</td><td>${num(r.avgWaitMin)}</td><td>${num(r.p90WaitMin)}</td>${[4, 3, 2, 1, 0].map((i) => `<td>${r.levels[i]}</td>`).join('')}<td>${r.notRated}</td>
 <td>${pct(r.goodRate)}</td><td>${r.bad}</td><td>${pct(r.onTimeRate)}</td>${x ? `<td${x.overdue ? ' class="late"' : ''}>${x.overdue}</td><td>${x.open}</td>` : extra ? '<td></td><td></td>' : ''}
 <td>${r.unresolvedOpened} / ${r.unresolvedClosed}</td><td class="l">${sync}</td></tr>`;
     })
@@ -136,10 +136,12 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
     if (!s) return reply;
     const today = todayIn();
     const month = cycleMonthOf(today);
-    const report = await monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes });
-    const overdue = await openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today });
-    const openU = await openCases(pool, { city: s.city, kind: 'unresolved', today });
-    const lists = await caseLists(pool, { city: s.city, today });
+    const [report, overdue, openU, lists] = await Promise.all([
+      monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes }),
+      openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today }),
+      openCases(pool, { city: s.city, kind: 'unresolved', today }),
+      caseLists(pool, { city: s.city, today }),
+    ]);
     const extra = countPerHallAndCity({ overdue, open: openU });
     const rows: (HallMonthRow & { halls?: number })[] = [];
     const totals = cityTotals(report.rows);
@@ -173,7 +175,7 @@ ${
     if (!s) return reply;
     const { id } = request.params as { id: string };
     const today = todayIn();
-    const report = await monthlyReport(pool, cycleMonthOf(today), { city: s.city, today, lateMinutes: opts.lateMinutes });
+    const report = await monthlyReport(pool, cycleMonthOf(today), { city: s.city, hallId: id, today, lateMinutes: opts.lateMinutes });
     const row = report.rows.find((r) => r.hallId === id);
     if (!row)
       return reply
@@ -187,7 +189,8 @@ ${
     return page(
       row.hallName,
       `<p>${esc(row.city)} · ${esc(row.hallId)} · 最近上报：${row.lastSeenAt ? esc(new Date(row.lastSeenAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })) : '从未'}
-${row.late ? '<span class="late">（同步延迟）</span>' : ''}</p>${hallTable([row], false)}
+${row.late ? '<span class="late">（同步延迟）</span>' : ''}</p>
+<p>本周期日汇总 ${row.days} 天${row.revisedDays ? `，其中 ${row.revisedDays} 天在日结后有修订（迟到的评价计入办件当日）` : ''}</p>${hallTable([row], false)}
 ${caseTable(
   rect.filter((c) => c.dueDay < today),
   '逾期未整改',

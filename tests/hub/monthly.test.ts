@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRecord } from '../../contracts/records.js';
 import { postBatch } from '../../agent/sync/post.js';
 import { todayIn } from '../../hub/reports.js';
+import { COUNT_KEYS, WAIT_BUCKETS, WAIT_EDGES_MIN } from '../../common/figures.js';
 import { type HubHarness, loginCookie, registerHalls, SECRET_A, SECRET_B, serviceRecord, startHubHarness } from './harness.js';
 
 let h: HubHarness;
@@ -164,6 +165,56 @@ function generate(hall: string, firstDay: string, lastDay: string): SyncRecord[]
   return out;
 }
 
+/**
+ * The hall's daily summaries (v2) of those records, written here from the records alone. One day
+ * of HALL-A goes up twice: revision 1 without its last rating, revision 2 with it, sent in reverse.
+ */
+function summaries(recs: SyncRecord[], revise: boolean): SyncRecord[] {
+  const days = new Map<string, SyncRecord[]>();
+  for (const r of recs) days.set(r.day, [...(days.get(r.day) ?? []), r]);
+  const out: SyncRecord[] = [];
+  for (const [day, rs] of days) {
+    const f: Record<string, number> = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0]));
+    const hist = new Array<number>(WAIT_BUCKETS).fill(0);
+    let waitMaxMs = 0;
+    for (const r of rs) {
+      const d = r.data as any;
+      if (r.kind === 'serviceRecord') {
+        f.issued!++;
+        f.served!++;
+        f.chNormal!++;
+        f.waitCount!++;
+        f.waitSumMs! += d.waitMs;
+        waitMaxMs = Math.max(waitMaxMs, d.waitMs);
+        const b = WAIT_EDGES_MIN.findIndex((m) => d.waitMs < m * 60_000);
+        hist[b === -1 ? WAIT_BUCKETS - 1 : b]!++;
+        f.handlingCount!++;
+        f.handlingSumMs! += d.handlingMs;
+      } else if (r.kind === 'rating') f[`l${d.level}`]!++;
+      else if (r.kind === 'notRated') f.notRated!++;
+      else if (r.kind === 'notice') f.notices!++;
+      else if (r.kind === 'acceptedWithMissing') f.acceptedWithMissing!++;
+      else if (r.kind === 'unresolvedReport') f.unresolvedOpened!++;
+    }
+    const rec = (revision: number, figures: Record<string, unknown>): SyncRecord => ({
+      key: revision === 1 ? `daily:${day}` : `daily:${day}:r${revision}`,
+      kind: 'dailySummary',
+      v: 2,
+      at: noon(day) + 12 * 3600_000,
+      day,
+      data: { day, revision, figures } as never,
+    });
+    const figures = { ...f, waitMaxMs, waitHist: hist };
+    const lastRating = rs.filter((r) => r.kind === 'rating').at(-1);
+    if (revise && day === '2026-11-20' && lastRating) {
+      const level = (lastRating.data as any).level as number;
+      const early = { ...figures, [`l${level}`]: f[`l${level}`]! - 1, notRated: f.notRated! + 1 };
+      out.push(rec(2, figures), rec(1, early));
+    } else out.push(rec(1, figures));
+  }
+  return out;
+}
+
 function expected(recs: SyncRecord[], from: string, to: string, today: string) {
   const inCycle = (d: string) => d >= from && d <= to;
   const svc = recs.filter((r) => r.kind === 'serviceRecord' && inCycle(r.day)).map((r) => r.data as any);
@@ -174,10 +225,15 @@ function expected(recs: SyncRecord[], from: string, to: string, today: string) {
   const due = rects.filter((r) => closes.has(r.rectification.id) || r.rectification.dueDay < today);
   const onTime = rects.filter((r) => closes.has(r.rectification.id) && closes.get(r.rectification.id)! <= r.rectification.dueDay);
   const unresolved = recs.filter((r) => r.kind === 'unresolvedReport' && inCycle(r.day)).map((r) => (r.data as any).id);
-  const avg = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length / 60_000) * 10) / 10 : null);
+  const avg = (xs: number[]) => (xs.length ? Math.round(Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) / 6_000) / 10 : null);
+  const waits = svc.map((s) => s.waitMs as number).sort((a, b) => a - b);
+  const at90 = waits[Math.ceil(waits.length * 0.9) - 1]!;
+  const edge = WAIT_EDGES_MIN.find((m) => at90 < m * 60_000)!;
   return {
     tickets: svc.length,
-    avgWaitMin: avg(svc.map((s) => s.waitMs)),
+    issued: svc.length,
+    avgWaitMin: avg(waits),
+    p90WaitMin: Math.round((Math.min(edge * 60_000, waits.at(-1)!) / 60_000) * 10) / 10,
     avgHandlingMin: avg(svc.map((s) => s.handlingMs)),
     levels,
     notRated: recs.filter((r) => r.kind === 'notRated' && inCycle(r.day)).length,
@@ -198,8 +254,9 @@ describe('monthly report (cycle ending the 25th)', () => {
     const halls = { 'HALL-A': generate('HALL-A', '2026-10-20', last), 'HALL-B': generate('HALL-B', '2026-10-20', last) };
     for (const [hallId, recs] of Object.entries(halls)) {
       const secret = hallId === 'HALL-A' ? SECRET_A : SECRET_B;
-      for (let i = 0; i < recs.length; i += 300) {
-        const out = await postBatch({ url: h.hub.url, hallId, secret, timeoutMs: 30_000 }, recs.slice(i, i + 300));
+      const all = [...recs, ...summaries(recs, hallId === 'HALL-A')];
+      for (let i = 0; i < all.length; i += 300) {
+        const out = await postBatch({ url: h.hub.url, hallId, secret, timeoutMs: 30_000 }, all.slice(i, i + 300));
         expect(out.kind === 'ok' && out.ack.results.every((r) => r.status === 'stored')).toBe(true);
       }
     }
@@ -213,6 +270,8 @@ describe('monthly report (cycle ending the 25th)', () => {
       expect(want.tickets).toBeGreaterThan(50);
       expect(want.rectDue).toBeGreaterThan(0);
       expect(row).toMatchObject(want);
+      // 2026-11-20 was revised after its close: the hub kept revision 2 (sent first) and shows it
+      expect(row.revisedDays).toBe(hallId === 'HALL-A' ? 1 : 0);
     }
 
     const csv = await (await fetch(`${h.hub.url}/reports/monthly?month=2026-11&format=csv`, { headers: { cookie } })).text();
@@ -225,5 +284,56 @@ describe('monthly report (cycle ending the 25th)', () => {
     expect(ws.getRow(2).getCell(4).value).toBe('办件量');
     const xa = [3, 4].map((r) => ws.getRow(r)).find((r) => r.getCell(2).value === 'HALL-B')!;
     expect(xa.getCell(4).value).toBe(expected(halls['HALL-B'], '2026-10-26', '2026-11-25', today).tickets);
+  });
+});
+
+describe('daily summaries of two contract versions', () => {
+  it('adds a v1 summary (not yet upgraded hall) and a v2 one side by side; a later v2 of the same day replaces the v1', async () => {
+    const at = Date.now();
+    const v1 = (day: string, served: number) => ({
+      key: `daily:${day}`,
+      kind: 'dailySummary' as const,
+      v: 1,
+      at,
+      day,
+      data: {
+        day,
+        tickets: served + 2,
+        served,
+        noShow: 1,
+        cancelled: 0,
+        avgWaitMs: 600_000,
+        avgHandlingMs: 300_000,
+        ratings: { l1: 0, l2: 1, l3: 0, l4: 2, l5: served - 3, notRated: 0 },
+        notices: 1,
+        acceptedWithMissing: 0,
+        unresolvedOpened: 0,
+      } as never,
+    });
+    const v2 = (day: string, served: number, revision: number) => {
+      const figures: Record<string, unknown> = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0]));
+      Object.assign(figures, { issued: served, served, waitCount: served, waitSumMs: served * 120_000, l5: served });
+      const hist = new Array<number>(WAIT_BUCKETS).fill(0);
+      hist[2] = served; // 2–3 min
+      return {
+        key: `daily:${day}:r${revision}`,
+        kind: 'dailySummary' as const,
+        v: 2,
+        at,
+        day,
+        data: { day, revision, figures: { ...figures, waitMaxMs: 120_000, waitHist: hist } } as never,
+      };
+    };
+    const post = (records: SyncRecord[]) => postBatch({ url: h.hub.url, hallId: 'HALL-B', secret: SECRET_B, timeoutMs: 30_000 }, records);
+    const first = await post([v1('2026-12-28', 10), v2('2026-12-29', 20, 1), v1('2026-12-30', 5)]);
+    expect(first.kind === 'ok' && first.ack.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
+    await post([v2('2026-12-30', 7, 1)]); // the hall was upgraded and summarised the 30th again
+    const cookie = await loginCookie(h.hub.url, 'province', 'province-pass');
+    const report = await (await fetch(`${h.hub.url}/reports/monthly?month=2027-01&format=json`, { headers: { cookie } })).json();
+    const row = report.rows.find((r: { hallId: string }) => r.hallId === 'HALL-B');
+    expect(row).toMatchObject({ tickets: 10 + 20 + 7, issued: 12 + 20 + 7, noShow: 1, days: 3 });
+    // waits: 10 × 10 min (v1 mean over its served) + 27 × 2 min
+    expect(row.avgWaitMin).toBe(Math.round(((10 * 600_000 + 27 * 120_000) / 37 / 60_000) * 10) / 10);
+    expect(row.levels).toEqual([0, 1, 0, 2, 7 + 20 + 7]);
   });
 });
