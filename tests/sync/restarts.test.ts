@@ -48,10 +48,10 @@ beforeAll(async () => {
     }
   }) as typeof fetch;
   for (const id of HALLS) {
-    // The default backoff (1 s doubling up to 300 s), a short timeout, small batches.
+    // The default backoff (1 s doubling up to 300 s), small batches; a timeout well above the hub's 2 s deadline.
     const text = syncConfig(`http://127.0.0.1:${port}`).replace(
       /\nupstream:[\s\S]*$/,
-      `\nupstream:\n  url: http://127.0.0.1:${port}\n  hallId: ${id}\n  secret: ${secret(id)}\n  batchSize: 50\n  timeoutSeconds: 5\n`,
+      `\nupstream:\n  url: http://127.0.0.1:${port}\n  hallId: ${id}\n  secret: ${secret(id)}\n  batchSize: 50\n  timeoutSeconds: 10\n`,
     );
     agents.push(await startTestAgent({ configText: text }));
   }
