@@ -108,3 +108,38 @@ export const DAY_CLOSE_TRIGGER = {
 } as const satisfies Record<string, Label>;
 export type DayCloseTrigger = keyof typeof DAY_CLOSE_TRIGGER;
 export const DAY_CLOSE_TRIGGERS = keysOf(DAY_CLOSE_TRIGGER);
+
+// ---- 上报记录 record kind: the facts a hall reports to the hub (contracts/records.ts has one contract each)
+
+export const RECORD_KIND = {
+  serviceRecord: { zh: '办件记录', en: 'Service record' },
+  rating: { zh: '评价', en: 'Rating' },
+  notRated: { zh: '未评价', en: 'Not rated' },
+  notice: { zh: '一次性告知', en: 'Notice of missing materials' },
+  acceptedWithMissing: { zh: '容缺受理', en: 'Accepted with missing materials' },
+  followUpDone: { zh: '容缺补齐', en: 'Missing materials received' },
+  unresolvedReport: { zh: '办不成事反映', en: 'Unresolved-matter report' },
+  caseChange: { zh: '整改/办不成事进展', en: 'Case update' },
+  campaignCase: { zh: '上门/信访/自查/回访', en: 'Campaign case' },
+  dailySummary: { zh: '日汇总', en: 'Daily summary' },
+  liveWait: { zh: '实时等候', en: 'Live wait' },
+} as const satisfies Record<string, Label>;
+export type RecordKind = keyof typeof RECORD_KIND;
+export const RECORD_KINDS = keysOf(RECORD_KIND);
+
+/**
+ * 待上报 outbox kind: what the engine writes in the hall's outbox, and the record kind it goes up as.
+ * One outbox kind, caseUpdate, carries several case families and goes up under the family's contract.
+ */
+export const OUTBOX_KIND = {
+  serviceRecord: { zh: '办件记录', en: 'Service record', sentAs: ['serviceRecord'] },
+  rating: { zh: '评价', en: 'Rating', sentAs: ['rating'] },
+  notRated: { zh: '未评价', en: 'Not rated', sentAs: ['notRated'] },
+  notice: { zh: '一次性告知', en: 'Notice of missing materials', sentAs: ['notice'] },
+  acceptedWithMissing: { zh: '容缺受理', en: 'Accepted with missing materials', sentAs: ['acceptedWithMissing'] },
+  unresolvedReport: { zh: '办不成事反映', en: 'Unresolved-matter report', sentAs: ['unresolvedReport'] },
+  caseUpdate: { zh: '事项进展', en: 'Case update', sentAs: ['caseChange', 'campaignCase', 'followUpDone'] },
+  dailySummary: { zh: '日汇总', en: 'Daily summary', sentAs: ['dailySummary'] },
+} as const satisfies Record<string, Label & { sentAs: readonly RecordKind[] }>;
+export type OutboxKind = keyof typeof OUTBOX_KIND;
+export const OUTBOX_KINDS = keysOf(OUTBOX_KIND);

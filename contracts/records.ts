@@ -3,6 +3,9 @@
 // (`npx tsx contracts/write-schemas.ts`) and a test keeps the two equal.
 // Personal data stays in the hall: no ID numbers or hashes, no names, phones masked, free texts scrubbed.
 import Type, { type Static, type TSchema } from 'typebox';
+import { CAMPAIGN_KINDS, CASE_KINDS, CHANNELS, type CaseKind, RECORD_KINDS as KINDS, type RecordKind } from '../common/vocabulary.js';
+
+export type { RecordKind };
 import { COUNT_KEYS, type DayFigures, emptyDay, WAIT_BUCKETS } from '../common/figures.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
@@ -13,7 +16,9 @@ const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const level = Type.Integer({ minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' });
 const L = Type.Literal;
 const reason = Type.Union([L('attitude'), L('efficiency'), L('unfamiliar'), L('cumbersome'), L('other')]);
-const channel = Type.Union([L('normal'), L('senior'), L('green'), L('appointment')]);
+/** the values of a vocabulary table (common/vocabulary.ts), in its order */
+const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((v) => L(v))));
+const channel = oneOf(CHANNELS);
 /** 评价渠道: the counter's rating pad (窗口评价器), the caller keypad, the kiosk, a QR code / web page */
 const ratingChannel = Type.Union([L('pad'), L('keypad'), L('kiosk'), L('qr')]);
 const caseNumber = nullable(Type.String({ minLength: 1, maxLength: 40, description: '办件编号 entered by staff at finish' }));
@@ -108,7 +113,7 @@ export const UnresolvedReportV1 = Type.Object(
 
 export const CaseChangeV1 = Type.Object(
   {
-    caseKind: Type.Union([Type.Literal('rectification'), Type.Literal('unresolved')]),
+    caseKind: oneOf(CASE_KINDS.filter((k): k is CaseKind => k === 'rectification' || k === 'unresolved')),
     caseId: id,
     action: Type.Union([L('opened'), L('callback'), L('assigned'), L('closed')]),
     at: ms,
@@ -131,7 +136,7 @@ export const CaseChangeV1 = Type.Object(
 /** 上门服务 / 信访 / 自查 / 回访 cases (campaign): the supervisor sees the case, the hall keeps names and phones. */
 export const CampaignCaseV1 = Type.Object(
   {
-    caseKind: Type.Union([L('homeVisit'), L('petition'), L('selfCheck'), L('revisit')]),
+    caseKind: oneOf(CAMPAIGN_KINDS),
     caseId: id,
     action: Type.Union([L('opened'), L('assigned'), L('discussed'), L('escalated'), L('callback'), L('contact'), L('closed')]),
     at: ms,
@@ -284,7 +289,7 @@ export const CONTRACTS = {
   followUpDone: contract(1, FollowUpDoneV1),
   dailySummary: contract(2, DailySummaryV2, [{ v: 1, schema: DailySummaryV1, upgrade: dailySummaryFromV1 }]),
   liveWait: contract(1, LiveWaitV1),
-} as const;
+} as const satisfies Record<RecordKind, unknown>;
 
 /** the table's shape, for a hub started with another table (tests) */
 export type ContractTable = Record<string, { v: number; schema: TSchema; older: readonly OlderVersion<unknown>[] }>;
@@ -306,21 +311,26 @@ export function readableVersions(table: ContractTable = CONTRACTS): Record<strin
   );
 }
 
-export type RecordKind = keyof typeof CONTRACTS;
-export const RECORD_KINDS = Object.keys(CONTRACTS) as RecordKind[];
+/** the record kinds of common/vocabulary.ts, each with its contract above (the `satisfies` keeps them one set) */
+export const RECORD_KINDS: readonly RecordKind[] = KINDS;
 export type RecordData = { [K in RecordKind]: Static<(typeof CONTRACTS)[K]['schema']> };
 
-/** One record in a batch: `key` is the idempotency key, unique per hall. */
-export interface SyncRecord<K extends RecordKind = RecordKind> {
-  key: string;
-  kind: K;
-  v: number;
-  /** when the fact happened (epoch ms); the hub partitions by it */
-  at: number;
-  /** hall-local business day of the fact */
-  day: string;
-  data: RecordData[K];
-}
+/**
+ * One record in a batch: `key` is the idempotency key, unique per hall. Without a kind argument it is
+ * the union over the kinds, so `if (r.kind === 'rating')` narrows `r.data` to a rating.
+ */
+export type SyncRecord<K extends RecordKind = RecordKind> = {
+  [P in K]: {
+    key: string;
+    kind: P;
+    v: number;
+    /** when the fact happened (epoch ms); the hub partitions by it */
+    at: number;
+    /** hall-local business day of the fact */
+    day: string;
+    data: RecordData[P];
+  };
+}[K];
 
 export const SyncRecordEnvelope = Type.Object(
   {

@@ -50,16 +50,19 @@ const CAMPAIGN_UPSERT = `
 
 export async function applyDerived(client: pg.PoolClient, hallId: string, fresh: SyncRecord[]): Promise<void> {
   for (const r of fresh) {
-    const d = r.data as Record<string, any>;
+    // r.kind narrows r.data to that kind's contract (contracts/records.ts)
     if (r.kind === 'dailySummary') await storeDailySummary(client, hallId, r);
-    else if (r.kind === 'rating' && d.rectification) {
+    else if (r.kind === 'rating' && r.data.rectification) {
+      const d = r.data;
+      const rect = r.data.rectification;
       await client.query(
         `INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, counter, staff_id, service, level, updated_at)
          VALUES ($1, $2, 'rectification', to_timestamp($3 / 1000.0), $4, $5, 'open', $6, $7, $8, $9, to_timestamp($3 / 1000.0))
          ON CONFLICT (hall_id, case_id) DO NOTHING`,
-        [hallId, d.rectification.id, r.at, r.day, d.rectification.dueDay, d.counter, d.staffId, d.service, d.level],
+        [hallId, rect.id, r.at, r.day, rect.dueDay, d.counter, d.staffId, d.service, d.level],
       );
     } else if (r.kind === 'unresolvedReport') {
+      const d = r.data;
       await client.query(
         `INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, service, updated_at)
          VALUES ($1, $2, 'unresolved', to_timestamp($3 / 1000.0), $4, $5, 'open', $6, to_timestamp($3 / 1000.0))
@@ -67,6 +70,7 @@ export async function applyDerived(client: pg.PoolClient, hallId: string, fresh:
         [hallId, d.id, r.at, r.day, d.dueDay, d.service],
       );
     } else if (r.kind === 'caseChange') {
+      const d = r.data;
       const closedDay = d.state === 'closed' ? r.day : null;
       await client.query(
         `INSERT INTO cases (hall_id, case_id, kind, opened_at, opened_day, due_day, state, closed_at, closed_day, counter, staff_id, updated_at)
@@ -78,8 +82,9 @@ export async function applyDerived(client: pg.PoolClient, hallId: string, fresh:
         [hallId, d.caseId, d.caseKind, d.openedAt, d.dueDay, d.state, d.closedAt, closedDay, d.counter, d.staffId, r.at],
       );
     } else if (r.kind === 'campaignCase') {
-      await client.query(CAMPAIGN_UPSERT, campaignParams(hallId, r as SyncRecord<'campaignCase'>));
+      await client.query(CAMPAIGN_UPSERT, campaignParams(hallId, r));
     } else if (r.kind === 'acceptedWithMissing') {
+      const d = r.data;
       // 容缺受理 opens a case due back on the follow-up date; if its follow-up came first, the row
       // is already closed and only learns when it was opened and due.
       await client.query(
@@ -91,6 +96,7 @@ export async function applyDerived(client: pg.PoolClient, hallId: string, fresh:
         [hallId, d.id, d.at, d.day, d.followUpDate, d.counter, d.ticketId],
       );
     } else if (r.kind === 'followUpDone') {
+      const d = r.data;
       // The follow-up names the 容缺 record by the same id the acceptance carried (agent/queue/followups.ts).
       await client.query(
         `INSERT INTO cases (hall_id, case_id, kind, state, closed_at, closed_day, counter, ticket_id, updated_at)

@@ -208,7 +208,7 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
       }
       const r = checked;
       if (r.kind === 'liveWait') {
-        if (!live || r.at > live.at) live = r as SyncRecord<'liveWait'>;
+        if (!live || r.at > live.at) live = r;
         results.push({ key: r.key, status: 'stored' });
       } else valid.push(r);
     }

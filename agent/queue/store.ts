@@ -9,6 +9,7 @@ import type {
   Ticket,
   UnresolvedReport,
 } from './types.js';
+import type { OutboxKind } from '../../common/vocabulary.js';
 import type { CampaignCase } from './campaign-types.js';
 import type { PeriodRows } from './period-report.js';
 
@@ -35,7 +36,7 @@ export interface ServiceStat {
 }
 
 export interface OutboxInput {
-  kind: 'rating' | 'notRated' | 'notice' | 'unresolvedReport' | 'serviceRecord' | 'caseUpdate' | 'acceptedWithMissing';
+  kind: Exclude<OutboxKind, 'dailySummary'>;
   idempotencyKey: string;
   payload: unknown;
   createdAt: number;

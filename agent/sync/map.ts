@@ -1,6 +1,7 @@
 // Outbox row → versioned contract record (contracts/records.ts). The outbox keeps the hall's own
 // shapes (written by the queue engine); this is the one place that decides what leaves the hall:
 // staff numbers yes, names never, ID data never, phone numbers masked, free texts scrubbed.
+import { CAMPAIGN_KINDS, type CampaignKind, type CaseKind, isIn, OUTBOX_KIND, type OutboxKind } from '../../common/vocabulary.js';
 import { CONTRACTS, type RecordData, type RecordKind, type SyncRecord } from '../../contracts/records.js';
 import { dayOf } from '../queue/time.js';
 import { scrubText } from '../../common/text-hygiene.js';
@@ -14,8 +15,6 @@ export interface OutboxRow {
 }
 
 export class UnmappableRecord extends Error {}
-
-type Any = Record<string, any>;
 
 /** 13812345678 → 138****5678; 0551-65110110 → 0551-****0110 */
 export function maskPhone(p: string): string {
@@ -45,10 +44,86 @@ export function contactMasked(contact: unknown): string | null {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.round(v)) : null);
+const list = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
 const RATING_CHANNEL: Record<string, RecordData['rating']['channel']> = { pad: 'pad', keypad: 'keypad', web: 'qr', kiosk: 'kiosk' };
 
-function mapRating(p: Any): RecordData['rating'] {
-  const r = p.rating ?? {};
+type D<K extends RecordKind> = RecordData[K];
+
+// What the engine writes in the outbox, per outbox kind, as read back from JSON. Rows written by older
+// agents lack newer fields (optional here); the hub checks every record against its contract anyway.
+interface RatingFact {
+  ticketId: string;
+  number: string;
+  day: string;
+  at: number;
+  service: string;
+  counter: string;
+  staffId?: string | null;
+  level: D<'rating'>['level'];
+  reasons?: D<'rating'>['reasons'];
+  /** the hall's rating source: pad, keypad, web (the QR page), kiosk */
+  source?: string;
+  comment?: string | null;
+}
+interface CaseFact {
+  state: 'open' | 'closed';
+  day?: string;
+  dueDay?: string;
+  at?: number;
+  openedAt?: number;
+  closedAt?: number | null;
+  counter?: string | null;
+  staffId?: string | null;
+  ticketId?: string | null;
+  service?: string | null;
+  source?: string | null;
+  escalation?: string | null;
+}
+interface CaseEntryFact {
+  at: number;
+  text?: string | null;
+  satisfied?: boolean | null;
+}
+export interface OutboxPayloads {
+  rating: { rating?: RatingFact; rectification?: { id: string; dueDay: string } | null; caseNumber?: string | null };
+  notRated: { rating?: Omit<RatingFact, 'level'>; caseNumber?: string | null };
+  serviceRecord: Omit<
+    D<'serviceRecord'>,
+    'owner' | 'staffId' | 'calledAt' | 'waitMs' | 'handlingMs' | 'caseNumber' | 'transfers' | 'acceptedWithMissing'
+  > & {
+    owner?: string;
+    staffId?: string | null;
+    calledAt?: number | null;
+    handlingMs?: number;
+    caseNumber?: string | null;
+    transfers?: D<'serviceRecord'>['transfers'];
+    acceptedWithMissing?: (D<'serviceRecord'>['acceptedWithMissing'][number] & Record<string, unknown>)[];
+  };
+  notice: Omit<D<'notice'>, 'missingMaterialIds' | 'ticketId' | 'staffId'> & {
+    ticketId?: string | null;
+    staffId?: string | null;
+    missingMaterials?: { id: string }[];
+  };
+  acceptedWithMissing: D<'acceptedWithMissing'>;
+  unresolvedReport: {
+    id: string;
+    day: string;
+    at: number;
+    service?: string | null;
+    description?: string;
+    contact?: string | null;
+    dueDay?: string;
+  };
+  caseUpdate:
+    | { caseKind: D<'caseChange'>['caseKind']; caseId: string; action: D<'caseChange'>['action']; entry?: CaseEntryFact; case?: CaseFact }
+    | { caseKind: CampaignKind; caseId: string; action: D<'campaignCase'>['action']; entry?: CaseEntryFact; case?: CaseFact }
+    | { caseKind: 'acceptedWithMissing'; record?: { id: string; completedAt: number; counter: string; ticketId: string } };
+  /** a row written before the agent's upgrade has the v1 shape and goes up as v1 (toRecord) */
+  dailySummary: D<'dailySummary'>;
+}
+
+function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
+  const r = p.rating ?? ({} as RatingFact);
   const rect = p.rectification;
   return {
     ticketId: r.ticketId,
@@ -59,7 +134,7 @@ function mapRating(p: Any): RecordData['rating'] {
     counter: r.counter,
     staffId: str(r.staffId),
     level: r.level,
-    reasons: Array.isArray(r.reasons) ? r.reasons : [],
+    reasons: list(r.reasons),
     channel: RATING_CHANNEL[r.source ?? 'pad'] ?? 'pad',
     caseNumber: str(p.caseNumber),
     comment: typeof r.comment === 'string' ? scrub(r.comment).slice(0, 500) : null,
@@ -67,8 +142,8 @@ function mapRating(p: Any): RecordData['rating'] {
   };
 }
 
-function mapNotRated(p: Any): RecordData['notRated'] {
-  const r = p.rating ?? {};
+function mapNotRated(p: OutboxPayloads['notRated']): D<'notRated'> {
+  const r = p.rating ?? ({} as RatingFact);
   return {
     ticketId: r.ticketId,
     number: r.number,
@@ -81,7 +156,7 @@ function mapNotRated(p: Any): RecordData['notRated'] {
   };
 }
 
-function mapService(p: Any): RecordData['serviceRecord'] {
+function mapService(p: OutboxPayloads['serviceRecord']): D<'serviceRecord'> {
   const calledAt = num(p.calledAt);
   return {
     ticketId: p.ticketId,
@@ -100,8 +175,8 @@ function mapService(p: Any): RecordData['serviceRecord'] {
     handlingMs: num(p.handlingMs) ?? 0,
     caseNumber: str(p.caseNumber),
     // Rows written before transfers were listed carry only the previous entry's id.
-    transfers: Array.isArray(p.transfers) ? p.transfers : [],
-    acceptedWithMissing: (Array.isArray(p.acceptedWithMissing) ? p.acceptedWithMissing : []).map((a: Any) => ({
+    transfers: list(p.transfers),
+    acceptedWithMissing: list(p.acceptedWithMissing).map((a) => ({
       id: a.id,
       missingMaterialIds: a.missingMaterialIds,
       followUpDate: a.followUpDate,
@@ -109,7 +184,7 @@ function mapService(p: Any): RecordData['serviceRecord'] {
   };
 }
 
-function mapNotice(p: Any): RecordData['notice'] {
+function mapNotice(p: OutboxPayloads['notice']): D<'notice'> {
   return {
     id: p.id,
     day: p.day,
@@ -118,11 +193,11 @@ function mapNotice(p: Any): RecordData['notice'] {
     service: p.service,
     ticketId: str(p.ticketId),
     staffId: str(p.staffId),
-    missingMaterialIds: (p.missingMaterials ?? []).map((m: Any) => m.id),
+    missingMaterialIds: list(p.missingMaterials).map((m) => m.id),
   };
 }
 
-function mapAccepted(p: Any): RecordData['acceptedWithMissing'] {
+function mapAccepted(p: OutboxPayloads['acceptedWithMissing']): D<'acceptedWithMissing'> {
   return {
     id: p.id,
     day: p.day,
@@ -134,7 +209,7 @@ function mapAccepted(p: Any): RecordData['acceptedWithMissing'] {
   };
 }
 
-function mapUnresolved(p: Any): RecordData['unresolvedReport'] {
+function mapUnresolved(p: OutboxPayloads['unresolvedReport']): D<'unresolvedReport'> {
   return {
     id: p.id,
     day: p.day,
@@ -146,19 +221,21 @@ function mapUnresolved(p: Any): RecordData['unresolvedReport'] {
   };
 }
 
-function mapCase(p: Any, tz: string): RecordData['caseChange'] {
-  const c = p.case ?? {};
-  const e = p.entry ?? {};
+type CasePayload = Exclude<OutboxPayloads['caseUpdate'], { caseKind: 'acceptedWithMissing' }>;
+
+function mapCase(p: Extract<CasePayload, { caseKind: CaseKind }>, tz: string): D<'caseChange'> {
+  const c = p.case ?? ({} as CaseFact);
+  const e = p.entry ?? ({} as CaseEntryFact);
   const rect = p.caseKind === 'rectification';
-  const out: RecordData['caseChange'] = {
+  const out: D<'caseChange'> = {
     caseKind: p.caseKind,
     caseId: p.caseId,
     action: p.action,
     at: e.at,
     day: dayOf(e.at, tz),
     state: c.state,
-    dueDay: c.dueDay ?? c.day,
-    openedAt: rect ? c.openedAt : c.at,
+    dueDay: (c.dueDay ?? c.day) as string,
+    openedAt: (rect ? c.openedAt : c.at) as number,
     closedAt: num(c.closedAt),
     counter: rect ? str(c.counter) : null,
     staffId: rect ? str(c.staffId) : null,
@@ -170,27 +247,26 @@ function mapCase(p: Any, tz: string): RecordData['caseChange'] {
   return out;
 }
 
-const CAMPAIGN_KINDS = new Set(['homeVisit', 'petition', 'selfCheck', 'revisit']);
-
-function mapCampaign(p: Any, tz: string): RecordData['campaignCase'] {
-  const c = p.case ?? {};
-  const e = p.entry ?? {};
-  const out: RecordData['campaignCase'] = {
+function mapCampaign(p: Extract<CasePayload, { caseKind: CampaignKind }>, tz: string): D<'campaignCase'> {
+  const c = p.case ?? ({} as CaseFact);
+  const e = p.entry ?? ({} as CaseEntryFact);
+  const out: D<'campaignCase'> = {
     caseKind: p.caseKind,
     caseId: p.caseId,
     action: p.action,
     at: e.at,
     day: dayOf(e.at, tz),
     state: c.state,
-    dueDay: c.dueDay,
-    openedAt: c.openedAt,
+    dueDay: c.dueDay as string,
+    openedAt: c.openedAt as number,
     closedAt: num(c.closedAt),
     service: str(c.service),
     counter: str(c.counter),
     staffId: str(c.staffId),
     ticketId: str(c.ticketId),
-    source: str(c.source) as RecordData['campaignCase']['source'],
-    escalation: str(c.escalation) as RecordData['campaignCase']['escalation'],
+    // not checked here: a value outside the contract is refused by the hub and the row parked with the reason
+    source: str(c.source) as D<'campaignCase'>['source'],
+    escalation: str(c.escalation) as D<'campaignCase'>['escalation'],
     // An assignment's text is the assignee's name: it stays in the hall.
     text: p.action !== 'assigned' && typeof e.text === 'string' ? scrub(e.text).slice(0, 2000) : null,
   };
@@ -198,45 +274,52 @@ function mapCampaign(p: Any, tz: string): RecordData['campaignCase'] {
   return out;
 }
 
-function mapFollowUpDone(p: Any, tz: string): RecordData['followUpDone'] {
-  const r = p.record ?? {};
+function mapFollowUpDone(p: Extract<OutboxPayloads['caseUpdate'], { caseKind: 'acceptedWithMissing' }>, tz: string): D<'followUpDone'> {
+  const r = p.record ?? ({} as NonNullable<typeof p.record>);
   return { id: r.id, day: dayOf(r.completedAt, tz), at: r.completedAt, counter: r.counter, ticketId: r.ticketId };
 }
 
-/** One outbox kind carries several case families; each goes up under its own contract. */
-function caseEntry(p: Any): { kind: RecordKind; map: (p: Any, tz: string) => any } {
-  if (CAMPAIGN_KINDS.has(p?.caseKind)) return { kind: 'campaignCase', map: mapCampaign };
-  if (p?.caseKind === 'acceptedWithMissing') return { kind: 'followUpDone', map: mapFollowUpDone };
-  return { kind: 'caseChange', map: mapCase };
-}
+/** the record kind and data of one outbox payload; its time and day are taken from the data */
+type Mapped = { [K in RecordKind]: { kind: K; data: D<K> } }[RecordKind];
 
-const OUTBOX_KINDS: Record<string, { kind: RecordKind; map: (p: Any, tz: string) => any }> = {
-  rating: { kind: 'rating', map: mapRating },
-  notRated: { kind: 'notRated', map: mapNotRated },
-  serviceRecord: { kind: 'serviceRecord', map: mapService },
-  notice: { kind: 'notice', map: mapNotice },
-  acceptedWithMissing: { kind: 'acceptedWithMissing', map: mapAccepted },
-  unresolvedReport: { kind: 'unresolvedReport', map: mapUnresolved },
-  caseUpdate: { kind: 'caseChange', map: mapCase },
-  dailySummary: { kind: 'dailySummary', map: (p) => p },
+/** One typed mapper per outbox kind (common/vocabulary.ts OUTBOX_KIND): a new outbox kind does not compile without one. */
+const MAPPERS: { [K in OutboxKind]: (p: OutboxPayloads[K], tz: string) => Mapped } = {
+  rating: (p) => ({ kind: 'rating', data: mapRating(p) }),
+  notRated: (p) => ({ kind: 'notRated', data: mapNotRated(p) }),
+  serviceRecord: (p) => ({ kind: 'serviceRecord', data: mapService(p) }),
+  notice: (p) => ({ kind: 'notice', data: mapNotice(p) }),
+  acceptedWithMissing: (p) => ({ kind: 'acceptedWithMissing', data: mapAccepted(p) }),
+  unresolvedReport: (p) => ({ kind: 'unresolvedReport', data: mapUnresolved(p) }),
+  // One outbox kind carries several case families; each goes up under its own contract.
+  caseUpdate: (p, tz) => {
+    if (p.caseKind === 'acceptedWithMissing') return { kind: 'followUpDone', data: mapFollowUpDone(p, tz) };
+    if (isCampaign(p)) return { kind: 'campaignCase', data: mapCampaign(p, tz) };
+    return { kind: 'caseChange', data: mapCase(p as Extract<CasePayload, { caseKind: CaseKind }>, tz) };
+  },
+  dailySummary: (p) => ({ kind: 'dailySummary', data: p }),
 };
+
+function isCampaign(p: CasePayload): p is Extract<CasePayload, { caseKind: CampaignKind }> {
+  return (CAMPAIGN_KINDS as readonly string[]).includes(p.caseKind);
+}
 
 /** Maps one outbox row; throws UnmappableRecord for a row no contract can carry (it is parked). */
 export function toRecord(row: OutboxRow, timezone: string): SyncRecord {
-  const entry = OUTBOX_KINDS[row.kind];
-  if (!entry) throw new UnmappableRecord(`no contract for outbox kind "${row.kind}"`);
-  let payload: Any;
+  if (!isIn(OUTBOX_KIND, row.kind)) throw new UnmappableRecord(`no contract for outbox kind "${row.kind}"`);
+  let payload: unknown;
   try {
     // rows stored before the API refused NUL / lone surrogates: scrubbed, never parked by the hub
     payload = scrubText(JSON.parse(row.payload));
   } catch {
     throw new UnmappableRecord('payload is not JSON');
   }
-  const { kind, map } = row.kind === 'caseUpdate' ? caseEntry(payload) : entry;
-  const data = map(payload, timezone);
-  const at = typeof data.at === 'number' ? data.at : typeof data.finishedAt === 'number' ? data.finishedAt : row.created_at;
-  const day = typeof data.day === 'string' ? data.day : dayOf(at, timezone);
+  if (!payload || typeof payload !== 'object') throw new UnmappableRecord('payload is not an object');
+  const map = MAPPERS[row.kind] as (p: unknown, tz: string) => Mapped;
+  const { kind, data } = map(payload, timezone);
+  const times = data as { at?: unknown; finishedAt?: unknown; day?: unknown };
+  const at = typeof times.at === 'number' ? times.at : typeof times.finishedAt === 'number' ? times.finishedAt : row.created_at;
+  const day = typeof times.day === 'string' ? times.day : dayOf(at, timezone);
   // a summary written by the agent before its upgrade keeps the version it was written in
   const v = kind === 'dailySummary' && !('revision' in data) ? 1 : CONTRACTS[kind].v;
-  return { key: row.idempotency_key, kind, v, at, day, data };
+  return { key: row.idempotency_key, kind, v, at, day, data } as SyncRecord;
 }
