@@ -30,7 +30,11 @@ export interface BusRequest<R> {
   lateMs?: number;
 }
 
-export type BusResult<R> = { ok: true; reply: R | undefined; rtt: number } | { ok: false; reason: 'timeout' | 'linkDown' | 'stopped' };
+export type BusResult<R> =
+  | { ok: true; reply: R | undefined; rtt: number }
+  /** garbled: bytes came while it waited, but no valid reply (a reply torn by noise) */
+  | { ok: false; reason: 'timeout'; garbled: boolean }
+  | { ok: false; reason: 'linkDown' | 'stopped' };
 
 export interface BusOptions {
   /** wire time of one character (ms) at the port's framing */
@@ -58,7 +62,7 @@ export class Bus {
   /** owners whose last request timed out with lateMs: nothing of theirs goes out before this time */
   private readonly heldUntil = new Map<string, number>();
   private serial = 0;
-  private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number };
+  private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number; heard?: boolean };
   /** performance.now() before which nothing may be written (silence after the last byte on the wire) */
   private quietUntil = 0;
   private kickTimer?: NodeJS.Timeout;
@@ -192,7 +196,7 @@ export class Bus {
     this.stats.timeouts++;
     this.quietUntil = performance.now() + this.gapMs;
     if (flight.p.req.lateMs) this.heldUntil.set(flight.p.req.owner, performance.now() + flight.p.req.lateMs);
-    this.finish(flight, { ok: false, reason: 'timeout' });
+    this.finish(flight, { ok: false, reason: 'timeout', garbled: !!flight.heard });
   }
 
   private onData(chunk: Uint8Array): void {
@@ -205,6 +209,7 @@ export class Bus {
       this.stats.strayBytes += chunk.length;
       return;
     }
+    f.heard = true;
     let reply: unknown;
     try {
       reply = f.match(chunk);
