@@ -127,20 +127,23 @@ describe('a polled RS-485 bus: 8 keypads + 8 rating pads', () => {
     sim.absent.add(18); // rp8 unplugged from the bus
     await new Promise((r) => setTimeout(r, 3000));
     polls.clear();
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 3000));
     const n = (addr: number) => polls.get(addr) ?? 0;
-    // over 2 s: the awaited pad as often as a keypad, the resting ones about every 1 s, the dead one every 2 s
-    expect(n(11)).toBeGreaterThanOrEqual(10);
-    expect(n(1)).toBeGreaterThanOrEqual(10);
-    for (const addr of [12, 13, 14, 15, 16, 17]) expect(n(addr), `pad ${addr}`).toBeLessThanOrEqual(3);
-    expect(n(18)).toBeLessThanOrEqual(2);
+    // compared with each other, not with the clock (a loaded machine slows them all): the awaited pad is
+    // polled like a keypad, more often than any resting pad; the dead one no more often than a resting one
+    const resting = Math.max(...[12, 13, 14, 15, 16, 17].map(n));
+    expect(resting).toBeGreaterThan(0);
+    expect(n(11)).toBeGreaterThan(2 * resting);
+    expect(n(1)).toBeGreaterThan(2 * resting);
+    expect(n(18)).toBeLessThanOrEqual(resting);
     expect(offline).toEqual(['rp8']);
     // a rating taken ends the full-rate polling of that pad
     sim.rate(11, 5);
     await new Promise((r) => setTimeout(r, 500));
     polls.clear();
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(n(11)).toBeLessThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(n(11)).toBeLessThanOrEqual(Math.max(...[12, 13, 14, 15, 16, 17].map(n)) + 1);
+    expect(n(1)).toBeGreaterThan(2 * n(11));
     sim.absent.delete(18);
   }, 20_000);
 
