@@ -21,6 +21,26 @@ export function computedCycleMs(pads = 16): number {
   return pads * ((10 + 9) * CHAR_MS + 2 * GAP);
 }
 
+/**
+ * The scheduled cycle (docs/protocols/rs485-keypad.md): keypads and the rating pads awaiting a rating at
+ * full rate; the other pads at their heartbeat (restMs) and dead ones every deadMs add their share.
+ */
+export function scheduledCycleMs(o: {
+  keypads: number;
+  awaiting: number;
+  resting: number;
+  dead: number;
+  restMs: number;
+  deadMs: number;
+  timeoutMs: number;
+}): number {
+  const poll = (10 + 9) * CHAR_MS + 2 * GAP;
+  const full = (o.keypads + o.awaiting) * poll;
+  // a fraction f of the bus goes to slow polls: the full-rate devices get the rest
+  const f = (o.resting * poll) / o.restMs + (o.dead * (10 * CHAR_MS + o.timeoutMs + GAP)) / o.deadMs;
+  return full / (1 - f);
+}
+
 /** Several virtual devices on one wire: every byte reaches all of them, all of them can answer. */
 class SharedWire extends VirtualDevice {
   constructor(private readonly parts: VirtualDevice[]) {
@@ -40,10 +60,11 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-export async function keyToLed(samples: number): Promise<void> {
+export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?: number } = {}): Promise<void> {
   const pair = new SocatPair();
   await pair.start();
   const pads = new VirtualKeypadBus('pads', { charMs: CHAR_MS, turnaroundMs: GAP });
+  for (const a of o.dead ?? []) pads.absent.add(a);
   const led = new VirtualDisplay('led', 'led-framed');
   const wire = new SharedWire([pads, led]);
   const att = attachToPty(wire, pair.b, 9600);
@@ -68,7 +89,19 @@ export async function keyToLed(samples: number): Promise<void> {
     { id: 'led3', kind: 'counterDisplay', protocol: 'led-framed', transport: serial, counter: '3', address: 3 },
   ];
   const bus = new HallBus();
-  const host = new LocalDeviceHost(devices, { pad: { pollMs: 100 } });
+  // when each keypad address was polled (its poll frames on the wire): no keypad may wait long
+  const polledAt = new Map<number, number[]>();
+  const host = new LocalDeviceHost(devices, {
+    pad: { pollMs: 100 },
+    onWire: (_port, dir, bytes, at) => {
+      // poll: FF 68 03 03 68 addr 20 seq cs 16
+      if (dir === 'tx' && bytes[0] === 0xff && bytes[6] === 0x20 && (bytes[5] ?? 99) <= 8) {
+        const list = polledAt.get(bytes[5]!) ?? [];
+        list.push(at);
+        polledAt.set(bytes[5]!, list);
+      }
+    },
+  });
   const m = createDeviceManager({
     host,
     devices,
@@ -101,10 +134,16 @@ export async function keyToLed(samples: number): Promise<void> {
   try {
     await m.start();
     const t0 = Date.now();
-    while (!m.list().every((d) => d.status === 'online')) {
+    const dead = new Set((o.dead ?? []).map((a) => `rp${a - 10}`));
+    while (!m.list().every((d) => d.status === 'online' || dead.has(d.id))) {
       if (Date.now() - t0 > 8000) throw new Error(`bus not online: ${JSON.stringify(m.list())}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // one or two counters await a rating: their pads are polled at full rate, the others rest
+    const awaiting = o.awaiting ?? 2;
+    for (let i = 1; i <= awaiting; i++) await host.execute(`rp${i}`, { type: 'awaitRating', awaiting: true });
+    polledAt.clear();
+    const from = performance.now();
     const lat: number[] = [];
     for (let i = 0; i < samples; i++) {
       // presses land at a random point of the poll cycle
@@ -121,11 +160,30 @@ export async function keyToLed(samples: number): Promise<void> {
       lat.push((await shown) - start);
     }
     const b = [...host.buses.values()][0]!;
-    console.log(`key press → call on the LED, one RS-485 bus at 9600 Bd (8 keypads + 8 rating pads + the LED), ${lat.length} presses`);
-    console.log(`  p50 ${pct(lat, 50).toFixed(1)} ms   p99 ${pct(lat, 99).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms`);
+    const gaps: number[] = [];
+    for (const times of polledAt.values())
+      for (let i = 1; i < times.length; i++) if (times[i - 1]! >= from) gaps.push(times[i]! - times[i - 1]!);
+    const nDead = o.dead?.length ?? 0;
     console.log(
-      `  computed poll cycle (16 pads × (poll 10 + reply 9 bytes + 2 × 3.5 characters of silence)): ${computedCycleMs().toFixed(0)} ms; ` +
-        `a press reaches the agent within one cycle`,
+      `key press → call on the LED, one RS-485 bus at 9600 Bd (8 keypads + 8 rating pads${nDead ? `, ${nDead} of them dead,` : ''} + the LED; ${awaiting} pads awaiting a rating), ${lat.length} presses`,
+    );
+    console.log(
+      `  p50 ${pct(lat, 50).toFixed(1)} ms   p99 ${pct(lat, 99).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms   (target p50 ≤ 150, p99 ≤ 250)`,
+    );
+    console.log(
+      `  keypad poll interval p50 ${pct(gaps, 50).toFixed(0)} ms, p99 ${pct(gaps, 99).toFixed(0)} ms, max ${Math.max(...gaps).toFixed(0)} ms (target: every keypad at least every 300 ms)`,
+    );
+    const cycle = scheduledCycleMs({
+      keypads: 8,
+      awaiting,
+      resting: 8 - awaiting - nDead,
+      dead: nDead,
+      restMs: 1000,
+      deadMs: 2000,
+      timeoutMs: 150,
+    });
+    console.log(
+      `  computed cycle: ${cycle.toFixed(0)} ms scheduled (all 16 at full rate: ${computedCycleMs().toFixed(0)} ms); a press reaches the agent within one cycle`,
     );
     console.log(`  bus: ${b.stats.requests} requests, ${b.stats.timeouts} timeouts, ${pads.collisions} collisions`);
   } finally {

@@ -10,6 +10,7 @@ import { markerProbe } from '../drivers/sim/probe.js';
 import { attachToPty } from '../drivers/sim/pty.js';
 import { SocatPair } from '../drivers/sim/socat.js';
 import { ms, percentile, post, ROOT, startAgentProcess } from '../tests/helpers/agent-process.js';
+import { commitP99, loopbackPostP99 } from './floor.js';
 import { sized } from './mode.js';
 
 const TICKETS = sized(200, 40);
@@ -95,6 +96,14 @@ async function main() {
     console.log(`  first byte          p50 ${ms(percentile(firstByte, 50))}   p99 ${ms(p99)}   (target: agent overhead ≤ 5 ms p99)`);
     console.log(
       `  HTTP answer (201)   p50 ${ms(percentile(answered, 50))}   p99 ${ms(percentile(answered, 99))}   (includes the fsync of synchronous=FULL)`,
+    );
+    // the floor, measured now (same machine load): nothing can answer a kiosk faster than POST + fsync
+    const post99 = await loopbackPostP99(TICKETS);
+    const commit99 = commitP99(TICKETS);
+    const floor = post99 + commit99;
+    console.log(
+      `  floor (same run)    loopback POST p99 ${ms(post99)} + fsync'd SQLite commit p99 ${ms(commit99)} = ${ms(floor)}; ` +
+        `first byte p99 = ${(p99 / floor).toFixed(1)} × floor (target ≤ 2 ×)`,
     );
     console.log(`  ticket size         ${bytes} bytes (median)`);
     console.log(`  wire time  9600 Bd  ${ms(wire(9600))}   → first-byte p99 = ${((p99 / wire(9600)) * 100).toFixed(1)} % of it`);

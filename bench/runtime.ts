@@ -129,13 +129,18 @@ async function main() {
     // the first start creates and migrates the database; the hall restarts after that are what count
     const first = await startCompiled(join(dir, 'data'));
     await stop(first.child);
-    for (let i = 0; i < sized(3, 1); i++) {
+    // quick: the start of the load run below is the one restart sample
+    for (let i = 0; i < sized(3, 0); i++) {
       const s = await startCompiled(join(dir, 'data'));
       starts.push(s.ms);
       cpu.push(s.cpu);
       await stop(s.child);
     }
     const run = await startCompiled(join(dir, 'data'));
+    if (starts.length === 0) {
+      starts.push(run.ms);
+      cpu.push(run.cpu);
+    }
     await new Promise((r) => setTimeout(r, sized(3000, 1000)));
     const idle = rssMiB(run.child.pid!);
     const load = await fanOut(run.url, run.child.pid!);
@@ -149,7 +154,7 @@ async function main() {
         .join(' ')} node ${NODE_FLAGS.join(' ')} dist/app/agent/main.js, demo hall: 27 simulated devices), load average ${la} on ${ROOT}`,
     );
     console.log(
-      `  cold start → /healthz   first (new database) ${first.ms.toFixed(0)} ms   restarts p50 ${percentile(starts, 50).toFixed(0)} ms, max ${Math.max(...starts).toFixed(0)} ms   (target ≤ 1500 ms)`,
+      `  cold start → /healthz   first (new database) ${first.ms.toFixed(0)} ms   restarts p50 ${percentile(starts, 50).toFixed(0)} ms, p99 (= max of ${starts.length}) ${Math.max(...starts).toFixed(0)} ms   (target p99 ≤ 1500 ms)`,
     );
     console.log(
       `  cold start CPU time    p50 ${percentile(cpu, 50).toFixed(0)} ms (user + system until /healthz answers: what an idle one-core PC would wait)`,

@@ -57,13 +57,17 @@ async function startHubProcess(databaseUrl: string): Promise<{ url: string; pid:
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  // the hub migrates its database before /healthz answers: on a loaded machine that took over 30 s, and
+  // going on before it meant "relation halls does not exist"
+  const deadline = Date.now() + 180_000;
+  for (;;) {
     if (
       await fetch(`${url}/healthz`)
         .then((r) => r.ok)
         .catch(() => false)
     )
       break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the hub did not answer /healthz at ${url}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

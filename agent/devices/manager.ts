@@ -76,7 +76,10 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
           const payload: HallEvents['device.key'] = { deviceId: e.deviceId, counter, key: e.key };
           if (e.digits !== undefined) payload.digits = e.digits;
           bus.emit('device.key', payload);
-        } else bus.emit('device.rating', { deviceId: e.deviceId, counter, level: e.level });
+        } else {
+          bus.emit('device.rating', { deviceId: e.deviceId, counter, level: e.level });
+          void host.execute(e.deviceId, { type: 'awaitRating', awaiting: false });
+        }
         return;
       }
       case 'idcard': {
@@ -174,6 +177,9 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
       case 'ticket.transferred': {
         // the counter is free again: 欢迎光临 only while it is open and not paused, else 暂停服务
         const id = event.counter ?? ticket?.counter ?? '';
+        // the citizen rates now: the counter's rating pads are polled at full rate until they do
+        if (event.type === 'ticket.finished' && id)
+          for (const d of forCounter(id, 'ratingPad')) void host.execute(d.id, { type: 'awaitRating', awaiting: true });
         const lines = counterIdleLines(id, counterNow ?? opts.counterState?.(id));
         showCounter(id, lines, lines[1] === '欢迎光临' ? '----' : 'PAUSE');
         return;

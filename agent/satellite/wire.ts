@@ -164,6 +164,8 @@ export function checkCommand(v: unknown): DeviceCommand | string {
       return typeof v.text === 'string' && v.text.length <= 8
         ? { type: 'keypadText', text: v.text }
         : 'keypadText needs up to 8 characters';
+    case 'awaitRating':
+      return typeof v.awaiting === 'boolean' ? { type: 'awaitRating', awaiting: v.awaiting } : 'awaitRating needs awaiting: true or false';
     case 'beep':
       return { type: 'beep' };
     default:

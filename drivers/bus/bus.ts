@@ -24,13 +24,19 @@ export interface BusRequest<R> {
   timeoutMs?: number;
   /**
    * Protocols whose replies carry no transaction id (Modbus RTU): after this request times out, its
-   * owner's next request waits this long, so that a late reply to it arrives with nothing of that
-   * owner in flight (and is discarded) instead of being taken for the answer to the next one.
+   * owner's next request waits this long if it is a different frame, so that a late reply to the old
+   * frame arrives with nothing of that owner in flight (and is discarded) instead of being taken for
+   * the answer to the new one. A repeat of the same frame may go at once: a late answer to an identical
+   * frame acknowledges the same content (and a device reopened after a replug recovers at once).
    */
   lateMs?: number;
 }
 
-export type BusResult<R> = { ok: true; reply: R | undefined; rtt: number } | { ok: false; reason: 'timeout' | 'linkDown' | 'stopped' };
+export type BusResult<R> =
+  | { ok: true; reply: R | undefined; rtt: number }
+  /** garbled: bytes came while it waited, but no valid reply (a reply torn by noise) */
+  | { ok: false; reason: 'timeout'; garbled: boolean }
+  | { ok: false; reason: 'linkDown' | 'stopped' };
 
 export interface BusOptions {
   /** wire time of one character (ms) at the port's framing */
@@ -51,14 +57,16 @@ interface Pending<R> {
 
 const PRIORITIES: Priority[] = ['user', 'background'];
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 export class Bus {
   private readonly queues: Record<Priority, Map<string, Pending<unknown>[]>> = { user: new Map(), background: new Map() };
   /** when each owner was last served (a counter): the one served longest ago goes first */
   private readonly served = new Map<string, number>();
-  /** owners whose last request timed out with lateMs: nothing of theirs goes out before this time */
-  private readonly heldUntil = new Map<string, number>();
+  /** owners whose last request timed out with lateMs: no other frame of theirs goes out before this time */
+  private readonly heldUntil = new Map<string, { until: number; frame: Uint8Array }>();
   private serial = 0;
-  private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number };
+  private inFlight?: { p: Pending<unknown>; match?: (c: Uint8Array) => unknown; timer?: NodeJS.Timeout; sentAt: number; heard?: boolean };
   /** performance.now() before which nothing may be written (silence after the last byte on the wire) */
   private quietUntil = 0;
   private kickTimer?: NodeJS.Timeout;
@@ -118,8 +126,8 @@ export class Bus {
       for (const owner of q.keys()) {
         const held = this.heldUntil.get(owner);
         if (held !== undefined) {
-          if (held > now) continue;
-          this.heldUntil.delete(owner);
+          if (held.until <= now) this.heldUntil.delete(owner);
+          else if (!sameBytes(held.frame, q.get(owner)![0]!.req.frame)) continue;
         }
         if (pick === undefined || (this.served.get(owner) ?? -1) < (this.served.get(pick) ?? -1)) pick = owner;
       }
@@ -147,7 +155,7 @@ export class Bus {
     const p = this.next();
     if (!p) {
       // only held owners wait: come back when the first of them may go
-      const held = [...this.heldUntil.values()];
+      const held = [...this.heldUntil.values()].map((h) => h.until);
       if (held.length > 0 && this.waiting > 0 && !this.kickTimer)
         this.kickTimer = setTimeout(
           () => {
@@ -191,8 +199,9 @@ export class Bus {
     if (this.inFlight !== flight) return;
     this.stats.timeouts++;
     this.quietUntil = performance.now() + this.gapMs;
-    if (flight.p.req.lateMs) this.heldUntil.set(flight.p.req.owner, performance.now() + flight.p.req.lateMs);
-    this.finish(flight, { ok: false, reason: 'timeout' });
+    const { lateMs, owner, frame } = flight.p.req;
+    if (lateMs) this.heldUntil.set(owner, { until: performance.now() + lateMs, frame });
+    this.finish(flight, { ok: false, reason: 'timeout', garbled: !!flight.heard });
   }
 
   private onData(chunk: Uint8Array): void {
@@ -205,6 +214,7 @@ export class Bus {
       this.stats.strayBytes += chunk.length;
       return;
     }
+    f.heard = true;
     let reply: unknown;
     try {
       reply = f.match(chunk);

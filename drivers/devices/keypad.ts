@@ -4,6 +4,12 @@
 // whose number equals the last one taken is a repeat (our ack was lost) and is not emitted again.
 // After a reply carrying an event the pad is polled again at once, so a queue of presses drains
 // at bus speed; otherwise every pollMs. Polls are background traffic: texts shown go first.
+// Bus time is what a press waits for (docs/protocols/rs485-keypad.md, "Poll cycle"), so:
+//  - a rating pad (restPollMs set) is polled at full rate only while its counter awaits a rating
+//    (awaitRating), else on a slow heartbeat that still notices it going offline;
+//  - a pad that stopped answering is polled every deadPollMs, not every cycle: it costs the others
+//    (almost) nothing, and its "offline" is reported once;
+//  - a garbled reply (bytes came, no valid frame) is retried at once, once, before it counts as a miss.
 import type { Bus } from '../bus/bus.js';
 import {
   createKeypadDecoder,
@@ -21,6 +27,12 @@ export interface PadOptions {
   timeoutMs?: number;
   /** unanswered polls in a row before "offline" */
   missedPolls?: number;
+  /** rating pads: time between polls while no rating is awaited (default: every pollMs) */
+  restPollMs?: number;
+  /** an offline pad is polled this often (default 2000 ms) */
+  deadPollMs?: number;
+  /** an awaited rating is given up after this long (the counter's rating window; default 120 s) */
+  awaitMs?: number;
 }
 
 export class KeypadDevice {
@@ -34,7 +46,11 @@ export class KeypadDevice {
   private textVersion = 0;
   private textSent = 0;
   private textBusy = false;
-  readonly counts = { polls: 0, events: 0, repeats: 0, timeouts: 0 };
+  readonly counts = { polls: 0, events: 0, repeats: 0, timeouts: 0, garbled: 0 };
+  private awaiting = false;
+  private awaitTimer?: NodeJS.Timeout;
+  /** the last poll's reply was garbled and has been retried once already */
+  private retried = false;
 
   constructor(
     readonly bus: Bus,
@@ -63,6 +79,26 @@ export class KeypadDevice {
   stop(): void {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.awaitTimer);
+  }
+
+  /** a rating pad: its counter awaits a rating (full-rate polls) or no longer (the slow heartbeat) */
+  awaitRating(on: boolean): void {
+    clearTimeout(this.awaitTimer);
+    const was = this.awaiting;
+    this.awaiting = on;
+    if (on) {
+      this.awaitTimer = setTimeout(() => (this.awaiting = false), this.o.awaitMs ?? 120_000);
+      this.awaitTimer.unref();
+      if (!was && this.misses < (this.o.missedPolls ?? 3)) this.schedule(0);
+    }
+  }
+
+  /** the pause before the next poll of a pad with nothing to report */
+  private get restMs(): number {
+    if (this.misses >= (this.o.missedPolls ?? 3)) return this.o.deadPollMs ?? 2000;
+    if (this.o.restPollMs !== undefined && !this.awaiting) return this.o.restPollMs;
+    return this.o.pollMs ?? 100;
   }
 
   /** writes (≤ 8 ASCII chars) to the keypad's own display; re-sent until the keypad echoes it */
@@ -97,7 +133,7 @@ export class KeypadDevice {
   private async poll(): Promise<void> {
     if (this.polling || !this.running || !this.bus.link.up) return;
     this.polling = true;
-    let next = this.o.pollMs ?? 100;
+    let next = this.restMs;
     try {
       this.counts.polls++;
       const r = await this.bus.request<PollReply>({
@@ -111,11 +147,22 @@ export class KeypadDevice {
         // link down or stopped: the finally below does not reschedule, onUp polls again
         if (r.reason === 'timeout') {
           this.counts.timeouts++;
+          if (r.garbled && !this.retried) {
+            // noise tore the reply: ask again now, within this cycle, before calling it a miss
+            this.counts.garbled++;
+            this.retried = true;
+            next = 0;
+            return;
+          }
+          this.retried = false;
           if (++this.misses >= (this.o.missedPolls ?? 3)) this.cell.set('offline', 'no reply to poll');
+          next = this.restMs;
         }
         return;
       }
+      this.retried = false;
       this.misses = 0;
+      next = this.restMs;
       this.cell.set('online');
       const reply = r.reply;
       if (reply?.type === 'event') {
@@ -130,6 +177,7 @@ export class KeypadDevice {
           }
         }
         next = 0; // ack it now and fetch the next queued event
+        if (reply.event.type === 'rating') this.awaitRating(false);
       }
     } finally {
       this.polling = false;

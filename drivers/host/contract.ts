@@ -36,6 +36,8 @@ export type DeviceCommand =
   | { type: 'show'; lines: string[] }
   /** the small display on an RS-485 caller keypad */
   | { type: 'keypadText'; text: string }
+  /** a rating pad: its counter awaits a rating (polled at full rate) or not (a slow heartbeat) */
+  | { type: 'awaitRating'; awaiting: boolean }
   | { type: 'beep' };
 
 export type CommandResult = { ok: true } | { ok: false; reason: string };

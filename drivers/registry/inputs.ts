@@ -39,7 +39,8 @@ export const rs485KeypadEntry: ProtocolEntry = {
             ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) }
             : { type: 'rating', deviceId: ctx.cfg.id, level: e.level },
         ),
-      { ...ctx.tuning.pad, pollMs },
+      // a rating pad waits at a slow heartbeat until its counter awaits a rating (awaitRating)
+      { ...ctx.tuning.pad, pollMs, restPollMs: ctx.cfg.kind === 'ratingPad' ? (ctx.tuning.pad?.restPollMs ?? 1000) : undefined },
     );
     return {
       cell: d.cell,
@@ -47,6 +48,10 @@ export const rs485KeypadEntry: ProtocolEntry = {
       start: () => d.start(),
       stop: () => d.stop(),
       async execute(cmd) {
+        if (cmd.type === 'awaitRating' && ctx.cfg.kind === 'ratingPad') {
+          d.awaitRating(cmd.awaiting);
+          return { ok: true };
+        }
         if (cmd.type !== 'keypadText') return { ok: false, reason: `a keypad does not take "${cmd.type}"` };
         d.showText(cmd.text);
         return { ok: true };

@@ -38,7 +38,7 @@ describe('escpos options', () => {
 
   it('a wrong statusPolling or codePage names the key path and the values allowed', () => {
     expect(problems(withPrinter('{ statusPolling: partial, codePage: big5 }'))).toEqual([
-      'devices[0].options.statusPolling: expected one of "full", "basic", "none", got "partial"',
+      'devices[0].options.statusPolling: expected one of "auto", "full", "basic", "none", got "partial"',
       'devices[0].options.codePage: expected one of "gbk", "gb18030", got "big5"',
     ]);
   });

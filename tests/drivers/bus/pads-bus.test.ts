@@ -111,6 +111,42 @@ describe('a polled RS-485 bus: 8 keypads + 8 rating pads', () => {
     console.log(`1000 events in ${Date.now() - t0} ms, ${bus.stats.requests} bus requests, ${bus.stats.timeouts} timeouts`);
   }, 60_000);
 
+  it('scheduling: a rating pad awaited runs at full rate, resting pads on a heartbeat, a dead pad rarely and reported once', async () => {
+    const polls = new Map<number, number>();
+    sim.taps.push((bytes) => {
+      // poll frames: FF 68 03 03 68 addr 20 …
+      for (let i = 0; i + 6 < bytes.length; i++)
+        if (bytes[i] === 0xff && bytes[i + 1] === 0x68 && bytes[i + 6] === 0x20)
+          polls.set(bytes[i + 5]!, (polls.get(bytes[i + 5]!) ?? 0) + 1);
+    });
+    const offline: string[] = [];
+    host.onEvent((e) => {
+      if (e.type === 'status' && e.status === 'offline') offline.push(e.deviceId);
+    });
+    await host.execute('rp1', { type: 'awaitRating', awaiting: true });
+    sim.absent.add(18); // rp8 unplugged from the bus
+    await new Promise((r) => setTimeout(r, 3000));
+    polls.clear();
+    await new Promise((r) => setTimeout(r, 3000));
+    const n = (addr: number) => polls.get(addr) ?? 0;
+    // compared with each other, not with the clock (a loaded machine slows them all): the awaited pad is
+    // polled like a keypad, more often than any resting pad; the dead one no more often than a resting one
+    const resting = Math.max(...[12, 13, 14, 15, 16, 17].map(n));
+    expect(resting).toBeGreaterThan(0);
+    expect(n(11)).toBeGreaterThan(2 * resting);
+    expect(n(1)).toBeGreaterThan(2 * resting);
+    expect(n(18)).toBeLessThanOrEqual(resting);
+    expect(offline).toEqual(['rp8']);
+    // a rating taken ends the full-rate polling of that pad
+    sim.rate(11, 5);
+    await new Promise((r) => setTimeout(r, 500));
+    polls.clear();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(n(11)).toBeLessThanOrEqual(Math.max(...[12, 13, 14, 15, 16, 17].map(n)) + 1);
+    expect(n(1)).toBeGreaterThan(2 * n(11));
+    sim.absent.delete(18);
+  }, 20_000);
+
   it('the simulator does garble a frame sent while a pad is answering (the check above can fail)', async () => {
     await host.stop(); // the host's own bus never does this; a bare port takes its place
     const before = sim.collisions;
