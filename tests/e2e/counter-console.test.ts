@@ -114,4 +114,26 @@ describe('counter console at 1366×768', () => {
     await page.getByText('已转移').waitFor();
     expect(await current()).not.toContain(number!);
   });
+
+  it('keeps the sign-in in a new tab and after a browser restart on the same PC; 退出 signs every tab out', async () => {
+    const { ctx, page } = await hall.open('/counter?counter=6', { width: 1366, height: 768 });
+    await signInCounter(page, 'A1006');
+    const tab = await ctx.newPage();
+    await tab.goto(page.url());
+    await tab.getByTestId('current-ticket').waitFor();
+    expect(await tab.getByTestId('takeover').count()).toBe(0);
+    // a browser restart: a new browser process with the same profile's storage
+    const saved = (await ctx.storageState()).origins.flatMap((o) => o.localStorage);
+    const restarted = await hall.browsers.newContext({ viewport: { width: 1366, height: 768 } });
+    await restarted.addInitScript((items) => {
+      for (const { name, value } of items) localStorage.setItem(name, value);
+    }, saved);
+    const again = await restarted.newPage();
+    await again.goto(page.url());
+    await again.getByTestId('current-ticket').waitFor();
+    await restarted.close();
+    // 退出 in one tab: the other tab of this counter is back at the sign-in
+    await page.getByRole('button', { name: /退出/ }).click();
+    await tab.locator('#l-pin').waitFor();
+  });
 });
