@@ -136,4 +136,21 @@ describe('counter console at 1366×768', () => {
     await page.getByRole('button', { name: /退出/ }).click();
     await tab.locator('#l-pin').waitFor();
   });
+
+  it('records a scanned 办件编号 with 办结 (a keyboard wedge types it and Enter)', async () => {
+    const { page } = await hall.open('/counter?counter=5', { width: 1366, height: 768 });
+    await signInCounter(page, 'A1005');
+    await hall.api('POST', '/api/v1/tickets', { service: 'residence-permit' });
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    await page.keyboard.press('F3');
+    await page.getByTestId('case-number').waitFor();
+    await page.getByTestId('case-number').focus();
+    await page.keyboard.type('BJ2026-000123');
+    await page.keyboard.press('Enter');
+    await page.getByText('暂无号票').waitFor();
+    const events = (await hall.api('GET', '/api/v1/events?after=0&limit=1000')).body.events as { type: string; data: unknown }[];
+    const finished = events.filter((e) => e.type === 'ticket.finished').map((e) => JSON.stringify(e.data));
+    expect(finished.some((d) => d.includes('BJ2026-000123'))).toBe(true);
+  });
 });
