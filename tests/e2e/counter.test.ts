@@ -39,7 +39,7 @@ describe('counter console (窗口)', () => {
     await shot(page, 'counter-notice');
     await page.getByRole('button', { name: '确定' }).click();
     // and its 回执码 said to the officer once printed
-    await page.getByText(/告知单已打印 · 回执码 [A-Z0-9]{4}-[A-Z0-9]{4}/).waitFor();
+    await page.getByText(/告知单已打印 · 回执码 [A-Z0-9]{8}/).waitFor();
 
     // 容缺办理: a secondary material follows later, with a date
     await page.keyboard.press('F10');
