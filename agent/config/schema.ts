@@ -116,6 +116,8 @@ const counter = obj({
   senior: optional(bool(), false),
   green: optional(bool(), false),
   backupCounter: optional(id('a counter id')),
+  /** where it is in the hall, shown on the display's tile and latest call: { zh: 左侧, en: left } */
+  location: optional(text),
   /** 自动叫号: call the next ticket as soon as the counter is free */
   autoCall: optional(bool(), false),
   /** reserved for 学生批量 school batches */

@@ -55,6 +55,8 @@ export interface CounterDef {
   green: boolean;
   /** AB岗: the counter that serves this one's queue while it is paused or closed */
   backupCounter?: string;
+  /** where it stands in the hall (左侧, 正前方): the display's hint, no part of the calling order */
+  location?: LocalizedText;
   /** reserved for 学生批量 school batches: batch tickets come first here, last at public counters */
   schoolBatch?: boolean;
 }

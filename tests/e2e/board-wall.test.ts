@@ -100,6 +100,37 @@ describe('manager board at 1920×1080', () => {
         await shot(page, `board-tab-${size.width}-${name}`);
       }
     }
+    // 人员与设备 at 1366×768: a refused field is said in Chinese beside it; a pairing code appears in
+    // the row that asked for it, with a QR, in view
+    await page.getByRole('tab', { name: '人员与设备' }).click();
+    const add = page.getByTestId('staff-add');
+    await add.getByLabel('工号').fill('A2001');
+    await add.getByLabel('姓名').fill('新同事');
+    await add.getByLabel('初始密码').fill('12');
+    await add.getByRole('button', { name: '添加人员' }).click();
+    expect(await page.getByTestId('field-error-pin').textContent()).toBe('密码须为 4 至 12 位数字');
+    expect(await add.getByLabel('初始密码').getAttribute('aria-invalid')).toBe('true');
+    const row = page.locator('[data-testid=terminals] tr').filter({ hasText: 'pad-3' });
+    await row.getByRole('button', { name: '生成配对码' }).click();
+    const code = page.getByTestId('pair-code');
+    await code.waitFor();
+    // directly under its row
+    expect(await row.evaluate((tr) => tr.nextElementSibling?.querySelector('[data-testid=pair-code]') !== null)).toBe(true);
+    expect(await code.locator('svg').count()).toBe(1);
+    expect(await code.textContent()).toMatch(/配对码 \S+/);
+    expect(
+      await code.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight;
+      }),
+    ).toBe(true);
+    await shot(page, 'board-pair-code-1366');
+    expect(await axeViolations(page)).toEqual([]);
+    // the monthly report gives minutes in words, not 6.8′
+    await page.getByRole('tab', { name: '报表' }).click();
+    await page.getByTestId('report-table').waitFor();
+    expect(await page.getByTestId('report-table').textContent()).not.toContain('′');
+
     // the tab is in the address: a reload opens it again
     await page.getByRole('tab', { name: '整改与办件' }).click();
     await page.reload();

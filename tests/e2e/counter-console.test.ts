@@ -114,4 +114,44 @@ describe('counter console at 1366×768', () => {
     await page.getByText('已转移').waitFor();
     expect(await current()).not.toContain(number!);
   });
+
+  it('keeps the sign-in in a new tab and after a browser restart on the same PC; 退出 signs every tab out', async () => {
+    const { ctx, page } = await hall.open('/counter?counter=6', { width: 1366, height: 768 });
+    await signInCounter(page, 'A1006');
+    const tab = await ctx.newPage();
+    await tab.goto(page.url());
+    await tab.getByTestId('current-ticket').waitFor();
+    expect(await tab.getByTestId('takeover').count()).toBe(0);
+    // a browser restart: a new browser process with the same profile's storage
+    const saved = (await ctx.storageState()).origins.flatMap((o) => o.localStorage);
+    const restarted = await hall.browsers.newContext({ viewport: { width: 1366, height: 768 } });
+    await restarted.addInitScript((items) => {
+      for (const { name, value } of items) localStorage.setItem(name, value);
+    }, saved);
+    const again = await restarted.newPage();
+    await again.goto(page.url());
+    await again.getByTestId('current-ticket').waitFor();
+    await restarted.close();
+    // 退出 in one tab: the other tab of this counter is back at the sign-in
+    await page.getByRole('button', { name: /退出/ }).click();
+    await tab.locator('#l-pin').waitFor();
+  });
+
+  it('records a scanned 办件编号 with 办结 (a keyboard wedge types it and Enter)', async () => {
+    const { page } = await hall.open('/counter?counter=5', { width: 1366, height: 768 });
+    await signInCounter(page, 'A1005');
+    await hall.api('POST', '/api/v1/tickets', { service: 'residence-permit' });
+    await page.keyboard.press('F1');
+    await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
+    await page.keyboard.press('F3');
+    await page.getByTestId('case-number').waitFor();
+    // what the console sends with 办结 (the agent's handling of caseNumber has its own tests)
+    const sent: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/counters/5/finish') && sent.push(r.postData() ?? ''));
+    await page.getByTestId('case-number').focus();
+    await page.keyboard.type('BJ2026-000123');
+    await page.keyboard.press('Enter');
+    await page.getByText('暂无号票').waitFor();
+    expect(sent.map((b) => JSON.parse(b))).toEqual([{ caseNumber: 'BJ2026-000123' }]);
+  });
 });

@@ -33,9 +33,13 @@ describe('counter console (窗口)', () => {
     await page.keyboard.press('F9');
     await page.getByRole('dialog').waitFor();
     await page.locator('fieldset input[type=checkbox]').first().check();
+    // previewed before printing: the ticked material on the slip
+    const ticked = (await page.locator('fieldset label.check').first().textContent())?.trim() ?? '';
+    expect(await page.getByTestId('notice-preview').locator('li').allTextContents()).toEqual([ticked]);
     await shot(page, 'counter-notice');
     await page.getByRole('button', { name: '确定' }).click();
-    await page.getByText('告知单已打印').waitFor();
+    // and its 回执码 said to the officer once printed
+    await page.getByText(/告知单已打印 · 回执码 [A-Z0-9]{8}/).waitFor();
 
     // 容缺办理: a secondary material follows later, with a date
     await page.keyboard.press('F10');

@@ -116,3 +116,27 @@ describe('hall display where the browser blocks autoplay', () => {
     expect(await enable.count()).toBe(0);
   });
 });
+
+describe('hall display at 1920×1080: readable across the hall', () => {
+  it('names where each counter is and keeps its secondary text at 40 px or more', async () => {
+    const { page } = await hall.open('/display', { width: 1920, height: 1080 });
+    const tile = page.locator('[data-counter="3"]');
+    await tile.getByTestId('counter-where').waitFor();
+    expect(`${await tile.locator('h2').textContent()} ${await tile.getByTestId('counter-where').textContent()}`).toBe('3号窗口 → 左侧');
+    // whole, not cut to "3号窗口 → …"
+    const cut = await page.$$eval('.col h2, .col .where, .paused', (els) =>
+      els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.textContent),
+    );
+    expect(cut).toEqual([]);
+    // every text that is not a called number: tile names, 未开放 badges, earlier numbers, waiting counts, the marquee
+    const small = await page.$$eval('.col h2, .col .where, .paused, .prev li, .waiting h2, .waiting li, .marquee, .marquee *', (els) =>
+      els
+        .filter((el) => (el as HTMLElement).offsetParent !== null && (el.textContent ?? '').trim())
+        .map((el) => [(el.textContent ?? '').trim().slice(0, 12), Number.parseFloat(getComputedStyle(el).fontSize)] as const)
+        .filter(([, size]) => size < 40),
+    );
+    expect(small).toEqual([]);
+    expect(await page.locator('.paused').count()).toBeGreaterThan(0); // closed counters are on screen, so were measured
+    await shot(page, 'display-1920-secondary');
+  });
+});

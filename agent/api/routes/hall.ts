@@ -41,6 +41,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
         green: c.green,
         services: c.services,
         backupCounter: c.backupCounter,
+        location: c.location,
       })),
       voice: config.voice,
       idleSeconds: config.kiosk.idleSeconds,

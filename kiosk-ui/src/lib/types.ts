@@ -19,7 +19,15 @@ export interface HallInfo {
   phones: { consult: string; complaint: string; complaintLevels?: { province: string; city: string; county: string; station: string } };
   notices: LocalizedText[];
   timezone: string;
-  counters: { id: string; name: LocalizedText; senior: boolean; green: boolean; services: string[]; backupCounter?: string }[];
+  counters: {
+    id: string;
+    name: LocalizedText;
+    senior: boolean;
+    green: boolean;
+    services: string[];
+    backupCounter?: string;
+    location?: LocalizedText;
+  }[];
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds?: number };
   idleSeconds: number;
   ratingTimeoutSeconds?: number;

@@ -7,8 +7,8 @@ let manager: string;
 beforeAll(async () => {
   // Counter 6 (综合咨询, 居住证) calls automatically; the rest stay manual.
   const configText = readFileSync(DEMO_CONFIG, 'utf8').replace(
-    'services: [consultation, residence-permit], backupCounter: "5" }',
-    'services: [consultation, residence-permit], backupCounter: "5", autoCall: true }',
+    'services: [consultation, residence-permit], backupCounter: "5", location: { zh: 右侧, en: right } }',
+    'services: [consultation, residence-permit], backupCounter: "5", location: { zh: 右侧, en: right }, autoCall: true }',
   );
   agent = await startTestAgent({ configText });
   manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
