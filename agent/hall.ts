@@ -13,7 +13,7 @@ import { bindAutoCall } from './auto-call.js';
 import { bindKeypads } from './keypad-actions.js';
 import { QueueEngine } from './queue/engine.js';
 import { campaignOptions } from './campaign-config.js';
-import { startRatingSweep } from './rating-sweep.js';
+import { RATING_MARGIN_S, startRatingSweep } from './rating-sweep.js';
 import { rulesFromConfig } from './queue-rules.js';
 import { CompositeHost } from './satellite/composite-host.js';
 import { SatelliteHub } from './satellite/hub.js';
@@ -194,7 +194,9 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
           },
         ],
       }),
-      part('keypads', () => bindKeypads(bus, engine, logger.child({ module: 'keypads' }))),
+      part('keypads', () =>
+        bindKeypads(bus, engine, logger.child({ module: 'keypads' }), (config.rating.timeoutSeconds + RATING_MARGIN_S) * 1000),
+      ),
       part('autoCall', () => bindAutoCall(bus, engine, config.counters, logger.child({ module: 'auto-call' }))),
       part('ratingSweep', () => startRatingSweep(engine, config.rating.timeoutSeconds, logger.child({ module: 'ratings' }))),
       part('voice', () => {

@@ -10,7 +10,11 @@ interface Log {
  * Turns caller-keypad presses and rating-pad keys into queue actions. A refused action (nobody
  * waiting, counter paused…) is logged and shown nowhere else: the keypad has no screen to explain it.
  */
-export function bindKeypads(bus: HallBus, engine: QueueEngine, log: Log): () => void {
+/**
+ * @param ratingWindowMs a hardware rating pad rates only its counter's last finished service, within the
+ * pad's timeout (as the screen pad: a forged late 1-star would open a 整改 against an officer)
+ */
+export function bindKeypads(bus: HallBus, engine: QueueEngine, log: Log, ratingWindowMs?: number): () => void {
   const offKey = bus.on('device.key', ({ deviceId, counter, key, digits }) => {
     try {
       switch (key) {
@@ -49,7 +53,7 @@ export function bindKeypads(bus: HallBus, engine: QueueEngine, log: Log): () => 
   });
   const offRating = bus.on('device.rating', ({ deviceId, counter, level }) => {
     try {
-      engine.rate({ counter, level, source: 'keypad' });
+      engine.rate({ counter, level, source: 'keypad', ...(ratingWindowMs !== undefined ? { windowMs: ratingWindowMs } : {}) });
     } catch (err) {
       log.warn({ deviceId, counter, reason: err instanceof Error ? err.message : String(err) }, 'rating refused');
     }

@@ -29,13 +29,17 @@ export interface LiveWaitOptions {
 
 export function liveWaitOf(engine: QueueEngine, services: ServiceDef[], counters: CounterDef[], now: number): RecordData['liveWait'] {
   const snap = engine.snapshot();
-  const open = new Set(snap.counters.filter((c) => c.open && !c.paused).map((c) => c.id));
+  const openIds = new Set(snap.counters.filter((c) => c.open && !c.paused).map((c) => c.id));
+  // after the day's close (closing time + grace, midnight, or the start-up after a night off) the hub
+  // shows 已闭厅, never the last queue
+  const open = (engine.lastClosedDay()?.day ?? '') < engine.today();
   return {
     at: now,
+    open,
     services: services.map((def) => {
       const s = snap.services.find((x) => x.id === def.id);
       const waiting = s?.waiting ?? 0;
-      const openCounters = counters.filter((c) => open.has(c.id) && c.services.includes(def.id)).length;
+      const openCounters = counters.filter((c) => openIds.has(c.id) && c.services.includes(def.id)).length;
       const ewma = s && s.avgHandlingMs > 0 ? s.avgHandlingMs : def.expectedMinutes * 60_000;
       return {
         service: def.id,

@@ -332,7 +332,8 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         level: level as 1 | 2 | 3 | 4 | 5,
         reasons: why,
         comment,
-        source: 'web',
+        // the counter's rating pad (评价器), whether a screen or a device: channel 窗口评价器 upward, not 扫码
+        source: 'pad',
         windowMs: (ctx.config.rating.timeoutSeconds + RATING_MARGIN_S) * 1000,
       });
       reply.status(201);

@@ -46,6 +46,7 @@ describe('a night off between two days on the same data', () => {
     base = agent.baseUrl;
     // what the hub's live-wait page gets: nobody waiting, no counter open
     const live = liveWaitOf(agent.hall.ctx.engine, agent.hall.ctx.config.services, agent.hall.ctx.config.counters, clock.t);
+    expect(live.open).toBe(false); // the hub shows 已闭厅 until the day's first ticket
     expect(live.services.length).toBeGreaterThan(0);
     for (const s of live.services) expect(s).toMatchObject({ waiting: 0, openCounters: 0, estimateMinutes: null });
     const tuesday = await signIn(base);
