@@ -31,8 +31,11 @@ export function liveWaitOf(engine: QueueEngine, services: ServiceDef[], counters
   const snap = engine.snapshot();
   const openIds = new Set(snap.counters.filter((c) => c.open && !c.paused).map((c) => c.id));
   // after the day's close (closing time + grace, midnight, or the start-up after a night off) the hub
-  // shows 已闭厅, never the last queue
-  const open = (engine.lastClosedDay()?.day ?? '') < engine.today();
+  // shows 已闭厅, never the last queue; before the opening hour too, unless a counter is already open or
+  // someone already took a ticket
+  const dayClosed = (engine.lastClosedDay()?.day ?? '') >= engine.today();
+  const busy = snap.counters.some((c) => c.open) || snap.services.some((x) => x.waiting > 0);
+  const open = !dayClosed && (engine.calendarStatus().open || busy);
   return {
     at: now,
     open,

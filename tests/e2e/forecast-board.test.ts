@@ -74,7 +74,7 @@ describe('建议开放窗口', () => {
     const tomorrow = expected(1);
     const nextTue = expected(8);
     const today = expected(0);
-    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    const { page } = await hall.open('/board#planning', { width: 1600, height: 1000 });
     await signInBoard(page);
     const grid = page.getByTestId('staffing-grid');
     await grid.waitFor({ timeout: 180_000 });
@@ -130,7 +130,7 @@ describe('建议开放窗口', () => {
     const got = await hall.api('GET', '/api/v1/bookings/slots?day=2026-06-02&service=id-card');
     expect(got.body.slots.find((s: { time: string }) => s.time === '09:00')).toMatchObject({ capacity: want, adjusted: false, taken: 0 });
 
-    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    const { page } = await hall.open('/board#planning', { width: 1600, height: 1000 });
     await signInBoard(page);
     const input = page.getByTestId('capacity-09:00');
     await input.scrollIntoViewIfNeeded();

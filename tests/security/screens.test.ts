@@ -50,7 +50,7 @@ describe('screens in Chromium', () => {
   });
 
   it('the board’s staff panel adds a staff member and shows it in the audit log', async () => {
-    const { page } = await hall.open('/board', { width: 1600, height: 1000 });
+    const { page } = await hall.open('/board#staff', { width: 1600, height: 1000 });
     await page.fill('#login-pin', '9999');
     await page.click('button[type=submit]');
     const panel = page.getByTestId('board-security');
@@ -67,10 +67,19 @@ describe('screens in Chromium', () => {
     expect(entry).toMatch(/^\d{2}-\d{2} \d{2}:\d{2} · /);
     await panel.getByRole('button', { name: '生成配对码' }).first().click();
     await panel.getByTestId('pair-code').waitFor();
-    // the signed-in board's other panels load their data under the same CSP (and with the manager's rights)
-    for (const id of ['board-campaign', 'board-reports', 'board-notices', 'board-cases'])
+    // the signed-in board's other panels (each on its tab) load their data under the same CSP (and with the
+    // manager's rights)
+    for (const [tab, id] of [
+      ['专项工作', 'board-campaign'],
+      ['报表', 'board-reports'],
+      ['整改与办件', 'board-cases'],
+      ['人员与设备', 'board-notices'],
+    ]) {
+      await page.getByRole('tab', { name: tab }).click();
       await page.getByTestId(id).first().waitFor({ timeout: 20_000 });
+    }
     // the sync panel answers from GET /api/v1/sync/status (manager): the demo hall has no upstream
+    await page.getByRole('tab', { name: '大厅实时' }).click();
     await page.locator('[data-testid=board-sync], [data-testid=sync-off]').first().waitFor({ timeout: 20_000 });
     await page.waitForTimeout(1000);
     expect(hall.cspViolations).toEqual([]);
