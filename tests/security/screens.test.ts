@@ -74,7 +74,7 @@ describe('screens in Chromium', () => {
       ['报表', 'board-reports'],
       ['整改与办件', 'board-cases'],
       ['人员与设备', 'board-notices'],
-    ]) {
+    ] as const) {
       await page.getByRole('tab', { name: tab }).click();
       await page.getByTestId(id).first().waitFor({ timeout: 20_000 });
     }
