@@ -3,7 +3,7 @@
 // shows tickets, and nothing is clipped or scrolls the page.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, clippedText, type Hall, openCounter, pageScrolls, shot, signInCounter, startHall } from './support.js';
+import { axeViolations, clippedText, type Hall, openCounter, pageScrolls, shot, signInCounter, startHall, pressKey } from './support.js';
 
 let hall: Hall;
 beforeAll(async () => {
@@ -13,8 +13,10 @@ afterAll(async () => {
   await hall?.close();
 });
 
-const enabled = (page: Page) =>
-  page.$$eval('[data-action]', (bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
+const enabled = async (page: Page) => {
+  await page.locator('nav.actions[aria-busy=false]').waitFor();
+  return page.$$eval('[data-action]', (bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
+};
 
 describe('counter console at 1366×768', () => {
   it('enables only what the ticket allows, colours by kind, confirms F4 on a ticket not started', async () => {
@@ -46,14 +48,14 @@ describe('counter console at 1366×768', () => {
     await shot(page, 'console-idle-1366');
 
     // called: recall, start, finish, skip, transfer
-    await page.keyboard.press('F1');
+    await pressKey(page, 'F1');
     await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
     expect(await enabled(page)).toEqual(['recall', 'start', 'finish', 'skip', 'transfer', 'notice']);
-    await page.keyboard.press('F6'); // disabled: no dialog
+    await pressKey(page, 'F6'); // disabled: no dialog
     expect(await page.getByRole('dialog').count()).toBe(0);
 
     // F4 on a ticket that was only called asks first; cancel keeps it
-    await page.keyboard.press('F4');
+    await pressKey(page, 'F4');
     const confirm = page.getByTestId('confirm-finish');
     await confirm.waitFor();
     expect(await confirm.textContent()).toContain('尚未开始办理');
@@ -62,17 +64,17 @@ describe('counter console at 1366×768', () => {
     await page.waitForTimeout(300);
     expect(await page.getByTestId('current-state').textContent()).toContain('已叫号');
     // confirmed: finished
-    await page.keyboard.press('F4');
+    await pressKey(page, 'F4');
     await confirm.getByRole('button', { name: '确认办结' }).click();
     await page.getByText('暂无号票').waitFor();
 
     // serving: F4 finishes without asking
-    await page.keyboard.press('F1');
+    await pressKey(page, 'F1');
     await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
-    await page.keyboard.press('F3');
+    await pressKey(page, 'F3');
     await page.getByTestId('current-state').filter({ hasText: '办理中' }).waitFor();
     expect(await enabled(page)).toEqual(['finish', 'transfer', 'notice', 'missing']);
-    await page.keyboard.press('F4');
+    await pressKey(page, 'F4');
     await page.getByText('暂无号票').waitFor();
     expect(await confirm.isVisible()).toBe(false);
   });
@@ -82,9 +84,9 @@ describe('counter console at 1366×768', () => {
     await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
     const { page } = await hall.open('/counter?counter=2', { width: 1366, height: 768 });
     await signInCounter(page, 'A1002');
-    await page.keyboard.press('F1');
+    await pressKey(page, 'F1');
     await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
-    await page.keyboard.press('F7');
+    await pressKey(page, 'F7');
     await page.getByRole('dialog').waitFor();
     const options = await page.$$eval('#dlg-target optgroup:last-of-type option', (os) => os.map((o) => o.textContent ?? ''));
     expect(options.find((o) => o.includes('3号'))).toMatch(/开放 · 等候 \d+ 人/);
@@ -141,9 +143,9 @@ describe('counter console at 1366×768', () => {
     const { page } = await hall.open('/counter?counter=5', { width: 1366, height: 768 });
     await signInCounter(page, 'A1005');
     await hall.api('POST', '/api/v1/tickets', { service: 'residence-permit' });
-    await page.keyboard.press('F1');
+    await pressKey(page, 'F1');
     await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
-    await page.keyboard.press('F3');
+    await pressKey(page, 'F3');
     await page.getByTestId('case-number').waitFor();
     // what the console sends with 办结 (the agent's handling of caseNumber has its own tests)
     const sent: string[] = [];

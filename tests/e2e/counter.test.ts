@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Hall, shot, signInCounter, startHall } from './support.js';
+import { type Hall, shot, signInCounter, startHall, pressKey } from './support.js';
 
 let hall: Hall;
 beforeAll(async () => {
@@ -21,16 +21,16 @@ describe('counter console (窗口)', () => {
     await signInCounter(page);
     await page.getByTestId('counter-phase').filter({ hasText: '空闲' }).waitFor();
 
-    await page.keyboard.press('F1');
+    await pressKey(page, 'F1');
     await page.getByTestId('current-number').filter({ hasText: 'A001' }).waitFor();
     await page.getByTestId('current-state').filter({ hasText: '已叫号' }).waitFor();
-    await page.keyboard.press('F3');
+    await pressKey(page, 'F3');
     await page.getByTestId('current-state').filter({ hasText: '办理中' }).waitFor();
     await page.locator('.history li').filter({ hasText: '开始办理' }).waitFor();
     await shot(page, 'counter-serving');
 
     // one-time notice: pick missing materials of the current service
-    await page.keyboard.press('F9');
+    await pressKey(page, 'F9');
     await page.getByRole('dialog').waitFor();
     await page.locator('fieldset input[type=checkbox]').first().check();
     // previewed before printing: the ticked material on the slip
@@ -42,7 +42,7 @@ describe('counter console (窗口)', () => {
     await page.getByText(/告知单已打印 · 回执码 [A-Z0-9]{8}/).waitFor();
 
     // 容缺办理: a secondary material follows later, with a date
-    await page.keyboard.press('F10');
+    await pressKey(page, 'F10');
     await page.locator('fieldset input[type=checkbox]').first().check();
     await page.fill('#dlg-date', '2030-01-15');
     await page.getByRole('button', { name: '确定' }).click();
@@ -57,7 +57,7 @@ describe('counter console (窗口)', () => {
     expect(q.body.services.find((s: { id: string }) => s.id === 'hukou-certificate').waiting).toBe(1);
 
     // pause needs a reason; the board sees it
-    await page.keyboard.press('F8');
+    await pressKey(page, 'F8');
     expect(await page.getByRole('button', { name: '确定' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: '午间休息' }).click();
     await page.getByRole('button', { name: '确定' }).click();
@@ -65,19 +65,19 @@ describe('counter console (窗口)', () => {
     const q2 = await hall.api('GET', '/api/v1/queue');
     expect(q2.body.counters.find((c: { id: string }) => c.id === '1').pauseReason).toBe('午间休息');
     await shot(page, 'counter-paused');
-    await page.keyboard.press('F8');
+    await pressKey(page, 'F8');
     await page.getByRole('button', { name: '确定' }).click();
     await page.getByTestId('counter-phase').filter({ hasText: '空闲' }).waitFor();
 
     // call a specific number out of order
     await hall.api('POST', '/api/v1/tickets', { service: 'id-card' });
-    await page.keyboard.press('F6');
+    await pressKey(page, 'F6');
     await page.fill('#dlg-number', 'a003');
     await page.getByRole('button', { name: '确定' }).click();
     await page.getByTestId('current-number').filter({ hasText: 'A003' }).waitFor();
-    await page.keyboard.press('F2'); // recall
+    await pressKey(page, 'F2'); // recall
     await page.getByText(/重呼 1 次/).waitFor();
-    await page.keyboard.press('F5'); // skip: must not reload the page
+    await pressKey(page, 'F5'); // skip: must not reload the page
     await page.getByText('暂无号票').waitFor();
   });
 });

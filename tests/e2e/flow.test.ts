@@ -1,7 +1,7 @@
 // The whole hall in five browsers, nobody reloads: kiosk → counter → hall display (with its
 // announcement audio) → finish → rating pad → manager board.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Hall, shot, signInBoard, signInCounter, startHall } from './support.js';
+import { type Hall, shot, signInBoard, signInCounter, startHall, pressKey } from './support.js';
 
 let hall: Hall;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('hall flow across five browser contexts', () => {
 
     // 2. counter calls (F1); the display must fetch the announcement audio
     const voice = display.page.waitForResponse((r) => /\/api\/v1\/voice\/call\/\d+\.wav$/.test(r.url()));
-    await counter.page.keyboard.press('F1');
+    await pressKey(counter.page, 'F1');
     await counter.page.getByTestId('current-number').filter({ hasText: number }).waitFor();
 
     // 3. display shows it, highlighted, and got a non-empty WAV
@@ -43,11 +43,11 @@ describe('hall flow across five browser contexts', () => {
     await shot(display.page, 'flow-display');
 
     // 4. counter starts and finishes
-    await counter.page.keyboard.press('F3');
+    await pressKey(counter.page, 'F3');
     await counter.page.getByTestId('current-state').filter({ hasText: '办理中' }).waitFor();
     await board.page.locator('[data-counter="7"] [data-testid=counter-state]').filter({ hasText: '办理中' }).waitFor();
     await shot(board.page, 'flow-board-serving');
-    await counter.page.keyboard.press('F4');
+    await pressKey(counter.page, 'F4');
     await counter.page.getByText('暂无号票').waitFor();
 
     // 5. rating pad: 不满意 → reason 态度 → thanks

@@ -211,3 +211,13 @@ export async function outOfView(page: Page): Promise<string[]> {
     return bad;
   });
 }
+
+/**
+ * An officer's key press on the counter console, once no action is in flight: a live update can show the last
+ * action's result before its answer arrives, and a key pressed while an action is in flight is ignored on purpose
+ * (a double press must not call twice).
+ */
+export async function pressKey(page: Page, key: string): Promise<void> {
+  await page.locator('nav.actions[aria-busy=false]').waitFor();
+  await page.keyboard.press(key);
+}
