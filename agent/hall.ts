@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AuthService } from './api/auth.js';
 import { buildServer, type TypedApp } from './api/server.js';
+import { startHttpRedirect } from './api/http-redirect.js';
+import { HostCheck } from './security/host-check.js';
 import { HallBus } from './bus.js';
 import type { HallConfig } from './config/load.js';
 import type { HallContext } from './context.js';
@@ -167,7 +169,39 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const tls = config.server.tls;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  // server.tls.httpPort: a plain port that only sends browsers to https (agent/api/http-redirect.ts)
+  let redirect: import('node:http').Server | undefined;
+  if (tls?.httpPort !== undefined) {
+    try {
+      redirect = await startHttpRedirect({
+        host,
+        port: tls.httpPort,
+        httpsPort: boundPort,
+        hosts: new HostCheck(config),
+        logger: logger.child({ module: 'http-redirect' }),
+      });
+    } catch (err) {
+      offVoice();
+      satellites?.close();
+      await realtime.close();
+      await app.close();
+      store.close();
+      throw err;
+    }
+  }
+  const closeRedirect = () =>
+    new Promise<void>((r) => {
+      if (!redirect) return r();
+      redirect.close(() => r());
+      redirect.closeAllConnections();
+    });
+  if (tls && tls.validTo - Date.now() < 30 * 24 * 3600_000)
+    logger.warn(
+      { cert: tls.certFile, validTo: new Date(tls.validTo).toISOString() },
+      "the agent's certificate expires within 30 days: run deploy/install.sh --tls again to renew it",
+    );
   if (!publicUrl && (host === '0.0.0.0' || host === '::')) {
     logger.warn(
       { host },
@@ -218,6 +252,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   try {
     await parts.start();
   } catch (err) {
+    await closeRedirect();
     await realtime.close();
     await app.close();
     store.close();
@@ -233,6 +268,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     close() {
       closing ??= (async () => {
         await parts.stop();
+        await closeRedirect();
         await realtime.close();
         await app.close();
         store.close();

@@ -9,7 +9,10 @@
 #     --serial VID:PID[=NAME]  a USB serial adapter (printer, RS-485 bus): udev rule, /dev/hallq-NAME link  (repeatable)
 #     --hid VID:PID          an HID pad or reader not in the config (repeatable)
 #     --screen NAME=PATH[,DISPLAY[,X,Y]]  a kiosk/display screen, e.g. hall=/display,:0  (repeatable)
-#     --url URL              the agent as the screens reach it (default http://127.0.0.1:<port>)
+#     --url URL              the agent as the screens reach it (default http(s)://127.0.0.1:<port>)
+#     --tls                  HTTPS on the hall LAN: a hall CA (kept on re-runs), the agent's certificate for this
+#                            PC's name and addresses, the CA imported into the screens' Chromium (NSS)
+#     --tls-name NAME|IP     one more name or address in the agent's certificate (repeatable; implies --tls)
 #     --screen-user USER     the desktop user whose X session shows the screens (default hallq)
 #     --keep-days N          daily backups kept (default 14)
 #     --app DIR              the hallq checkout (default: this script's repository), built with `npm run build`
@@ -27,6 +30,8 @@ NODE=${NODE:-}
 SERIALS=()
 HIDS=()
 SCREENS=()
+TLS=no
+TLS_NAMES=()
 
 die() { echo "install.sh: $*" >&2; exit 2; }
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
@@ -38,6 +43,8 @@ while [ $# -gt 0 ]; do
     --hid) need "$@"; HIDS+=("$2"); shift 2 ;;
     --screen) need "$@"; SCREENS+=("$2"); shift 2 ;;
     --url) need "$@"; URL=$2; shift 2 ;;
+    --tls) TLS=yes; shift ;;
+    --tls-name) need "$@"; TLS=yes; TLS_NAMES+=("$2"); shift 2 ;;
     --screen-user) need "$@"; SCREEN_USER=$2; shift 2 ;;
     --keep-days) need "$@"; KEEP_DAYS=$2; shift 2 ;;
     --app) need "$@"; APP=$(cd "$2" && pwd); shift 2 ;;
@@ -55,6 +62,11 @@ for s in "${SERIALS[@]+"${SERIALS[@]}"}"; do
   [[ $s != *=* || ${s#*=} =~ ^[a-zA-Z0-9_-]+$ ]] || die "--serial $s: the link name may use letters, digits, - and _"
 done
 for h in "${HIDS[@]+"${HIDS[@]}"}"; do vidpid "$h" --hid; done
+for n in "${TLS_NAMES[@]+"${TLS_NAMES[@]}"}"; do
+  [[ $n =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ || $n =~ ^[0-9a-fA-F:]+$ ]] ||
+    die "--tls-name $n: expected a host name (letters, digits, - and .) or an IP address"
+done
+if [ "$TLS" = yes ]; then command -v openssl >/dev/null || die "--tls needs openssl (apt-get install -y openssl)"; fi
 for s in "${SCREENS[@]+"${SCREENS[@]}"}"; do
   [[ $s == *=* && ${s%%=*} =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "--screen $s: expected NAME=PATH[,DISPLAY[,X,Y]] with a lower-case name"
   IFS=',' read -r path display x y <<<"${s#*=}"
@@ -104,8 +116,10 @@ pick() { # first package apt knows, else the first name
   echo "$1"
 }
 run apt-get update
+# libnss3-tools: certutil, which puts the hall CA (--tls) into the screens' Chromium certificate store
 run apt-get install -y --no-install-recommends \
-  "$(pick fonts-noto-cjk fonts-wqy-microhei)" espeak-ng "$(pick chromium chromium-browser)" libusb-1.0-0 x11-xserver-utils curl
+  "$(pick fonts-noto-cjk fonts-wqy-microhei)" espeak-ng "$(pick chromium chromium-browser)" libusb-1.0-0 x11-xserver-utils curl \
+  openssl libnss3-tools
 
 # --- 2. system user -----------------------------------------------------------------------------
 if [ -n "$ROOT" ] || ! id hallq >/dev/null 2>&1; then
@@ -131,7 +145,10 @@ HDR
   # manager and guide, as the validator demands outside the demo) and no upstream until the hub registers it
   sed -e 's#^  dataDir: data$#  dataDir: /var/lib/hallq#' -e '1,2d' -e '/^# Upward sync/,$d' \
     -e "s#guidePin: \"8888\"#guidePin: \"$GUIDE_PIN\"#" -e "s#managerPin: \"9999\"#managerPin: \"$MANAGER_PIN\"#" \
-    -e "s#pin: \"1234\"#pin: \"$STAFF_PIN\"#" "$APP/config/demo-hall.yaml"
+    -e "s#pin: \"1234\"#pin: \"$STAFF_PIN\"#" "$APP/config/demo-hall.yaml" |
+    if [ "$TLS" = yes ]; then
+      sed -e 's|^  dataDir: /var/lib/hallq$|&\n  # HTTPS on the hall LAN (install.sh --tls); screens on other PCs also need host: 0.0.0.0\n  tls: { key: /etc/hallq/tls/agent.key, cert: /etc/hallq/tls/agent.pem }|'
+    else cat; fi
 )
 first_config=no
 [ -e "$ROOT/etc/hallq/hall.yaml" ] || first_config=yes
@@ -151,16 +168,119 @@ run chown root:hallq /etc/hallq /etc/hallq/hall.yaml
 run chown root:root /etc/hallq/hallq.env
 run chown hallq:hallq /var/lib/hallq
 
+# --- 3b. HTTPS on the hall LAN (--tls) ------------------------------------------------------------
+# A hall CA made once on this PC (its key never leaves /etc/hallq/tls, readable by root only; a re-run
+# keeps it, so screens that trust it keep trusting it), and the agent's certificate signed by it for
+# every name and address the screens may use. The certificate is made again only when that list changes
+# or it has less than 30 days left. The CA goes into the screen user's NSS store, which Chromium reads.
+TLS_DIR=/etc/hallq/tls
+CA_NICK="hallq hall CA"
+tls_sans() {
+  local h n
+  h=$(hostname 2>/dev/null || true)
+  {
+    echo DNS:localhost; echo IP:127.0.0.1; echo IP:::1
+    if [ -n "$h" ]; then echo "DNS:$h"; [[ $h == *.* ]] || echo "DNS:$h.local"; fi
+    for n in $(hostname -I 2>/dev/null || true); do [[ $n == fe80:* ]] || echo "IP:$n"; done
+    for n in "${TLS_NAMES[@]+"${TLS_NAMES[@]}"}"; do
+      if [[ $n =~ ^[0-9.]+$ || $n == *:* ]]; then echo "IP:$n"; else echo "DNS:$n"; fi
+    done
+  } | awk '!seen[tolower($0)]++' | paste -sd, -
+}
+if [ "$TLS" = yes ]; then
+  d=$ROOT$TLS_DIR
+  mkdir -p "$d"
+  chmod 0750 "$d"
+  if [ -s "$d/hall-ca.key" ] && [ -s "$d/hall-ca.pem" ]; then
+    echo "kept      $TLS_DIR/hall-ca.pem (the hall CA; never replaced)"
+  else
+    # keys are created unreadable by others from their first byte
+    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -subj "/O=hallq/CN=hallq hall CA $(hostname 2>/dev/null || echo hall)" \
+      -addext basicConstraints=critical,CA:TRUE,pathlen:0 -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout "$d/hall-ca.key" -out "$d/hall-ca.pem" 2>/dev/null) || die "openssl could not make the hall CA in $TLS_DIR"
+    chmod 0600 "$d/hall-ca.key"
+    chmod 0644 "$d/hall-ca.pem"
+    echo "wrote     $TLS_DIR/hall-ca.pem (the hall CA, 10 years)"
+  fi
+  sans=$(tls_sans)
+  renew=no
+  if [ ! -s "$d/agent.key" ] || [ ! -s "$d/agent.pem" ] || [ "$(cat "$d/agent.sans" 2>/dev/null)" != "$sans" ]; then renew=yes
+  elif ! openssl x509 -in "$d/agent.pem" -noout -checkend 2592000 >/dev/null 2>&1; then renew=yes
+  elif ! openssl verify -CAfile "$d/hall-ca.pem" "$d/agent.pem" >/dev/null 2>&1; then renew=yes
+  fi
+  if [ "$renew" = yes ]; then
+    (umask 077 && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/O=hallq/CN=$(hostname 2>/dev/null || echo hall-pc)" -keyout "$d/agent.key.new" -out "$d/agent.csr" 2>/dev/null) ||
+      die "openssl could not make the agent's key"
+    printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$sans" >"$d/agent.ext"
+    # 825 days: the longest lifetime Apple and older Chromium accept for a server certificate
+    openssl x509 -req -in "$d/agent.csr" -CA "$d/hall-ca.pem" -CAkey "$d/hall-ca.key" -set_serial "0x$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+      -days 825 -sha256 -extfile "$d/agent.ext" -out "$d/agent.pem.new" 2>/dev/null || die "openssl could not sign the agent's certificate"
+    rm -f "$d/agent.csr" "$d/agent.ext"
+    chmod 0600 "$d/agent.key.new"
+    chmod 0644 "$d/agent.pem.new"
+    mv "$d/agent.key.new" "$d/agent.key"
+    mv "$d/agent.pem.new" "$d/agent.pem"
+    printf '%s\n' "$sans" >"$d/agent.sans"
+    chmod 0644 "$d/agent.sans"
+    echo "wrote     $TLS_DIR/agent.pem (825 days) for $sans"
+  else
+    echo "unchanged $TLS_DIR/agent.pem"
+  fi
+  # the agent runs as hallq: its key is hallq's alone; the CA key stays root's
+  run chown root:hallq "$TLS_DIR"
+  run chown hallq:hallq "$TLS_DIR/agent.key"
+  # the screens' Chromium trusts the hall CA through the screen user's NSS store ($HOME/.pki/nssdb)
+  home=$(getent passwd "$SCREEN_USER" 2>/dev/null | cut -d: -f6 || true)
+  [ -n "$home" ] || home=$([ "$SCREEN_USER" = hallq ] && echo /var/lib/hallq || echo "/home/$SCREEN_USER")
+  nss=$home/.pki/nssdb
+  if [ -n "$ROOT" ]; then
+    # a dry run makes the store under ROOT when certutil is here (the tests open it with Chromium)
+    if command -v certutil >/dev/null; then
+      mkdir -p "$ROOT$nss"
+      [ -f "$ROOT$nss/cert9.db" ] || certutil -d "sql:$ROOT$nss" -N --empty-password
+      if certutil -d "sql:$ROOT$nss" -L -n "$CA_NICK" -r 2>/dev/null | cmp -s - <(openssl x509 -in "$d/hall-ca.pem" -outform der); then
+        echo "unchanged $nss ($CA_NICK)"
+      else
+        certutil -d "sql:$ROOT$nss" -D -n "$CA_NICK" >/dev/null 2>&1 || true
+        certutil -d "sql:$ROOT$nss" -A -t C,, -n "$CA_NICK" -i "$d/hall-ca.pem"
+        echo "wrote     $nss ($CA_NICK)"
+      fi
+    fi
+    echo "would run: runuser -u $SCREEN_USER -- certutil -d sql:$nss -A -t C,, -n \"$CA_NICK\" -i $TLS_DIR/hall-ca.pem"
+  else
+    run install -d -m 0700 -o "$SCREEN_USER" "$home/.pki" "$nss"
+    [ -f "$nss/cert9.db" ] || run runuser -u "$SCREEN_USER" -- certutil -d "sql:$nss" -N --empty-password
+    runuser -u "$SCREEN_USER" -- certutil -d "sql:$nss" -D -n "$CA_NICK" >/dev/null 2>&1 || true
+    run runuser -u "$SCREEN_USER" -- certutil -d "sql:$nss" -A -t C,, -n "$CA_NICK" -i "$TLS_DIR/hall-ca.pem"
+  fi
+fi
+
 [ -n "$CONFIG" ] || CONFIG=$ROOT/etc/hallq/hall.yaml
 [ -f "$CONFIG" ] || die "--config $CONFIG: no such file"
 PORT=8080
+SCHEME=http
 while IFS='=' read -r k v; do
   case $k in
     port) PORT=$v ;;
+    tls) SCHEME=https ;;
     hid) HIDS+=("$v") ;;
   esac
 done < <("$NODE" "$APP/deploy/lib/hall-ids.mjs" "$CONFIG")
-[ -n "$URL" ] || URL=http://127.0.0.1:$PORT
+[ -n "$URL" ] || URL=$SCHEME://127.0.0.1:$PORT
+if [ "$TLS" = yes ] && [ "$SCHEME" = http ]; then
+  echo "note: the certificates are in $TLS_DIR; to serve HTTPS add under server: in $CONFIG"
+  echo "        tls: { key: $TLS_DIR/agent.key, cert: $TLS_DIR/agent.pem }"
+  echo "      then run install.sh again (the screens and the health probe switch to https)"
+fi
+# the health probe and the screens' wait for the agent trust the hall CA only
+CURL_CA=
+SCREEN_CA_LINE=
+if [ "$SCHEME" = https ]; then
+  CURL_CA="--cacert $TLS_DIR/hall-ca.pem "
+  SCREEN_CA_LINE=$'\n'"Environment=HALLQ_CA=$TLS_DIR/hall-ca.pem"
+fi
 
 # --- 4. udev rules ------------------------------------------------------------------------------
 rules="# hallq devices, written by deploy/install.sh: serial adapters to dialout, HID pads to plugdev.
@@ -240,7 +360,7 @@ After=hallq.service
 
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c 'systemctl is-active --quiet hallq.service || exit 0; for i in 1 2 3; do curl -fsS --max-time 5 http://127.0.0.1:$PORT/healthz >/dev/null && exit 0; sleep 5; done; echo \"hallq: /healthz did not answer 3 times: restarting\"; systemctl restart hallq.service'" 0644
+ExecStart=/bin/sh -c 'systemctl is-active --quiet hallq.service || exit 0; for i in 1 2 3; do curl -fsS --max-time 5 $CURL_CA$SCHEME://127.0.0.1:$PORT/healthz >/dev/null && exit 0; sleep 5; done; echo \"hallq: /healthz did not answer 3 times: restarting\"; systemctl restart hallq.service'" 0644
 put /etc/systemd/system/hallq-health.timer "[Unit]
 Description=hallq health probe every minute
 
@@ -300,7 +420,7 @@ PartOf=graphical.target
 Type=simple
 User=$SCREEN_USER
 Environment=DISPLAY=$display
-Environment=HALLQ_SCREEN_PROFILES=/var/lib/hallq-screens
+Environment=HALLQ_SCREEN_PROFILES=/var/lib/hallq-screens$SCREEN_CA_LINE
 ExecStart=$APP/deploy/kiosk/hallq-screen.sh $name '$URL$path' $pos
 Restart=always
 RestartSec=3

@@ -51,7 +51,11 @@ export const SCREENS = [
 export const UI_DIR = UI_BUILD;
 
 export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {}): Promise<TypedApp> {
+  const tls = ctx.config.server.tls;
+  // HTTPS on the hall LAN (server.tls): the same app and the same socket.io, on an https server. The
+  // casts keep one TypedApp type: fastify's https and http servers answer the same API.
   const app = Fastify({
+    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // Slow or idle clients do not hold sockets forever (slowloris on the hall LAN).
@@ -64,7 +68,7 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
     requestIdHeader: false,
     genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   app.server.maxConnections = 2000;
   app.server.headersTimeout = 15_000;
@@ -113,8 +117,9 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
         frameAncestors: ["'none'"],
       },
     },
-    // a hall LAN is plain http: HSTS would lock the screens out
-    strictTransportSecurity: false,
+    // plain http on the LAN: HSTS would lock the screens out. With the hall's own certificate a browser
+    // that once reached the agent by name never falls back to http (browsers ignore HSTS for bare IPs).
+    strictTransportSecurity: tls ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });

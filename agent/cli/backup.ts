@@ -53,10 +53,13 @@ export async function restoreCommand(argv: string[]): Promise<number> {
   const { config, dbPath } = loadForCli(args);
   // A running agent keeps its connection to the file being replaced: refuse rather than lose writes.
   const probeHost = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
-  const running = await fetch(`http://${probeHost}:${config.server.port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
-    (r) => r.ok,
-    () => false,
-  );
+  // over https (server.tls) this tool does not hold the hall CA: a port that accepts a TLS handshake is the agent
+  const running = config.server.tls
+    ? await tlsAnswers(probeHost, config.server.port)
+    : await fetch(`http://${probeHost}:${config.server.port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
   if (running)
     throw new CliFailure(
       `服务正在运行，请先停止 the agent answers on port ${config.server.port}: stop it first (systemctl stop hallq), then restore`,
@@ -97,4 +100,21 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   if (after.pending.length > 0) throw new CliFailure(`migrations ${after.pending.join(', ')} were not applied`);
   console.log(`升级完成 applied migrations ${before.pending.join(', ')} (schema ${Math.max(...after.applied)})`);
   return 0;
+}
+
+function tlsAnswers(host: string, port: number): Promise<boolean> {
+  return import('node:tls').then(
+    ({ connect }) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port, rejectUnauthorized: false, timeout: 1000 }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('timeout', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.on('error', () => resolve(false));
+      }),
+  );
 }

@@ -68,8 +68,11 @@ export async function start(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') {
+      const which = config.server.tls?.httpPort !== undefined && (e as { port?: number }).port === config.server.tls.httpPort;
       console.error(
-        `hallq: cannot listen on ${host ?? config.server.host}:${port ?? config.server.port} (${e.code}); choose another with --port or server.port in ${file}`,
+        which
+          ? `hallq: cannot listen on ${host ?? config.server.host}:${config.server.tls?.httpPort} (${e.code}); choose another server.tls.httpPort in ${file} (ports below 1024 need root or CAP_NET_BIND_SERVICE)`
+          : `hallq: cannot listen on ${host ?? config.server.host}:${port ?? config.server.port} (${e.code}); choose another with --port or server.port in ${file}`,
       );
       return 1;
     }

@@ -8,6 +8,7 @@ import type { CounterDef, ServiceDef } from '../queue/types.js';
 import { checkCalendar } from './calendar-check.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
 import { formatIssue, type Issue } from './spec.js';
+import { type ServerTls, serverTls } from './tls.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -40,7 +41,7 @@ export interface HallConfig {
     notices: { zh: string; en: string }[];
     secret: string;
   };
-  server: { host: string; port: number; dataDir: string; publicUrl?: string; hostNames: string[] };
+  server: { host: string; port: number; dataDir: string; publicUrl?: string; hostNames: string[]; tls?: ServerTls };
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds: number; checkMinutes: number };
   kiosk: { idleSeconds: number; printDeadlineSeconds: number; ticketsPerMinute: number };
@@ -301,6 +302,13 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     throw new ConfigError(file, [
       "upstream.secret: this is the demo hall's published secret (anyone could sign batches as this hall); set HALLQ_UPSTREAM_SECRET or upstream.secret to the secret `npm run hub -- add-hall` printed for this hall",
     ]);
+  const port = raw.server?.port ?? 8080;
+  const tls = serverTls(file, raw.server?.tls, port);
+  if (tls.problems.length) throw new ConfigError(file, tls.problems);
+  if (tls.tls && raw.server?.publicUrl?.startsWith('http://'))
+    throw new ConfigError(file, [
+      `server.publicUrl: "${raw.server.publicUrl}" is plain http while server.tls is set; use https://… with a name or address in the agent's certificate`,
+    ]);
   return {
     file,
     demo,
@@ -316,10 +324,11 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
     },
     server: {
       host: raw.server?.host ?? '127.0.0.1',
-      port: raw.server?.port ?? 8080,
+      port,
       dataDir: raw.server?.dataDir ?? 'data',
       publicUrl: raw.server?.publicUrl,
       hostNames: raw.server?.hostNames ?? [],
+      tls: tls.tls,
     },
     queue: raw.queue ?? {},
     voice: {

@@ -78,7 +78,9 @@ const satellite = obj({
 
 /** role: satellite — where the primary is and who this PC is (see config/demo-satellite.yaml). */
 export const primaryLink = obj({
-  url: str({ max: 300, pattern: /^https?:\/\/[^/]+\/?$/, hint: 'the primary agent URL such as http://192.0.2.10:8080' }),
+  url: str({ max: 300, pattern: /^https?:\/\/[^/]+\/?$/, hint: 'the primary agent URL such as https://hall-pc:8080' }),
+  /** the hall CA (PEM) that signed the primary's certificate; needed for an https:// url */
+  ca: optional(str({ max: 500, hint: 'the path of the hall CA PEM file copied from the hall PC, e.g. /etc/hallq/hall-ca.pem' })),
   satellite: id('this satellite id, as listed in the primary config satellites[].id'),
   token: str({ min: 16, max: 200, hint: 'this satellite token (at least 16 characters), as set in the primary config' }),
   /** buffered events sent per round trip */
@@ -232,6 +234,15 @@ export const hallConfigSpec = obj({
       publicUrl: optional(str({ max: 300, pattern: /^https?:\/\//, hint: 'a URL starting with http:// or https://' })),
       /** names the screens use for this PC besides its IPs, localhost and publicUrl's host (a DNS name); others get 421 */
       hostNames: optional(list(str({ max: 255, pattern: /^[A-Za-z0-9.-]+$/, hint: 'a host name such as hall-pc.local' }), { max: 20 }), []),
+      /** HTTPS on the hall LAN: the agent's key and certificate (deploy/install.sh --tls writes them; agent/config/tls.ts) */
+      tls: optional(
+        obj({
+          key: str({ max: 500, hint: "the path of the agent's private key (PEM), e.g. /etc/hallq/tls/agent.key" }),
+          cert: str({ max: 500, hint: "the path of the agent's certificate (PEM), e.g. /etc/hallq/tls/agent.pem" }),
+          /** a plain-HTTP port that only redirects browsers to https (nothing else is answered there) */
+          httpPort: optional(int({ min: 1, max: 65535 })),
+        }),
+      ),
     }),
     {},
   ),

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { checkDevices } from '../config/devices.js';
 import { ConfigError } from '../config/load.js';
 import { primaryLink, satelliteDeviceSpec } from '../config/schema.js';
+import { caFile } from '../config/tls.js';
 import { formatIssue, type Issue, int, list, literal, obj, optional, str } from '../config/spec.js';
 
 const satelliteSpec = obj({
@@ -26,7 +27,8 @@ type Raw = ReturnType<typeof satelliteSpec.check>;
 export interface SatelliteConfig {
   file: string;
   role: 'satellite';
-  primary: { url: string; satellite: string; token: string; batchSize: number };
+  /** ca: PEM text of the hall CA; the link is verified against it alone */
+  primary: { url: string; satellite: string; token: string; batchSize: number; ca?: string };
   server: { host: string; port: number; dataDir: string };
   devices: Raw['devices'];
 }
@@ -66,6 +68,7 @@ export function parseSatelliteConfig(text: string, file: string, env: NodeJS.Pro
   // ports); the counter a device serves is the primary's to say (its satellites[].devices)
   if (issues.length === 0) checkDevices(raw.devices, null, issues);
   if (issues.length > 0) throw new ConfigError(file, issues.map(formatIssue));
+  const ca = primaryCa(file, raw.primary);
   return {
     file,
     role: 'satellite',
@@ -75,6 +78,7 @@ export function parseSatelliteConfig(text: string, file: string, env: NodeJS.Pro
       // a real satellite keeps its token out of the file it shares: HALLQ_SATELLITE_TOKEN wins
       token: env.HALLQ_SATELLITE_TOKEN ?? raw.primary.token,
       batchSize: raw.primary.batchSize ?? 100,
+      ca,
     },
     server: {
       host: raw.server?.host ?? '127.0.0.1',
@@ -83,4 +87,26 @@ export function parseSatelliteConfig(text: string, file: string, env: NodeJS.Pro
     },
     devices: raw.devices,
   };
+}
+
+/**
+ * The satellite's token goes to the primary in the socket.io handshake: over https it is verified
+ * against the hall CA (install.sh --tls wrote it on the hall PC); plain http only to the same PC.
+ */
+function primaryCa(file: string, primary: Raw['primary']): string | undefined {
+  const url = new URL(primary.url);
+  if (url.protocol === 'http:') {
+    if (primary.ca !== undefined)
+      throw new ConfigError(file, [
+        `primary.ca: set, but primary.url "${primary.url}" is plain http; use https://… (the primary serves HTTPS with server.tls)`,
+      ]);
+    return undefined;
+  }
+  if (primary.ca === undefined)
+    throw new ConfigError(file, [
+      'primary.ca: missing for an https:// primary; copy the hall CA (/etc/hallq/tls/hall-ca.pem on the hall PC) here and name it, e.g. ca: /etc/hallq/hall-ca.pem',
+    ]);
+  const r = caFile(file, 'primary.ca', primary.ca, 'the hall CA certificate');
+  if (r.problem) throw new ConfigError(file, [r.problem]);
+  return r.pem;
 }

@@ -72,6 +72,8 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
   const socket: Socket = io(cfg.primary.url + DEVICE_NAMESPACE, {
     auth: { satellite: cfg.primary.satellite, token: cfg.primary.token },
     transports: ['websocket'],
+    // an https primary is trusted through the hall CA only (agent/satellite/config.ts)
+    ...(cfg.primary.ca ? { ca: cfg.primary.ca, rejectUnauthorized: true } : {}),
     reconnectionDelay: 200,
     reconnectionDelayMax: 1000,
     randomizationFactor: 0.3,
@@ -137,18 +139,29 @@ export async function startSatellite(cfg: SatelliteConfig, opts: SatelliteOption
     // is shutting down): try again anyway, the primary decides at the handshake
     if (reason === 'io server disconnect' && !closed) setTimeout(() => !closed && socket.connect(), 1000);
   });
-  socket.on('connect_error', (err: Error & { data?: { reason?: string } }) => {
-    // a refused token is logged each time: the technician sees why the satellite never comes online
-    if (err.data?.reason) log.error({ reason: err.data.reason }, 'primary refused this satellite');
-    else if (now() - lastUnreachableWarn > 30_000) {
-      // retried every second: one line per half minute is enough to see it in the log
-      lastUnreachableWarn = now();
-      log.warn(
-        { primary: cfg.primary.url, err: err.message, buffered: buffer.count() },
-        'primary not reachable; retrying, buffering events',
-      );
-    }
-  });
+  socket.on(
+    'connect_error',
+    (err: Error & { data?: { reason?: string }; description?: { message?: string; error?: NodeJS.ErrnoException } }) => {
+      // the transport's own error says what "websocket error" hides: refused, timed out, or a certificate
+      const cause = err.description?.error?.code ?? err.description?.error?.message ?? err.description?.message;
+      // a refused token or an untrusted certificate is logged each time: the technician sees why the
+      // satellite never comes online
+      if (err.data?.reason) log.error({ reason: err.data.reason }, 'primary refused this satellite');
+      else if (cause && /CERT|SELF_SIGNED|SIGNATURE|ISSUER|altnames/i.test(cause))
+        log.error(
+          { primary: cfg.primary.url, cause },
+          "the primary's certificate is not trusted: primary.ca must be the hall CA that signed it (/etc/hallq/tls/hall-ca.pem on the hall PC), and primary.url a name or address in it",
+        );
+      else if (now() - lastUnreachableWarn > 30_000) {
+        // retried every second: one line per half minute is enough to see it in the log
+        lastUnreachableWarn = now();
+        log.warn(
+          { primary: cfg.primary.url, err: err.message, cause, buffered: buffer.count() },
+          'primary not reachable; retrying, buffering events',
+        );
+      }
+    },
+  );
   socket.on('command', async (msg: unknown, reply?: (r: unknown) => void) => {
     if (typeof reply !== 'function') return;
     const m = (typeof msg === 'object' && msg !== null ? msg : {}) as { deviceId?: unknown; command?: unknown };

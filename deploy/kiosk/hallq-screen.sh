@@ -24,7 +24,8 @@ done
 origin=$(printf '%s' "$url" | sed -E 's#^(https?://[^/]+).*#\1#')
 i=0
 while [ "$i" -lt 120 ]; do
-  if command -v curl >/dev/null 2>&1 && curl -fs --max-time 2 "$origin/healthz" >/dev/null 2>&1; then break; fi
+  # over https the agent is trusted through the hall CA (HALLQ_CA, set by install.sh --tls)
+  if command -v curl >/dev/null 2>&1 && curl -fs --max-time 2 ${HALLQ_CA:+--cacert "$HALLQ_CA"} "$origin/healthz" >/dev/null 2>&1; then break; fi
   i=$((i + 1))
   sleep 1
 done

@@ -2,6 +2,7 @@
 // (the operator may still be editing it; `hallq check-config` is the validator). Prints shell lines:
 //   port=8080
 //   hid=1a86:e010
+//   tls=1          (server.tls is set: the agent answers https)
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -20,6 +21,7 @@ try {
 }
 const port = Number(doc.server?.port ?? 8080);
 console.log(`port=${Number.isInteger(port) ? port : 8080}`);
+if (doc.server?.tls) console.log('tls=1');
 const ids = new Set();
 for (const d of Array.isArray(doc.devices) ? doc.devices : []) {
   const t = d?.transport;
