@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { HallConfig } from '../config/load.js';
 import { Lockout } from '../security/lockout.js';
 import { GateRefusal, PinGate } from '../security/pin-gate.js';
-import { DUMMY_HASH, hashPin, storedPin, verifyPin } from '../security/pins.js';
+import { DUMMY_HASH, hashPin, verifyPin } from '../security/pins.js';
 import { type Account, type AccountRole, newToken, type SecurityStore, sha256, type Terminal } from '../security/store.js';
+import { type SecurityAlert, SecurityAlerts } from './alerts.js';
+import { seedFromConfig } from './auth-seed.js';
 import { ApiError } from './errors.js';
+import { TerminalPairing } from './pairing.js';
+
+export type { SecurityAlert } from './alerts.js';
 
 export type Role = AccountRole;
 export interface Session {
@@ -18,21 +22,7 @@ export interface Session {
   tokenHash: string;
 }
 
-export interface SecurityAlert {
-  kind: 'lockout' | 'storage' | 'satellite';
-  at: number;
-  message: string;
-  messageEn: string;
-  account?: string;
-  source?: string;
-  until?: number;
-}
-
 const SESSION_MS = 12 * 60 * 60 * 1000;
-const PAIR_CODE_MS = 15 * 60_000;
-/** the demo prints pairing links at start-up; a newcomer may open them later the same day */
-const DEMO_PAIR_CODE_MS = 24 * 60 * 60_000;
-const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -58,7 +48,8 @@ export function pinPolicy(role: Role, pin: string, demo: boolean): string | unde
 export class AuthService {
   readonly lockout: Lockout;
   readonly gate = new PinGate();
-  readonly alerts = new EventEmitter();
+  private readonly alertLog: SecurityAlerts;
+  private readonly pairing: TerminalPairing;
   private readonly ended = new EventEmitter();
 
   constructor(
@@ -68,53 +59,13 @@ export class AuthService {
   ) {
     // the counters live in the hall database: restarting the agent does not give a PIN guesser a fresh start
     this.lockout = new Lockout(now, store);
+    this.alertLog = new SecurityAlerts(store, now);
+    this.pairing = new TerminalPairing(store, this.lockout, now, (a) => this.alert(a));
   }
 
   /** First start: staff, guide and manager PINs and the terminals come from the YAML. Later starts add new terminals only. */
-  async seed(): Promise<void> {
-    const at = this.now();
-    if (!this.store.seeded()) {
-      const people: Account[] = await Promise.all([
-        ...this.config.staff.map(async (s) => ({
-          id: s.id,
-          role: 'staff' as const,
-          name: s.name,
-          pinHash: await storedPin(s.pin),
-          counters: s.counters,
-          photo: s.photo,
-          disabled: false,
-        })),
-        (async () => ({
-          id: 'guide',
-          role: 'guide' as const,
-          name: '导办员',
-          pinHash: await storedPin(this.config.auth.guidePin),
-          disabled: false,
-        }))(),
-        (async () => ({
-          id: 'manager',
-          role: 'manager' as const,
-          name: '所长',
-          pinHash: await storedPin(this.config.auth.managerPin),
-          disabled: false,
-        }))(),
-      ]);
-      this.store.db.transaction(() => {
-        for (const a of people) this.store.putAccount(a, at);
-        this.store.audit({
-          at,
-          actor: 'config',
-          action: 'seed',
-          target: null,
-          detail: { accounts: people.length },
-          source: this.config.file,
-        });
-        this.store.markSeeded(at);
-      })();
-    }
-    for (const t of this.config.terminals) {
-      if (!this.store.terminal(t.id)) this.store.putTerminal({ ...t, readers: t.readers ?? [], disabled: false }, at);
-    }
+  seed(): Promise<void> {
+    return seedFromConfig(this.config, this.store, this.now());
   }
 
   onSessionEnded(listener: (tokenHash: string) => void): () => void {
@@ -122,32 +73,19 @@ export class AuthService {
     return () => this.ended.off('ended', listener);
   }
 
-  private loadedAlerts?: SecurityAlert[];
+  /** `alert` events for /board */
+  get alerts(): EventEmitter {
+    return this.alertLog.events;
+  }
 
   /** the last 50 alerts, newest first, as kept in hall.db (they survive a restart) */
   get recentAlerts(): SecurityAlert[] {
-    if (!this.loadedAlerts) {
-      try {
-        this.loadedAlerts = this.store.alerts(50) as unknown as SecurityAlert[];
-      } catch {
-        this.loadedAlerts = [];
-      }
-    }
-    return this.loadedAlerts;
+    return this.alertLog.recent;
   }
 
   /** an alert for the manager board: pushed on /board as `alert`, kept in hall.db for GET /api/v1/security/alerts */
   alert(a: Omit<SecurityAlert, 'at'>): void {
-    const full = { ...a, at: this.now() };
-    const recent = this.recentAlerts;
-    recent.unshift(full);
-    if (recent.length > 50) recent.length = 50;
-    try {
-      this.store.addAlert(full.at, full);
-    } catch {
-      // a full disk must not turn a refused sign-in into an error; the alert still reaches the board
-    }
-    this.alerts.emit('alert', full);
+    this.alertLog.raise(a);
   }
 
   private lockedError(wait: number): ApiError {
@@ -372,75 +310,18 @@ export class AuthService {
     return t;
   }
 
-  // ---- pairing
+  // ---- pairing (agent/api/pairing.ts)
   createPairCode(terminalId: string, by: string, opts: { demo?: boolean } = {}): { code: string; expiresAt: number } {
-    if (!this.store.terminal(terminalId))
-      throw new ApiError(404, 'unknown_terminal', `没有登记该终端：${terminalId}`, `No terminal ${terminalId}`);
-    let code = '';
-    for (let i = 0; i < 10; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-    const expiresAt = this.now() + (opts.demo ? DEMO_PAIR_CODE_MS : PAIR_CODE_MS);
-    this.store.addPairCode(sha256(code), terminalId, expiresAt, by);
-    this.store.audit({
-      at: this.now(),
-      actor: by,
-      action: 'terminal.pairCode',
-      target: `terminal:${terminalId}`,
-      detail: {},
-      source: null,
-    });
-    return { code, expiresAt };
+    return this.pairing.createPairCode(terminalId, by, opts);
   }
 
   pair(code: string, from: string): { token: string; terminal: Terminal } {
-    const wait = this.lockout.pairWaitMs(from);
-    if (wait > 0)
-      throw new ApiError(
-        429,
-        'too_many_attempts',
-        '配对码错误次数过多，请稍后再试，或请管理员在管理看板解锁',
-        'Too many wrong pairing codes from this screen; try again later or ask the manager to unlock it on the board',
-        Math.ceil(wait / 1000),
-      );
-    const id = this.store.takePairCode(sha256(code.trim().toUpperCase()), this.now());
-    const terminal = id ? this.store.terminal(id) : undefined;
-    if (!terminal || terminal.disabled) {
-      const c = this.lockout.pairFailure(from);
-      if (c.lockedUntil > this.now())
-        this.alert({
-          kind: 'lockout',
-          account: 'pairing',
-          source: from,
-          until: c.lockedUntil,
-          message: `${from} 多次输错配对码，已暂时锁定该地址的配对`,
-          messageEn: `Repeated wrong pairing codes from ${from}: pairing locked for that address`,
-        });
-      throw new ApiError(
-        401,
-        'bad_pair_code',
-        '配对码无效或已过期，请到管理看板重新生成',
-        'Unknown or expired pairing code; make a new one on the manager board',
-      );
-    }
-    this.lockout.pairSuccess(from);
-    const token = newToken();
-    this.store.addTerminalToken(sha256(token), terminal.id, this.now());
-    this.store.audit({
-      at: this.now(),
-      actor: `terminal:${terminal.id}`,
-      action: 'terminal.paired',
-      target: `terminal:${terminal.id}`,
-      detail: {},
-      source: from,
-    });
-    return { token, terminal };
+    return this.pairing.pair(code, from);
   }
 
   /** A terminal token without a pairing step: tests and the config's pre-registered screens. */
   issueTerminalToken(terminalId: string): string {
-    if (!this.store.terminal(terminalId)) throw new Error(`no terminal ${terminalId}`);
-    const token = newToken();
-    this.store.addTerminalToken(sha256(token), terminalId, this.now());
-    return token;
+    return this.pairing.issueTerminalToken(terminalId);
   }
 
   // ---- staff administration (manager)

@@ -78,7 +78,7 @@ const satellite = obj({
 
 /** role: satellite — where the primary is and who this PC is (see config/demo-satellite.yaml). */
 export const primaryLink = obj({
-  url: str({ max: 300, pattern: /^https?:\/\/[^/]+\/?$/, hint: 'the primary agent URL such as https://hall-pc:8080' }),
+  url: str({ max: 300, pattern: /^https?:\/\/[^/]+\/?$/, hint: 'the primary agent URL such as http://192.0.2.10:8080' }),
   /** the hall CA (PEM) that signed the primary's certificate; needed for an https:// url */
   ca: optional(str({ max: 500, hint: 'the path of the hall CA PEM file copied from the hall PC, e.g. /etc/hallq/hall-ca.pem' })),
   satellite: id('this satellite id, as listed in the primary config satellites[].id'),

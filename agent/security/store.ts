@@ -203,12 +203,40 @@ export class SecurityStore {
       .prepare('INSERT OR REPLACE INTO pair_codes (code_hash, terminal_id, expires_at, created_by) VALUES (?, ?, ?, ?)')
       .run(codeHash, terminalId, expiresAt, by);
   }
-  /** the terminal a code pairs, using the code up; undefined when unknown, used or expired */
+  /** the terminal a code pairs, using the code up; undefined when unknown, used, expired or retired */
   takePairCode(codeHash: string, now: number): string | undefined {
     const r = this.db
-      .prepare('UPDATE pair_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING terminal_id')
+      .prepare(
+        'UPDATE pair_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NULL AND expires_at > ? RETURNING terminal_id',
+      )
       .get(now, codeHash, now) as { terminal_id: string } | undefined;
     return r?.terminal_id;
+  }
+  /** true when this code was retired by wrong guesses (and would otherwise still be valid) */
+  pairCodeRetired(codeHash: string, now: number): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM pair_codes WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NOT NULL AND expires_at > ?')
+        .get(codeHash, now) !== undefined
+    );
+  }
+  /**
+   * A wrong guess counts against every live code; those reaching `budget` are retired. Returns the
+   * terminals whose codes were retired by this guess.
+   */
+  countWrongPairGuess(now: number, budget: number): string[] {
+    return this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE pair_codes SET wrong_guesses = wrong_guesses + 1 WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ?')
+        .run(now);
+      return (
+        this.db
+          .prepare(
+            'UPDATE pair_codes SET retired_at = ? WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ? AND wrong_guesses >= ? RETURNING terminal_id',
+          )
+          .all(now, now, budget) as { terminal_id: string }[]
+      ).map((r) => r.terminal_id);
+    })();
   }
 
   // ---- audit

@@ -247,6 +247,17 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE booking_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    version: 90,
+    name: 'pairing codes: wrong guesses counted per live code',
+    // Wrong pairing codes were counted per address only: guesses spread over many addresses were not
+    // bounded. Every wrong guess now counts against each live code (it could have been aimed at any of
+    // them); a code past its budget is retired (agent/api/pairing.ts).
+    sql: `
+      ALTER TABLE pair_codes ADD COLUMN wrong_guesses INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE pair_codes ADD COLUMN retired_at INTEGER;
+    `,
+  },
 ];
 
 /** Applies missing migrations, each in its own transaction with its version row; safe to call on every start. */

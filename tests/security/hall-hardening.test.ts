@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATING_MARGIN_S } from '../../agent/rating-sweep.js';
 import { MAX_ANONYMOUS, MAX_ANONYMOUS_PER_ADDRESS } from '../../agent/realtime/slots.js';
+import { PAIR_CODE_GUESS_BUDGET } from '../../agent/api/pairing.js';
 import { PAIR_FREE_FAILURES } from '../../agent/security/lockout.js';
 import { type OutboxRow, toRecord } from '../../agent/sync/map.js';
 import { csvCell } from '../../common/csv.js';
@@ -90,6 +91,38 @@ describe('nothing anonymous locks or exhausts shared things', () => {
     expect(locked.body.locked.map((l: { source: string }) => l.source)).toContain(attacker);
     expect((await api(agent.baseUrl, 'POST', '/api/v1/terminals/pairing/unlock', { source: attacker }, manager)).body.cleared).toBe(1);
     expect((await pair(attacker, await pairCode(agent.baseUrl, 'pad-4'))).status).toBe(200);
+  });
+
+  it('parallel wrong codes from several addresses: each address locks after its free failures; a valid code from another address pairs meanwhile', async () => {
+    const valid = await pairCode(agent.baseUrl, 'pad-6');
+    const attackers = ['127.0.6.1', '127.0.6.2', '127.0.6.3', '127.0.6.4'];
+    const sends = Array.from({ length: 120 }, (_, i) => () => pair(attackers[i % 4] as string, `WRONG${String(i).padStart(5, '0')}`));
+    sends.splice(60, 0, () => pair('127.0.6.50', valid));
+    const answers = await Promise.all(sends.map((send) => send()));
+    const mine = answers.splice(60, 1)[0];
+    expect(mine?.status).toBe(200);
+    // every address: its free failures and the one that locks it answer 401, the rest 429 without a check
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(attackers.length * (PAIR_FREE_FAILURES + 1));
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(120 - attackers.length * (PAIR_FREE_FAILURES + 1));
+  });
+
+  it('guesses spread over many addresses, each under its own limit, retire the live code they aim at', async () => {
+    const target = await pairCode(agent.baseUrl, 'pad-7');
+    // 30 addresses × 4 wrong codes at once: no address reaches its lock, together they pass the code's budget
+    const n = 120;
+    expect(n / 30).toBeLessThan(PAIR_FREE_FAILURES);
+    expect(n).toBeGreaterThan(PAIR_CODE_GUESS_BUDGET);
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => pair(`127.0.7.${1 + (i % 30)}`, `GUESS${String(i).padStart(5, '0')}`)));
+    expect(answers.map((a) => a.body.error.code)).toEqual(Array(n).fill('bad_pair_code'));
+    // the right code comes too late: retired, and the board was told
+    const late = await pair('127.0.7.99', target);
+    expect(late.status).toBe(401);
+    expect(late.body.error.code).toBe('pair_code_retired');
+    const manager = (await api(agent.baseUrl, 'POST', '/api/v1/auth/manager', { pin: '9999' })).body.token;
+    const alerts = (await api(agent.baseUrl, 'GET', '/api/v1/security/alerts', undefined, manager)).body.alerts as { messageEn: string }[];
+    expect(alerts.some((a) => a.messageEn.startsWith('The pairing code of pad-7 was retired'))).toBe(true);
+    // a new code for that screen pairs at once, from any of those addresses
+    expect((await pair('127.0.7.1', await pairCode(agent.baseUrl, 'pad-7'))).status).toBe(200);
   });
 
   it('a Host the hall did not configure gets 421 (DNS rebinding), on HTTP and socket.io', async () => {
