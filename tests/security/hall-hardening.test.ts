@@ -112,7 +112,9 @@ describe('nothing anonymous locks or exhausts shared things', () => {
     const n = 120;
     expect(n / 30).toBeLessThan(PAIR_FREE_FAILURES);
     expect(n).toBeGreaterThan(PAIR_CODE_GUESS_BUDGET);
-    const answers = await Promise.all(Array.from({ length: n }, (_, i) => pair(`127.0.7.${1 + (i % 30)}`, `GUESS${String(i).padStart(5, '0')}`)));
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) => pair(`127.0.7.${1 + (i % 30)}`, `GUESS${String(i).padStart(5, '0')}`)),
+    );
     expect(answers.map((a) => a.body.error.code)).toEqual(Array(n).fill('bad_pair_code'));
     // the right code comes too late: retired, and the board was told
     const late = await pair('127.0.7.99', target);
@@ -146,6 +148,30 @@ describe('nothing anonymous locks or exhausts shared things', () => {
       .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     if (lan) expect(await get(`${lan}:${port}`, '/api/v1/queue')).toBe(200);
     expect(await get(`[::1]:${port}`, '/api/v1/queue')).toBe(200);
+  });
+
+  it('one address opening 40 anonymous sockets at once gets its 30; its registered display still connects', async () => {
+    const sockets: Socket[] = [];
+    const connect = (auth?: Record<string, string>) =>
+      new Promise<boolean>((resolve) => {
+        const s = io(`${agent.baseUrl}/display`, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth,
+          localAddress: '127.0.8.1',
+        } as never);
+        sockets.push(s);
+        s.once('snapshot', () => resolve(true));
+        s.once('connect_error', () => resolve(false));
+      });
+    try {
+      const tries = await Promise.all(Array.from({ length: MAX_ANONYMOUS_PER_ADDRESS + 10 }, () => connect()));
+      expect(tries.filter(Boolean)).toHaveLength(MAX_ANONYMOUS_PER_ADDRESS);
+      expect(await connect({ terminal: await terminalToken(agent.baseUrl, 'display-1') })).toBe(true);
+    } finally {
+      for (const s of sockets) s.close();
+    }
   });
 
   it('anonymous /display sockets from 21 addresses cannot take the board’s or a registered screen’s slot', async () => {
