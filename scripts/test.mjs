@@ -8,7 +8,7 @@ import { buildAgent, isAgentBuildCurrent } from './build-agent.mjs';
 import { ensureUi } from './ensure-ui.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0', 'espeak-ng', 'fonts-wqy-microhei', 'postgresql'];
+const APT_PACKAGES = ['chromium', 'socat', 'libusb-1.0-0', 'espeak-ng', 'fonts-wqy-microhei', 'postgresql', 'libnss3-tools'];
 /** what each package leaves on disk: a fresh machine must test speech and glyphs, not skip them */
 const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const APT_LINE = `apt-get update && apt-get install -y ${APT_PACKAGES.join(' ')}`;
@@ -22,6 +22,8 @@ const missing = () =>
     !existsSync(CJK_FONT) && 'fonts-wqy-microhei',
     // The hub's tests start a real PostgreSQL server (tests/helpers/postgres.ts).
     !existsSync('/usr/lib/postgresql') && 'postgresql',
+    // certutil: install.sh --tls puts the hall CA into the screens' NSS store (tests/security/lan-tls.test.ts)
+    !has('certutil') && 'libnss3-tools',
   ].filter(Boolean);
 
 if (missing().length > 0) {
