@@ -271,6 +271,8 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
         await closeRedirect();
         await realtime.close();
         await app.close();
+        // lockout counters gathered for the next commit (agent/security/lockout.ts) are written before the file closes
+        auth.lockout.flush();
         store.close();
       })();
       return closing;

@@ -39,7 +39,17 @@ export interface LockoutPersistence {
   saveCounters(entries: [string, Counter][]): void;
   deleteCounters(keys: string[]): void;
   trustSource(account: string, source: string): void;
+  /** runs the writes in one transaction (one commit, one fsync) */
+  batch(writes: () => void): void;
 }
+
+/**
+ * Counter writes are gathered for this long and committed together. The hall database commits with
+ * synchronous=FULL (an fsync each, on the event loop): one commit per wrong PIN made a flood of them
+ * stall every other request, the manager's sign-in included (docs/bench.md). The Map stays the truth
+ * while the agent runs; close() writes what is pending, a kill -9 loses at most this window.
+ */
+export const WRITE_BEHIND_MS = 100;
 
 export interface LockoutState {
   account: string;
@@ -59,6 +69,8 @@ export interface Reservation {
 export class Lockout {
   private readonly counters = new Map<string, Counter>();
   private readonly trusted = new Map<string, Set<string>>();
+  private pending: ((p: LockoutPersistence) => void)[] = [];
+  private flushTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly now: () => number,
@@ -76,8 +88,25 @@ export class Lockout {
    */
   private save(fn: (p: LockoutPersistence) => void): void {
     if (!this.persist) return;
+    this.pending.push(fn);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), WRITE_BEHIND_MS);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** writes the gathered counter changes now, in order, in one transaction (also at shutdown) */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const writes = this.pending;
+    this.pending = [];
+    const persist = this.persist;
+    if (!persist || writes.length === 0) return;
     try {
-      fn(this.persist);
+      persist.batch(() => {
+        for (const w of writes) w(persist);
+      });
     } catch {
       // kept in memory only until the disk takes writes again
     }

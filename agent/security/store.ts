@@ -273,6 +273,10 @@ export class SecurityStore {
     return { counters, trusted };
   }
 
+  batch(writes: () => void): void {
+    this.db.transaction(writes)();
+  }
+
   saveCounters(entries: [string, Counter][]): void {
     const put = this.db.prepare(
       `INSERT INTO lockout_counters (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)
