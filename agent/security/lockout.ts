@@ -128,6 +128,12 @@ export class Lockout {
     return Math.max(0, until - t);
   }
 
+  /** some account has signed in from this address before (its requests may use the trusted lane) */
+  knownSource(source: string): boolean {
+    for (const sources of this.trusted.values()) if (sources.has(source)) return true;
+    return false;
+  }
+
   trustedAt(account: string, source: string): boolean {
     return this.trusted.get(account)?.has(source) ?? false;
   }

@@ -43,7 +43,12 @@ export class PinGate {
     return this.lane.length + this.trustedLane.length;
   }
 
-  private retryAfterS(): number {
+  /** no room left in the strangers' lane: a sign-in from an address no account trusts would get 503 anyway */
+  get strangerLaneFull(): boolean {
+    return this.running >= this.limits.concurrency && this.lane.length >= this.limits.queue;
+  }
+
+  retryAfterS(): number {
     return Math.max(1, Math.ceil(((this.queued + this.running) * this.hashMs) / this.limits.concurrency / 1000));
   }
 

@@ -25,6 +25,9 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
       throw new ApiError(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many sign-in requests; wait a moment', 3);
   };
 
+  // a flood's refusals are answered before their bodies are parsed (AuthService.refuseEarly)
+  const signInAdmission = async (request: { ip: string }) => ctx.auth.refuseEarly(request.ip);
+
   app.get(
     '/api/v1/hall',
     { config: { access: 'public' }, schema: { tags: ['hall'], summary: 'Hall name, phones, notices, counters (信息公开)' } },
@@ -62,6 +65,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
     '/api/v1/auth/staff',
     {
       config: { access: 'public' },
+      onRequest: signInAdmission,
       schema: {
         tags: ['auth'],
         summary: 'Staff sign-in at a counter',
@@ -93,6 +97,7 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
       `/api/v1/auth/${role}`,
       {
         config: { access: 'public' },
+        onRequest: signInAdmission,
         schema: {
           tags: ['auth'],
           summary: role === 'guide' ? 'Guide-staff PIN (绿色通道 tickets)' : 'Hall manager PIN',
