@@ -10,6 +10,8 @@ import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
+import { bookingSyncRoutes } from './booking-sync.js';
+import { bookingRoutes } from './pages/book.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
 
@@ -126,6 +128,8 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     contracts: opts.contracts,
   });
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15 });
+  bookingSyncRoutes(app, pool);
+  bookingRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 

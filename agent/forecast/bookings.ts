@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { nextDay } from '../queue/calendar.js';
 import { hashIdNumber, isValidIdNumber, maskName } from '../queue/idnumber.js';
 import type { Appointment } from '../queue/types.js';
+import { BOOKING_CODE_ALPHABET as CODE_ALPHABET, HALL_BOOKING_CODE_LENGTH as CODE_LENGTH } from '../../common/appointment-code.js';
 import { SLOT_MS } from '../../common/forecast/slots.js';
 import type { HallPlanner } from './planner.js';
 
@@ -16,8 +17,6 @@ export const BOOKING_DAYS = 14;
 export const DEFAULT_SHARE = 0.3;
 /** bookings a person may hold at once (not yet due), and one per service and day */
 export const MAX_ACTIVE_PER_ID = 2;
-const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const CODE_LENGTH = 8;
 
 export class BookingError extends Error {
   constructor(
