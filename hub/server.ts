@@ -31,6 +31,8 @@ export interface HubOptions {
   ingestDeadlineMs?: number;
   /** a hall that sent no live-wait post for this long today shows 暂停服务 on /live (default 15) */
   liveSilentMinutes?: number;
+  /** 分流: a wait this long (minutes) on /live gets suggestions of nearby halls (default 30) */
+  liveDivertMinutes?: number;
   /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
   contracts?: ContractTable;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
@@ -127,7 +129,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     deadlineMs: opts.ingestDeadlineMs,
     contracts: opts.contracts,
   });
-  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15 });
+  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
   bookingSyncRoutes(app, pool);
   bookingRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });

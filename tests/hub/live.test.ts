@@ -79,4 +79,62 @@ describe('public live wait', () => {
     }[];
     expect(halls.find((x) => x.hallId === 'LIVE-closed')).toMatchObject({ state: 'open', waiting: 2 });
   });
+
+  it('分流: beside a long wait, suggests halls of the same city with a shorter wait or a free slot today', async () => {
+    const now = Date.now();
+    // 蚌埠市: LONG waits 60 min; SHORT 10 (suggested); NEAR 55 (not 10 minutes shorter); FREE waits 70 but has
+    // a free online place later today; FULL has a slot with no place left; 淮南市's OTHER waits 5 (another city)
+    const halls: [string, string, number | null][] = [
+      ['DV-LONG', '蚌埠市', 60],
+      ['DV-SHORT', '蚌埠市', 10],
+      ['DV-NEAR', '蚌埠市', 55],
+      ['DV-FREE', '蚌埠市', 70],
+      ['DV-FULL', '蚌埠市', 58],
+      ['DV-OTHER', '淮南市', 5],
+    ];
+    for (const [id, city, minutes] of halls) {
+      await addHall(h.hub.pool, { id, name: `${id}大厅`, city, secret: secret(id) });
+      const data = {
+        at: now,
+        open: true,
+        services: [{ service: 'id-card', name: '身份证办理', waiting: 20, estimateMinutes: minutes, openCounters: 2 }],
+      };
+      const rec = { key: `liveWait:${now}`, kind: 'liveWait', v: 1, at: now, day: shanghaiDay(now), data } as SyncRecord;
+      expect((await postBatch({ url: h.hub.url, hallId: id, secret: secret(id), timeoutMs: 10_000 }, [rec])).kind).toBe('ok');
+    }
+    const later = now + 60_000;
+    const shanghai = new Date(later + 8 * 3600_000);
+    const slot = shanghai.getUTCHours() * 2 + (shanghai.getUTCMinutes() >= 30 ? 1 : 0);
+    const time = `${String(Math.floor(slot / 2)).padStart(2, '0')}:${slot % 2 ? '30' : '00'}`;
+    for (const [id, booked] of [
+      ['DV-FREE', 1],
+      ['DV-FULL', 2],
+    ] as const) {
+      await h.hub.pool.query(
+        `INSERT INTO booking_slots (hall_id, day, service, slot, service_name, start_at, end_at, quota, booked, seq)
+         VALUES ($1, $2, 'id-card', $3, '身份证办理', to_timestamp($4 / 1000.0), to_timestamp($4 / 1000.0 + 1800), 2, $5, 1)`,
+        [id, shanghaiDay(later), slot, later, booked],
+      );
+    }
+    const res = await fetch(`${h.hub.url}/api/v1/live-wait?city=${encodeURIComponent('蚌埠市')}&service=id-card`);
+    const rows = (await res.json()).halls as {
+      hallId: string;
+      suggestions?: { hallId: string; estimateMinutes: number | null; freeSlot: string | null }[];
+    }[];
+    const tips = Object.fromEntries(rows.map((r) => [r.hallId, r.suggestions?.map((x) => [x.hallId, x.estimateMinutes, x.freeSlot])]));
+    const sameDay = shanghaiDay(later) === shanghaiDay(now);
+    expect(tips['DV-LONG']).toEqual([['DV-SHORT', 10, null], ...(sameDay ? [['DV-FREE', null, time]] : [])]);
+    expect(tips['DV-NEAR']).toEqual([['DV-SHORT', 10, null], ...(sameDay ? [['DV-FREE', null, time]] : [])]);
+    // 70 minutes: the three shortest of the halls at least 10 minutes shorter; FULL's full slot is not offered
+    expect(tips['DV-FREE']).toEqual([
+      ['DV-SHORT', 10, null],
+      ['DV-NEAR', 55, null],
+      ['DV-FULL', 58, null],
+    ]);
+    expect(tips['DV-SHORT']).toBeUndefined(); // not a long wait
+    const page = await (await fetch(`${h.hub.url}/live?city=${encodeURIComponent('蚌埠市')}`)).text();
+    expect(page).toContain('等候较长，可到附近大厅');
+    expect(page).toContain('href="/book/h/DV-SHORT?service=id-card"');
+    expect(page).not.toContain('DV-OTHER');
+  });
 });
