@@ -144,7 +144,7 @@ export const HUB_MIGRATIONS: HubMigration[] = [
   },
   {
     version: 50,
-    name: 'online booking: per-slot quotas granted by halls, bookings, the per-hall feed down to the halls',
+    name: 'online booking (quotas granted by halls, bookings, the per-hall feed down) and the nightly forecast',
     sql: `
       CREATE TABLE hub_settings (key text PRIMARY KEY, value text NOT NULL);
       -- booked <= quota is the hub's half of "never overbooked": the hall keeps quota places free for it
@@ -197,6 +197,25 @@ export const HUB_MIGRATIONS: HubMigration[] = [
         data jsonb NOT NULL,
         at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (hall_id, seq)
+      );
+      -- the nightly forecast (hub/forecast-run.ts): hall total per open half hour, counters by Erlang C
+      CREATE TABLE hub_forecast (
+        hall_id text NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+        day date NOT NULL,
+        slot int NOT NULL CHECK (slot BETWEEN 0 AND 47),
+        arrivals float8 NOT NULL,
+        lo float8 NOT NULL,
+        hi float8 NOT NULL,
+        counters int NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, day, slot)
+      );
+      CREATE TABLE hub_forecast_runs (
+        run_day date PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        halls int,
+        slots int
       );
     `,
   },

@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBatch } from '../../agent/sync/post.js';
 import type { SyncRecord } from '../../contracts/records.js';
+import { dayMidnight, SLOT_MS } from '../../common/forecast/slots.js';
+import { generateHistory } from '../../common/forecast/synthetic.js';
+import { forecastHall, nightlyForecast, planHall } from '../../hub/forecast-run.js';
 import { addHall } from '../../hub/registry.js';
 import { type HubHarness, startHubHarness } from './harness.js';
 
@@ -136,5 +139,76 @@ describe('public live wait', () => {
     expect(page).toContain('等候较长，可到附近大厅');
     expect(page).toContain('href="/book/h/DV-SHORT?service=id-card"');
     expect(page).not.toContain('DV-OTHER');
+  });
+});
+
+// The hub's nightly forecast (hub/forecast-run.ts), on the same server: every hall's service records →
+// arrivals per half hour for 14 days and the counters Erlang C asks for, stored, once per night. The
+// oracle is the plan computed from the generated arrivals themselves (not from what the hub read or stored).
+const FROM = '2026-06-01';
+const generated = generateHistory({ halls: 1, from: '2026-02-09', to: '2026-05-31', seed: 22 })[0]!;
+
+async function seedForecastHalls() {
+  await addHall(h.hub.pool, { id: 'FC-1', name: '预测大厅', city: '合肥市', secret: 'FC-1-secret-0123456789' });
+  await addHall(h.hub.pool, { id: 'FC-2', name: '无记录大厅', city: '合肥市', secret: 'FC-2-secret-0123456789' });
+  // one service record per generated walk-in (8 minutes each), plus appointment-channel records that
+  // are not walk-ins and must not count
+  const rows: { key: string; day: string; at: number; service: string; channel: string }[] = [];
+  for (const [day, services] of generated.history) {
+    const midnight = dayMidnight(day, 'Asia/Shanghai');
+    for (const [service, counts] of services)
+      counts.forEach((n, slot) => {
+        for (let k = 0; k < n; k++)
+          rows.push({ key: `${day}:${service}:${slot}:${k}`, day, at: midnight + slot * SLOT_MS + 60_000 + k, service, channel: 'normal' });
+        if (n > 3)
+          rows.push({ key: `${day}:${service}:${slot}:appt`, day, at: midnight + slot * SLOT_MS, service, channel: 'appointment' });
+      });
+  }
+  await h.hub.pool.query(
+    `INSERT INTO records (hall_id, key, kind, v, at, day, data)
+     SELECT 'FC-1', r.key, 'serviceRecord', 1, to_timestamp(r.at / 1000.0), r.day::date,
+            jsonb_build_object('service', r.service, 'channel', r.channel, 'issuedAt', r.at, 'handlingMs', 480000)
+     FROM jsonb_to_recordset($1::jsonb) AS r(key text, day text, at bigint, service text, channel text)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+describe('nightly forecast at the hub', () => {
+  beforeAll(seedForecastHalls, 120_000);
+
+  it('stores per open half hour the forecast arrivals and the Erlang C counters computed from the hall history', async () => {
+    const n = await forecastHall(h.hub.pool, 'FC-1', FROM);
+    const want = planHall(
+      {
+        history: generated.history,
+        minutes: Object.fromEntries([...new Set([...generated.history.values()].flatMap((d) => [...d.keys()]))].map((s) => [s, 8])),
+      },
+      FROM,
+    );
+    expect(n).toBe(want.length);
+    const got = (
+      await h.hub.pool.query(
+        "SELECT day::text AS day, slot, arrivals, lo, hi, counters FROM hub_forecast WHERE hall_id = 'FC-1' ORDER BY day, slot",
+      )
+    ).rows;
+    expect(got.map((r) => [r.day, r.slot, r.counters])).toEqual(want.map((p) => [p.day, p.slot, p.counters]));
+    for (const [i, r] of got.entries()) {
+      expect(r.arrivals).toBeCloseTo(want[i]!.arrivals, 6);
+      expect(r.lo).toBeLessThanOrEqual(r.arrivals);
+      expect(r.hi).toBeGreaterThanOrEqual(r.arrivals);
+    }
+    // 14 days ahead: the workdays of two weeks, less a holiday at most
+    expect(new Set(got.map((r) => r.day)).size).toBeGreaterThanOrEqual(9);
+    // a busy morning needs more than one counter; the forecast is not flat
+    expect(Math.max(...got.map((r) => r.counters))).toBeGreaterThan(1);
+  });
+
+  it('runs once per night for every hall, halls without records planned as empty', async () => {
+    const first = await nightlyForecast(h.hub.pool, FROM);
+    const halls = (await h.hub.pool.query('SELECT count(*)::int AS n FROM halls')).rows[0].n;
+    expect(first).toMatchObject({ halls });
+    expect(await nightlyForecast(h.hub.pool, FROM)).toBeNull();
+    const per = (await h.hub.pool.query('SELECT hall_id, count(*)::int AS n FROM hub_forecast GROUP BY hall_id')).rows;
+    expect(per).toEqual([{ hall_id: 'FC-1', n: first!.slots }]);
   });
 });
