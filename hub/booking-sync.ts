@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { Compile } from 'typebox/compile';
 import { BOOKING_SYNC_PATH, type BookingSyncAnswer, BookingSyncRequest } from '../contracts/booking-sync.js';
 import { HEADER_HALL, HEADER_SIGNATURE, HEADER_TIME, REPLAY_WINDOW_MS, sign, verify } from '../contracts/sign.js';
-import { applyGrants, feedAfter } from './bookings.js';
+import { applyGrants, feedAfter, isRealDay } from './bookings.js';
 import { inTransaction } from './db/client.js';
 import { HallSecrets } from './ingest.js';
 
@@ -43,7 +43,7 @@ export function bookingSyncRoutes(app: FastifyInstance, pool: pg.Pool): void {
         return refuse(400, 'bad_request', `${e?.instancePath || '/'} ${e?.message ?? 'invalid'}`);
       }
       const req = body as BookingSyncRequest;
-      const bad = req.quotas.find((q) => q.end <= q.start || Number.isNaN(Date.parse(`${q.day}T00:00:00Z`)));
+      const bad = req.quotas.find((q) => q.end <= q.start || !isRealDay(q.day));
       if (bad) return refuse(400, 'bad_request', `quota ${bad.day} ${bad.service} ${bad.slot}: not a real day or an empty slot`);
       const answer = await inTransaction(pool, async (client) => {
         const seen = await client.query('INSERT INTO seen_batches (hall_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [

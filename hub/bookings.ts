@@ -161,7 +161,12 @@ export interface BookRequest {
   name?: string;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** a real calendar day YYYY-MM-DD (2026-02-30 is not) */
+export function isRealDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const t = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === day;
+}
 
 /**
  * Books one place: the person's lock (per-ID limits), then the slot's row (booked < quota), then the
@@ -171,7 +176,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export async function book(pool: pg.Pool, secret: string, req: BookRequest, now = Date.now()): Promise<HubBooking> {
   const slot = slotOfTime(req.time);
   if (slot === undefined) throw new HubBookingError(400, 'invalid_time', '时段应为整点或半点（如 09:30）', 'time must be HH:00 or HH:30');
-  if (!DAY.test(req.day)) throw new HubBookingError(400, 'invalid_day', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
+  if (!isRealDay(req.day)) throw new HubBookingError(400, 'invalid_day', '日期格式应为 YYYY-MM-DD', 'day must be YYYY-MM-DD');
   const id = normalizeId(req.idNumber);
   if (!isValidIdNumber(id)) throw new HubBookingError(400, 'invalid_id_number', '身份证号码有误', 'Invalid ID number');
   const idHash = hmac(secret, `id\n${id}`);
@@ -384,4 +389,17 @@ export async function bookableHalls(pool: pg.Pool, now = Date.now()): Promise<Bo
     h.services.push({ id: x.service, name: x.service_name, free: x.free });
   }
   return [...halls.values()];
+}
+
+/**
+ * Upkeep (every 10 minutes with the replay ids): slots and bookings a week past, and feed events a hall
+ * has confirmed (its cursor) older than 30 days.
+ */
+export async function pruneBookings(pool: pg.Pool): Promise<void> {
+  await pool.query("DELETE FROM hub_bookings WHERE day < (now() AT TIME ZONE 'Asia/Shanghai')::date - 7");
+  await pool.query("DELETE FROM booking_slots WHERE day < (now() AT TIME ZONE 'Asia/Shanghai')::date - 7");
+  await pool.query(
+    `DELETE FROM booking_feed f USING booking_halls b
+     WHERE f.hall_id = b.hall_id AND f.seq <= b.cursor AND f.at < now() - interval '30 days'`,
+  );
 }

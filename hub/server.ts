@@ -12,6 +12,7 @@ import { hubNow, nightlyForecast } from './forecast-run.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
 import { bookingSyncRoutes } from './booking-sync.js';
+import { pruneBookings } from './bookings.js';
 import { bookingRoutes } from './pages/book.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
@@ -141,6 +142,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const timers = [
     setInterval(() => ensurePartitions(pool).catch((err) => app.log.warn({ err: err.message }, 'partition upkeep failed')), 12 * 3600_000),
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
+    setInterval(() => pruneBookings(pool).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
   ];
   if (opts.nightlyForecast) {
     const tick = () => {

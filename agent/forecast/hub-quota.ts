@@ -57,6 +57,7 @@ export class HubQuotas {
     const share = this.bookings.onlineShare();
     let changed = 0;
     const today = this.today();
+    this.db.prepare('DELETE FROM hub_quota WHERE day < ?').run(nextDay(today, -7));
     for (let d = 0; d <= BOOKING_DAYS; d++) {
       const day = nextDay(today, d);
       for (const service of this.serviceNames.keys()) {

@@ -26,6 +26,7 @@ export class BookingSyncer {
   private running: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
+  private regrantedAt = Number.NEGATIVE_INFINITY;
   lastSuccessAt: number | null = null;
   lastError: string | null = null;
   conflicts: string[] = [];
@@ -50,8 +51,9 @@ export class BookingSyncer {
     await this.running;
   }
 
-  /** run a round now (after a local change, or in tests) */
+  /** run a round now, with the quotas recomputed (after a local change, or in tests) */
   kick(): void {
+    this.regrantedAt = Number.NEGATIVE_INFINITY;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.schedule(0);
@@ -96,7 +98,12 @@ export class BookingSyncer {
 
   /** one exchange, repeated while the hub has more events or grants wait */
   async round(): Promise<void> {
-    await this.o.quotas.regrant();
+    // Recomputing reads every slot of 15 days (a few thousand small queries): every 4th exchange, so a
+    // capacity change reaches the hub within a minute at the default 15 s while bookings come each round.
+    if (Date.now() - this.regrantedAt >= 4 * this.o.pollMs - 50) {
+      this.regrantedAt = Date.now();
+      await this.o.quotas.regrant();
+    }
     for (let i = 0; i < 50 && !this.stopped; i++) {
       const quotas = this.o.quotas.pending();
       const answer = await this.exchange({ batchId: randomUUID(), after: this.o.quotas.cursor(), quotas });

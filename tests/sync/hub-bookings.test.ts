@@ -247,8 +247,14 @@ describe('online booking through the hub', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ hall: 'NOPE', service: 'id-card', day, time: times[0], idNumber: idOf('340131', 2) }),
       }).then(async (r) => ({ status: r.status, body: await r.json() })),
+      fetch(`${hub.url}/api/v1/book`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hall: 'HALL-A', service: 'id-card', day: '2026-02-30', time: times[0], idNumber: idOf('340131', 3) }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() })),
     ]);
-    expect(bad.map((b) => b.status)).toEqual([400, 400, 400, 404]);
+    expect(bad.map((b) => b.status)).toEqual([400, 400, 400, 404, 400]);
+    expect(bad[4]!.body.error.code).toBe('invalid_day');
     expect(bad[0]!.body.error.code).toBe('invalid_id_number');
     const body = JSON.stringify({ batchId: 'replay-test-0001', after: 0, quotas: [] });
     const headers = signedHeaders(SECRET_A, 'HALL-A', body);
@@ -263,6 +269,17 @@ describe('online booking through the hub', () => {
     });
     expect(forged.status).toBe(401);
     const garbage = JSON.stringify({ batchId: 'replay-test-0002', after: -1, quotas: [{ day: '2026-02-30' }] });
+    const wrongDay = JSON.stringify({
+      batchId: 'replay-test-0003',
+      after: 0,
+      quotas: [{ day: '2026-02-30', service: 'id-card', serviceName: '身份证办理', slot: 18, start: 1, end: 2, quota: 1, seq: 1 }],
+    });
+    const refused = await fetch(`${hub.url}/api/v1/booking-sync`, {
+      method: 'POST',
+      headers: signedHeaders(SECRET_A, 'HALL-A', wrongDay),
+      body: wrongDay,
+    });
+    expect(refused.status).toBe(400);
     expect(
       (
         await fetch(`${hub.url}/api/v1/booking-sync`, {
