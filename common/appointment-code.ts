@@ -16,3 +16,11 @@ export function appointmentCodeProblem(code: string): string | null {
   if (bad.length === 0) return null;
   return `预约码只能由数字 0–9、大写字母 A–Z 和连字符 - 组成（取号机键盘可输入的字符），不能含「${bad.join('」「')}」`;
 }
+
+/**
+ * Codes hallq issues itself (hall bookings: 8 characters; hub bookings: 10, so the two never collide):
+ * the kiosk alphabet without 0/O/1/I, which a citizen reading a phone screen mixes up.
+ */
+export const BOOKING_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const HALL_BOOKING_CODE_LENGTH = 8;
+export const HUB_BOOKING_CODE_LENGTH = 10;

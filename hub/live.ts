@@ -65,3 +65,65 @@ export async function liveWaitNow(
     };
   });
 }
+
+/** 分流: a wait this long (minutes) gets suggestions of nearby halls */
+export const DIVERT_MINUTES = 30;
+/** a suggested hall's wait is at least this much shorter */
+export const DIVERT_GAIN_MINUTES = 10;
+
+export interface Suggestion {
+  hallId: string;
+  hallName: string;
+  /** its current wait for the service, when it is shorter */
+  estimateMinutes: number | null;
+  /** its first online slot of today with a free place (HH:MM), when it has one */
+  freeSlot: string | null;
+}
+
+/**
+ * Beside a long wait, the halls of the same city with a shorter one for the same service, or with a
+ * free online slot later today (Asia/Shanghai), shortest wait first, then earliest slot; at most 3.
+ */
+export async function divertSuggestions(
+  pool: pg.Pool,
+  rows: LiveHallService[],
+  opts: { minutes?: number } = {},
+): Promise<Map<LiveHallService, Suggestion[]>> {
+  const minutes = opts.minutes ?? DIVERT_MINUTES;
+  const long = rows.filter((r) => r.state === 'open' && r.estimateMinutes !== null && r.estimateMinutes >= minutes);
+  const out = new Map<LiveHallService, Suggestion[]>();
+  if (long.length === 0) return out;
+  const free = await pool.query(
+    `SELECT DISTINCT ON (s.hall_id, s.service) s.hall_id, h.name, h.city, s.service, s.slot
+     FROM booking_slots s JOIN halls h ON h.id = s.hall_id
+     WHERE s.day = (now() AT TIME ZONE 'Asia/Shanghai')::date AND s.start_at > now() AND s.booked < s.quota
+       AND h.city = ANY($1) AND s.service = ANY($2)
+     ORDER BY s.hall_id, s.service, s.start_at`,
+    [[...new Set(long.map((r) => r.city))], [...new Set(long.map((r) => r.service))]],
+  );
+  for (const r of long) {
+    const byHall = new Map<string, Suggestion>();
+    for (const o of rows) {
+      if (o.hallId === r.hallId || o.city !== r.city || o.service !== r.service || o.state !== 'open') continue;
+      if (o.estimateMinutes === null || o.estimateMinutes > r.estimateMinutes! - DIVERT_GAIN_MINUTES) continue;
+      byHall.set(o.hallId, { hallId: o.hallId, hallName: o.hallName, estimateMinutes: o.estimateMinutes, freeSlot: null });
+    }
+    for (const f of free.rows) {
+      if (f.hall_id === r.hallId || f.city !== r.city || f.service !== r.service) continue;
+      const time = `${String(Math.floor(f.slot / 2)).padStart(2, '0')}:${f.slot % 2 ? '30' : '00'}`;
+      const s = byHall.get(f.hall_id);
+      if (s) s.freeSlot = time;
+      else byHall.set(f.hall_id, { hallId: f.hall_id, hallName: f.name, estimateMinutes: null, freeSlot: time });
+    }
+    const list = [...byHall.values()]
+      .sort(
+        (a, b) =>
+          (a.estimateMinutes ?? Number.POSITIVE_INFINITY) - (b.estimateMinutes ?? Number.POSITIVE_INFINITY) ||
+          (a.freeSlot ?? '99').localeCompare(b.freeSlot ?? '99') ||
+          a.hallId.localeCompare(b.hallId),
+      )
+      .slice(0, 3);
+    if (list.length) out.set(r, list);
+  }
+  return out;
+}

@@ -98,6 +98,8 @@ async function main(): Promise<void> {
         poolSize: Number(process.env.HUB_PG_POOL ?? 10),
         lateMinutes: Number(process.env.HUB_LATE_MINUTES ?? 120),
         liveSilentMinutes: positiveSetting('HUB_LIVE_SILENT_MINUTES', 'minutes', 15),
+        liveDivertMinutes: positiveSetting('HUB_LIVE_DIVERT_MINUTES', 'minutes', 30),
+        nightlyForecast: process.env.HUB_NIGHTLY_FORECAST !== '0',
         ingestDeadlineMs: positiveSetting('HUB_INGEST_DEADLINE_SECONDS', 'seconds', 10) * 1000,
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
         tls: tlsFiles(),

@@ -8,8 +8,12 @@ import type { ContractTable } from '../contracts/records.js';
 import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
+import { hubNow, nightlyForecast } from './forecast-run.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
+import { bookingSyncRoutes } from './booking-sync.js';
+import { pruneBookings } from './bookings.js';
+import { bookingRoutes } from './pages/book.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
 
@@ -29,8 +33,12 @@ export interface HubOptions {
   ingestDeadlineMs?: number;
   /** a hall that sent no live-wait post for this long today shows 暂停服务 on /live (default 15) */
   liveSilentMinutes?: number;
+  /** 分流: a wait this long (minutes) on /live gets suggestions of nearby halls (default 30) */
+  liveDivertMinutes?: number;
   /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
   contracts?: ContractTable;
+  /** run the forecast of every hall once a night after 02:00 Asia/Shanghai (hub/forecast-run.ts); off in tests */
+  nightlyForecast?: boolean;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
   tls?: { key: string; cert: string };
 }
@@ -125,14 +133,27 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     deadlineMs: opts.ingestDeadlineMs,
     contracts: opts.contracts,
   });
-  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15 });
+  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
+  bookingSyncRoutes(app, pool);
+  bookingRoutes(app, pool);
   supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [
     setInterval(() => ensurePartitions(pool).catch((err) => app.log.warn({ err: err.message }, 'partition upkeep failed')), 12 * 3600_000),
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
+    setInterval(() => pruneBookings(pool).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
   ];
+  if (opts.nightlyForecast) {
+    const tick = () => {
+      const { day, hour } = hubNow();
+      if (hour < 2) return;
+      nightlyForecast(pool, day)
+        .then((r) => r && app.log.info(r, 'nightly forecast done'))
+        .catch((err) => app.log.warn({ err: err.message }, 'nightly forecast failed'));
+    };
+    timers.push(setInterval(tick, 15 * 60_000));
+  }
   for (const t of timers) t.unref();
 
   // a province's halls reconnect at once after an outage: a short accept queue turns into SYN retries (1, 3, 7 s …)

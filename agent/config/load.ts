@@ -66,6 +66,8 @@ export interface HallConfig {
     batchSize: number;
     timeoutSeconds: number;
     backoffMaxSeconds: number;
+    /** the online-booking exchange with the hub (agent/sync/booking-sync.ts) */
+    bookingsPollSeconds: number;
     /** PEM text of upstream.ca */
     ca?: string;
   };
@@ -389,6 +391,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       batchSize: raw.upstream.batchSize ?? 500,
       timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
       backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
+      bookingsPollSeconds: raw.upstream.bookingsPollSeconds ?? 15,
       ca: upstreamCa(raw, file, demo),
     },
     warnings: codePageWarnings(raw, file),

@@ -323,6 +323,8 @@ export const hallConfigSpec = obj({
       timeoutSeconds: optional(int({ min: 1, max: 300 }), 20),
       /** longest wait between retries while the hub is unreachable (the wait doubles up to this) */
       backoffMaxSeconds: optional(int({ min: 1, max: 3600 }), 300),
+      /** how often the hall exchanges online-booking quotas and bookings with the hub (docs/booking-sync.md) */
+      bookingsPollSeconds: optional(int({ min: 1, max: 3600 }), 15),
     }),
   ),
 });

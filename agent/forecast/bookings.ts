@@ -9,15 +9,16 @@ import type Database from 'better-sqlite3';
 import { nextDay } from '../queue/calendar.js';
 import { hashIdNumber, isValidIdNumber, maskName } from '../queue/idnumber.js';
 import type { Appointment } from '../queue/types.js';
+import { BOOKING_CODE_ALPHABET as CODE_ALPHABET, HALL_BOOKING_CODE_LENGTH as CODE_LENGTH } from '../../common/appointment-code.js';
 import { SLOT_MS } from '../../common/forecast/slots.js';
 import type { HallPlanner } from './planner.js';
 
 export const BOOKING_DAYS = 14;
 export const DEFAULT_SHARE = 0.3;
+/** of a slot's places, the part the hub may book online (when the hall syncs to a hub) */
+export const DEFAULT_ONLINE_SHARE = 0.5;
 /** bookings a person may hold at once (not yet due), and one per service and day */
 export const MAX_ACTIVE_PER_ID = 2;
-const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const CODE_LENGTH = 8;
 
 export class BookingError extends Error {
   constructor(
@@ -38,8 +39,12 @@ export interface SlotView {
   capacity: number;
   /** capacity set by the manager (else derived) */
   adjusted: boolean;
+  /** every booking of the slot: the hall's own, imported ones and the hub's */
   taken: number;
+  /** places a booking in the hall can still take (capacity − local bookings − places kept for the hub) */
   left: number;
+  /** online booking through the hub (agent/forecast/hub-quota.ts): places kept for it, and its bookings received */
+  online: { reserved: number; booked: number };
 }
 
 export interface BookingHall {
@@ -47,6 +52,14 @@ export interface BookingHall {
   secret: string;
   services: readonly { id: string; expectedMinutes: number }[];
   appointmentGraceMs: number;
+}
+
+/** places kept for the hub in a slot (0 when none was granted) */
+export function reservedForHub(db: Database.Database, day: string, service: string, slot: number): number {
+  const r = db.prepare('SELECT reserved FROM hub_quota WHERE day = ? AND service = ? AND slot = ?').get(day, service, slot) as
+    | { reserved: number }
+    | undefined;
+  return r?.reserved ?? 0;
 }
 
 const hhmm = (slot: number) => `${String(Math.floor(slot / 2)).padStart(2, '0')}:${slot % 2 ? '30' : '00'}`;
@@ -61,8 +74,8 @@ export class HallBookings {
     private readonly db: Database.Database,
     private readonly planner: HallPlanner,
     private readonly hall: BookingHall,
-    private readonly now: () => number,
-    private readonly today: () => string,
+    readonly now: () => number,
+    readonly today: () => string,
   ) {}
 
   share(): number {
@@ -74,6 +87,20 @@ export class HallBookings {
     if (!(share >= 0 && share <= 1)) throw new BookingError(400, 'invalid_share', '预约比例应在 0 到 1 之间', 'share must be within 0..1');
     this.db
       .prepare("INSERT INTO booking_settings (key, value) VALUES ('share', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(String(share));
+  }
+
+  /** the part of each slot's places granted to the hub for online booking (agent/forecast/hub-quota.ts) */
+  onlineShare(): number {
+    const r = this.db.prepare("SELECT value FROM booking_settings WHERE key = 'onlineShare'").get() as { value: string } | undefined;
+    return r ? Number(r.value) : DEFAULT_ONLINE_SHARE;
+  }
+
+  setOnlineShare(share: number): void {
+    if (!(share >= 0 && share <= 1))
+      throw new BookingError(400, 'invalid_share', '网上预约比例应在 0 到 1 之间', 'the online share must be within 0..1');
+    this.db
+      .prepare("INSERT INTO booking_settings (key, value) VALUES ('onlineShare', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
       .run(String(share));
   }
 
@@ -130,6 +157,8 @@ export class HallBookings {
       const start = midnight + slot * SLOT_MS;
       const capacity = overrides.get(slot) ?? derived;
       const taken = this.taken(service, start);
+      const reserved = reservedForHub(this.db, day, service, slot);
+      const local = this.localTaken(service, start);
       out.push({
         slot,
         time: hhmm(slot),
@@ -138,10 +167,23 @@ export class HallBookings {
         capacity,
         adjusted: overrides.has(slot),
         taken,
-        left: Math.max(0, capacity - taken),
+        left: Math.max(0, capacity - local - reserved),
+        online: { reserved, booked: taken - local },
       });
     }
     return out;
+  }
+
+  /** bookings made in the hall or imported (not the hub's, which count against the places kept for it) */
+  localTaken(service: string, start: number): number {
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM appointments WHERE service = ? AND state IN ('booked', 'checkedIn', 'noShow')
+           AND COALESCE(source, '') <> 'hub'
+           AND json_extract(data, '$.slotStart') >= ? AND json_extract(data, '$.slotStart') < ?`,
+      )
+      .get(service, start, start + SLOT_MS) as { n: number };
+    return r.n;
   }
 
   private taken(service: string, start: number): number {
@@ -206,7 +248,8 @@ export class HallBookings {
             `At most ${MAX_ACTIVE_PER_ID} bookings per person`,
           );
         }
-        if (this.taken(req.service, view.start) >= capacity)
+        // the places granted to the hub are its own, also while it cannot be reached (hub-quota.ts)
+        if (this.localTaken(req.service, view.start) + reservedForHub(this.db, req.day, req.service, slot) >= capacity)
           throw new BookingError(409, 'slot_full', '该时段已约满，请选择其他时段', 'That slot is fully booked');
         const appt: Appointment = {
           code: this.newCode(),
@@ -267,7 +310,7 @@ export class HallBookings {
     return this.db
       .prepare(
         `UPDATE appointments SET state = 'noShow', data = json_set(data, '$.state', 'noShow')
-           WHERE state = 'booked' AND source = 'hall' AND json_extract(data, '$.slotEnd') < ?`,
+           WHERE state = 'booked' AND source IN ('hall', 'hub') AND json_extract(data, '$.slotEnd') < ?`,
       )
       .run(cutoff).changes;
   }

@@ -256,6 +256,28 @@ export const MIGRATIONS: Migration[] = [
     sql: `
       ALTER TABLE pair_codes ADD COLUMN wrong_guesses INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE pair_codes ADD COLUMN retired_at INTEGER;
+      `,
+    },
+    {
+    version: 100,
+    name: 'online booking: places of each slot granted to the hub (agent/forecast/hub-quota.ts)',
+    // reserved = the most the hub may hold; local bookings + reserved <= capacity is what keeps a slot
+    // from being overbooked while the hub is unreachable. The hub's feed cursor is in booking_settings.
+    sql: `
+      CREATE TABLE hub_quota (
+        day TEXT NOT NULL,
+        service TEXT NOT NULL,
+        slot INTEGER NOT NULL CHECK (slot BETWEEN 0 AND 47),
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        granted INTEGER NOT NULL CHECK (granted >= 0),
+        reserved INTEGER NOT NULL CHECK (reserved >= 0),
+        seq INTEGER NOT NULL,
+        acked_seq INTEGER NOT NULL DEFAULT 0,
+        hub_booked INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, service, slot)
+      ) WITHOUT ROWID;
+      CREATE INDEX hub_quota_pending ON hub_quota(start) WHERE seq > acked_seq;
     `,
   },
 ];

@@ -5,6 +5,8 @@ import Type from 'typebox';
 import { ApiError } from '../api/errors.js';
 import type { TypedApp } from '../api/server.js';
 import type { HallContext } from '../context.js';
+import { HubQuotas } from '../forecast/hub-quota.js';
+import { BookingSyncer, type BookingSyncStatus } from './booking-sync.js';
 import { writeDailySummaries } from './daily.js';
 import { LiveWaitPublisher } from './live-wait.js';
 import { OutboxTable } from './outbox.js';
@@ -16,11 +18,14 @@ export interface SyncStatus extends Partial<SenderStatus> {
   hallId: string | null;
   liveWait: { lastSentAt: number | null; lastError: string | null } | null;
   parkedRows: { id: number; kind: string; key: string; createdAt: number; reason: string }[];
+  /** online booking through the hub: null when the hall takes none */
+  bookings: BookingSyncStatus | null;
 }
 
 export interface SyncHandle {
   status(): SyncStatus;
   sender: OutboxSender | null;
+  bookings: BookingSyncer | null;
   stop(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
   const log = logger.child({ module: 'sync' });
   let sender: OutboxSender | null = null;
   let live: LiveWaitPublisher | null = null;
+  let bookingSync: BookingSyncer | null = null;
   const timers: NodeJS.Timeout[] = [];
   const unsubscribe: (() => void)[] = [];
   let stopped = false;
@@ -55,6 +61,22 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       logger: log,
       onDelivered: () => sender?.hubAnswered(),
     });
+    if (ctx.bookings) {
+      const quotas = new HubQuotas(
+        db,
+        ctx.bookings,
+        new Map(config.services.map((s) => [s.id, s.name.zh])),
+        ctx.bookings.now,
+        ctx.bookings.today,
+      );
+      bookingSync = new BookingSyncer({
+        quotas,
+        upstream,
+        pollMs: up.bookingsPollSeconds * 1000,
+        maxBackoffMs: Math.max(up.bookingsPollSeconds, up.backoffMaxSeconds) * 1000,
+        logger: log,
+      });
+    }
     const daily = () => {
       try {
         const days = writeDailySummaries(db, outbox, (day) => ctx.engine.periodReport('daily', day).sums, ctx.engine.today(), Date.now());
@@ -74,6 +96,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       unsubscribe.push(ctx.bus.on('queue', () => sender?.kick()));
       sender?.start();
       live?.start();
+      bookingSync?.start();
       log.info({ upstream: up.url, hallId: up.hallId }, 'upward sync started');
     });
   }
@@ -87,6 +110,7 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
       hallId: up?.hallId ?? null,
       liveWait: live ? { lastSentAt: live.lastSentAt, lastError: live.lastError } : null,
       parkedRows: outbox.parked(20),
+      bookings: bookingSync?.status() ?? null,
     };
   };
 
@@ -119,11 +143,12 @@ export function startSync(app: TypedApp, db: Database, ctx: HallContext, opts: {
   const handle: SyncHandle = {
     status,
     sender,
+    bookings: bookingSync,
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
       for (const u of unsubscribe) u();
-      await Promise.all([sender?.stop(), live?.stop()]);
+      await Promise.all([sender?.stop(), live?.stop(), bookingSync?.stop()]);
     },
   };
   app.addHook('onClose', async () => handle.stop());

@@ -142,6 +142,83 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       );
     `,
   },
+  {
+    version: 50,
+    name: 'online booking (quotas granted by halls, bookings, the per-hall feed down) and the nightly forecast',
+    sql: `
+      CREATE TABLE hub_settings (key text PRIMARY KEY, value text NOT NULL);
+      -- booked <= quota is the hub's half of "never overbooked": the hall keeps quota places free for it
+      CREATE TABLE booking_slots (
+        hall_id text NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+        day date NOT NULL,
+        service text NOT NULL,
+        slot int NOT NULL CHECK (slot BETWEEN 0 AND 47),
+        service_name text NOT NULL,
+        start_at timestamptz NOT NULL,
+        end_at timestamptz NOT NULL,
+        quota int NOT NULL CHECK (quota >= 0),
+        booked int NOT NULL DEFAULT 0 CHECK (booked >= 0 AND booked <= quota),
+        seq bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, day, service, slot)
+      );
+      CREATE INDEX booking_slots_start ON booking_slots (start_at, service);
+      -- the 身份证 number only as an HMAC with the hub's own key; cancel_hash binds code + last 4 characters
+      CREATE TABLE hub_bookings (
+        id text PRIMARY KEY,
+        hall_id text NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+        code text NOT NULL UNIQUE,
+        day date NOT NULL,
+        service text NOT NULL,
+        slot int NOT NULL,
+        start_at timestamptz NOT NULL,
+        end_at timestamptz NOT NULL,
+        state text NOT NULL CHECK (state IN ('booked', 'cancelled')),
+        id_hash text NOT NULL,
+        cancel_hash text NOT NULL,
+        failed_cancels int NOT NULL DEFAULT 0,
+        name_masked text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        cancelled_at timestamptz
+      );
+      CREATE INDEX hub_bookings_person ON hub_bookings (id_hash) WHERE state = 'booked';
+      -- seq per hall, taken under the hall's booking_halls row lock: numbers commit in order
+      CREATE TABLE booking_halls (
+        hall_id text PRIMARY KEY REFERENCES halls(id) ON DELETE CASCADE,
+        seq bigint NOT NULL DEFAULT 0,
+        cursor bigint NOT NULL DEFAULT 0,
+        sync_at timestamptz
+      );
+      CREATE TABLE booking_feed (
+        hall_id text NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+        seq bigint NOT NULL,
+        booking_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('booked', 'cancelled')),
+        data jsonb NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, seq)
+      );
+      -- the nightly forecast (hub/forecast-run.ts): hall total per open half hour, counters by Erlang C
+      CREATE TABLE hub_forecast (
+        hall_id text NOT NULL REFERENCES halls(id) ON DELETE CASCADE,
+        day date NOT NULL,
+        slot int NOT NULL CHECK (slot BETWEEN 0 AND 47),
+        arrivals float8 NOT NULL,
+        lo float8 NOT NULL,
+        hi float8 NOT NULL,
+        counters int NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall_id, day, slot)
+      );
+      CREATE TABLE hub_forecast_runs (
+        run_day date PRIMARY KEY,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        halls int,
+        slots int
+      );
+    `,
+  },
 ];
 
 export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {

@@ -32,6 +32,7 @@ td.l,th.l{text-align:left}
 tr.city td{background:#f4f4f4;font-weight:bold}
 .late{color:#b00020;font-weight:bold}
 .stale{color:#8a5a00}
+tr.divert td{background:#fff4d6;font-weight:bold}
 .big{font-size:24px}
 form.inline{display:inline}
 input,select,button{font-size:18px;padding:6px 10px}

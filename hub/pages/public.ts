@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import Type from 'typebox';
-import { LIVE_STATE, liveWaitNow } from '../live.js';
+import { divertSuggestions, LIVE_STATE, liveWaitNow, type Suggestion } from '../live.js';
 import { esc, page } from './html.js';
 
 const query = Type.Object(
@@ -10,12 +10,17 @@ const query = Type.Object(
   { additionalProperties: false },
 );
 
-export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silentMinutes?: number } = {}): void {
+export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silentMinutes?: number; divertMinutes?: number } = {}): void {
   const liveWait = (q: { city?: string; service?: string }) => liveWaitNow(pool, { ...q, silentMinutes: opts.silentMinutes });
   app.get('/api/v1/live-wait', { schema: { querystring: query } }, async (request, reply) => {
     const q = request.query as { city?: string; service?: string };
     reply.header('cache-control', 'public, max-age=5');
-    return { halls: await liveWait(q) };
+    // suggestions are looked for among every hall of the city, not only the rows asked for
+    const all = await liveWait({ service: q.service });
+    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes });
+    return {
+      halls: all.filter((r) => !q.city || r.city === q.city).map((r) => (tips.has(r) ? { ...r, suggestions: tips.get(r) } : r)),
+    };
   });
 
   app.get('/live', { schema: { querystring: query } }, async (request, reply) => {
@@ -23,6 +28,16 @@ export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silent
     // one read: the choices (every city, every service) come from the same rows as the list
     const all = await liveWait({});
     const rows = all.filter((r) => (!q.city || r.city === q.city) && (!q.service || r.service === q.service));
+    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes });
+    const divert = (r: (typeof rows)[number], list: Suggestion[]) =>
+      `<tr class="divert"><td colspan="7" class="l" data-label="分流建议">等候较长，可到附近大厅：${list
+        .map(
+          (s) =>
+            `<a href="/book/h/${encodeURIComponent(s.hallId)}?service=${encodeURIComponent(r.service)}">${esc(s.hallName)}</a>${
+              s.estimateMinutes !== null ? ` 约${s.estimateMinutes}分钟` : ''
+            }${s.freeSlot ? ` · 今天 ${esc(s.freeSlot)} 可预约` : ''}`,
+        )
+        .join('；')}</td></tr>`;
     const services = [...new Map(all.map((r) => [r.service, r.serviceName])).entries()];
     const cities = [...new Set(all.map((r) => r.city))];
     const option = (value: string, label: string, chosen?: string) =>
@@ -30,7 +45,7 @@ export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silent
     // A table on a desk screen, one card per hall and service on a phone (CSS below, no script):
     // each cell carries its column's name for the card.
     const body = `
-<p class="big">选择等候时间短的大厅办理，就近办、少排队。数据随各大厅叫号实时更新；已闭厅或暂停服务的大厅不显示排队人数。</p>
+<p class="big">选择等候时间短的大厅办理，就近办、少排队；也可<a href="/book">网上预约</a>。数据随各大厅叫号实时更新；已闭厅或暂停服务的大厅不显示排队人数。</p>
 <form method="get" action="/live" class="live-filter" role="search">
   <label>城市 <select name="city"><option value="">全部城市</option>${cities.map((c) => option(c, c, q.city)).join('')}</select></label>
   <label>业务 <select name="service"><option value="">全部业务</option>${services.map(([id, name]) => option(id, name, q.service)).join('')}</select></label>
@@ -48,7 +63,7 @@ ${
     ? `<td data-label="等候人数">${r.waiting}</td><td data-label="预计等候">${r.estimateMinutes === null ? '暂无窗口办理' : `约${r.estimateMinutes}分钟`}</td><td data-label="开放窗口">${r.openCounters}</td>`
     : `<td colspan="3" class="l stale" data-label="状态">${LIVE_STATE[r.state].zh}</td>`
 }
-<td class="l" data-label="更新时间">${esc(new Date(r.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }))}</td></tr>`,
+<td class="l" data-label="更新时间">${esc(new Date(r.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }))}</td></tr>${tips.has(r) ? divert(r, tips.get(r)!) : ''}`,
   )
   .join('')}
 </tbody></table>`;

@@ -2,6 +2,7 @@
 // citizen reads it before leaving home: one card per hall and service, no sideways scrolling, hall
 // names on one line, searchable by city and service, axe clean. Real PostgreSQL, real Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idCheckChar } from '../../common/gb11643.js';
 import { addHall } from '../../hub/registry.js';
 import { axeViolations, pageScrolls, shot } from '../e2e/support.js';
 import { type Browsers, launchBrowser } from '../helpers/browser.js';
@@ -84,5 +85,59 @@ describe('hub /live on a phone', () => {
     );
     expect(wrapped).toEqual([]);
     await ctx.close();
+  });
+
+  it('books a slot on a 360 px phone: hall, service, time, 身份证 → code and QR; cancels with the code and the last 4 characters', async () => {
+    // HF-1 grants the hub 2 places at 09:00 and 1 at 09:30 the day after tomorrow (as its booking sync would)
+    const day = new Date(Date.now() + 2 * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+    for (const [slot, quota] of [
+      [18, 2],
+      [19, 1],
+    ] as const) {
+      await h.hub.pool.query(
+        `INSERT INTO booking_slots (hall_id, day, service, slot, service_name, start_at, end_at, quota, seq)
+         VALUES ('HF-1', $1, 'id-card', $2, '身份证办理', ($1::date + make_interval(mins => $2 * 30)) AT TIME ZONE 'Asia/Shanghai',
+                 ($1::date + make_interval(mins => $2 * 30 + 30)) AT TIME ZONE 'Asia/Shanghai', $3, 1)`,
+        [day, slot, quota],
+      );
+    }
+    const ctx = await browsers.newContext({ viewport: { width: 360, height: 740 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    const fits = async () => expect(await pageScrolls(page)).toMatchObject({ x: false });
+    await page.goto(`${h.hub.url}/book`);
+    expect(await page.locator('meta[name=viewport]').count()).toBe(1);
+    await fits();
+    await page.getByRole('link', { name: /合肥市公安局蜀山分局户政服务大厅/ }).click();
+    await fits();
+    await page.getByRole('link', { name: /身份证办理/ }).click();
+    await fits();
+    expect(await page.locator('input[name=time]:not([disabled])').count()).toBe(2);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel(/09:30/).check();
+    const id = '110101199003071234'.slice(0, 17);
+    const idNumber = id + idCheckChar(id);
+    await page.getByLabel('身份证号码').fill(idNumber);
+    await page.getByRole('button', { name: '提交预约' }).click();
+    await page.getByText('预约成功').first().waitFor();
+    await fits();
+    const code = (await page.locator('#code').textContent())!.trim();
+    expect(code).toMatch(/^[2-9A-HJ-NP-Z]{10}$/);
+    expect(await page.locator('.qr svg').count()).toBe(1);
+    const html = await page.content();
+    expect(html).not.toContain(idNumber);
+    expect(html).toContain(`**************${idNumber.slice(-4)}`);
+    await shot(page, 'hub-book-360');
+    // 09:30 had one place: it is full now
+    await page.goto(`${h.hub.url}/book/h/HF-1?service=id-card`);
+    expect(await page.locator('input[name=time]:not([disabled])').count()).toBe(1);
+
+    await page.goto(`${h.hub.url}/book/cancel?lang=en`);
+    await page.getByLabel('Booking code').fill(code);
+    await page.getByLabel('Last 4 characters of the ID number').fill(idNumber.slice(-4));
+    await page.getByRole('button', { name: 'Cancel the booking' }).click();
+    await page.getByText('The booking is cancelled').waitFor();
+    await fits();
+    await ctx.close();
+    expect((await h.hub.pool.query("SELECT booked FROM booking_slots WHERE hall_id = 'HF-1' AND slot = 19")).rows[0].booked).toBe(0);
   });
 });

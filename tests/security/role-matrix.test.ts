@@ -111,6 +111,7 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/bookings': MANAGER,
   'PUT /api/v1/bookings/capacity': MANAGER,
   'PUT /api/v1/bookings/share': MANAGER,
+  'PUT /api/v1/bookings/online-share': MANAGER,
 };
 
 const NAMESPACES: Record<string, Who[]> = {

@@ -25,6 +25,7 @@ describe('upstream config', () => {
       batchSize: 500,
       timeoutSeconds: 20,
       backoffMaxSeconds: 300,
+      bookingsPollSeconds: 15,
     });
   });
 

@@ -132,4 +132,21 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         return { share: bookings().share() };
       }),
   );
+
+  app.put(
+    '/api/v1/bookings/online-share',
+    {
+      config: { access: ['manager'] },
+      schema: {
+        tags: ['appointments'],
+        summary: "Part of each slot's places granted to the hub for online booking (default 0.5; docs/booking-sync.md)",
+        body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) =>
+      run(() => {
+        bookings().setOnlineShare(request.body.share);
+        return { onlineShare: bookings().onlineShare() };
+      }),
+  );
 }
