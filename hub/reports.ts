@@ -91,7 +91,7 @@ function fromSums(sums: DayFigures) {
 export async function monthlyReport(
   pool: pg.Pool,
   month: string,
-  opts: { city?: string | null; hallId?: string; today?: string; lateMinutes?: number } = {},
+  opts: { city?: string | null; hallId?: string; today?: string; lateMinutes?: number; now?: number } = {},
 ): Promise<{ month: string; from: string; to: string; rows: HallMonthRow[] }> {
   const { from, to } = cycleOf(month);
   const today = opts.today ?? todayIn();
@@ -125,7 +125,7 @@ export async function monthlyReport(
     [from, to, today, opts.city ?? null, opts.hallId ?? null],
   );
   const figures = await caseFiguresP;
-  const now = Date.now();
+  const now = opts.now ?? Date.now();
   const rows = r.rows.map((x): HallMonthRow => {
     const sums = figuresOfRow(x);
     const rectDue = n(x.rect_due);

@@ -31,6 +31,11 @@ export interface HubOptions {
   liveSilentMinutes?: number;
   /** record kinds and versions read at ingest (default contracts/records.ts; tests give their own) */
   contracts?: ContractTable;
+  /**
+   * the hub's clock (default Date.now): "today" of the supervision figures (整改按期率, overdue cases)
+   * and a hall's lateness are read from it, so a simulated month can run the hub on the halls' clock
+   */
+  now?: () => number;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
   tls?: { key: string; cert: string };
 }
@@ -126,7 +131,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     contracts: opts.contracts,
   });
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15 });
-  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
+  supervisionRoutes(app, pool, {
+    lateMinutes: opts.lateMinutes ?? 120,
+    secureCookie: opts.secureCookie ?? opts.tls !== undefined,
+    now: opts.now ?? Date.now,
+  });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [
