@@ -252,7 +252,8 @@ function bookDay(engine: QueueEngine, day: string, rng: Rng): Booking[] {
  */
 export function workCases(engine: QueueEngine, at: number, rng: Rng, log: LogEntry[]): void {
   for (const c of engine.listCases({ kind: 'rectification' })) {
-    if (!rng.chance(0.12)) continue;
+    // half of the cases still open on their due day are closed that very day (the on-time boundary)
+    if (!rng.chance(c.dueDay === engine.today() ? 0.5 : 0.1)) continue;
     engine.recordCallback(c.id, { by: '王所长', note: '已回访，群众认可整改', satisfied: true });
     engine.closeRectification(c.id, { by: '王所长', measures: '窗口业务培训' });
     log.push({ t: 'rectClosed', at, id: c.ticketId! });
