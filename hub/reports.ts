@@ -38,6 +38,8 @@ export interface HallMonthRow {
   tickets: number;
   issued: number;
   noShow: number;
+  /** of tickets: being served when the day closed (counted as served, no handling time) */
+  servedAtClose: number;
   avgWaitMin: number | null;
   /** 90 % of the cycle's waits were at most this (the wait histogram's bucket edge) */
   p90WaitMin: number | null;
@@ -76,6 +78,7 @@ function fromSums(sums: DayFigures) {
     tickets: s.served,
     issued: s.issued,
     noShow: s.noShow,
+    servedAtClose: s.servedAtClose,
     avgWaitMin: minutes(s.waitMeanMs),
     p90WaitMin: minutes(s.waitP90Ms),
     avgHandlingMin: minutes(s.handlingMeanMs),

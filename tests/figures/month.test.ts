@@ -215,6 +215,7 @@ function shownOf(o: OracleDay) {
   return {
     issued: o.issued,
     served: o.served,
+    servedAtClose: o.servedAtClose,
     noShows: o.noShow,
     channels: o.channels,
     waitMeanMs: mean(o.waits),
@@ -306,6 +307,7 @@ describe('a simulated month in three halls', () => {
           served: o.served,
           noShow: o.noShow,
           unservedAtClose: o.unservedAtClose,
+          servedAtClose: o.servedAtClose,
           waitCount: o.waits.length,
           waitSumMs: o.waits.reduce((a, b) => a + b, 0),
           handlingSumMs: o.handling.reduce((a, b) => a + b, 0),
@@ -346,6 +348,7 @@ describe('a simulated month in three halls', () => {
           tickets: o.served,
           issued: o.issued,
           noShow: o.noShow,
+          servedAtClose: o.servedAtClose,
           avgWaitMin: min(mean(o.waits)),
           p90WaitMin: min(p90(o.waits)),
           avgHandlingMin: min(mean(o.handling)),
@@ -369,6 +372,7 @@ describe('a simulated month in three halls', () => {
     const months = halls.map((x) => merge([...oracle(x.log).values()]));
     const sum = (f: (o: OracleDay) => number) => months.reduce((a, o) => a + f(o), 0);
     expect(sum((o) => o.rectOnTime)).toBeGreaterThan(0);
+    expect(sum((o) => o.servedAtClose)).toBeGreaterThan(0); // some closes ended a service in hand
     expect(sum((o) => o.rectLate + o.rectOpenOverdue)).toBeGreaterThan(0);
     const c = halls[2]!;
     const sat = c.satellite!;

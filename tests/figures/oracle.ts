@@ -13,6 +13,8 @@ export interface OracleDay {
   noShow: number;
   cancelled: number;
   unservedAtClose: number;
+  /** started and never finished when the day closed: served, without handling time or rating */
+  servedAtClose: number;
   waits: number[];
   handling: number[];
   channels: Record<string, number>;
@@ -38,6 +40,7 @@ const empty = (): OracleDay => ({
   noShow: 0,
   cancelled: 0,
   unservedAtClose: 0,
+  servedAtClose: 0,
   waits: [],
   handling: [],
   channels: { normal: 0, senior: 0, green: 0, appointment: 0, schoolBatch: 0 },
@@ -194,6 +197,10 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
       else d.levels[x.level - 1]!++;
     } else if (x.transferred) {
       // continues as another entry
+    } else if (x.start !== undefined) {
+      // in service when the day closed (its only way to end unfinished): served, no handling, no rating
+      d.served++;
+      d.servedAtClose++;
     } else if (x.skipped) d.noShow++;
     else d.unservedAtClose++;
   }
