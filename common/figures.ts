@@ -49,7 +49,7 @@ export type ChannelKey = (typeof CHANNEL_KEYS)[number];
 export const COUNT_KEYS = [
   /** 取号: first entries issued (a transfer's next leg is the same citizen, not a new ticket) */
   'issued',
-  /** 办结: entries finished (state done) */
+  /** 办结: entries finished (state done), and entries being served when the day closed (servedAtClose) */
   'served',
   /** 过号: entries skipped at least once and never served, whatever ended them afterwards */
   'noShow',
@@ -57,6 +57,11 @@ export const COUNT_KEYS = [
   'cancelled',
   /** still waiting (never called) when the day closed: not served, not a no-show */
   'unservedAtClose',
+  /**
+   * 办结于闭厅: being served (started) when the day closed — counted in `served`, without a handling
+   * time (its end is unknown: the close is not when the service ended) and without a rating
+   */
+  'servedAtClose',
   /** first entries called within their own day; the wait is issue → first call */
   'waitCount',
   'waitSumMs',
@@ -157,6 +162,19 @@ export function waitOf(t: TicketFact): number | null {
   return Math.max(0, t.firstCalledAt - t.issuedAt);
 }
 
+/**
+ * Whether the entry was being served when the day closed (the officer never pressed 办结): the
+ * citizen was at the counter and the matter in hand, so it is served (docs/figures.md).
+ */
+export function servedAtClose(t: TicketFact): boolean {
+  return t.state === 'cancelled' && t.cancelReason === 'dayEndServing';
+}
+
+/** served: finished, or being served when the day closed */
+export function isServed(t: TicketFact): boolean {
+  return t.state === 'done' || servedAtClose(t);
+}
+
 /** Handling of a finished entry: start (or call, when never started) → finish. */
 export function handlingOf(t: TicketFact): number | null {
   if (t.state !== 'done' || t.finishedAt === undefined) return null;
@@ -164,13 +182,13 @@ export function handlingOf(t: TicketFact): number | null {
 }
 
 export function isNoShow(t: TicketFact): boolean {
-  return t.skipped && t.state !== 'done' && t.state !== 'transferred';
+  return t.skipped && !isServed(t) && t.state !== 'transferred';
 }
 
 /** Adds one ticket entry. `channels` counts issued first entries ('issued') or served ones ('served'). */
 export function addTicket(f: DayFigures, t: TicketFact, channels: 'issued' | 'served' = 'issued'): void {
   if (t.firstEntry) f.issued++;
-  if (channels === 'issued' ? t.firstEntry : t.state === 'done') f[CH[channelKey(t)]]++;
+  if (channels === 'issued' ? t.firstEntry : isServed(t)) f[CH[channelKey(t)]]++;
   const w = waitOf(t);
   if (w !== null) {
     f.waitCount++;
@@ -184,7 +202,10 @@ export function addTicket(f: DayFigures, t: TicketFact, channels: 'issued' | 'se
     f.handlingCount++;
     f.handlingSumMs += h;
   }
-  if (isNoShow(t)) f.noShow++;
+  if (servedAtClose(t)) {
+    f.served++;
+    f.servedAtClose++;
+  } else if (isNoShow(t)) f.noShow++;
   else if (t.state === 'cancelled' && t.cancelReason === 'cancelled') f.cancelled++;
   else if (t.state === 'cancelled' || t.state === 'waiting') {
     // ended by the day's close (or still waiting in an open day: not served yet)
@@ -211,6 +232,8 @@ export interface ShownFigures {
   noShow: number;
   cancelled: number;
   unservedAtClose: number;
+  /** of `served`: being served when the day closed (no handling time, no rating) */
+  servedAtClose: number;
   /** rounded to the millisecond */
   waitMeanMs: number | null;
   /** the upper edge of the bucket holding the 90th percentile, never above the longest wait */
@@ -255,6 +278,7 @@ export function shown(f: DayFigures): ShownFigures {
     noShow: f.noShow,
     cancelled: f.cancelled,
     unservedAtClose: f.unservedAtClose,
+    servedAtClose: f.servedAtClose,
     waitMeanMs: meanOf(f.waitSumMs, f.waitCount),
     waitP90Ms: p90Of(f.waitHist, f.waitMaxMs),
     handlingMeanMs: meanOf(f.handlingSumMs, f.handlingCount),

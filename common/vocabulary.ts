@@ -143,3 +143,21 @@ export const OUTBOX_KIND = {
 } as const satisfies Record<string, Label & { sentAs: readonly RecordKind[] }>;
 export type OutboxKind = keyof typeof OUTBOX_KIND;
 export const OUTBOX_KINDS = keysOf(OUTBOX_KIND);
+
+// ---- 操作记录 audit action: what the manager's audit log records (agent/security/store.ts)
+
+export const AUDIT_ACTION = {
+  seed: { zh: '初始化人员与口令', en: 'Staff and PINs seeded' },
+  'session.takeover': { zh: '接管窗口登录', en: 'Counter sign-in taken over' },
+  'staff.add': { zh: '新增人员', en: 'Staff member added' },
+  'staff.update': { zh: '修改人员', en: 'Staff member changed' },
+  'staff.resetPin': { zh: '重置口令', en: 'PIN reset' },
+  'terminal.add': { zh: '登记终端', en: 'Screen registered' },
+  'terminal.pairCode': { zh: '生成配对码', en: 'Pairing code issued' },
+  'terminal.paired': { zh: '终端已配对', en: 'Screen paired' },
+  'terminal.pairingUnlock': { zh: '解除配对锁定', en: 'Pairing lock released' },
+  'terminal.revoke': { zh: '注销终端', en: 'Screen revoked' },
+  'counter.openOffDuty': { zh: '非值班日开窗', en: 'Counter opened off duty' },
+} as const satisfies Record<string, Label>;
+export type AuditAction = keyof typeof AUDIT_ACTION;
+export const AUDIT_ACTIONS = keysOf(AUDIT_ACTION);

@@ -186,6 +186,7 @@ export const DailySummaryV1 = Type.Object(
  * histogram the 90 % wait is read from. A closed day whose figures change later (a rating of its
  * services given after midnight) is sent again with the next revision; the hub keeps the highest.
  */
+const OPTIONAL_FIGURES = new Set<string>(['servedAtClose']);
 export const DailySummaryV2 = Type.Object(
   {
     day,
@@ -196,7 +197,8 @@ export const DailySummaryV2 = Type.Object(
     }),
     figures: Type.Object(
       {
-        ...Object.fromEntries(COUNT_KEYS.map((k) => [k, count])),
+        // a figure added after v2 shipped is optional: a hall not yet upgraded leaves it out (0 at the hub)
+        ...Object.fromEntries(COUNT_KEYS.map((k) => [k, OPTIONAL_FIGURES.has(k) ? Type.Optional(count) : count])),
         waitMaxMs: count,
         waitHist: Type.Array(count, { minItems: WAIT_BUCKETS, maxItems: WAIT_BUCKETS }),
       } as Record<(typeof COUNT_KEYS)[number] | 'waitMaxMs', typeof count> & { waitHist: ReturnType<typeof Type.Array<typeof count>> },

@@ -45,6 +45,7 @@ export const COLUMNS: { header: string; value: (r: HallMonthRow) => string | num
   { header: '回访未联系上', value: (r) => r.cases.callbackNotReached },
   { header: '取号量', value: (r) => r.issued },
   { header: '过号', value: (r) => r.noShow },
+  { header: '办结于闭厅', value: (r) => r.servedAtClose },
   { header: '日汇总天数', value: (r) => r.days },
   { header: '日结后修订天数', value: (r) => r.revisedDays },
   { header: '同步延迟', value: (r) => (r.late ? '是' : '否') },

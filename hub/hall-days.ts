@@ -6,6 +6,11 @@ import { COUNT_KEYS, columnOf, type DayFigures, emptyDay, WAIT_BUCKETS, WAIT_HIS
 import type { RecordData, SyncRecord } from '../contracts/records.js';
 
 const COUNT_COLUMNS = COUNT_KEYS.map(columnOf);
+/**
+ * figures added after hall_days was created (migration 20): their columns come from a later
+ * migration, so migration 20's table stays what it shipped as
+ */
+export const ADDED_COLUMNS: Record<string, number> = { served_at_close: 60 };
 /** the two millisecond sums need 64 bits; every other figure of a hall day fits an int */
 const MS_SUMS = new Set(['wait_sum_ms', 'handling_sum_ms']);
 /** every figure column, in DayFigures order: counts, wait max, histogram buckets */
@@ -19,7 +24,9 @@ export const HALL_DAYS_SQL = `
     revision int NOT NULL,
     summary_key text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
-    ${COUNT_COLUMNS.map((c) => `${c} ${MS_SUMS.has(c) ? 'bigint' : 'int'} NOT NULL DEFAULT 0 CHECK (${c} >= 0)`).join(',\n    ')},
+    ${COUNT_COLUMNS.filter((c) => !(c in ADDED_COLUMNS))
+      .map((c) => `${c} ${MS_SUMS.has(c) ? 'bigint' : 'int'} NOT NULL DEFAULT 0 CHECK (${c} >= 0)`)
+      .join(',\n    ')},
     wait_max_ms bigint NOT NULL DEFAULT 0,
     ${WAIT_HIST_COLUMNS.map((c) => `${c} int NOT NULL DEFAULT 0`).join(',\n    ')},
     PRIMARY KEY (hall_id, day)
@@ -29,7 +36,8 @@ export const HALL_DAYS_SQL = `
 `;
 
 function toRow(f: DayFigures): number[] {
-  return [...COUNT_KEYS.map((k) => f[k]), f.waitMaxMs, ...Array.from({ length: WAIT_BUCKETS }, (_, i) => f.waitHist[i] ?? 0)];
+  // a v2 summary of an agent older than a figure lacks it: 0
+  return [...COUNT_KEYS.map((k) => f[k] ?? 0), f.waitMaxMs, ...Array.from({ length: WAIT_BUCKETS }, (_, i) => f.waitHist[i] ?? 0)];
 }
 
 const UPSERT = `

@@ -38,6 +38,8 @@ export interface HallMonthRow {
   tickets: number;
   issued: number;
   noShow: number;
+  /** of tickets: being served when the day closed (counted as served, no handling time) */
+  servedAtClose: number;
   avgWaitMin: number | null;
   /** 90 % of the cycle's waits were at most this (the wait histogram's bucket edge) */
   p90WaitMin: number | null;
@@ -76,6 +78,7 @@ function fromSums(sums: DayFigures) {
     tickets: s.served,
     issued: s.issued,
     noShow: s.noShow,
+    servedAtClose: s.servedAtClose,
     avgWaitMin: minutes(s.waitMeanMs),
     p90WaitMin: minutes(s.waitP90Ms),
     avgHandlingMin: minutes(s.handlingMeanMs),
@@ -91,7 +94,7 @@ function fromSums(sums: DayFigures) {
 export async function monthlyReport(
   pool: pg.Pool,
   month: string,
-  opts: { city?: string | null; hallId?: string; today?: string; lateMinutes?: number } = {},
+  opts: { city?: string | null; hallId?: string; today?: string; lateMinutes?: number; now?: number } = {},
 ): Promise<{ month: string; from: string; to: string; rows: HallMonthRow[] }> {
   const { from, to } = cycleOf(month);
   const today = opts.today ?? todayIn();
@@ -125,7 +128,7 @@ export async function monthlyReport(
     [from, to, today, opts.city ?? null, opts.hallId ?? null],
   );
   const figures = await caseFiguresP;
-  const now = Date.now();
+  const now = opts.now ?? Date.now();
   const rows = r.rows.map((x): HallMonthRow => {
     const sums = figuresOfRow(x);
     const rectDue = n(x.rect_due);

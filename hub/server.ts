@@ -39,6 +39,11 @@ export interface HubOptions {
   contracts?: ContractTable;
   /** run the forecast of every hall once a night after 02:00 Asia/Shanghai (hub/forecast-run.ts); off in tests */
   nightlyForecast?: boolean;
+  /**
+   * the hub's clock (default Date.now): "today" of the supervision figures (整改按期率, overdue cases)
+   * and a hall's lateness are read from it, so a simulated month can run the hub on the halls' clock
+   */
+  now?: () => number;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
   tls?: { key: string; cert: string };
 }
@@ -136,7 +141,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
   bookingSyncRoutes(app, pool);
   bookingRoutes(app, pool);
-  supervisionRoutes(app, pool, { lateMinutes: opts.lateMinutes ?? 120, secureCookie: opts.secureCookie ?? opts.tls !== undefined });
+  supervisionRoutes(app, pool, {
+    lateMinutes: opts.lateMinutes ?? 120,
+    secureCookie: opts.secureCookie ?? opts.tls !== undefined,
+    now: opts.now ?? Date.now,
+  });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [

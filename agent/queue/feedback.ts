@@ -81,7 +81,8 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
       existing.level === null ? `${t.number} was recorded as not rated` : `${t.number} already rated`,
     );
   const seq = tx.nextSeq();
-  const rating: Rating = {
+  // a given rating has a level (null is 未评价, recordNotRated): the outbox's rating payload says so
+  const rating: Rating & { level: RatingLevel } = {
     id: `R-${t.id}`,
     ticketId: t.id,
     number: t.number,

@@ -32,7 +32,7 @@ export function completeFollowUp(core: EngineCore, tx: Tx, id: string, by: strin
   const a = typeof id === 'string' ? core.store.getAcceptedWithMissing(id) : undefined;
   if (!a) throw notFound('FOLLOW_UP_UNKNOWN', `没有该容缺记录：${id}`, `Unknown 容缺 record ${id}`);
   if (a.completedAt !== undefined) throw conflict('FOLLOW_UP_DONE', '该容缺材料已补齐', 'Already completed');
-  const done: AcceptedWithMissing = { ...a, completedAt: tx.now, completedBy: who };
+  const done = { ...a, completedAt: tx.now, completedBy: who } satisfies AcceptedWithMissing;
   tx.write(() => {
     core.store.updateAcceptedWithMissing(done);
     core.store.enqueueOutbox({

@@ -31,6 +31,8 @@ export interface Figures {
   /** first entries issued (service and totals only; null for counters and staff) */
   issued: number | null;
   served: number;
+  /** of served: being served when the day closed (办结于闭厅; no handling time, no rating) */
+  servedAtClose: number;
   /** 过号 and never served */
   noShows: number;
   waitMeanMs: number | null;
@@ -112,6 +114,7 @@ class Acc {
     return {
       issued: withIssued ? d.issued : null,
       served: s.served,
+      servedAtClose: s.servedAtClose,
       noShows: s.noShow,
       waitMeanMs: s.waitMeanMs,
       waitP90Ms: s.waitP90Ms,

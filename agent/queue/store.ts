@@ -10,6 +10,7 @@ import type {
   UnresolvedReport,
 } from './types.js';
 import type { OutboxKind } from '../../common/vocabulary.js';
+import type { OutboxPayloads } from './outbox-payloads.js';
 import type { CampaignCase } from './campaign-types.js';
 import type { PeriodRows } from './period-report.js';
 
@@ -35,12 +36,13 @@ export interface ServiceStat {
   samples: number;
 }
 
-export interface OutboxInput {
-  kind: Exclude<OutboxKind, 'dailySummary'>;
-  idempotencyKey: string;
-  payload: unknown;
-  createdAt: number;
-}
+/** the kinds the engine writes (the daily summary is written by agent/sync/daily.ts) */
+export type EngineOutboxKind = Exclude<OutboxKind, 'dailySummary'>;
+
+/** an outbox row as the engine writes it: the payload typed by its kind (agent/queue/outbox-payloads.ts) */
+export type OutboxInput = {
+  [K in EngineOutboxKind]: { kind: K; idempotencyKey: string; payload: OutboxPayloads[K]; createdAt: number };
+}[EngineOutboxKind];
 
 /**
  * Persistence seam of the queue engine. Every method is synchronous; the engine wraps each action

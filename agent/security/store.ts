@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Counter } from './lockout.js';
+import type { AuditAction } from '../../common/vocabulary.js';
 
 export type AccountRole = 'staff' | 'guide' | 'manager';
 export type TerminalKind = 'kiosk' | 'pad' | 'display' | 'counter';
@@ -240,7 +241,8 @@ export class SecurityStore {
   }
 
   // ---- audit
-  audit(e: Omit<AuditEntry, 'id'>): void {
+  /** the action from the vocabulary (common/vocabulary.ts AUDIT_ACTION), so the screens can label it */
+  audit(e: Omit<AuditEntry, 'id' | 'action'> & { action: AuditAction }): void {
     this.db
       .prepare('INSERT INTO audit_log (at, actor, action, target, detail, source) VALUES (?, ?, ?, ?, ?, ?)')
       .run(e.at, e.actor, e.action, e.target, JSON.stringify(e.detail), e.source);

@@ -256,9 +256,9 @@ export const MIGRATIONS: Migration[] = [
     sql: `
       ALTER TABLE pair_codes ADD COLUMN wrong_guesses INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE pair_codes ADD COLUMN retired_at INTEGER;
-      `,
-    },
-    {
+    `,
+  },
+  {
     version: 100,
     name: 'online booking: places of each slot granted to the hub (agent/forecast/hub-quota.ts)',
     // reserved = the most the hub may hold; local bookings + reserved <= capacity is what keeps a slot

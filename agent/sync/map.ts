@@ -3,6 +3,7 @@
 // staff numbers yes, names never, ID data never, phone numbers masked, free texts scrubbed.
 import { CAMPAIGN_KINDS, type CampaignKind, type CaseKind, isIn, OUTBOX_KIND, type OutboxKind } from '../../common/vocabulary.js';
 import { CONTRACTS, type RecordData, type RecordKind, type SyncRecord } from '../../contracts/records.js';
+import type { CaseEntryFact, CaseFact, OutboxPayloads, RatingFact } from '../queue/outbox-payloads.js';
 import { dayOf } from '../queue/time.js';
 import { scrubText } from '../../common/text-hygiene.js';
 
@@ -48,79 +49,6 @@ const list = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
 const RATING_CHANNEL: Record<string, RecordData['rating']['channel']> = { pad: 'pad', keypad: 'keypad', web: 'qr', kiosk: 'kiosk' };
 
 type D<K extends RecordKind> = RecordData[K];
-
-// What the engine writes in the outbox, per outbox kind, as read back from JSON. Rows written by older
-// agents lack newer fields (optional here); the hub checks every record against its contract anyway.
-interface RatingFact {
-  ticketId: string;
-  number: string;
-  day: string;
-  at: number;
-  service: string;
-  counter: string;
-  staffId?: string | null;
-  level: D<'rating'>['level'];
-  reasons?: D<'rating'>['reasons'];
-  /** the hall's rating source: pad, keypad, web (the QR page), kiosk */
-  source?: string;
-  comment?: string | null;
-}
-interface CaseFact {
-  state: 'open' | 'closed';
-  day?: string;
-  dueDay?: string;
-  at?: number;
-  openedAt?: number;
-  closedAt?: number | null;
-  counter?: string | null;
-  staffId?: string | null;
-  ticketId?: string | null;
-  service?: string | null;
-  source?: string | null;
-  escalation?: string | null;
-}
-interface CaseEntryFact {
-  at: number;
-  text?: string | null;
-  satisfied?: boolean | null;
-}
-export interface OutboxPayloads {
-  rating: { rating?: RatingFact; rectification?: { id: string; dueDay: string } | null; caseNumber?: string | null };
-  notRated: { rating?: Omit<RatingFact, 'level'>; caseNumber?: string | null };
-  serviceRecord: Omit<
-    D<'serviceRecord'>,
-    'owner' | 'staffId' | 'calledAt' | 'waitMs' | 'handlingMs' | 'caseNumber' | 'transfers' | 'acceptedWithMissing'
-  > & {
-    owner?: string;
-    staffId?: string | null;
-    calledAt?: number | null;
-    handlingMs?: number;
-    caseNumber?: string | null;
-    transfers?: D<'serviceRecord'>['transfers'];
-    acceptedWithMissing?: (D<'serviceRecord'>['acceptedWithMissing'][number] & Record<string, unknown>)[];
-  };
-  notice: Omit<D<'notice'>, 'missingMaterialIds' | 'ticketId' | 'staffId'> & {
-    ticketId?: string | null;
-    staffId?: string | null;
-    missingMaterials?: { id: string }[];
-  };
-  acceptedWithMissing: D<'acceptedWithMissing'>;
-  unresolvedReport: {
-    id: string;
-    day: string;
-    at: number;
-    service?: string | null;
-    description?: string;
-    contact?: string | null;
-    dueDay?: string;
-  };
-  caseUpdate:
-    | { caseKind: D<'caseChange'>['caseKind']; caseId: string; action: D<'caseChange'>['action']; entry?: CaseEntryFact; case?: CaseFact }
-    | { caseKind: CampaignKind; caseId: string; action: D<'campaignCase'>['action']; entry?: CaseEntryFact; case?: CaseFact }
-    | { caseKind: 'acceptedWithMissing'; record?: { id: string; completedAt: number; counter: string; ticketId: string } };
-  /** a row written before the agent's upgrade has the v1 shape and goes up as v1 (toRecord) */
-  dailySummary: D<'dailySummary'>;
-}
 
 function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
   const r = p.rating ?? ({} as RatingFact);

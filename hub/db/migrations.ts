@@ -219,6 +219,11 @@ export const HUB_MIGRATIONS: HubMigration[] = [
       );
     `,
   },
+  {
+    version: 60,
+    name: 'hall_days: served_at_close (办结于闭厅: being served when the day closed, counted as served)',
+    sql: `ALTER TABLE hall_days ADD COLUMN served_at_close int NOT NULL DEFAULT 0 CHECK (served_at_close >= 0);`,
+  },
 ];
 
 export async function migrateHub(client: pg.ClientBase, migrations = HUB_MIGRATIONS): Promise<number[]> {

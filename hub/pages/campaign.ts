@@ -120,7 +120,7 @@ export function caseListsHtml(l: CaseLists, overdueOnly = false): string {
 type Who = (request: FastifyRequest, reply: FastifyReply) => Promise<Supervisor | null>;
 
 /** GET /cases: open and overdue campaign cases and overdue 容缺 of the supervisor's halls (one hall with ?hall=) */
-export function campaignRoutes(app: FastifyInstance, pool: pg.Pool, who: Who, nav: string): void {
+export function campaignRoutes(app: FastifyInstance, pool: pg.Pool, who: Who, nav: string, today: () => string = () => todayIn()): void {
   app.get(
     '/cases',
     {
@@ -138,7 +138,7 @@ export function campaignRoutes(app: FastifyInstance, pool: pg.Pool, who: Who, na
       const s = await who(request, reply);
       if (!s) return reply;
       const q = request.query as { hall?: string; format?: string };
-      const lists = await caseLists(pool, { city: s.city, ...(q.hall ? { hallId: q.hall } : {}) });
+      const lists = await caseLists(pool, { city: s.city, today: today(), ...(q.hall ? { hallId: q.hall } : {}) });
       if (q.format === 'json') return lists;
       reply.type('text/html; charset=utf-8');
       return page(

@@ -96,7 +96,13 @@ function caseTable(rows: CaseRow[], title: string): string {
     .join('')}</tbody></table>`;
 }
 
-export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { lateMinutes: number; secureCookie: boolean }): void {
+export function supervisionRoutes(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  opts: { lateMinutes: number; secureCookie: boolean; now?: () => number },
+): void {
+  const now = opts.now ?? Date.now;
+  const hubToday = () => todayIn(undefined, new Date(now()));
   const perAddress = new AddressBucket(20, 6000);
 
   const who = async (request: FastifyRequest, reply: FastifyReply): Promise<Supervisor | null> => {
@@ -159,10 +165,10 @@ export function supervisionRoutes(app: FastifyInstance, pool: pg.Pool, opts: { l
   app.get('/', async (request, reply) => {
     const s = await who(request, reply);
     if (!s) return reply;
-    const today = todayIn();
+    const today = hubToday();
     const month = cycleMonthOf(today);
     const [report, overdue, openU, lists] = await Promise.all([
-      monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes }),
+      monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes, now: now() }),
       openCases(pool, { city: s.city, kind: 'rectification', overdueOnly: true, today }),
       openCases(pool, { city: s.city, kind: 'unresolved', today }),
       caseLists(pool, { city: s.city, today }),
@@ -199,8 +205,14 @@ ${
     const s = await who(request, reply);
     if (!s) return reply;
     const { id } = request.params as { id: string };
-    const today = todayIn();
-    const report = await monthlyReport(pool, cycleMonthOf(today), { city: s.city, hallId: id, today, lateMinutes: opts.lateMinutes });
+    const today = hubToday();
+    const report = await monthlyReport(pool, cycleMonthOf(today), {
+      city: s.city,
+      hallId: id,
+      today,
+      lateMinutes: opts.lateMinutes,
+      now: now(),
+    });
     const row = report.rows.find((r) => r.hallId === id);
     if (!row)
       return reply
@@ -248,9 +260,9 @@ ${caseListsHtml(lists)}`,
       const s = await who(request, reply);
       if (!s) return reply;
       const q = request.query as { month?: string; format?: string };
-      const today = todayIn();
+      const today = hubToday();
       const month = q.month ?? cycleMonthOf(today);
-      const report = await monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes });
+      const report = await monthlyReport(pool, month, { city: s.city, today, lateMinutes: opts.lateMinutes, now: now() });
       const file = `hallq-monthly-${month}`;
       if (q.format === 'json') return report;
       if (q.format === 'csv')
@@ -279,5 +291,5 @@ ${campaignTable(rows, true)}`,
     },
   );
 
-  campaignRoutes(app, pool, who, NAV);
+  campaignRoutes(app, pool, who, NAV, hubToday);
 }

@@ -23,8 +23,9 @@ import { OutboxSender } from '../../agent/sync/sender.js';
 import { freePort } from '../../hub/db/local-server.js';
 import { addHall, addSupervisor } from '../../hub/registry.js';
 import { type HubHarness, loginCookie, startHubHarness } from '../hub/harness.js';
-import { mean, merge, type OracleDay, oracle, p90 } from './oracle.js';
-import { type LogEntry, type Pending, playDay, plusDays, rateLate, Rng } from './workload.js';
+import { mean, merge, type OracleDay, oracle as oracleOf, p90 } from './oracle.js';
+import { SatelliteLink } from './satellite-link.js';
+import { type LogEntry, type Pending, playDay, plusDays, rateLate, Rng, workCases } from './workload.js';
 
 const DAYS = Number(process.env.HALLQ_MONTH_DAYS ?? 32);
 const FIRST = '2026-10-19'; // a Monday; the 2026-10 cycle ends on the 25th, 2026-11's starts on the 26th
@@ -41,6 +42,8 @@ interface Hall {
   rng: Rng;
   log: LogEntry[];
   unrated: Pending[];
+  /** hall C: counter 3's keypad and rating pad are on a satellite PC */
+  satellite?: SatelliteLink;
 }
 
 let h: HubHarness;
@@ -51,6 +54,7 @@ function start(hall: Hall): QueueEngine {
   const { store, engine } = openHall(hall.path, hall.id, hall.clock);
   hall.store = store;
   hall.engine = engine;
+  hall.satellite?.attach(engine, store);
   return engine;
 }
 
@@ -96,10 +100,13 @@ async function sync(hall: Hall, url: string): Promise<void> {
 }
 
 const timing = { engine: 0, sync: 0 };
+/** the hub's clock: the supervision pages judge 整改 deadlines on the month's day, not the real date */
+const hubClock = { t: localMs(FIRST, '08:00') };
+const END = plusDays(FIRST, DAYS); // the morning after the month: the reports' today
 const KILL_DAY = plusDays(FIRST, 3); // a Thursday
 let killSignal: NodeJS.Signals | null | undefined;
 beforeAll(async () => {
-  h = await startHubHarness();
+  h = await startHubHarness({ now: () => hubClock.t });
   // real SQLite files, on tmpfs when there is one: the month commits ~15,000 transactions and the
   // test is about figures, not about the disk's fsync (tests/crash covers durability)
   dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hallq-month-'));
@@ -118,6 +125,7 @@ beforeAll(async () => {
       unrated: [],
     });
   }
+  halls[2]!.satellite = new SatelliteLink(dir, halls[2]!.clock);
   await addSupervisor(h.hub.pool, { username: 'province', password: 'province-pass', city: null });
   const deadHub = `http://127.0.0.1:${await freePort()}`;
   const outageDay = plusDays(FIRST, 9);
@@ -136,8 +144,10 @@ beforeAll(async () => {
       rateLate(hall.engine!, hall.clock.now(), hall.rng, hall.log, hall.unrated, 0.5);
       summarise(hall);
       if (calendar.plan(day).ranges.length > 0) {
+        hall.clock.t = localMs(day, '08:45');
+        workCases(hall.engine!, hall.clock.now(), hall.rng, hall.log);
         hall.clock.t = localMs(day, '09:00');
-        playDay(hall.engine!, hall.clock, day, hall.rng, hall.log, hall.unrated);
+        playDay(hall.engine!, hall.clock, day, hall.rng, hall.log, hall.unrated, hall.satellite);
         rateLate(hall.engine!, hall.clock.now(), hall.rng, hall.log, hall.unrated, 0.3); // after a 未评价 timeout
       }
       if (keepsRunning) {
@@ -155,6 +165,7 @@ beforeAll(async () => {
       await sync(hall, day === outageDay ? deadHub : h.hub.url);
       timing.sync += performance.now() - t0;
       if (!keepsRunning) {
+        hall.satellite?.detach();
         hall.store!.close(); // switched off at 17:10, before the closing time's check
         hall.engine = null;
         hall.store = null;
@@ -176,19 +187,37 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const hall of halls) hall.store?.close();
+  for (const hall of halls) {
+    hall.satellite?.close();
+    hall.store?.close();
+  }
   await h?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const revisit = () => true; // callbackSampleRate 1: every rating of 4 or 5 is sampled for 回访
+const oracle = (log: LogEntry[]) => oracleOf(log, revisit, { off: [HOLIDAY], workdays: [MAKE_UP], today: END });
+
+/** 整改 outcomes of a set of oracle days: on time over those closed or past their due day */
+function rectOf(o: OracleDay) {
+  const judged = o.rectOnTime + o.rectLate + o.rectOpenOverdue;
+  return {
+    opened: o.rectOpened,
+    closedOnTime: o.rectOnTime,
+    closedLate: o.rectLate,
+    openOverdue: o.rectOpenOverdue,
+    onTimeRate: judged === 0 ? null : o.rectOnTime / judged,
+  };
+}
 
 /** the figures of a set of oracle days as the hall's report shows them */
 function shownOf(o: OracleDay) {
   return {
     issued: o.issued,
     served: o.served,
+    servedAtClose: o.servedAtClose,
     noShows: o.noShow,
+    channels: o.channels,
     waitMeanMs: mean(o.waits),
     waitP90Ms: p90(o.waits),
     handlingMeanMs: mean(o.handling),
@@ -233,7 +262,7 @@ describe('a simulated month in three halls', () => {
 
   it('the hall’s daily reports equal the oracle, day by day', () => {
     for (const hall of halls) {
-      const want = oracle(hall.log, revisit);
+      const want = oracle(hall.log);
       for (const [day, o] of want) {
         const got = hall.engine!.periodReport('daily', day).totals;
         expect(got, `${hall.id} ${day}`).toMatchObject(shownOf(o));
@@ -244,13 +273,16 @@ describe('a simulated month in three halls', () => {
 
   it('the hall’s monthly reports (26th → 25th) equal the oracle', () => {
     for (const hall of halls) {
-      const want = oracle(hall.log, revisit);
+      const want = oracle(hall.log);
       for (const [month, from, to] of [
         ['2026-10', '2026-09-26', '2026-10-25'],
         ['2026-11', '2026-10-26', '2026-11-25'],
       ] as const) {
         const o = merge([...want].filter(([d]) => d >= from && d <= to).map(([, x]) => x));
-        expect(hall.engine!.periodReport('monthly', month).totals, `${hall.id} ${month}`).toMatchObject(shownOf(o));
+        const got = hall.engine!.periodReport('monthly', month).totals;
+        expect(got, `${hall.id} ${month}`).toMatchObject(shownOf(o));
+        // 整改按期率 as of the morning after the month (the hall's today)
+        expect(got.rectifications, `${hall.id} ${month} 整改`).toEqual(rectOf(o));
       }
     }
   });
@@ -258,7 +290,7 @@ describe('a simulated month in three halls', () => {
   it('the outbox’s daily summaries (latest revision of each day) equal the oracle; refused late ratings revised no closed day', () => {
     let revised = 0;
     for (const hall of halls) {
-      const want = oracle(hall.log, revisit);
+      const want = oracle(hall.log);
       const rows = hall.store!.db.prepare("SELECT * FROM outbox WHERE kind = 'dailySummary' ORDER BY id").all() as never[];
       const latest = new Map<string, { revision: number; figures: Record<string, number> }>();
       for (const row of rows) {
@@ -275,6 +307,7 @@ describe('a simulated month in three halls', () => {
           served: o.served,
           noShow: o.noShow,
           unservedAtClose: o.unservedAtClose,
+          servedAtClose: o.servedAtClose,
           waitCount: o.waits.length,
           waitSumMs: o.waits.reduce((a, b) => a + b, 0),
           handlingSumMs: o.handling.reduce((a, b) => a + b, 0),
@@ -290,6 +323,8 @@ describe('a simulated month in three halls', () => {
           chNormal: o.channels.normal,
           chSenior: o.channels.senior,
           chGreen: o.channels.green,
+          chAppointment: o.channels.appointment,
+          chSchoolBatch: o.channels.schoolBatch,
         });
       }
     }
@@ -298,6 +333,7 @@ describe('a simulated month in three halls', () => {
   });
 
   it('the hub’s monthly report equals the oracle for every hall and both cycles, after the day the hub was unreachable', async () => {
+    hubClock.t = localMs(END, '09:00');
     const cookie = await loginCookie(h.hub.url, 'province', 'province-pass');
     for (const [month, from, to] of [
       ['2026-10', '2026-09-26', '2026-10-25'],
@@ -305,13 +341,14 @@ describe('a simulated month in three halls', () => {
     ] as const) {
       const report = await (await fetch(`${h.hub.url}/reports/monthly?month=${month}&format=json`, { headers: { cookie } })).json();
       for (const hall of halls) {
-        const o = merge([...oracle(hall.log, revisit)].filter(([d]) => d >= from && d <= to).map(([, x]) => x));
+        const o = merge([...oracle(hall.log)].filter(([d]) => d >= from && d <= to).map(([, x]) => x));
         const min = (ms: number | null) => (ms === null ? null : Math.round((ms / 60_000) * 10) / 10);
         const row = report.rows.find((r: { hallId: string }) => r.hallId === hall.id);
         expect(row, `${hall.id} ${month}`).toMatchObject({
           tickets: o.served,
           issued: o.issued,
           noShow: o.noShow,
+          servedAtClose: o.servedAtClose,
           avgWaitMin: min(mean(o.waits)),
           p90WaitMin: min(p90(o.waits)),
           avgHandlingMin: min(mean(o.handling)),
@@ -319,8 +356,34 @@ describe('a simulated month in three halls', () => {
           notRated: o.notRated,
           notices: o.notices,
           acceptedWithMissing: o.acceptedWithMissing,
+          rectDue: rectOf(o).closedOnTime + rectOf(o).closedLate + rectOf(o).openOverdue,
+          rectOnTime: rectOf(o).closedOnTime,
+          onTimeRate: rectOf(o).onTimeRate,
         });
       }
     }
+  });
+
+  it('played appointments, school batches, 整改 closed on time and late, and a satellite counter whose lost acks acted once', () => {
+    const all = halls.flatMap((x) => x.log);
+    const checkIns = all.filter((e) => e.t === 'checkIn') as Extract<LogEntry, { t: 'checkIn' }>[];
+    expect(checkIns.some((e) => e.batch > 1)).toBe(true);
+    expect(checkIns.some((e) => e.batch === 1 && e.at > e.slotEnd + 15 * 60_000)).toBe(true); // too late: normal
+    const months = halls.map((x) => merge([...oracle(x.log).values()]));
+    const sum = (f: (o: OracleDay) => number) => months.reduce((a, o) => a + f(o), 0);
+    expect(sum((o) => o.rectOnTime)).toBeGreaterThan(0);
+    expect(sum((o) => o.servedAtClose)).toBeGreaterThan(0); // some closes ended a service in hand
+    expect(sum((o) => o.rectLate + o.rectOpenOverdue)).toBeGreaterThan(0);
+    const c = halls[2]!;
+    const sat = c.satellite!;
+    expect(sat.pending()).toBe(0);
+    expect(sat.redelivered).toBeGreaterThan(0);
+    // every press the satellite sent was acted on exactly once: one satellite_events row each, all delivered
+    const rows = c.store!.db.prepare('SELECT outcome, count(*) AS n FROM satellite_events GROUP BY outcome').all();
+    expect(rows).toEqual([{ outcome: 'delivered', n: sat.sent }]);
+    const padRatings = c.store!.db.prepare("SELECT count(*) AS n FROM ratings WHERE counter = '3' AND level IS NOT NULL").get() as {
+      n: number;
+    };
+    expect(padRatings.n).toBeGreaterThan(0);
   });
 });

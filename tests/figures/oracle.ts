@@ -13,6 +13,8 @@ export interface OracleDay {
   noShow: number;
   cancelled: number;
   unservedAtClose: number;
+  /** started and never finished when the day closed: served, without handling time or rating */
+  servedAtClose: number;
   waits: number[];
   handling: number[];
   channels: Record<string, number>;
@@ -22,6 +24,10 @@ export interface OracleDay {
   acceptedWithMissing: number;
   unresolvedOpened: number;
   rectOpened: number;
+  /** of the 整改 opened that day, as of the oracle's `today`: closed by the due day, closed after it, open past it */
+  rectOnTime: number;
+  rectLate: number;
+  rectOpenOverdue: number;
   homeVisitOpened: number;
   petitionOpened: number;
   selfCheckOpened: number;
@@ -34,6 +40,7 @@ const empty = (): OracleDay => ({
   noShow: 0,
   cancelled: 0,
   unservedAtClose: 0,
+  servedAtClose: 0,
   waits: [],
   handling: [],
   channels: { normal: 0, senior: 0, green: 0, appointment: 0, schoolBatch: 0 },
@@ -43,16 +50,43 @@ const empty = (): OracleDay => ({
   acceptedWithMissing: 0,
   unresolvedOpened: 0,
   rectOpened: 0,
+  rectOnTime: 0,
+  rectLate: 0,
+  rectOpenOverdue: 0,
   homeVisitOpened: 0,
   petitionOpened: 0,
   selfCheckOpened: 0,
   revisitOpened: 0,
 });
 
+/** the late limit of an appointment: its slot's end plus the hall's grace (DEFAULT_RULES, 15 min) */
+const APPOINTMENT_GRACE_MS = 15 * 60_000;
+
+/**
+ * The working day n working days after `day`, from the month's calendar as data (weekends off, the
+ * holiday off, its 调休 Saturday worked) — the oracle's own count, not the engine's calendar code.
+ */
+export function workingDaysAfter(day: string, n: number, off: string[], workdays: string[]): string {
+  let d = day;
+  for (let left = n; left > 0; ) {
+    d = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const weekend = [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+    if (workdays.includes(d) || (!weekend && !off.includes(d))) left--;
+  }
+  return d;
+}
+
+export interface OracleCalendar {
+  off: string[];
+  workdays: string[];
+  /** the day the outcomes of 整改 cases are judged on (the report's today) */
+  today: string;
+}
+
 const localDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10); // Asia/Shanghai, no DST
 
 /** hall day → figures, for the closed days of the log; `revisitSampled` says which ratings ≥ 4 open a 回访 */
-export function oracle(log: LogEntry[], revisitSampled: (level: number) => boolean): Map<string, OracleDay> {
+export function oracle(log: LogEntry[], revisitSampled: (level: number) => boolean, cal?: OracleCalendar): Map<string, OracleDay> {
   const days = new Map<string, OracleDay>();
   const at = (day: string) => {
     const d = days.get(day) ?? empty();
@@ -72,9 +106,14 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
   }
   const entries = new Map<string, Entry>();
   const closed = new Set<string>();
-  const give = (x: Entry, level: number | null, when: number) => {
+  /** 整改 by the service rated: the day it opened (the 差评's day) and the day it closed */
+  const rects = new Map<string, { opened: string; closed?: string }>();
+  const give = (x: Entry, id: string, level: number | null, when: number) => {
     x.level = level;
-    if (level !== null && level <= 2) at(localDay(when)).rectOpened++;
+    if (level !== null && level <= 2) {
+      at(localDay(when)).rectOpened++;
+      rects.set(id, { opened: localDay(when) });
+    }
     if (level !== null && level >= 4 && revisitSampled(level)) at(localDay(when)).revisitOpened++;
   };
   for (const e of log) {
@@ -84,13 +123,24 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
         break;
       case 'rateLate': {
         const x = entries.get(e.id)!;
-        if (x.level === undefined && !closed.has(x.day)) give(x, e.level, e.at);
+        if (x.level === undefined && !closed.has(x.day)) give(x, e.id, e.level, e.at);
         break;
       }
       case 'issue':
         entries.set(e.id, { day: e.day, issuedAt: e.at, first: true, skipped: false, transferred: false });
         at(e.day).issued++;
         at(e.day).channels[e.channel]!++;
+        break;
+      case 'checkIn':
+        for (const id of e.ids) {
+          entries.set(id, { day: e.day, issuedAt: e.at, first: true, skipped: false, transferred: false });
+          at(e.day).issued++;
+          // a school batch stays one whatever its arrival; a citizen later than slot + grace queues as normal
+          at(e.day).channels[e.batch > 1 ? 'schoolBatch' : e.at > e.slotEnd + APPOINTMENT_GRACE_MS ? 'normal' : 'appointment']!++;
+        }
+        break;
+      case 'rectClosed':
+        rects.get(e.id)!.closed = localDay(e.at);
         break;
       case 'transfer': {
         const from = entries.get(e.from)!;
@@ -113,7 +163,7 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
         entries.get(e.id)!.skipped = true;
         break;
       case 'rate':
-        give(entries.get(e.id)!, e.level, e.at);
+        give(entries.get(e.id)!, e.id, e.level, e.at);
         break;
       case 'notice':
         at(e.day).notices++;
@@ -131,6 +181,12 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
         break;
     }
   }
+  if (cal)
+    for (const r of rects.values()) {
+      const due = workingDaysAfter(r.opened, 15, cal.off, cal.workdays);
+      if (r.closed !== undefined) at(r.opened)[r.closed <= due ? 'rectOnTime' : 'rectLate']++;
+      else if (due < cal.today) at(r.opened).rectOpenOverdue++;
+    }
   for (const x of entries.values()) {
     const d = at(x.day);
     if (x.first && x.firstCall !== undefined && localDay(x.firstCall) === x.day) d.waits.push(x.firstCall - x.issuedAt);
@@ -141,6 +197,10 @@ export function oracle(log: LogEntry[], revisitSampled: (level: number) => boole
       else d.levels[x.level - 1]!++;
     } else if (x.transferred) {
       // continues as another entry
+    } else if (x.start !== undefined) {
+      // in service when the day closed (its only way to end unfinished): served, no handling, no rating
+      d.served++;
+      d.servedAtClose++;
     } else if (x.skipped) d.noShow++;
     else d.unservedAtClose++;
   }

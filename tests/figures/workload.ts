@@ -2,9 +2,17 @@
 // answered goes into the workload log; the oracle (oracle.ts) reads only that log.
 import type { QueueEngine } from '../../agent/queue/engine.js';
 import type { Ticket } from '../../agent/queue/types.js';
+import { SATELLITE_COUNTER, type SatelliteLink } from './satellite-link.js';
 
 export type LogEntry =
   | { t: 'issue'; at: number; id: string; day: string; channel: string }
+  /**
+   * an appointment checked in at the kiosk: `batch` tickets (a school batch when more than one), for
+   * a slot ending at `slotEnd`; the oracle decides their channel from these facts (docs/figures.md)
+   */
+  | { t: 'checkIn'; at: number; day: string; ids: string[]; slotEnd: number; batch: number }
+  /** a 整改 of the service `id` (opened by its 差评) closed after its 回访 */
+  | { t: 'rectClosed'; at: number; id: string }
   | { t: 'call'; at: number; id: string; day: string; today: string }
   | { t: 'start'; at: number; id: string }
   | { t: 'finish'; at: number; id: string }
@@ -65,11 +73,21 @@ export function playDay(
   rng: Rng,
   log: LogEntry[],
   unrated: Pending[],
+  satellite?: SatelliteLink,
 ): void {
   const at = () => clock.now();
   const serving = new Map<string, { id: string; started: boolean; until: number }>();
   const skipped: string[] = [];
   for (const c of COUNTER_IDS) engine.open(c);
+  const bookings = bookDay(engine, day, rng);
+  // counter 3's keypad and rating pad are on a satellite PC in one hall: its presses take the satellite's way
+  const pad = (c: string) => (satellite && c === SATELLITE_COUNTER ? satellite : undefined);
+  const act = (c: string, key: 'recall' | 'skip' | 'start' | 'finish') => {
+    const s = pad(c);
+    if (s) s.press(key);
+    else engine[key](c);
+  };
+  if (satellite) satellite.loseNextAck = true; // one lost acknowledgement a day: the satellite sends again
   const arrivals = 18 + rng.int(14);
   const end = clock.t + 7.6 * 3600_000;
   let issued = 0;
@@ -87,6 +105,13 @@ export function playDay(
       log.push({ t: 'issue', at: at(), id: t.id, day: t.day, channel });
       issued++;
     }
+    // appointments arriving: early, in their slot, or too late for it; a school batch checks in as one
+    for (const b of bookings) {
+      if (b.done || at() < b.arrives) continue;
+      b.done = true;
+      const r = engine.checkInAppointment(b.code);
+      log.push({ t: 'checkIn', at: at(), day, ids: r.tickets.map((x) => x.ticket.id), slotEnd: b.slotEnd, batch: b.batch });
+    }
     // a 过号 who comes back
     if (skipped.length > 0 && rng.chance(0.1)) {
       const id = skipped.splice(rng.int(skipped.length), 1)[0]!;
@@ -102,7 +127,12 @@ export function playDay(
     for (const c of COUNTER_IDS) {
       const cur = serving.get(c);
       if (!cur) {
-        const t: Ticket | null = engine.callNext(c);
+        let t: Ticket | null;
+        const s = pad(c);
+        if (s) {
+          s.press('call');
+          t = engine.counterSnapshot(c)?.current ?? null;
+        } else t = engine.callNext(c);
         if (t) {
           log.push({ t: 'call', at: at(), id: t.id, day: t.day, today: day });
           serving.set(c, { id: t.id, started: false, until: at() + (3 + rng.int(12)) * 60_000 });
@@ -111,14 +141,14 @@ export function playDay(
       }
       if (!cur.started) {
         if (rng.chance(0.08)) {
-          engine.skip(c);
+          act(c, 'skip');
           log.push({ t: 'skip', at: at(), id: cur.id });
           skipped.push(cur.id);
           serving.delete(c);
         } else if (rng.chance(0.05)) {
-          engine.recall(c); // a recall is not a new call: the wait still ended at the first one
+          act(c, 'recall'); // a recall is not a new call: the wait still ended at the first one
         } else {
-          engine.start(c);
+          act(c, 'start');
           log.push({ t: 'start', at: at(), id: cur.id });
           cur.started = true;
           if (rng.chance(0.06)) {
@@ -135,7 +165,7 @@ export function playDay(
         serving.delete(c);
         continue;
       }
-      engine.finish(c);
+      act(c, 'finish');
       log.push({ t: 'finish', at: at(), id: cur.id });
       serving.delete(c);
       if (rng.chance(0.1)) {
@@ -145,7 +175,10 @@ export function playDay(
       const r = rng.next();
       if (r < 0.65) {
         const level = pickLevel(rng);
-        engine.rate({ counter: c, ticketId: cur.id, level: level as 1, reasons: level <= 2 ? ['efficiency'] : [], source: 'pad' });
+        const s = pad(c);
+        if (s)
+          s.rate(level as 1); // the RS-485 pad rates its counter's service that just ended
+        else engine.rate({ counter: c, ticketId: cur.id, level: level as 1, reasons: level <= 2 ? ['efficiency'] : [], source: 'pad' });
         log.push({ t: 'rate', at: at(), id: cur.id, level });
       } else if (r < 0.8) {
         // the pad timed out: 未评价 now; a third of them rate a little later anyway (web link)
@@ -172,6 +205,58 @@ export function playDay(
       });
       log.push({ t: 'campaign', at: at(), day, kind });
     }
+  }
+}
+
+interface Booking {
+  code: string;
+  slotEnd: number;
+  batch: number;
+  arrives: number;
+  done: boolean;
+}
+
+/**
+ * The day's 网上预约 bookings, imported in the morning: a few citizens with half-hour slots (some come
+ * early, some in their slot, some too late and queue as normal, some never), and on Wednesdays a
+ * school batch (学生批量) of six in its own slot.
+ */
+function bookDay(engine: QueueEngine, day: string, rng: Rng): Booking[] {
+  const list: Booking[] = [];
+  const input = [];
+  const slotAt = (hm: number) =>
+    Date.parse(`${day}T${String(Math.floor(hm / 60)).padStart(2, '0')}:${String(hm % 60).padStart(2, '0')}:00+08:00`);
+  const n = 2 + rng.int(3);
+  for (let i = 0; i < n; i++) {
+    const start = slotAt(9 * 60 + 30 + 30 * rng.int(12)); // 09:30 … 15:00
+    const code = `YY${day.replace(/-/g, '')}${String(i).padStart(2, '0')}`;
+    input.push({ code, service: 'idcard', slotStart: start, slotEnd: start + 30 * 60_000 });
+    if (rng.chance(0.15)) continue; // never comes
+    // -20 … +55 min from the slot's start: after slot end + 15 min grace the slot is lost
+    list.push({ code, slotEnd: start + 30 * 60_000, batch: 1, arrives: start + (rng.int(76) - 20) * 60_000, done: false });
+  }
+  if (new Date(`${day}T00:00:00Z`).getUTCDay() === 3) {
+    const start = slotAt(10 * 60);
+    const code = `XS${day.replace(/-/g, '')}`;
+    input.push({ code, service: 'idcard', slotStart: start, slotEnd: start + 60 * 60_000, batchSize: 6 });
+    list.push({ code, slotEnd: start + 60 * 60_000, batch: 6, arrives: start - 10 * 60_000 + rng.int(30) * 60_000, done: false });
+  }
+  const r = engine.importAppointments(input);
+  if (r.skipped.length) throw new Error(`bookings refused: ${JSON.stringify(r.skipped)}`);
+  return list;
+}
+
+/**
+ * The hall works its open 整改 cases in the morning: some get their 回访 and are closed (on time or
+ * late, as it happens); the rest stay open, some past their due day.
+ */
+export function workCases(engine: QueueEngine, at: number, rng: Rng, log: LogEntry[]): void {
+  for (const c of engine.listCases({ kind: 'rectification' })) {
+    // half of the cases still open on their due day are closed that very day (the on-time boundary)
+    if (!rng.chance(c.dueDay === engine.today() ? 0.5 : 0.1)) continue;
+    engine.recordCallback(c.id, { by: '王所长', note: '已回访，群众认可整改', satisfied: true });
+    engine.closeRectification(c.id, { by: '王所长', measures: '窗口业务培训' });
+    log.push({ t: 'rectClosed', at, id: c.ticketId! });
   }
 }
 

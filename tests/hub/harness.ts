@@ -10,10 +10,10 @@ export interface HubHarness {
   stop(): Promise<void>;
 }
 
-export async function startHubHarness(opts: { port?: number } = {}): Promise<HubHarness> {
+export async function startHubHarness(opts: { port?: number; now?: () => number } = {}): Promise<HubHarness> {
   const pg = await startTestPostgres();
   try {
-    const hub = await startHub({ databaseUrl: pg.url, port: opts.port ?? 0, poolSize: 10 });
+    const hub = await startHub({ databaseUrl: pg.url, port: opts.port ?? 0, poolSize: 10, ...(opts.now ? { now: opts.now } : {}) });
     return {
       pg,
       hub,

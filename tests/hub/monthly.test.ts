@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRecord } from '../../contracts/records.js';
 import { postBatch } from '../../agent/sync/post.js';
 import { todayIn } from '../../hub/reports.js';
-import { COUNT_KEYS, WAIT_BUCKETS, WAIT_EDGES_MIN } from '../../common/figures.js';
+import { COUNT_KEYS, columnOf, WAIT_BUCKETS, WAIT_EDGES_MIN } from '../../common/figures.js';
+import { CASE_KINDS } from '../../common/vocabulary.js';
 import { type HubHarness, loginCookie, registerHalls, SECRET_A, SECRET_B, serviceRecord, startHubHarness } from './harness.js';
 
 let h: HubHarness;
@@ -335,5 +336,46 @@ describe('daily summaries of two contract versions', () => {
     // waits: 10 × 10 min (v1 mean over its served) + 27 × 2 min
     expect(row.avgWaitMin).toBe(Math.round(((10 * 600_000 + 27 * 120_000) / 37 / 60_000) * 10) / 10);
     expect(row.levels).toEqual([0, 1, 0, 2, 7 + 20 + 7]);
+  });
+
+  it('the schema follows the definitions: a hall_days column per figure, and every CHECK list equals its vocabulary table', async () => {
+    const cols = await h.hub.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'hall_days'`);
+    const have = new Set(cols.rows.map((r: { column_name: string }) => r.column_name));
+    // a figure added to common/figures.ts without its hub migration fails here
+    expect(COUNT_KEYS.map(columnOf).filter((c) => !have.has(c))).toEqual([]);
+    // every `col IN (…)` CHECK of the hub, and the vocabulary table it must equal
+    const vocab: Record<string, readonly string[]> = {
+      // 容缺 follow-ups are tracked in the same table as the rating cases and the campaign cases
+      'cases.kind': [...CASE_KINDS, 'acceptedWithMissing'],
+    };
+    const checks = await h.hub.pool.query(
+      `SELECT conrelid::regclass::text AS tbl, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'c' AND pg_get_constraintdef(oid) LIKE '%ANY%'`,
+    );
+    const found: Record<string, string[]> = {};
+    for (const r of checks.rows as { tbl: string; def: string }[]) {
+      const m = /\(+(\w+)\)?\s*=\s*ANY\s*\(+ARRAY\[(.*?)\]/.exec(r.def);
+      if (!m) continue;
+      found[`${r.tbl}.${m[1]}`] = [...m[2]!.matchAll(/'([^']*)'/g)].map((x) => x[1]!);
+    }
+    expect(Object.keys(found).sort()).toEqual(Object.keys(vocab).sort());
+    for (const [k, values] of Object.entries(vocab)) expect([...found[k]!].sort(), k).toEqual([...values].sort());
+  });
+
+  it('a v2 summary from a hall older than a figure (no servedAtClose) is stored with 0', async () => {
+    const figures: Record<string, unknown> = Object.fromEntries(COUNT_KEYS.filter((k) => k !== 'servedAtClose').map((k) => [k, 0]));
+    Object.assign(figures, { issued: 3, served: 3, waitMaxMs: 0, waitHist: new Array<number>(WAIT_BUCKETS).fill(0) });
+    const r = await postBatch({ url: h.hub.url, hallId: 'HALL-B', secret: SECRET_B, timeoutMs: 30_000 }, [
+      {
+        key: 'daily:2026-11-30',
+        kind: 'dailySummary',
+        v: 2,
+        at: Date.parse('2026-11-30T12:00:00+08:00'),
+        day: '2026-11-30',
+        data: { day: '2026-11-30', revision: 1, figures } as never,
+      },
+    ]);
+    expect(r.kind === 'ok' && r.ack.results.map((x) => x.status)).toEqual(['stored']);
+    const row = await h.hub.pool.query(`SELECT served, served_at_close FROM hall_days WHERE hall_id = 'HALL-B' AND day = '2026-11-30'`);
+    expect(row.rows).toEqual([{ served: 3, served_at_close: 0 }]);
   });
 });

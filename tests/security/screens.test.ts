@@ -61,10 +61,12 @@ describe('screens in Chromium', () => {
     await form.locator('input').nth(2).fill('2468');
     await form.locator('button[type=submit]').click();
     await panel.locator('[data-staff=A4001]').waitFor();
-    await panel.getByTestId('audit-log').getByText('staff.add · A4001').waitFor();
+    // the action's label from the vocabulary, never the raw name (staff.add)
+    await panel.getByTestId('audit-log').getByText('新增人员 · A4001').waitFor();
     // the entry's time in hall time, 24-hour (it followed the browser's locale: "12/6/2026, 5:17:05 PM")
-    const entry = await panel.getByTestId('audit-log').locator('li', { hasText: 'staff.add · A4001' }).first().textContent();
+    const entry = await panel.getByTestId('audit-log').locator('li', { hasText: '新增人员 · A4001' }).first().textContent();
     expect(entry).toMatch(/^\d{2}-\d{2} \d{2}:\d{2} · /);
+    expect(await panel.getByTestId('audit-log').textContent()).not.toMatch(/\b(staff|terminal|session|counter)\.[a-zA-Z]+/);
     await panel.getByRole('button', { name: '生成配对码' }).first().click();
     await panel.getByTestId('pair-code').waitFor();
     // the signed-in board's other panels (each on its tab) load their data under the same CSP (and with the

@@ -101,6 +101,15 @@ describe('the day across a night off (agent stopped, started on the same file th
     expect(e?.data).toMatchObject({ day: '2026-12-04', trigger: 'startup', ended: { waiting: 1, called: 0, serving: 1, noShow: 0 } });
     expect(mon.engine.getTicket('2026-12-04-B001')).toMatchObject({ state: 'cancelled', cancelReason: 'dayEndServing' });
     expect(mon.engine.lastClosedDay()).toMatchObject({ day: '2026-12-04', trigger: 'startup' });
+    // docs/figures.md: the service in hand at the close was served, without a handling time or a rating
+    expect(mon.engine.periodReport('daily', '2026-12-04').totals).toMatchObject({
+      issued: 2,
+      served: 1,
+      servedAtClose: 1,
+      noShows: 0,
+      handlingMeanMs: null,
+      ratings: { rated: 0, notRated: 0 },
+    });
     const seq = mon.store.lastSeq();
 
     const again = hall.start('2026-12-07T08:25:00');
