@@ -5,6 +5,7 @@ import { CAMPAIGN_KINDS, type CampaignKind, type CaseKind, isIn, OUTBOX_KIND, ty
 import { CONTRACTS, type RecordData, type RecordKind, type SyncRecord } from '../../contracts/records.js';
 import { dayOf } from '../queue/time.js';
 import { scrubText } from '../../common/text-hygiene.js';
+import { reasonName } from '../../common/rating-reasons.js';
 
 export interface OutboxRow {
   id: number;
@@ -85,7 +86,13 @@ interface CaseEntryFact {
   satisfied?: boolean | null;
 }
 export interface OutboxPayloads {
-  rating: { rating?: RatingFact; rectification?: { id: string; dueDay: string } | null; caseNumber?: string | null };
+  rating: {
+    rating?: RatingFact;
+    rectification?: { id: string; dueDay: string } | null;
+    caseNumber?: string | null;
+    /** the Chinese names of rating.reasons as the hall listed them when rated; absent in rows of older agents */
+    reasonNames?: string[];
+  };
   notRated: { rating?: Omit<RatingFact, 'level'>; caseNumber?: string | null };
   serviceRecord: Omit<
     D<'serviceRecord'>,
@@ -125,6 +132,7 @@ export interface OutboxPayloads {
 function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
   const r = p.rating ?? ({} as RatingFact);
   const rect = p.rectification;
+  const reasons = list(r.reasons);
   return {
     ticketId: r.ticketId,
     number: r.number,
@@ -134,7 +142,8 @@ function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
     counter: r.counter,
     staffId: str(r.staffId),
     level: r.level,
-    reasons: list(r.reasons),
+    reasons,
+    reasonNames: reasons.map((c, i) => (typeof p.reasonNames?.[i] === 'string' ? p.reasonNames[i]! : reasonName(c)).slice(0, 20)),
     channel: RATING_CHANNEL[r.source ?? 'pad'] ?? 'pad',
     caseNumber: str(p.caseNumber),
     comment: typeof r.comment === 'string' ? scrub(r.comment).slice(0, 500) : null,
