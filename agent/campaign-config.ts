@@ -8,7 +8,7 @@ import type { Account } from './security/store.js';
 export function campaignOptions(
   config: HallConfig,
   accounts?: { accounts(): Account[] },
-): Pick<EngineOptions, 'calendar' | 'staff' | 'campaign'> {
+): Pick<EngineOptions, 'calendar' | 'staff' | 'campaign' | 'ratingReasons'> {
   const ref = (s: { id: string; name: string; disabled?: boolean }): StaffRef => {
     const backup = config.cases.backupStaff[s.id];
     return { id: s.id, name: s.name, ...(backup === undefined ? {} : { backupStaff: backup }), ...(s.disabled ? { disabled: true } : {}) };
@@ -28,5 +28,6 @@ export function campaignOptions(
       petitionWorkingDays: config.cases.petitionWorkingDays,
       reportCycleEndDay: config.reports.cycleEndDay,
     },
+    ratingReasons: config.rating.reasons,
   };
 }

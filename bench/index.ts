@@ -12,6 +12,7 @@ const benches = [
   'drivers.ts',
   'kiosk-print.ts',
   'realtime.ts',
+  'phone-ticket.ts',
   'screens.ts',
   'runtime.ts',
   'satellite.ts',

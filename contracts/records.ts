@@ -7,6 +7,7 @@ import { CAMPAIGN_KINDS, CASE_KINDS, CHANNELS, type CaseKind, RECORD_KINDS as KI
 
 export type { RecordKind };
 import { COUNT_KEYS, type DayFigures, emptyDay, WAIT_BUCKETS } from '../common/figures.js';
+import { MAX_RATING_REASONS, RATING_REASON_CODE, reasonName } from '../common/rating-reasons.js';
 
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'hall-local business day' });
 const ms = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
@@ -16,6 +17,8 @@ const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const level = Type.Integer({ minimum: 1, maximum: 5, description: '5 非常满意 … 1 非常不满意' });
 const L = Type.Literal;
 const reason = Type.Union([L('attitude'), L('efficiency'), L('unfamiliar'), L('cumbersome'), L('other')]);
+/** a code of the hall's configured reason list (common/rating-reasons.ts) */
+const reasonCode = Type.String({ pattern: RATING_REASON_CODE.source, maxLength: 40 });
 /** the values of a vocabulary table (common/vocabulary.ts), in its order */
 const oneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((v) => L(v))));
 const channel = oneOf(CHANNELS);
@@ -42,6 +45,24 @@ export const RatingV1 = Type.Object(
   },
   strict,
 );
+
+/**
+ * 好差评 v2: the hall configures its reasons (the province's list), so a code alone means nothing to a
+ * supervisor of another hall: each code goes up with the Chinese name the citizen ticked, in the same order.
+ */
+export const RatingV2 = Type.Object(
+  {
+    ...RatingV1.properties,
+    reasons: Type.Array(reasonCode, { maxItems: MAX_RATING_REASONS, description: 'codes of the hall list, required for levels 1–2' }),
+    reasonNames: Type.Array(shortText(20), { maxItems: MAX_RATING_REASONS, description: 'the Chinese name of each code, same order' }),
+  },
+  strict,
+);
+
+/** a v1 rating (an agent before configurable reasons): its five fixed codes with their national names */
+export function ratingFromV1(v1: Static<typeof RatingV1>): Static<typeof RatingV2> {
+  return { ...v1, reasonNames: v1.reasons.map((c) => reasonName(c)) };
+}
 
 export const NotRatedV1 = Type.Object(
   { ticketId: id, number: shortText(10), day, at: ms, service: id, counter: id, staffId: nullable(id), caseNumber },
@@ -280,7 +301,7 @@ function contract<S extends TSchema>(v: number, schema: S, older: readonly Older
  * send v2 from then on, the hub reads v1 and v2 side by side and stores both in the v2 shape.
  */
 export const CONTRACTS = {
-  rating: contract(1, RatingV1),
+  rating: contract(2, RatingV2, [{ v: 1, schema: RatingV1, upgrade: ratingFromV1 }]),
   notRated: contract(1, NotRatedV1),
   serviceRecord: contract(1, ServiceRecordV1),
   notice: contract(1, NoticeV1),

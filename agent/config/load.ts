@@ -9,6 +9,7 @@ import { checkCalendar } from './calendar-check.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
 import { formatIssue, type Issue } from './spec.js';
 import { type ServerTls, serverTls } from './tls.js';
+import { DEFAULT_RATING_REASONS, type RatingReasonDef } from '../../common/rating-reasons.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -45,7 +46,7 @@ export interface HallConfig {
   queue: NonNullable<RawHallConfig['queue']>;
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds: number; checkMinutes: number };
   kiosk: { idleSeconds: number; printDeadlineSeconds: number; ticketsPerMinute: number };
-  rating: { timeoutSeconds: number };
+  rating: { timeoutSeconds: number; reasons: readonly RatingReasonDef[] };
   board: { waitAlertMinutes: number };
   /** undefined: always open, due dates count Mon–Fri */
   calendar?: CalendarData;
@@ -213,6 +214,18 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
     if (!staffIds.has(b) || b === a) issues.push({ path: `cases.backupStaff.${a}`, expected: 'another staff id from staff[]', got: b });
   }
   if (raw.calendar) checkCalendar(raw.calendar, counterIds, issues);
+  const reasons = raw.rating?.reasons ?? [];
+  const what = { code: 'a code', zh: 'a Chinese name', en: 'an English name' } as const;
+  for (const key of ['code', 'zh', 'en'] as const)
+    reasons.forEach((r, i) => {
+      const first = reasons.findIndex((o) => o[key] === r[key]);
+      if (first !== i)
+        issues.push({
+          path: `rating.reasons[${i}].${key}`,
+          expected: `${what[key]} not already used by rating.reasons[${first}]`,
+          got: r[key],
+        });
+    });
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });
@@ -345,7 +358,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       printDeadlineSeconds: raw.kiosk?.printDeadlineSeconds ?? 20,
       ticketsPerMinute: raw.kiosk?.ticketsPerMinute ?? 30,
     },
-    rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30 },
+    rating: { timeoutSeconds: raw.rating?.timeoutSeconds ?? 30, reasons: raw.rating?.reasons ?? DEFAULT_RATING_REASONS },
     board: { waitAlertMinutes: raw.board?.waitAlertMinutes ?? 30 },
     calendar: raw.calendar
       ? {

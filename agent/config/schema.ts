@@ -1,5 +1,6 @@
 import { TERMINAL_KINDS } from '../../common/vocabulary.js';
 import { PROTOCOLS } from '../../drivers/registry/index.js';
+import { MAX_RATING_REASONS, RATING_REASON_CODE } from '../../common/rating-reasons.js';
 import { bool, int, list, literal, obj, oneOf, optional, record, str, tagged, type Spec } from './spec.js';
 
 // The hall config file (YAML). Keys mirror DESIGN's glossary; see config/demo-hall.yaml.
@@ -125,6 +126,32 @@ const counter = obj({
   /** reserved for 学生批量 school batches */
   schoolBatch: optional(bool(), false),
 });
+
+const ratingReason = obj(
+  {
+    code: str({ max: 40, pattern: RATING_REASON_CODE, hint: 'a code of lower-case letters, digits and "-" such as "waiting"' }),
+    // a whole word on one line of the 1024×600 pad at elderly size (four to a row)
+    zh: str({ max: 8, hint: 'the Chinese name shown on the rating pad, 1–8 characters such as 等候时间长' }),
+    en: str({ max: 32, hint: 'the English name, 1–32 characters such as "Long wait"' }),
+  },
+  'a reason { code, zh, en }',
+);
+
+/** 1–8 reasons (two rows of four on the pad); duplicates are refused by load.ts */
+const ratingReasons: Spec<{ code: string; zh: string; en: string }[]> = {
+  describe: 'a list of 1–8 reasons',
+  check(value, path, issues) {
+    if (!Array.isArray(value) || value.length < 1 || value.length > MAX_RATING_REASONS) {
+      issues.push({
+        path,
+        expected: `a list of 1–${MAX_RATING_REASONS} reasons, each { code, zh, en } (leave rating.reasons out for the default 态度, 效率, 业务不熟, 流程繁琐, 其他)`,
+        got: Array.isArray(value) ? `${value.length} reasons` : value,
+      });
+      return [];
+    }
+    return value.map((v, i) => ratingReason.check(v, `${path}[${i}]`, issues));
+  },
+};
 
 /** digits, or the stored form `hallq hash-pin` prints, so the config file need not hold PINs in clear */
 const pin = () =>
@@ -280,7 +307,14 @@ export const hallConfigSpec = obj({
     }),
     {},
   ),
-  rating: optional(obj({ timeoutSeconds: optional(int({ min: 5, max: 600 }), 30) }), {}),
+  rating: optional(
+    obj({
+      timeoutSeconds: optional(int({ min: 5, max: 600 }), 30),
+      /** the 差评 reasons the pad and the phone page offer (the province's list); absent = DESIGN's five */
+      reasons: optional(ratingReasons),
+    }),
+    {},
+  ),
   board: optional(obj({ waitAlertMinutes: optional(int({ min: 1, max: 600 }), 30) }), {}),
   calendar: optional(calendar),
   reports: optional(obj({ cycleEndDay: optional(int({ min: 1, max: 31 }), 25) }), {}),

@@ -2,9 +2,8 @@
 // the closed-loop half of the domain. Split from types.ts, which re-exports it.
 import type { LocalizedText } from './types.js';
 
-/** 好差评 reasons for levels 1–2: 态度 attitude, 效率 efficiency, 业务不熟 unfamiliar, 流程繁琐 cumbersome, 其他 other */
-export type RatingReason = 'attitude' | 'efficiency' | 'unfamiliar' | 'cumbersome' | 'other';
-export const RATING_REASONS: readonly RatingReason[] = ['attitude', 'efficiency', 'unfamiliar', 'cumbersome', 'other'];
+/** 好差评 reason code for levels 1–2, from the hall's list (common/rating-reasons.ts; default 态度, 效率, 业务不熟, 流程繁琐, 其他) */
+export type RatingReason = string;
 export type RatingLevel = 1 | 2 | 3 | 4 | 5;
 export type RatingSource = 'pad' | 'keypad' | 'web';
 

@@ -10,6 +10,7 @@ import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './sto
 import { addWorkingDays, dayOf } from './time.js';
 import { BUSINESS_DAY_KEY, type DayCloseHook, type DayCloseSummary, closeDayInTx } from './day-close.js';
 import type { DayCloseTrigger } from '../../common/vocabulary.js';
+import { DEFAULT_RATING_REASONS, type RatingReasonDef } from '../../common/rating-reasons.js';
 import type {
   Clock,
   CounterDef,
@@ -37,6 +38,8 @@ export interface EngineOptions {
    *  A function is read on every use: staff are administered at run time (the accounts table). */
   staff?: StaffRef[] | (() => StaffRef[]);
   campaign?: Partial<CampaignRules>;
+  /** the reasons a 差评 may give (config rating.reasons); default DESIGN's five */
+  ratingReasons?: readonly RatingReasonDef[];
 }
 
 export interface StaffRef {
@@ -130,6 +133,7 @@ export class EngineCore {
   readonly calendar: HallCalendar | undefined;
   private readonly staffList: () => StaffRef[];
   readonly campaign: CampaignRules;
+  readonly ratingReasons: readonly RatingReasonDef[];
   readonly services = new Map<string, ServiceDef>();
   readonly counterDefs = new Map<string, CounterDef>();
   readonly counterStates = new Map<string, StoredCounter>();
@@ -158,6 +162,7 @@ export class EngineCore {
     const given = opts.staff ?? [];
     this.staffList = typeof given === 'function' ? given : () => given;
     this.campaign = { ...DEFAULT_CAMPAIGN, ...opts.campaign };
+    this.ratingReasons = opts.ratingReasons ?? DEFAULT_RATING_REASONS;
     const prefixes = new Map<string, string>();
     for (const s of opts.services) {
       // Ticket ids and 叫指定号 key on the number, so two services may not share a prefix.

@@ -5,7 +5,7 @@ import { openRevisitSample } from './campaign.js';
 import { assignReturnCode } from './returns.js';
 import type { StoredTicket } from './store.js';
 import { isValidDay } from './time.js';
-import { RATING_REASONS } from './types.js';
+import { reasonName } from '../../common/rating-reasons.js';
 import type {
   AcceptedWithMissing,
   NoticeRecord,
@@ -56,7 +56,12 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
   }
   const reasons = [...new Set(r.reasons ?? [])];
   for (const why of reasons) {
-    if (!RATING_REASONS.includes(why)) throw badRequest('RATING_REASON_INVALID', '评价原因不正确', `Unknown rating reason ${String(why)}`);
+    if (!core.ratingReasons.some((d) => d.code === why))
+      throw badRequest(
+        'RATING_REASON_INVALID',
+        '评价原因不正确',
+        `Unknown rating reason ${String(why)} (this hall: ${core.ratingReasons.map((d) => d.code).join(', ')})`,
+      );
   }
   if (r.comment !== undefined && r.comment.length > 500)
     throw badRequest('COMMENT_TOO_LONG', '评价内容不能超过500字', 'Comment over 500 characters');
@@ -118,7 +123,13 @@ export function rate(core: EngineCore, tx: Tx, r: RateRequest): Rating {
       kind: 'rating',
       idempotencyKey: `rating:${t.id}`,
       createdAt: tx.now,
-      payload: { rating, rectification: rect ?? null, caseNumber: t.caseNumber ?? null },
+      // the names as the hall's list has them today: a code a province later renames keeps what the citizen read
+      payload: {
+        rating,
+        rectification: rect ?? null,
+        caseNumber: t.caseNumber ?? null,
+        reasonNames: reasons.map((c) => reasonName(c, core.ratingReasons)),
+      },
     });
   });
   tx.emit(

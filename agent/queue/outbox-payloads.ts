@@ -42,7 +42,13 @@ export interface CaseEntryFact {
   satisfied?: boolean | null;
 }
 export interface OutboxPayloads {
-  rating: { rating?: RatingFact; rectification?: { id: string; dueDay: string } | null; caseNumber?: string | null };
+  rating: {
+    rating?: RatingFact;
+    rectification?: { id: string; dueDay: string } | null;
+    caseNumber?: string | null;
+    /** the Chinese names of rating.reasons as the hall listed them when rated; absent in rows of older agents */
+    reasonNames?: string[];
+  };
   notRated: { rating?: Omit<RatingFact, 'level'>; caseNumber?: string | null };
   serviceRecord: Omit<
     D<'serviceRecord'>,

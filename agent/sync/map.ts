@@ -6,6 +6,7 @@ import { CONTRACTS, type RecordData, type RecordKind, type SyncRecord } from '..
 import type { CaseEntryFact, CaseFact, OutboxPayloads, RatingFact } from '../queue/outbox-payloads.js';
 import { dayOf } from '../queue/time.js';
 import { scrubText } from '../../common/text-hygiene.js';
+import { reasonName } from '../../common/rating-reasons.js';
 
 export interface OutboxRow {
   id: number;
@@ -53,6 +54,7 @@ type D<K extends RecordKind> = RecordData[K];
 function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
   const r = p.rating ?? ({} as RatingFact);
   const rect = p.rectification;
+  const reasons = list(r.reasons);
   return {
     ticketId: r.ticketId,
     number: r.number,
@@ -62,7 +64,8 @@ function mapRating(p: OutboxPayloads['rating']): D<'rating'> {
     counter: r.counter,
     staffId: str(r.staffId),
     level: r.level,
-    reasons: list(r.reasons),
+    reasons,
+    reasonNames: reasons.map((c, i) => (typeof p.reasonNames?.[i] === 'string' ? p.reasonNames[i]! : reasonName(c)).slice(0, 20)),
     channel: RATING_CHANNEL[r.source ?? 'pad'] ?? 'pad',
     caseNumber: str(p.caseNumber),
     comment: typeof r.comment === 'string' ? scrub(r.comment).slice(0, 500) : null,

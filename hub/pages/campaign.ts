@@ -7,7 +7,7 @@ import Type from 'typebox';
 import { CAMPAIGN_KINDS } from '../case-figures.js';
 import type { Supervisor } from '../registry.js';
 import { type CaseRow, countPerHallAndCity, type HallMonthRow, openCases, todayIn } from '../reports.js';
-import { esc, page } from './html.js';
+import { esc, page, scrollTable } from './html.js';
 
 export const KIND_ZH: Record<string, string> = {
   rectification: '整改',
@@ -64,22 +64,25 @@ ${cells.map((v) => `<td>${v}</td>`).join('')}<td${f.acceptedOverdue ? ' class="l
       }</tr>`;
     })
     .join('');
-  return `<table aria-label="专项工作与容缺"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  return scrollTable('专项工作与容缺', `<table><thead>${head}</thead><tbody>${body}</tbody></table>`);
 }
 
 export function campaignCaseTable(rows: CaseRow[], title: string, today: string): string {
   if (rows.length === 0) return `<h2>${esc(title)}</h2><p>无</p>`;
-  return `<h2>${esc(title)}（${rows.length}）</h2><table><thead><tr><th class="l">大厅</th><th class="l">类别</th><th class="l">编号</th>
+  return `<h2>${esc(title)}（${rows.length}）</h2>${scrollTable(
+    title,
+    `<table><thead><tr><th class="l">大厅</th><th class="l">类别</th><th class="l">编号</th>
 <th class="l">开立</th><th class="l">期限</th><th class="l">状态</th><th class="l">上报层级</th><th class="l">窗口</th><th class="l">工号</th>
 <th class="l">业务</th></tr></thead><tbody>${rows
-    .map((c) => {
-      const late = c.dueDay < today;
-      return `<tr><td class="l">${esc(c.hallName)}</td><td class="l">${esc(KIND_ZH[c.kind] ?? c.kind)}</td><td class="l">${esc(c.caseId)}</td>
+      .map((c) => {
+        const late = c.dueDay < today;
+        return `<tr><td class="l">${esc(c.hallName)}</td><td class="l">${esc(KIND_ZH[c.kind] ?? c.kind)}</td><td class="l">${esc(c.caseId)}</td>
 <td class="l">${esc(c.openedDay)}</td><td class="l${late ? ' late' : ''}">${esc(c.dueDay)}</td><td class="l${late ? ' late' : ''}">${late ? '逾期' : '办理中'}</td>
 <td class="l">${esc(c.escalation ? (ESCALATION_ZH[c.escalation] ?? c.escalation) : '')}</td><td class="l">${esc(c.counter ?? '')}</td>
 <td class="l">${esc(c.staffId ?? '')}</td><td class="l">${esc(c.service ?? '')}</td></tr>`;
-    })
-    .join('')}</tbody></table>`;
+      })
+      .join('')}</tbody></table>`,
+  )}`;
 }
 
 export interface CaseLists {

@@ -10,6 +10,9 @@ header a{color:#fff;font-weight:bold}
 header h1{font-size:24px;margin:0}
 main{padding:16px 24px}
 table{border-collapse:collapse;margin:12px 0;min-width:60%}
+.tw{overflow-x:auto;max-width:100%;margin:12px 0}
+.tw table{margin:0}
+.tw:focus-visible{outline:3px solid #0b3d91;outline-offset:2px}
 th,td{border:1px solid #555;padding:6px 10px;text-align:right}
 th{background:#e8eef8;white-space:nowrap}
 td.l{min-width:5em}
@@ -17,7 +20,7 @@ td.l{min-width:5em}
 @media (max-width:700px){
 main{padding:12px}
 header{padding:10px 12px;gap:8px 16px}
-table{display:block;max-width:100%;overflow-x:auto;min-width:0}
+table{min-width:0}
 table.live{display:block;overflow:visible}
 table.live thead{display:none}
 table.live tbody{display:grid;gap:10px}
@@ -43,6 +46,15 @@ button{background:#0b3d91;color:#fff;border:0;border-radius:4px;cursor:pointer}
 export function page(title: string, body: string, nav = ''): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head><body><header><h1>${esc(title)}</h1>${nav}</header><main>${body}</main></body></html>`;
+}
+
+/**
+ * A wide table in its own sideways-scrolling box, so the page itself never scrolls sideways (a 17-column
+ * report on a phone or a 1366 px laptop); the box is a named region reachable by keyboard (axe
+ * scrollable-region-focusable), so it can be scrolled without a mouse.
+ */
+export function scrollTable(label: string, table: string): string {
+  return `<div class="tw" role="region" aria-label="${esc(label)}" tabindex="0">${table}</div>`;
 }
 
 export const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);

@@ -18,7 +18,7 @@ import {
   todayIn,
 } from '../reports.js';
 import { campaignRoutes, campaignTable, caseLists, caseListsHtml, overdueCounts } from './campaign.js';
-import { esc, num, page, pct } from './html.js';
+import { esc, num, page, pct, scrollTable } from './html.js';
 
 const COOKIE = 'hub_session';
 
@@ -82,18 +82,21 @@ function hallTable(
 <td>${r.unresolvedOpened} / ${r.unresolvedClosed}</td><td class="l">${sync}</td></tr>`;
     })
     .join('');
-  return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  return scrollTable('各大厅考核指标', `<table><thead>${head}</thead><tbody>${body}</tbody></table>`);
 }
 
 function caseTable(rows: CaseRow[], title: string): string {
   if (rows.length === 0) return `<h2>${esc(title)}</h2><p>无</p>`;
-  return `<h2>${esc(title)}（${rows.length}）</h2><table><thead><tr><th class="l">大厅</th><th class="l">编号</th><th class="l">开立</th>
+  return `<h2>${esc(title)}（${rows.length}）</h2>${scrollTable(
+    title,
+    `<table><thead><tr><th class="l">大厅</th><th class="l">编号</th><th class="l">开立</th>
 <th class="l">期限</th><th class="l">窗口</th><th class="l">工号</th><th class="l">业务</th></tr></thead><tbody>${rows
-    .map(
-      (c) => `<tr><td class="l">${esc(c.hallName)}</td><td class="l">${esc(c.caseId)}</td><td class="l">${esc(c.openedDay)}</td>
+      .map(
+        (c) => `<tr><td class="l">${esc(c.hallName)}</td><td class="l">${esc(c.caseId)}</td><td class="l">${esc(c.openedDay)}</td>
 <td class="l late">${esc(c.dueDay)}</td><td class="l">${esc(c.counter ?? '')}</td><td class="l">${esc(c.staffId ?? '')}</td><td class="l">${esc(c.service ?? '')}</td></tr>`,
-    )
-    .join('')}</tbody></table>`;
+      )
+      .join('')}</tbody></table>`,
+  )}`;
 }
 
 export function supervisionRoutes(
@@ -192,9 +195,12 @@ ${campaignTable(rows, true, overdueCounts(lists.openCampaign, lists.overdueAccep
 ${caseListsHtml(lists, true)}
 ${
   rej.length
-    ? `<h2>拒收记录</h2><table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
-        .map((r) => `<tr><td class="l">${esc(r.hallId || '（未知）')}</td><td class="l">${esc(r.reason)}</td><td>${r.count}</td></tr>`)
-        .join('')}</tbody></table>`
+    ? `<h2>拒收记录</h2>${scrollTable(
+        '拒收记录',
+        `<table><thead><tr><th class="l">大厅</th><th class="l">原因</th><th>次数</th></tr></thead><tbody>${rej
+          .map((r) => `<tr><td class="l">${esc(r.hallId || '（未知）')}</td><td class="l">${esc(r.reason)}</td><td>${r.count}</td></tr>`)
+          .join('')}</tbody></table>`,
+      )}`
     : ''
 }`,
       NAV,

@@ -11,7 +11,7 @@ afterAll(async () => {
 
 describe('hall display (综合屏)', () => {
   it('keeps simultaneous calls visible per counter and plays their announcements one after the other', async () => {
-    const { page } = await hall.open('/display', { width: 1920, height: 1080 });
+    const { page } = await hall.open('/display', { width: 1920, height: 1080 }, { fastVoice: true });
     // log every play/ended of media elements, to prove announcements never overlap
     await page.evaluate(() => {
       const log: { ev: string; t: number }[] = [];
@@ -62,7 +62,7 @@ describe('hall display (综合屏)', () => {
 
 describe('hall display after a lost connection', () => {
   it('asks for what it missed (resync) and shows it without reload', async () => {
-    const { page } = await hall.open('/display', { width: 1920, height: 1080 });
+    const { page } = await hall.open('/display', { width: 1920, height: 1080 }, { fastVoice: true });
     await page.getByTestId('latest-call').waitFor();
     await page.waitForFunction(() => (window as unknown as { __hallqSockets?: { connected: boolean }[] }).__hallqSockets?.[0]?.connected);
     const resyncs: string[] = [];
@@ -88,7 +88,7 @@ describe('hall display after a lost connection', () => {
 
 describe('hall display where the browser blocks autoplay', () => {
   it('shows 点击启用语音播报 and announces after a tap', async () => {
-    const { ctx, page } = await hall.open('/display', { width: 1920, height: 1080 });
+    const { ctx, page } = await hall.open('/display', { width: 1920, height: 1080 }, { fastVoice: true });
     // Headless Chromium counts the test's navigation as a user gesture, so the policy is
     // simulated: play() rejects with NotAllowedError until the page has been clicked, as
     // Chromium's document-user-activation-required policy does on a hall PC.
@@ -119,7 +119,7 @@ describe('hall display where the browser blocks autoplay', () => {
 
 describe('hall display at 1920×1080: readable across the hall', () => {
   it('names where each counter is and keeps its secondary text at 40 px or more', async () => {
-    const { page } = await hall.open('/display', { width: 1920, height: 1080 });
+    const { page } = await hall.open('/display', { width: 1920, height: 1080 }, { fastVoice: true });
     const tile = page.locator('[data-counter="3"]');
     await tile.getByTestId('counter-where').waitFor();
     expect(`${await tile.locator('h2').textContent()} ${await tile.getByTestId('counter-where').textContent()}`).toBe('3号窗口 → 左侧');

@@ -48,7 +48,8 @@ describe.each(MODES)('kiosk $name', ({ name, viewport, elderly }) => {
     const problems: string[] = [];
     /** records what is out of view on this step (and a screenshot); the test fails at the end with all of them */
     const check = async (step: string) => {
-      await page.waitForTimeout(50); // one frame for a container query / font swap
+      // two frames: a container query or a font swap has been laid out
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const bad = await outOfView(page);
       const scroll = await pageScrolls(page);
       if (scroll.x || scroll.y) bad.push(`page scrolls ${scroll.width}×${scroll.height}`);

@@ -26,7 +26,7 @@ export interface Hall {
   open(
     path: string,
     viewport?: { width: number; height: number },
-    opts?: { terminal?: string | null; bypassCSP?: boolean },
+    opts?: { terminal?: string | null; bypassCSP?: boolean; fastVoice?: boolean },
   ): Promise<{ ctx: BrowserContext; page: Page }>;
   api(method: string, path: string, body?: unknown, token?: string): ReturnType<typeof api>;
   /** console messages about the Content-Security-Policy seen on any page this hall opened */
@@ -34,9 +34,19 @@ export interface Hall {
   close(): Promise<void>;
 }
 
-export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] = {}): Promise<Hall> {
+/** plays every media element at 4× (an init script: before the page's own code runs) */
+function FAST_VOICE(): void {
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+    this.playbackRate = 4;
+    return play.call(this);
+  };
+}
+
+/** `browsers`: a Chromium already started by another hall of the same file (it is not closed with this hall) */
+export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] = {}, shared?: { browsers: Browsers }): Promise<Hall> {
   const agent = await startTestAgent(agentOpts);
-  const browsers = await launchBrowser();
+  const browsers = shared?.browsers ?? (await launchBrowser());
   const cspViolations: string[] = [];
   const opened: { ctx: BrowserContext; test: string | undefined }[] = [];
   return {
@@ -53,6 +63,9 @@ export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] 
       }
       const ctx = await browsers.newContext({ viewport: viewport ?? { width: 1280, height: 800 }, bypassCSP: opts.bypassCSP });
       opened.push({ ctx, test });
+      // the display's announcements at 4× speed: order, overlap and what is shown while each plays are what the
+      // tests check, and real-time playback of every call was most of the display files' wall time
+      if (opts.fastVoice) await ctx.addInitScript(FAST_VOICE);
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on('pageerror', (err) => console.error(`[${path}] page error:`, err.message));
       page.on('console', (m) => {
@@ -72,7 +85,8 @@ export async function startHall(agentOpts: Parameters<typeof startTestAgent>[0] 
     api: async (method, path, body, token) =>
       api(agent.baseUrl, method, path, body, token ?? (MANAGER_PATHS.test(path) ? await managerToken(agent.baseUrl) : undefined)),
     async close() {
-      await browsers.close();
+      if (shared) for (const o of opened.splice(0)) await o.ctx.close().catch(() => {});
+      else await browsers.close();
       await agent.stop();
     },
   };

@@ -36,7 +36,7 @@ function rating(key: string, at: number): SyncRecord {
   return {
     key,
     kind: 'rating',
-    v: 1,
+    v: 2,
     at,
     day: DAY,
     data: {
@@ -49,6 +49,7 @@ function rating(key: string, at: number): SyncRecord {
       staffId: 'A1001',
       level: 5,
       reasons: [],
+      reasonNames: [],
       channel: 'pad',
       caseNumber: null,
       comment: null,

@@ -1,15 +1,32 @@
 // The hub's public /live page (分流: which hall has the shortest wait) on a 360 px phone, where a
 // citizen reads it before leaving home: one card per hall and service, no sideways scrolling, hall
 // names on one line, searchable by city and service, axe clean. Real PostgreSQL, real Chromium.
+// Then every page a supervisor opens (overview, a city's overview, a hall, the monthly report, cases,
+// 拒收记录, the login form and its error, a hall outside the supervisor's city): axe clean and usable on
+// a 360 px phone as on a desk (viewport meta, no sideways scroll of the page), over records that went
+// through the hub's ingest. One PostgreSQL and one browser for both.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../common/gb11643.js';
+import type { SyncRecord } from '../../contracts/records.js';
+import { signedHeaders } from '../../contracts/sign.js';
 import { addHall } from '../../hub/registry.js';
+import { todayIn } from '../../hub/reports.js';
 import { axeViolations, pageScrolls, shot } from '../e2e/support.js';
 import { type Browsers, launchBrowser } from '../helpers/browser.js';
-import { type HubHarness, startHubHarness } from './harness.js';
+import { type HubHarness, loginCookie, registerHalls, SECRET_A, SECRET_B, serviceRecord, startHubHarness } from './harness.js';
 
 let h: HubHarness;
 let browsers: Browsers;
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+async function ingest(hallId: string, secret: string, records: SyncRecord[]): Promise<number> {
+  const body = JSON.stringify({ batchId: `batch-${hallId}-${records[0]!.key}`, records });
+  const res = await fetch(`${h.hub.url}/api/v1/ingest`, { method: 'POST', headers: signedHeaders(secret, hallId, body), body });
+  return res.status;
+}
+
 beforeAll(async () => {
   h = await startHubHarness();
   browsers = await launchBrowser();
@@ -31,6 +48,60 @@ beforeAll(async () => {
       );
     }
   }
+  // the supervision pages' halls (HALL-A 合肥, HALL-B 芜湖) and what they sent
+  await registerHalls(h.hub);
+  const today = todayIn();
+  const at = Date.parse(`${today}T02:00:00Z`);
+  const bad = (key: string, dueDay: string): SyncRecord => ({
+    key,
+    kind: 'rating',
+    v: 2,
+    at,
+    day: today,
+    data: {
+      ticketId: `${today}:${key}`,
+      number: 'A001',
+      day: today,
+      at,
+      service: 'id-card',
+      counter: '1',
+      staffId: 'A1001',
+      level: 1,
+      reasons: ['waiting'],
+      reasonNames: ['等候时间长'],
+      channel: 'pad',
+      caseNumber: null,
+      comment: null,
+      rectification: { id: `Z-${key}`, dueDay },
+    },
+  });
+  const unresolved: SyncRecord = {
+    key: 'u1',
+    kind: 'unresolvedReport',
+    v: 1,
+    at,
+    day: today,
+    data: {
+      id: 'U-1',
+      day: today,
+      at,
+      service: 'id-card',
+      description: '户口迁移材料不清楚',
+      contactMasked: '138****5678',
+      dueDay: addDays(today, 5),
+    },
+  };
+  expect(
+    await ingest('HALL-A', SECRET_A, [
+      serviceRecord('s1', today, at),
+      bad('r1', addDays(today, -1)),
+      bad('r2', addDays(today, 9)),
+      unresolved,
+    ]),
+  ).toBe(200);
+  expect(await ingest('HALL-B', SECRET_B, [serviceRecord('s2', today, at)])).toBe(200);
+  // a batch the hub refuses (wrong secret): 拒收记录 on the overview
+  expect(await ingest('HALL-B', 'not-the-secret-of-hall-b', [serviceRecord('s3', today, at)])).toBe(401);
 }, 120_000);
 afterAll(async () => {
   await browsers?.close();
@@ -140,4 +211,72 @@ describe('hub /live on a phone', () => {
     await ctx.close();
     expect((await h.hub.pool.query("SELECT booked FROM booking_slots WHERE hall_id = 'HF-1' AND slot = 19")).rows[0].booked).toBe(0);
   });
+});
+
+/** the page at a phone's 360 px and a laptop's 1366 px: viewport meta, no sideways page scroll, axe clean */
+async function check(page: Page, name: string): Promise<string[]> {
+  const problems: string[] = [];
+  if ((await page.locator('meta[name=viewport][content*="width=device-width"]').count()) !== 1) problems.push(`${name}: no viewport meta`);
+  for (const width of [360, 1366]) {
+    await page.setViewportSize({ width, height: width === 360 ? 740 : 768 });
+    if ((await pageScrolls(page)).x) problems.push(`${name}@${width}: the page scrolls sideways`);
+    for (const v of await axeViolations(page)) problems.push(`${name}@${width}: ${v}`);
+    if (width === 360) await shot(page, `hub-${name}-360`);
+  }
+  return problems;
+}
+
+describe('hub supervision pages', () => {
+  it('are axe clean and fit a 360 px phone and a desk screen, for the province and for a city', async () => {
+    const problems: string[] = [];
+    const anon = await browsers.newContext();
+    const page = await anon.newPage();
+    await page.goto(`${h.hub.url}/`);
+    await page.waitForURL(/\/login/);
+    problems.push(...(await check(page, 'login')));
+    await page.goto(`${h.hub.url}/login?error=1`);
+    await page.getByRole('alert').waitFor();
+    problems.push(...(await check(page, 'login-error')));
+    await anon.close();
+
+    const as = async (user: string, pass: string) => {
+      const ctx = await browsers.newContext();
+      const [name, value] = (await loginCookie(h.hub.url, user, pass)).split('=');
+      await ctx.addCookies([{ name: name!, value: value!, url: h.hub.url }]);
+      return { ctx, page: await ctx.newPage() };
+    };
+    const province = await as('province', 'province-pass');
+    const p = province.page;
+    await p.goto(`${h.hub.url}/`);
+    // what the checks run over: the late 整改, the 办不成事, the refused batch
+    await p.getByRole('heading', { name: /逾期未整改（1）/ }).waitFor();
+    await p.getByRole('heading', { name: /办不成事（未办结）（1）/ }).waitFor();
+    await p.getByRole('heading', { name: '拒收记录' }).waitFor();
+    problems.push(...(await check(p, 'province-overview')));
+    for (const [path, label] of [
+      ['/halls/HALL-A', 'hall'],
+      ['/reports/monthly', 'monthly'],
+      ['/cases', 'cases'],
+    ] as const) {
+      await p.goto(`${h.hub.url}${path}`);
+      problems.push(...(await check(p, `province-${label}`)));
+    }
+    // the wide report scrolls in its own box, which a keyboard reaches
+    await p.goto(`${h.hub.url}/reports/monthly`);
+    await p.setViewportSize({ width: 360, height: 740 });
+    const box = p.getByRole('region', { name: '各大厅考核指标' });
+    expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await box.getAttribute('tabindex')).toBe('0');
+    await province.ctx.close();
+
+    // a city's supervisor: the city's overview, and a hall of another city (not found for them)
+    const hefei = await as('hefei', 'hefei-pass');
+    await hefei.page.goto(`${h.hub.url}/`);
+    problems.push(...(await check(hefei.page, 'city-overview')));
+    await hefei.page.goto(`${h.hub.url}/halls/HALL-B`);
+    await hefei.page.getByText('没有该大厅').waitFor();
+    problems.push(...(await check(hefei.page, 'city-other-hall')));
+    await hefei.ctx.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -6,19 +6,14 @@ import { printState, ticketView } from './tickets.js';
 import { whoOf } from '../../security/access.js';
 import { publicCounter, publicTicket } from '../../security/projection.js';
 import { RATING_MARGIN_S } from '../../rating-sweep.js';
+import { MAX_RATING_REASONS, RATING_REASON_CODE } from '../../../common/rating-reasons.js';
 
 const params = Type.Object({ counter: Type.String({ minLength: 1, maxLength: 40 }) });
 const materialIds = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 50 });
-const reasons = Type.Array(
-  Type.Union([
-    Type.Literal('attitude'),
-    Type.Literal('efficiency'),
-    Type.Literal('unfamiliar'),
-    Type.Literal('cumbersome'),
-    Type.Literal('other'),
-  ]),
-  { maxItems: 5 },
-);
+// codes of the hall's list (config rating.reasons): the engine refuses one the hall does not offer
+const reasons = Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: RATING_REASON_CODE.source }), {
+  maxItems: MAX_RATING_REASONS,
+});
 
 const STAFF = ['staff', 'manager'] as const;
 

@@ -49,6 +49,8 @@ export function hallRoutes(app: TypedApp, ctx: HallContext): void {
       voice: config.voice,
       idleSeconds: config.kiosk.idleSeconds,
       ratingTimeoutSeconds: config.rating.timeoutSeconds,
+      /** the 差评 reasons the pad offers, in the hall's order */
+      ratingReasons: config.rating.reasons,
       waitAlertMinutes: config.board.waitAlertMinutes,
     }),
   );

@@ -7,9 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
-import { RATING_REASONS, type RatingReason } from '../../queue/types.js';
 import { ticketIdFromPublic } from '../../security/ticket-ids.js';
 import { ApiError } from '../errors.js';
+import { MAX_RATING_REASONS } from '../../../common/rating-reasons.js';
 import type { TypedApp } from '../server.js';
 import { type TicketStatus, ticketStatus } from './ticket-page.js';
 
@@ -120,7 +120,7 @@ export function ticketLiveRoutes(app: TypedApp, ctx: HallContext): void {
           {
             token: Type.String({ minLength: 1, maxLength: 64 }),
             level: Type.Integer({ minimum: 1, maximum: 5 }),
-            reasons: Type.Optional(Type.Array(Type.String({ maxLength: 20 }), { maxItems: 5 })),
+            reasons: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: MAX_RATING_REASONS })),
           },
           { additionalProperties: false },
         ),
@@ -136,7 +136,7 @@ export function ticketLiveRoutes(app: TypedApp, ctx: HallContext): void {
         throw new ApiError(403, 'bad_rate_token', '评价链接无效，请重新扫码', 'Invalid rating link');
       }
       const reasons = [...new Set(request.body.reasons ?? [])];
-      if (reasons.some((r) => !RATING_REASONS.includes(r as RatingReason))) {
+      if (reasons.some((r) => !ctx.config.rating.reasons.some((d) => d.code === r))) {
         throw new ApiError(400, 'bad_reason', '评价原因不正确', 'Unknown rating reason');
       }
       if (request.body.level <= 2 && reasons.length === 0) {
@@ -146,7 +146,7 @@ export function ticketLiveRoutes(app: TypedApp, ctx: HallContext): void {
         counter: s.counter,
         ticketId: s.id,
         level: request.body.level as 1 | 2 | 3 | 4 | 5,
-        reasons: reasons as RatingReason[],
+        reasons,
         source: 'web',
       });
       reply.status(201);

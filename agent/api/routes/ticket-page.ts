@@ -130,7 +130,7 @@ export function ticketStatusPage(config: HallConfig, status: TicketStatus | unde
     ? `<main><div id="status" data-id="${escapeHtml(status.id)}" data-tz="${escapeHtml(tz)}" aria-live="polite">${statusHtml(status, tz)}</div>
 <p class="off" id="offline" hidden>网络中断，显示的是上次的状态</p>
 <button type="button" id="sound" class="sound" hidden>开启声音提醒</button>
-<section id="rate" hidden aria-labelledby="rate-title"></section></main>
+<section id="rate" hidden aria-labelledby="rate-title" data-reasons="${escapeHtml(JSON.stringify(config.rating.reasons.map((r) => [r.code, r.zh])))}"></section></main>
 <script src="/t/-/status.js" defer></script><script src="/t/-/rate.js" defer></script>`
     : '<main><p class="big">没有找到这张号票</p></main>';
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

@@ -1,5 +1,5 @@
 // 扫码评价 on the phone ticket page: once the ticket is finished the status stream carries a rating
-// token (ticket-live.ts); this script shows the five national levels, the reasons for 1–2, and
+// token (ticket-live.ts); this script shows the five national levels, the hall's reasons for 1–2, and
 // posts once. Served as a file: the page's CSP allows only same-origin scripts.
 export const RATE_JS = `(() => {
   const box = document.getElementById('rate');
@@ -7,14 +7,17 @@ export const RATE_JS = `(() => {
   if (!box || !main) return;
   const id = main.dataset.id;
   const LEVELS = [[5, '非常满意'], [4, '满意'], [3, '基本满意'], [2, '不满意'], [1, '非常不满意']];
-  const REASONS = [['attitude', '态度'], ['efficiency', '效率'], ['unfamiliar', '业务不熟'], ['cumbersome', '流程繁琐'], ['other', '其他']];
+  // the hall's list (config rating.reasons), written into the page as [code, 中文名] pairs
+  let REASONS = [];
+  try { REASONS = JSON.parse(box.dataset.reasons || '[]'); } catch { REASONS = []; }
+  const esc = (t) => String(t).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
   let shown = '';
   let level = 0;
   function say(html) { box.hidden = false; box.innerHTML = html; }
   function form() {
     say('<h2 id="rate-title">扫码评价</h2><p>请对本次服务进行评价（每次办件评价一次）</p><div class="lv">' +
       LEVELS.map(([l, t]) => '<button type="button" data-level="' + l + '">' + t + '</button>').join('') + '</div>' +
-      '<div class="why" hidden><p>请选择不满意的原因</p>' + REASONS.map(([k, t]) => '<label><input type="checkbox" value="' + k + '"> ' + t + '</label>').join('') +
+      '<div class="why" hidden><p>请选择不满意的原因</p>' + REASONS.map(([k, t]) => '<label><input type="checkbox" value="' + esc(k) + '"> ' + esc(t) + '</label>').join('') +
       '<button type="button" class="send">提交评价</button></div><p class="msg" role="status"></p>');
   }
   async function send(token) {

@@ -73,6 +73,7 @@ export function readStats(raw: unknown): BoardStats {
   return { distribution: dist, notRated: num(ratings.notRated ?? r.notRated), bad, staff };
 }
 
+/** reason code → [zh, en]: DESIGN's five, then the hall's own list (config rating.reasons) once the hall info is read */
 export const REASONS: Record<string, [string, string]> = {
   attitude: ['态度', 'Attitude'],
   efficiency: ['效率', 'Efficiency'],
@@ -81,6 +82,10 @@ export const REASONS: Record<string, [string, string]> = {
   cumbersome: ['流程繁琐', 'Cumbersome process'],
   other: ['其他', 'Other'],
 };
+
+export function learnReasons(list: { code: string; zh: string; en: string }[] | undefined): void {
+  for (const r of list ?? []) REASONS[r.code] = [r.zh, r.en];
+}
 
 export const LEVELS: [string, string][] = [
   ['非常不满意', 'Very dissatisfied'],

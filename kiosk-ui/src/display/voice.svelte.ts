@@ -25,6 +25,8 @@ export interface VoiceQueue {
     order: string[];
     lastBytes: number;
     error: string;
+    /** calls waiting to be announced, the one playing included: 0 = the queue is idle */
+    pending: number;
   };
   /** highest seq announced (or deliberately skipped); undefined on a display never used before */
   heardSeq(): number | undefined;
@@ -62,6 +64,7 @@ export function createVoiceQueue(): VoiceQueue {
     order: [] as string[],
     lastBytes: 0,
     error: '',
+    pending: 0,
   });
   const pending: CallInfo[] = [];
   let running = false;
@@ -131,6 +134,7 @@ export function createVoiceQueue(): VoiceQueue {
           state.played += 1;
           state.error = '';
           pending.shift();
+          state.pending = pending.length;
           markHeard(call.seq!);
         } catch (err) {
           if ((err as Error).name === 'NotAllowedError') {
@@ -138,6 +142,7 @@ export function createVoiceQueue(): VoiceQueue {
           } else {
             state.error = String((err as Error).message ?? err);
             pending.shift(); // a broken clip must not stall the hall
+            state.pending = pending.length;
             markHeard(call.seq!);
           }
         }
@@ -163,6 +168,7 @@ export function createVoiceQueue(): VoiceQueue {
         const dropped = running ? pending.splice(1, 1)[0] : pending.shift();
         if (dropped?.seq !== undefined) markHeard(dropped.seq);
       }
+      state.pending = pending.length;
       void run();
     },
     unlock() {

@@ -31,6 +31,8 @@ export interface HallInfo {
   voice: { repeat: number; chime: boolean; leadIn?: string; replayMaxAgeSeconds?: number };
   idleSeconds: number;
   ratingTimeoutSeconds?: number;
+  /** the 差评 reasons of this hall (config rating.reasons), in its order */
+  ratingReasons?: { code: string; zh: string; en: string }[];
   /** minutes of wait after which the board raises an alert (config board.waitAlertMinutes) */
   waitAlertMinutes: number;
 }
