@@ -87,9 +87,10 @@ export const rs485KeypadEntry = padEntry('rs485-keypad', fullHostFraming, fullPa
 
 /**
  * docs/protocols/rs485-keypad-short.md: 4-byte poll, 1-byte idle answer. Addresses 1..127; a pad
- * answers within 3.5 characters, so 50 ms covers a USB adapter's latency and a dead pad costs little.
+ * answers within 3.5 characters: 100 ms covers a USB adapter's latency and a busy host's (50 ms gave
+ * false timeouts, and polls sent over late answers, at load ≈ 14), and a dead pad still costs little.
  */
-export const rs485KeypadShortEntry = padEntry('rs485-keypad-short', shortHostFraming, shortPadFraming, SHORT_ADDR, 50);
+export const rs485KeypadShortEntry = padEntry('rs485-keypad-short', shortHostFraming, shortPadFraming, SHORT_ADDR, 100);
 
 function keymapOf(cfg: DeviceConfig): Keymap {
   return (cfg.options?.keymap as Keymap | undefined) ?? DEFAULT_KEYMAP;
