@@ -165,8 +165,11 @@ async function main() {
     console.log(`counter call → LED frame first byte over pty, ${led.length} calls`);
     console.log(`  p50 ${ms(pct(led, 50))}   p99 ${ms(pct(led, 99))}   max ${ms(Math.max(...led))}`);
     await m.stop();
-    await keyToLed(Number(process.env.BENCH_KEYS ?? sized(60, 20)));
-    await keyToLed(Number(process.env.BENCH_KEYS ?? sized(60, 20)), { dead: [17, 18] });
+    // both keypad framings, the same bus and presses: FF 68 (rs485-keypad) and short (rs485-keypad-short)
+    for (const framing of ['full', 'short'] as const) {
+      await keyToLed(Number(process.env.BENCH_KEYS ?? sized(60, 20)), { framing });
+      await keyToLed(Number(process.env.BENCH_KEYS ?? sized(60, 20)), { framing, dead: [17, 18] });
+    }
   } finally {
     await m.stop();
     await ledAtt.close();

@@ -2,13 +2,15 @@
 // pads and the counter's LED display share the line. The far end of the pty models the wire for
 // the pads (each reply takes turnaround + bytes × character time); the host keeps the inter-frame
 // silence. A press waits for its pad's next poll, then the LED text goes out before further polls.
-// Printed beside the poll cycle computed from the frame sizes (docs/protocols/rs485-keypad.md).
+// Printed beside the poll cycle computed from the frame sizes, for both keypad framings:
+// rs485-keypad (FF 68 …, docs/protocols/rs485-keypad.md) and rs485-keypad-short (docs/protocols/rs485-keypad-short.md).
 import { HallBus } from '../agent/bus.js';
 import { createDeviceManager } from '../agent/devices/manager.js';
 import type { DeviceConfig } from '../drivers/config.js';
 import { LocalDeviceHost } from '../drivers/host/local.js';
 import { VirtualDevice } from '../drivers/sim/base.js';
 import { VirtualDisplay } from '../drivers/sim/display.js';
+import { shortPadFraming } from '../drivers/protocols/rs485-keypad-short/index.js';
 import { VirtualKeypadBus } from '../drivers/sim/keypad.js';
 import { attachToPty } from '../drivers/sim/pty.js';
 import { SocatPair } from '../drivers/sim/socat.js';
@@ -16,9 +18,18 @@ import { SocatPair } from '../drivers/sim/socat.js';
 const CHAR_MS = 10_000 / 9600; // 8N1
 const GAP = 3.5 * CHAR_MS;
 
-/** Frame sizes from the doc: poll 10 bytes, idle reply 9, event reply 11. */
-export function computedCycleMs(pads = 16): number {
-  return pads * ((10 + 9) * CHAR_MS + 2 * GAP);
+export type Framing = 'full' | 'short';
+
+/** Frame sizes from the docs: FF 68 poll 10 bytes + idle reply 9; short poll 4 + idle 1. Reply timeouts 150 / 100 ms. */
+const FRAMES = {
+  full: { protocol: 'rs485-keypad', poll: 10, idle: 9, timeoutMs: 150 },
+  short: { protocol: 'rs485-keypad-short', poll: 4, idle: 1, timeoutMs: 100 },
+} as const;
+
+const pollMs = (f: Framing) => (FRAMES[f].poll + FRAMES[f].idle) * CHAR_MS + 2 * GAP;
+
+export function computedCycleMs(pads = 16, framing: Framing = 'full'): number {
+  return pads * pollMs(framing);
 }
 
 /**
@@ -32,12 +43,13 @@ export function scheduledCycleMs(o: {
   dead: number;
   restMs: number;
   deadMs: number;
-  timeoutMs: number;
+  framing?: Framing;
 }): number {
-  const poll = (10 + 9) * CHAR_MS + 2 * GAP;
+  const framing = o.framing ?? 'full';
+  const poll = pollMs(framing);
   const full = (o.keypads + o.awaiting) * poll;
   // a fraction f of the bus goes to slow polls: the full-rate devices get the rest
-  const f = (o.resting * poll) / o.restMs + (o.dead * (10 * CHAR_MS + o.timeoutMs + GAP)) / o.deadMs;
+  const f = (o.resting * poll) / o.restMs + (o.dead * (FRAMES[framing].poll * CHAR_MS + FRAMES[framing].timeoutMs + GAP)) / o.deadMs;
   return full / (1 - f);
 }
 
@@ -60,10 +72,13 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?: number } = {}): Promise<void> {
+export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?: number; framing?: Framing } = {}): Promise<void> {
+  const framing = o.framing ?? 'full';
+  const protocol = FRAMES[framing].protocol;
   const pair = new SocatPair();
   await pair.start();
-  const pads = new VirtualKeypadBus('pads', { charMs: CHAR_MS, turnaroundMs: GAP });
+  // the same wire model for both framings: every answer starts 3.5 characters after the host's frame
+  const pads = new VirtualKeypadBus('pads', { charMs: CHAR_MS, turnaroundMs: GAP }, framing === 'short' ? shortPadFraming : undefined);
   for (const a of o.dead ?? []) pads.absent.add(a);
   const led = new VirtualDisplay('led', 'led-framed');
   const wire = new SharedWire([pads, led]);
@@ -73,7 +88,7 @@ export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?:
     ...Array.from({ length: 8 }, (_, i) => ({
       id: `kp${i + 1}`,
       kind: 'keypad' as const,
-      protocol: 'rs485-keypad',
+      protocol,
       transport: serial,
       counter: String(i + 1),
       address: i + 1,
@@ -81,7 +96,7 @@ export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?:
     ...Array.from({ length: 8 }, (_, i) => ({
       id: `rp${i + 1}`,
       kind: 'ratingPad' as const,
-      protocol: 'rs485-keypad',
+      protocol,
       transport: serial,
       counter: String(i + 1),
       address: 11 + i,
@@ -91,14 +106,19 @@ export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?:
   const bus = new HallBus();
   // when each keypad address was polled (its poll frames on the wire): no keypad may wait long
   const polledAt = new Map<number, number[]>();
+  /** every host frame's write time: frame → next frame is what one exchange really costs here */
+  const txAt: number[] = [];
   const host = new LocalDeviceHost(devices, {
     pad: { pollMs: 100 },
     onWire: (_port, dir, bytes, at) => {
-      // poll: FF 68 03 03 68 addr 20 seq cs 16
-      if (dir === 'tx' && bytes[0] === 0xff && bytes[6] === 0x20 && (bytes[5] ?? 99) <= 8) {
-        const list = polledAt.get(bytes[5]!) ?? [];
+      // poll: FF 68 03 03 68 addr 20 seq cs 16, or A5 addr ack cs
+      if (dir !== 'tx') return;
+      txAt.push(at);
+      const addr = bytes[0] === 0xff && bytes[6] === 0x20 ? bytes[5] : bytes[0] === 0xa5 && bytes.length === 4 ? bytes[1] : undefined;
+      if (addr !== undefined && addr <= 8) {
+        const list = polledAt.get(addr) ?? [];
         list.push(at);
-        polledAt.set(bytes[5]!, list);
+        polledAt.set(addr, list);
       }
     },
   });
@@ -165,7 +185,7 @@ export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?:
       for (let i = 1; i < times.length; i++) if (times[i - 1]! >= from) gaps.push(times[i]! - times[i - 1]!);
     const nDead = o.dead?.length ?? 0;
     console.log(
-      `key press → call on the LED, one RS-485 bus at 9600 Bd (8 keypads + 8 rating pads${nDead ? `, ${nDead} of them dead,` : ''} + the LED; ${awaiting} pads awaiting a rating), ${lat.length} presses`,
+      `key press → call on the LED, ${protocol} framing, one RS-485 bus at 9600 Bd (8 keypads + 8 rating pads${nDead ? `, ${nDead} of them dead,` : ''} + the LED; ${awaiting} pads awaiting a rating), ${lat.length} presses`,
     );
     console.log(
       `  p50 ${pct(lat, 50).toFixed(1)} ms   p99 ${pct(lat, 99).toFixed(1)} ms   max ${Math.max(...lat).toFixed(1)} ms   (target p50 ≤ 150, p99 ≤ 250)`,
@@ -180,10 +200,15 @@ export async function keyToLed(samples: number, o: { dead?: number[]; awaiting?:
       dead: nDead,
       restMs: 1000,
       deadMs: 2000,
-      timeoutMs: 150,
+      framing,
     });
     console.log(
-      `  computed cycle: ${cycle.toFixed(0)} ms scheduled (all 16 at full rate: ${computedCycleMs().toFixed(0)} ms); a press reaches the agent within one cycle`,
+      `  computed cycle: ${cycle.toFixed(0)} ms scheduled (all 16 at full rate: ${computedCycleMs(16, framing).toFixed(0)} ms); a press reaches the agent within one cycle`,
+    );
+    const exchange: number[] = [];
+    for (let i = 1; i < txAt.length; i++) if (txAt[i - 1]! >= from) exchange.push(txAt[i]! - txAt[i - 1]!);
+    console.log(
+      `  one exchange (host frame → next host frame) p50 ${pct(exchange, 50).toFixed(1)} ms, idle poll on the modelled wire ${pollMs(framing).toFixed(1)} ms`,
     );
     console.log(`  bus: ${b.stats.requests} requests, ${b.stats.timeouts} timeouts, ${pads.collisions} collisions`);
   } finally {

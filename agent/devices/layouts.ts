@@ -22,17 +22,25 @@ export const CHANNEL_MARK: Record<Channel, string | undefined> = {
   appointment: '网上预约',
 };
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** YYYY-MM-DD HH:mm in the hall's zone: the agent PC's own clock zone may differ (servers often run UTC). */
 export function localTime(ms: number, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(ms);
+  // one formatter per zone: building an Intl.DateTimeFormat per ticket was on the kiosk's print path (profile)
+  let f = timeFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    timeFormats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(ms);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

@@ -201,7 +201,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
     async start() {
       if (started) return;
       started = true;
-      unsubs.push(bus.on('queue', onQueue), host.onEvent(onDeviceEvent));
+      unsubs.push(bus.on('queue', onQueue, { first: true }), host.onEvent(onDeviceEvent));
       await host.start();
       for (const d of host.list()) {
         if (d.kind === 'counterDisplay' && d.counter) show(d, counterIdleLines(d.counter, opts.counterState?.(d.counter)));

@@ -145,7 +145,28 @@ export class HallCalendar {
     return d;
   }
 
+  /** plans by day: the data never changes, and each plan costs a dozen Intl time-zone lookups */
+  private readonly plans = new Map<string, DayPlan>();
+
+  /**
+   * The day's opening ranges. Memoised (frozen, so no caller can change another's): computed on every
+   * ticket issued (requireOpen → status), it was the largest part of the issue transaction after the
+   * commit itself in the kiosk profile (docs/bench.md, round 3).
+   */
   plan(day: string): DayPlan {
+    let p = this.plans.get(day);
+    if (!p) {
+      if (this.plans.size >= 128) this.plans.clear();
+      p = this.computePlan(day);
+      for (const r of p.ranges) Object.freeze(r);
+      Object.freeze(p.ranges);
+      Object.freeze(p);
+      this.plans.set(day, p);
+    }
+    return p;
+  }
+
+  private computePlan(day: string): DayPlan {
     const wd = weekdayOf(day);
     const at = (hm: string) => {
       const [y, mo, d] = day.split('-').map(Number) as [number, number, number];

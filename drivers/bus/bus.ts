@@ -195,8 +195,15 @@ export class Bus {
     );
   }
 
-  private timedOut(flight: NonNullable<Bus['inFlight']>): void {
+  private timedOut(flight: NonNullable<Bus['inFlight']>, confirmed = 0): void {
     if (this.inFlight !== flight) return;
+    // After an event-loop stall, timers run before the I/O phase: a reply already waiting in the port
+    // would be read only after we gave up on it (and sent the next frame over its tail). Two turns of
+    // the loop let a read that is ready arrive first (serialport reads in the thread pool).
+    if (confirmed < 2) {
+      setImmediate(() => this.timedOut(flight, confirmed + 1));
+      return;
+    }
     this.stats.timeouts++;
     this.quietUntil = performance.now() + this.gapMs;
     const { lateMs, owner, frame } = flight.p.req;

@@ -11,14 +11,8 @@
 //    (almost) nothing, and its "offline" is reported once;
 //  - a garbled reply (bytes came, no valid frame) is retried at once, once, before it counts as a miss.
 import type { Bus } from '../bus/bus.js';
-import {
-  createKeypadDecoder,
-  encodeDisplay,
-  encodePoll,
-  interpretReply,
-  type KeypadEvent,
-  type PollReply,
-} from '../protocols/rs485-keypad.js';
+import type { HostPadFraming } from '../protocols/pad-framing.js';
+import { type KeypadEvent, type PollReply, fullHostFraming } from '../protocols/rs485-keypad.js';
 import { StatusCell } from './status.js';
 
 export interface PadOptions {
@@ -58,6 +52,8 @@ export class KeypadDevice {
     readonly owner: string,
     private readonly onEvent: (e: Extract<KeypadEvent, { type: 'key' | 'rating' }>) => void,
     private readonly o: PadOptions = {},
+    /** the bytes: FF 68 framing (rs485-keypad) or the short one (rs485-keypad-short) */
+    private readonly framing: HostPadFraming = fullHostFraming,
   ) {
     bus.link.onUp(() => {
       // re-poll at once: a press made while the port was away is waiting in the pad
@@ -97,7 +93,9 @@ export class KeypadDevice {
   /** the pause before the next poll of a pad with nothing to report */
   private get restMs(): number {
     if (this.misses >= (this.o.missedPolls ?? 3)) return this.o.deadPollMs ?? 2000;
-    if (this.o.restPollMs !== undefined && !this.awaiting) return this.o.restPollMs;
+    // a resting pad not yet heard since start or a replug is asked at full rate until it answers: a
+    // lost first poll must not leave it "offline" for a whole heartbeat (seen under load after a replug)
+    if (this.o.restPollMs !== undefined && !this.awaiting && this.cell.status === 'online') return this.o.restPollMs;
     return this.o.pollMs ?? 100;
   }
 
@@ -115,21 +113,6 @@ export class KeypadDevice {
     this.timer.unref();
   }
 
-  private matcher(accept: (r: PollReply) => boolean) {
-    return () => {
-      let got: PollReply | undefined;
-      const decode = createKeypadDecoder((f) => {
-        if (f.addr !== this.addr || got) return;
-        const r = interpretReply(f);
-        if (r && accept(r)) got = r;
-      });
-      return (chunk: Uint8Array) => {
-        decode(chunk);
-        return got;
-      };
-    };
-  }
-
   private async poll(): Promise<void> {
     if (this.polling || !this.running || !this.bus.link.up) return;
     this.polling = true;
@@ -139,9 +122,9 @@ export class KeypadDevice {
       const r = await this.bus.request<PollReply>({
         owner: this.owner,
         priority: 'background',
-        frame: encodePoll(this.addr, this.lastSeq),
+        frame: this.framing.poll(this.addr, this.lastSeq),
         timeoutMs: this.o.timeoutMs,
-        reply: this.matcher((x) => x.type === 'idle' || x.type === 'event'),
+        reply: () => this.framing.pollReader(this.addr),
       });
       if (!r.ok) {
         // link down or stopped: the finally below does not reschedule, onUp polls again
@@ -192,13 +175,13 @@ export class KeypadDevice {
     try {
       while (this.running && this.bus.link.up && this.text !== undefined && this.textSent !== this.textVersion) {
         const v = this.textVersion;
-        const frame = encodeDisplay(this.addr, this.text);
-        const r = await this.bus.request<PollReply>({
+        const frame = this.framing.text(this.addr, this.text);
+        const r = await this.bus.request({
           owner: this.owner,
           priority: 'user',
           frame,
           timeoutMs: this.o.timeoutMs,
-          reply: this.matcher((x) => x.type === 'display'),
+          reply: () => this.framing.textAckReader(this.addr, frame),
         });
         if (r.ok) {
           this.textSent = v;

@@ -107,14 +107,19 @@ export class StatusLine {
         // the clock starts when the poll has left (it may queue behind a long job on the link)
         if (this.inFlight === req && req.left.length > 0)
           req.timer = setTimeout(
-            () => {
-              if (this.inFlight !== req) return;
-              // a recovery poll is repeated at once: a late answer to it describes the same printer
-              // a moment earlier, which is harmless while it is offline anyway
-              if (!req.recover) this.quietUntil = performance.now() + this.o.settleMs;
-              this.lastPartial = req.ns.filter((n) => req.replies[n] !== undefined);
-              this.finish(req, 'noReply');
-            },
+            () =>
+              // after an event-loop stall timers run before I/O: two more turns let an answer that is
+              // already in the port be read before the poll is called unanswered (seen at load ≈ 15)
+              setImmediate(() =>
+                setImmediate(() => {
+                  if (this.inFlight !== req) return;
+                  // a recovery poll is repeated at once: a late answer to it describes the same printer
+                  // a moment earlier, which is harmless while it is offline anyway
+                  if (!req.recover) this.quietUntil = performance.now() + this.o.settleMs;
+                  this.lastPartial = req.ns.filter((n) => req.replies[n] !== undefined);
+                  this.finish(req, 'noReply');
+                }),
+              ),
             req.recover ? this.o.recoverTimeoutMs : this.o.replyTimeoutMs,
           );
       },

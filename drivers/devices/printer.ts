@@ -402,7 +402,10 @@ export class EscPosPrinter {
           job.resolve();
           continue;
         }
-        const r = await this.ask();
+        // one unanswered poll is not a lost ticket: a busy PC or a printer still feeding can miss one;
+        // the job fails only after missedPolls unanswered in a row, as the printer turns offline
+        let r = await this.ask();
+        for (let i = 1; r === 'noReply' && i < this.o.missedPolls && this.link.up; i++) r = await this.ask();
         if (r === 'linkLost') {
           if (job.expired) job.reject(new PrintUnconfirmedError(job.id, r));
           else this.unconfirmed.push(job);

@@ -5,6 +5,7 @@
 // oldest unacknowledged event (0x31 key, 0x32 rating, first data byte its sequence number 1..255).
 // See docs/protocols/rs485-keypad.md.
 import { RxBuffer, concat, scanFrames, sum8 } from '../bytes.js';
+import type { HostPadFraming, PadSideFraming } from './pad-framing.js';
 
 export interface KeypadFrame {
   addr: number;
@@ -166,3 +167,39 @@ export function createKeypadDecoder(onFrame: (f: KeypadFrame, raw: Uint8Array) =
     });
   };
 }
+
+function replyReader(addr: number, accept: (r: PollReply) => boolean): (chunk: Uint8Array) => PollReply | undefined {
+  let got: PollReply | undefined;
+  const decode = createKeypadDecoder((f) => {
+    if (f.addr !== addr || got) return;
+    const r = interpretReply(f);
+    if (r && accept(r)) got = r;
+  });
+  return (chunk) => {
+    decode(chunk);
+    return got;
+  };
+}
+
+/** this framing as the keypad device uses it (drivers/protocols/pad-framing.ts) */
+export const fullHostFraming: HostPadFraming = {
+  poll: encodePoll,
+  text: encodeDisplay,
+  pollReader: (addr) => replyReader(addr, (r) => r.type === 'idle' || r.type === 'event'),
+  // the keypad echoes the display frame
+  textAckReader: (addr) => replyReader(addr, (r) => r.type === 'display'),
+};
+
+/** this framing as the pad simulator uses it: frames found by scanning for FF 68 (no silence needed) */
+export const fullPadFraming: PadSideFraming = {
+  reader(onFrame) {
+    const decode = createKeypadDecoder((f, raw) => {
+      if (f.func === FUNC.poll) onFrame({ type: 'poll', addr: f.addr, ack: f.data[0] ?? 0, raw });
+      else if (f.func === FUNC.display) onFrame({ type: 'text', addr: f.addr, text: String.fromCharCode(...f.data), raw });
+    });
+    return (chunk) => decode(chunk);
+  },
+  idle: encodeIdle,
+  event: encodeEventReply,
+  textAck: (_addr, frame) => frame,
+};

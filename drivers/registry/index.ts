@@ -6,12 +6,13 @@ import { ledFramed } from '../protocols/led-framed.js';
 import { displayEntry, modbusDisplayEntry } from './displays.js';
 import { escposEntry } from './escpos.js';
 import { idcardSamEntry } from './idcard-sam.js';
-import { hidKeymapEntry, idcardHidEntry, idcardSerialEntry, rs485KeypadEntry } from './inputs.js';
+import { hidKeymapEntry, idcardHidEntry, idcardSerialEntry, rs485KeypadEntry, rs485KeypadShortEntry } from './inputs.js';
 import type { ProtocolEntry } from './types.js';
 
 export const PROTOCOLS: readonly ProtocolEntry[] = [
   escposEntry,
   rs485KeypadEntry,
+  rs485KeypadShortEntry,
   displayEntry('led-framed', ledFramed),
   displayEntry('led-crc16', ledCrc16),
   modbusDisplayEntry,

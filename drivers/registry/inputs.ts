@@ -7,6 +7,9 @@ import { createIdHidDecoder, createIdSerialDecoder, type IdReadEvent } from '../
 import { VirtualHidPad } from '../sim/hid-pad.js';
 import { VirtualIdReader } from '../sim/idreader.js';
 import { VirtualKeypadBus } from '../sim/keypad.js';
+import type { HostPadFraming, PadSideFraming } from '../protocols/pad-framing.js';
+import { fullHostFraming, fullPadFraming } from '../protocols/rs485-keypad.js';
+import { SHORT_ADDR, shortHostFraming, shortPadFraming } from '../protocols/rs485-keypad-short/index.js';
 import { intOpt, knownKeys, objOpt } from './options.js';
 import type { BindContext, BoundDriver, ProtocolEntry } from './types.js';
 
@@ -16,51 +19,78 @@ const PAD_ACTIONS = [
   { type: 'rate', label: '评价 rate' },
 ];
 
-export const rs485KeypadEntry: ProtocolEntry = {
-  name: 'rs485-keypad',
-  kinds: PAD_KINDS,
-  transports: ['serial', 'tcp', 'sim'],
-  gapChars: 3.5,
-  sharesPort: true,
-  address: { min: 1, max: 254 },
-  checkOptions(o, path, issues) {
-    knownKeys(o, ['pollMs'], path, issues);
-    intOpt(o, 'pollMs', 20, 5000, path, issues);
-  },
-  bind(ctx) {
-    const pollMs = typeof ctx.cfg.options?.pollMs === 'number' ? ctx.cfg.options.pollMs : ctx.tuning.pad?.pollMs;
-    const d = new KeypadDevice(
-      ctx.bus,
-      ctx.cfg.address ?? 1,
-      ctx.cfg.id,
-      (e) =>
-        ctx.emit(
-          e.type === 'key'
-            ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) }
-            : { type: 'rating', deviceId: ctx.cfg.id, level: e.level },
-        ),
-      // a rating pad waits at a slow heartbeat until its counter awaits a rating (awaitRating)
-      { ...ctx.tuning.pad, pollMs, restPollMs: ctx.cfg.kind === 'ratingPad' ? (ctx.tuning.pad?.restPollMs ?? 1000) : undefined },
-    );
-    return {
-      cell: d.cell,
-      driver: d,
-      start: () => d.start(),
-      stop: () => d.stop(),
-      async execute(cmd) {
-        if (cmd.type === 'awaitRating' && ctx.cfg.kind === 'ratingPad') {
-          d.awaitRating(cmd.awaiting);
+/**
+ * A polled RS-485 pad protocol: the FF 68 framing (rs485-keypad) or the short one (rs485-keypad-short).
+ * Same device, same simulator; only the bytes, the address range and the reply timeout differ.
+ */
+function padEntry(
+  name: string,
+  host: HostPadFraming,
+  pad: PadSideFraming,
+  address: { min: number; max: number },
+  replyTimeoutMs?: number,
+): ProtocolEntry {
+  return {
+    name,
+    kinds: PAD_KINDS,
+    transports: ['serial', 'tcp', 'sim'],
+    gapChars: 3.5,
+    sharesPort: true,
+    address,
+    checkOptions(o, path, issues) {
+      knownKeys(o, ['pollMs'], path, issues);
+      intOpt(o, 'pollMs', 20, 5000, path, issues);
+    },
+    bind(ctx) {
+      const pollMs = typeof ctx.cfg.options?.pollMs === 'number' ? ctx.cfg.options.pollMs : ctx.tuning.pad?.pollMs;
+      const d = new KeypadDevice(
+        ctx.bus,
+        ctx.cfg.address ?? 1,
+        ctx.cfg.id,
+        (e) =>
+          ctx.emit(
+            e.type === 'key'
+              ? { type: 'key', deviceId: ctx.cfg.id, key: e.key, ...(e.digits === undefined ? {} : { digits: e.digits }) }
+              : { type: 'rating', deviceId: ctx.cfg.id, level: e.level },
+          ),
+        // a rating pad waits at a slow heartbeat until its counter awaits a rating (awaitRating)
+        {
+          ...ctx.tuning.pad,
+          pollMs,
+          timeoutMs: ctx.tuning.pad?.timeoutMs ?? replyTimeoutMs,
+          restPollMs: ctx.cfg.kind === 'ratingPad' ? (ctx.tuning.pad?.restPollMs ?? 1000) : undefined,
+        },
+        host,
+      );
+      return {
+        cell: d.cell,
+        driver: d,
+        start: () => d.start(),
+        stop: () => d.stop(),
+        async execute(cmd) {
+          if (cmd.type === 'awaitRating' && ctx.cfg.kind === 'ratingPad') {
+            d.awaitRating(cmd.awaiting);
+            return { ok: true };
+          }
+          if (cmd.type !== 'keypadText') return { ok: false, reason: `a keypad does not take "${cmd.type}"` };
+          d.showText(cmd.text);
           return { ok: true };
-        }
-        if (cmd.type !== 'keypadText') return { ok: false, reason: `a keypad does not take "${cmd.type}"` };
-        d.showText(cmd.text);
-        return { ok: true };
-      },
-    };
-  },
-  createSim: (cfg) => new VirtualKeypadBus(cfg.id),
-  simActions: PAD_ACTIONS,
-};
+        },
+      };
+    },
+    createSim: (cfg) => new VirtualKeypadBus(cfg.id, undefined, pad),
+    simActions: PAD_ACTIONS,
+  };
+}
+
+export const rs485KeypadEntry = padEntry('rs485-keypad', fullHostFraming, fullPadFraming, { min: 1, max: 254 });
+
+/**
+ * docs/protocols/rs485-keypad-short.md: 4-byte poll, 1-byte idle answer. Addresses 1..127; a pad
+ * answers within 3.5 characters: 100 ms covers a USB adapter's latency and a busy host's (50 ms gave
+ * false timeouts, and polls sent over late answers, at load ≈ 14), and a dead pad still costs little.
+ */
+export const rs485KeypadShortEntry = padEntry('rs485-keypad-short', shortHostFraming, shortPadFraming, SHORT_ADDR, 100);
 
 function keymapOf(cfg: DeviceConfig): Keymap {
   return (cfg.options?.keymap as Keymap | undefined) ?? DEFAULT_KEYMAP;

@@ -4,10 +4,10 @@
 // With `wire`, the object also models the shared half-duplex line: a reply takes turnaround +
 // length × character time, and when a host frame arrives while a pad is transmitting both frames are
 // garbled (counted in `collisions`) — the failure a polled bus must never produce.
-import { FUNC, type KeypadKey, createKeypadDecoder, encodeEventReply, encodeIdle, interpretFrame } from '../protocols/rs485-keypad.js';
+// The bytes come from a pad-side framing (drivers/protocols/pad-framing.ts): FF 68 or the short one.
+import type { HostFrame, PadEvent, PadSideFraming } from '../protocols/pad-framing.js';
+import { type KeypadKey, fullPadFraming } from '../protocols/rs485-keypad.js';
 import { VirtualDevice } from './base.js';
-
-type PadEvent = { type: 'key'; key: KeypadKey; digits?: string } | { type: 'rating'; level: number };
 
 export interface WireModel {
   /** wire time of one character, ms */
@@ -34,22 +34,26 @@ export class VirtualKeypadBus extends VirtualDevice {
   polls = 0;
   collisions = 0;
   private reply?: Reply;
-  private readonly decoder = createKeypadDecoder((f, raw) => this.onHostFrame(f.addr, f.func, f.data, raw));
+  private readonly reader: (chunk: Uint8Array, at: number) => void;
   private arrival = 0;
 
   constructor(
     name: string,
     readonly wire?: WireModel,
+    private readonly framing: PadSideFraming = fullPadFraming,
   ) {
     super(name);
+    // a pad ends a frame after 1.5 characters of silence (framings delimited by silence use it)
+    this.reader = framing.reader((f) => this.onHostFrame(f), Math.max(1, 1.5 * (wire?.charMs ?? 1.042)));
   }
 
   protected receive(bytes: Uint8Array): void {
     this.arrival = performance.now();
-    this.decoder(bytes);
+    this.reader(bytes, this.arrival);
   }
 
-  private onHostFrame(addr: number, func: number, data: Uint8Array, raw: Uint8Array): void {
+  private onHostFrame(f: HostFrame): void {
+    const { addr, raw } = f;
     const r = this.reply;
     if (this.wire && r) {
       const start = this.arrival;
@@ -62,23 +66,19 @@ export class VirtualKeypadBus extends VirtualDevice {
       }
     }
     if (this.absent.has(addr) || !this.powered) return;
-    if (func === FUNC.poll) {
+    if (f.type === 'poll') {
       this.polls++;
       const q = this.queues.get(addr) ?? [];
-      const ack = data[0] ?? 0;
-      if (q[0] && q[0].seq === ack) {
+      if (q[0] && q[0].seq === f.ack) {
         q.shift();
         this.acks++;
       }
       const head = q[0];
-      this.answer(raw.length, head ? encodeEventReply(addr, head.seq, head.ev) : encodeIdle(addr));
+      this.answer(raw.length, head ? this.framing.event(addr, head.seq, head.ev) : this.framing.idle(addr));
       return;
     }
-    const ev = interpretFrame({ addr, func, data });
-    if (ev.type === 'display') {
-      this.displays.set(ev.addr, ev.text);
-      this.answer(raw.length, raw); // ack by echo
-    }
+    this.displays.set(addr, f.text);
+    this.answer(raw.length, this.framing.textAck(addr, raw));
   }
 
   private answer(hostLen: number, bytes: Uint8Array): void {

@@ -29,7 +29,9 @@ export function agentEntry(): string[] {
 export async function startAgentProcess(configText?: string, opts: { dataDir?: string } = {}): Promise<AgentProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'hallq-proc-'));
   const dataDir = opts.dataDir ?? join(dir, 'data');
-  const args = [...agentEntry(), '--port', '0', '--data', dataDir];
+  // HALLQ_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the agent of a bench (docs/bench.md)
+  const nodeArgs = process.env.HALLQ_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, ...agentEntry(), '--port', '0', '--data', dataDir];
   await seedVoicePack(dataDir);
   // Load tests (bench, crash) drive one kiosk far harder than a hall does: raise its issuing limit
   // (kiosk.ticketsPerMinute) unless the YAML sets one.

@@ -76,7 +76,7 @@ describe('hall config', () => {
   it('checks device protocols against their kind, transport and keymap', () => {
     const pad8 = '{ id: pad-8, kind: ratingPad, protocol: rs485-keypad, counter: "8", address: 18, transport: { type: sim } }';
     expect(problems(demo.replace(pad8, pad8.replace('rs485-keypad', 'escpos')))).toEqual([
-      'devices[26].protocol: expected a protocol that can drive a ratingPad (rs485-keypad or hid-keymap), got "escpos"',
+      'devices[26].protocol: expected a protocol that can drive a ratingPad (rs485-keypad or rs485-keypad-short or hid-keymap), got "escpos"',
     ]);
     const hidPad =
       '{ id: pad-8, kind: ratingPad, protocol: hid-keymap, counter: "8", transport: { type: hid, vendorId: 6790, productId: 57360 }, options: { keymap: { "0205": "rate:5", "02": "rate:9", "xyz": call } } }';

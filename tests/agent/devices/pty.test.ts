@@ -54,7 +54,9 @@ beforeAll(async () => {
   );
   m = deviceManager({ devices, bus, hall, services, logger, printDeadlineMs: 30_000, printer: { pollMs: 200, replyTimeoutMs: 300 } });
   await m.start();
-  await waitFor(() => m.list().every((d) => d.status === 'online'), 3000, 'all pty devices online');
+  await waitFor(() => m.list().every((d) => d.status === 'online'), 3000, 'all pty devices online').catch((e: Error) => {
+    throw new Error(`${e.message} ${JSON.stringify(m.list().filter((d) => d.status !== 'online'))}`);
+  });
 }, 10_000);
 
 afterAll(async () => {
