@@ -161,3 +161,12 @@ export const AUDIT_ACTION = {
 } as const satisfies Record<string, Label>;
 export type AuditAction = keyof typeof AUDIT_ACTION;
 export const AUDIT_ACTIONS = keysOf(AUDIT_ACTION);
+
+// ---- 网上预约 a booking made on the hub's public pages (hub_bookings.state, booking_feed.kind)
+
+export const ONLINE_BOOKING_STATE = {
+  booked: { zh: '已预约', en: 'Booked' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+} as const satisfies Record<string, Label>;
+export type OnlineBookingState = keyof typeof ONLINE_BOOKING_STATE;
+export const ONLINE_BOOKING_STATES = keysOf(ONLINE_BOOKING_STATE);

@@ -8,6 +8,7 @@ import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { BOOKING_CODE_ALPHABET, HUB_BOOKING_CODE_LENGTH } from '../common/appointment-code.js';
 import { isValidIdNumber } from '../common/gb11643.js';
+import type { OnlineBookingState } from '../common/vocabulary.js';
 import { BOOKING_EVENTS_PER_ANSWER, type HubBookingEvent, type QuotaAck, type QuotaGrant } from '../contracts/booking-sync.js';
 import { inTransaction } from './db/client.js';
 
@@ -129,7 +130,7 @@ export interface HubBooking {
   time: string;
   slotStart: number;
   slotEnd: number;
-  state: 'booked' | 'cancelled';
+  state: OnlineBookingState;
   idMasked: string;
   nameMasked: string | null;
 }

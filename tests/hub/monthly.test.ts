@@ -6,7 +6,7 @@ import type { SyncRecord } from '../../contracts/records.js';
 import { postBatch } from '../../agent/sync/post.js';
 import { todayIn } from '../../hub/reports.js';
 import { COUNT_KEYS, columnOf, WAIT_BUCKETS, WAIT_EDGES_MIN } from '../../common/figures.js';
-import { CASE_KINDS } from '../../common/vocabulary.js';
+import { CASE_KINDS, ONLINE_BOOKING_STATES } from '../../common/vocabulary.js';
 import { type HubHarness, loginCookie, registerHalls, SECRET_A, SECRET_B, serviceRecord, startHubHarness } from './harness.js';
 
 let h: HubHarness;
@@ -347,6 +347,9 @@ describe('daily summaries of two contract versions', () => {
     const vocab: Record<string, readonly string[]> = {
       // 容缺 follow-ups are tracked in the same table as the rating cases and the campaign cases
       'cases.kind': [...CASE_KINDS, 'acceptedWithMissing'],
+      // a booking made on the hub, and what its feed carries down to the hall (docs/booking-sync.md)
+      'hub_bookings.state': ONLINE_BOOKING_STATES,
+      'booking_feed.kind': ONLINE_BOOKING_STATES,
     };
     const checks = await h.hub.pool.query(
       `SELECT conrelid::regclass::text AS tbl, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'c' AND pg_get_constraintdef(oid) LIKE '%ANY%'`,
