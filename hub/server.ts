@@ -12,7 +12,7 @@ import { hubNow, nightlyForecast } from './forecast-run.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
 import { bookingSyncRoutes } from './booking-sync.js';
-import { pruneBookings } from './bookings.js';
+import { pruneBookings } from './booking-queries.js';
 import { bookingRoutes } from './pages/book.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';

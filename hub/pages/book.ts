@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type pg from 'pg';
 import Type, { type Static } from 'typebox';
 import { qrSvg } from '../../common/qr.js';
-import { book, bookableHalls, cancel, HubBookingError, type HubBooking, hubIdSecret, openSlots } from '../bookings.js';
+import { bookableHalls, openSlots } from '../booking-queries.js';
+import { book, cancel, HubBookingError, type HubBooking, hubIdSecret } from '../bookings.js';
 import { esc } from './html.js';
 
 type Lang = 'zh' | 'en';
