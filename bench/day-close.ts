@@ -7,32 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueEngine } from '../agent/queue/engine.js';
 import { DEFAULT_RULES } from '../agent/queue/rules.js';
-import type { CounterDef, ServiceDef } from '../agent/queue/types.js';
 import { openHallStore } from '../agent/store/index.js';
+import { bareCounter, bareService } from '../tests/helpers/hall-defs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hallq-bench-day-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const path = join(dir, 'hall.db');
 
-const svc = (id: string, prefix: string): ServiceDef => ({
-  id,
-  prefix,
-  name: { zh: id, en: id },
-  description: { zh: '', en: '' },
-  materials: [],
-  conditions: [],
-  process: [],
-  fee: { zh: '', en: '' },
-  expectedMinutes: 8,
-});
-const SERVICES = ['A', 'B', 'C', 'D', 'E', 'F'].map((p, i) => svc(`s${i}`, p));
-const COUNTERS: CounterDef[] = Array.from({ length: 12 }, (_, i) => ({
-  id: String(i + 1),
-  name: { zh: `${i + 1}号窗口`, en: `Counter ${i + 1}` },
-  services: SERVICES.map((s) => s.id),
-  senior: false,
-  green: false,
-}));
+const SERVICES = ['A', 'B', 'C', 'D', 'E', 'F'].map((p, i) => bareService(`s${i}`, p, 8));
+const COUNTERS = Array.from({ length: 12 }, (_, i) =>
+  bareCounter(
+    String(i + 1),
+    SERVICES.map((s) => s.id),
+    { name: { zh: `${i + 1}号窗口`, en: `Counter ${i + 1}` } },
+  ),
+);
 
 let now = Date.parse('2026-12-01T08:30:00+08:00');
 const engineOn = () =>

@@ -126,6 +126,11 @@ export interface IngestOptions {
   deadlineMs?: number;
   /** the record kinds and versions read (contracts/records.ts); another table only in tests */
   contracts?: ContractTable;
+  /**
+   * the hub's clock for the facts (HubOptions.now): a record dated more than a day after it is refused.
+   * The signature's replay window stays on the real time the halls sign with.
+   */
+  now?: () => number;
 }
 
 interface Answer {
@@ -135,6 +140,7 @@ interface Answer {
 
 export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: IngestCounters, opts: IngestOptions = {}): void {
   const deadlineMs = opts.deadlineMs ?? 10_000;
+  const factNow = opts.now ?? Date.now;
   const contracts = compileContracts(opts.contracts ?? CONTRACTS);
   // A statement still running past this is cut off and its connection dropped (hub/db/client.ts).
   const queryTimeoutMs = 2 * deadlineMs;
@@ -200,7 +206,7 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
     let live: SyncRecord<'liveWait'> | null = null;
     const seenKeys = new Set<string>();
     for (const sent of batch.records) {
-      const checked = seenKeys.has(sent.key) ? 'key repeated within the batch' : validate(contracts, sent, now);
+      const checked = seenKeys.has(sent.key) ? 'key repeated within the batch' : validate(contracts, sent, factNow());
       seenKeys.add(sent.key);
       if (typeof checked === 'string') {
         results.push({ key: sent.key, status: 'rejected', reason: checked });

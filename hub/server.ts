@@ -137,6 +137,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     writers: Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)),
     deadlineMs: opts.ingestDeadlineMs,
     contracts: opts.contracts,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
   bookingSyncRoutes(app, pool);

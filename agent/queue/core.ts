@@ -10,120 +10,17 @@ import type { QueueStore, ServiceStat, StoredCounter, StoredTicket } from './sto
 import { addWorkingDays, dayOf } from './time.js';
 import { BUSINESS_DAY_KEY, type DayCloseHook, type DayCloseSummary, closeDayInTx } from './day-close.js';
 import type { DayCloseTrigger } from '../../common/vocabulary.js';
+import { type CampaignRules, DEFAULT_CAMPAIGN, type EngineOptions, type StaffRef } from './engine-options.js';
+import { Tx } from './tx.js';
 import { DEFAULT_RATING_REASONS, type RatingReasonDef } from '../../common/rating-reasons.js';
-import type {
-  Clock,
-  CounterDef,
-  CounterState,
-  QueueEvent,
-  QueueEventData,
-  QueueEventOf,
-  QueueEventType,
-  RecentCall,
-  ServiceDef,
-  Ticket,
-} from './types.js';
+import type { Clock, CounterDef, CounterState, QueueEvent, RecentCall, ServiceDef, Ticket } from './types.js';
 
-export interface EngineOptions {
-  store: QueueStore;
-  services: ServiceDef[];
-  counters: CounterDef[];
-  rules: QueueRules;
-  clock: Clock;
-  secret: string;
-  onCommit?: (c: { event: QueueEvent; ticket?: Ticket; counter?: CounterState }) => void;
-  /** opening hours, holidays, working days; without one the hall is always open and due dates count Mon–Fri */
-  calendar?: HallCalendar;
-  /** known staff: cases are assigned only to them; backupStaff = AB岗 by person.
-   *  A function is read on every use: staff are administered at run time (the accounts table). */
-  staff?: StaffRef[] | (() => StaffRef[]);
-  campaign?: Partial<CampaignRules>;
-  /** the reasons a 差评 may give (config rating.reasons); default DESIGN's five */
-  ratingReasons?: readonly RatingReasonDef[];
-}
-
-export interface StaffRef {
-  id: string;
-  name: string;
-  backupStaff?: string;
-  /** a disabled account keeps its name in reports but gets no new cases */
-  disabled?: boolean;
-}
-
-export interface CampaignRules {
-  /** share (0..1) of satisfied ratings (levels 4–5) sampled for a 回访 */
-  callbackSampleRate: number;
-  /** days a notice slip's return code stays valid */
-  returnCodeDays: number;
-  /** working days to close a 信访 case */
-  petitionWorkingDays: number;
-  /** the monthly report's campaign cycle ends on this day of the month (26th of the previous month → 25th) */
-  reportCycleEndDay: number;
-}
-
-export const DEFAULT_CAMPAIGN: CampaignRules = {
-  callbackSampleRate: 0,
-  returnCodeDays: 30,
-  petitionWorkingDays: 15,
-  reportCycleEndDay: 25,
-};
+// the options and the Tx live in their own files; importers of core.js keep their imports
+export { type CampaignRules, DEFAULT_CAMPAIGN, type EngineOptions, type StaffRef } from './engine-options.js';
+export { Tx, type TxBase } from './tx.js';
 
 const OPEN_STATES = new Set(['waiting', 'called', 'serving', 'noShow']);
 const RECENT_CALLS = 20;
-
-export class Tx {
-  readonly tickets = new Map<string, StoredTicket>();
-  readonly counters = new Map<string, StoredCounter>();
-  readonly stats = new Map<string, ServiceStat>();
-  readonly events: QueueEvent[] = [];
-  readonly sideEffects: (() => void)[] = [];
-  /** runs once the transaction has committed and memory is updated (e.g. tell sockets a session ended) */
-  readonly afterCommit: (() => void)[] = [];
-
-  constructor(
-    private readonly core: EngineCore,
-    readonly now: number,
-    readonly day: string,
-  ) {}
-
-  ticket(id: string): StoredTicket | undefined {
-    return this.tickets.get(id) ?? this.core.tickets.get(id);
-  }
-
-  counter(id: string): StoredCounter {
-    const c = this.counters.get(id) ?? this.core.counterStates.get(id);
-    if (!c) throw notFound('COUNTER_UNKNOWN', `没有${id}号窗口`, `Unknown counter ${id}`);
-    return c;
-  }
-
-  putTicket(t: StoredTicket): StoredTicket {
-    this.tickets.set(t.id, t);
-    return t;
-  }
-
-  putCounter(c: StoredCounter): StoredCounter {
-    this.counters.set(c.id, c);
-    return c;
-  }
-
-  /** seq the next event will get: gap-free because the engine is the only writer */
-  nextSeq(): number {
-    return this.core.seq + this.events.length + 1;
-  }
-
-  emit<K extends QueueEventType>(type: K, data: QueueEventData[K], ticketId?: string, counter?: string): QueueEventOf<K> {
-    const e: QueueEventOf<K> = { seq: this.nextSeq(), at: this.now, type, data };
-    if (ticketId !== undefined) e.ticketId = ticketId;
-    if (counter !== undefined) e.counter = counter;
-    this.events.push(e as QueueEvent);
-    return e;
-  }
-
-  /** A store write that is not cached (ratings, outbox…); runs inside the transaction. */
-  write(fn: () => void): void {
-    this.sideEffects.push(fn);
-  }
-}
 
 export class EngineCore {
   readonly store: QueueStore;

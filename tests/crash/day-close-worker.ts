@@ -5,31 +5,19 @@
 import { writeSync } from 'node:fs';
 import { QueueEngine } from '../../agent/queue/engine.js';
 import { DEFAULT_RULES } from '../../agent/queue/rules.js';
-import type { CounterDef, ServiceDef } from '../../agent/queue/types.js';
 import { openHallStore } from '../../agent/store/index.js';
+import { bareCounter, bareService } from '../helpers/hall-defs.js';
 
 const [mode, path, day, stall] = process.argv.slice(2);
 if (!path || !day || (mode !== 'fill' && mode !== 'close'))
   throw new Error('usage: day-close-worker.ts fill|close <db> <YYYY-MM-DD> [stall]');
 
-const svc = (id: string, prefix: string): ServiceDef => ({
-  id,
-  prefix,
-  name: { zh: id, en: id },
-  description: { zh: '', en: '' },
-  materials: [],
-  conditions: [],
-  process: [],
-  fee: { zh: '', en: '' },
-  expectedMinutes: 5,
-});
-const ctr = (id: string, services: string[]): CounterDef => ({ id, name: { zh: id, en: id }, services, senior: false, green: false });
 const out = (line: string) => writeSync(1, `${line}\n`);
 const now = Date.parse(`${day}T10:00:00+08:00`);
 const engine = new QueueEngine({
   store: openHallStore(path),
-  services: [svc('idcard', 'A'), svc('move', 'B')],
-  counters: [ctr('1', ['idcard', 'move']), ctr('2', ['move'])],
+  services: [bareService('idcard', 'A'), bareService('move', 'B')],
+  counters: [bareCounter('1', ['idcard', 'move']), bareCounter('2', ['move'])],
   rules: { ...DEFAULT_RULES, numberWidth: 4 },
   clock: { now: () => now },
   secret: 'crash-secret',

@@ -4,36 +4,22 @@
 import { writeSync } from 'node:fs';
 import { QueueEngine, QueueError } from '../../agent/queue/engine.js';
 import { DEFAULT_RULES } from '../../agent/queue/rules.js';
-import type { CounterDef, ServiceDef } from '../../agent/queue/types.js';
 import { openHallStore } from '../../agent/store/index.js';
+import { bareCounter, bareService } from '../helpers/hall-defs.js';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: worker.ts <db path>');
 
-const svc = (id: string, prefix: string): ServiceDef => ({
-  id,
-  prefix,
-  name: { zh: id, en: id },
-  description: { zh: '', en: '' },
-  materials: [],
-  conditions: [],
-  process: [],
-  fee: { zh: '', en: '' },
-  expectedMinutes: 5,
-});
-const ctr = (id: string, services: string[], senior = false): CounterDef => ({
-  id,
-  name: { zh: id, en: id },
-  services,
-  senior,
-  green: false,
-});
-
 const out = (line: string) => writeSync(1, `${line}\n`);
 const engine = new QueueEngine({
   store: openHallStore(path),
-  services: [svc('idcard', 'A'), svc('move', 'B'), svc('birth', 'C')],
-  counters: [ctr('1', ['idcard', 'move']), ctr('2', ['move']), ctr('3', ['idcard'], true), ctr('4', ['birth', 'idcard'])],
+  services: [bareService('idcard', 'A'), bareService('move', 'B'), bareService('birth', 'C')],
+  counters: [
+    bareCounter('1', ['idcard', 'move']),
+    bareCounter('2', ['move']),
+    bareCounter('3', ['idcard'], { senior: true }),
+    bareCounter('4', ['birth', 'idcard']),
+  ],
   rules: { ...DEFAULT_RULES, numberWidth: 5 },
   clock: { now: () => Date.now() },
   secret: 'crash-secret',

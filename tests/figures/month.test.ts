@@ -89,6 +89,7 @@ function summarise(hall: Hall): void {
 }
 
 async function sync(hall: Hall, url: string): Promise<void> {
+  hubClock.t = Math.max(hubClock.t, hall.clock.now()); // the hub lives on the month's day too
   const sender = new OutboxSender({
     outbox: new OutboxTable(hall.store!.db),
     upstream: { url, hallId: hall.id, secret: hall.secret, timeoutMs: 10_000 },
