@@ -86,7 +86,6 @@ describe.each(SIZES)('kiosk $name', ({ name, viewport }) => {
     }
     expect(await pageScrolls(page)).toMatchObject({ x: false, y: false });
     expect(await axeViolations(page)).toEqual([]);
-    await shot(page, `kiosk-result-${name}`);
     await page.getByRole('button', { name: '完成，返回首页' }).click();
     await page.locator('button[data-service]').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(false);

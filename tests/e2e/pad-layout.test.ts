@@ -171,6 +171,11 @@ describe('rating pad at 1024×600', () => {
       [],
     );
     expect((await hall.api('POST', '/api/v1/counters/7/rating', { level: 2, reasons: ['trips'] })).status).toBe(201);
+    // the phone's 扫码评价 offers the same list
+    const issued = await hall.api('POST', '/api/v1/tickets', { service: 'residence-permit' });
+    const html = await (await fetch(new URL(new URL(issued.body.statusUrl).pathname, hall.agent.baseUrl))).text();
+    const listed = /data-reasons="([^"]*)"/.exec(html)?.[1]?.replaceAll('&#34;', '"') ?? '';
+    expect(JSON.parse(listed)).toEqual(PROVINCE.map(([code, zh]) => [code, zh]));
   });
 
   it('counts a double tap as one rating, and says nothing about it', async () => {
