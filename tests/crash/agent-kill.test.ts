@@ -77,7 +77,14 @@ describe('agent killed under load', () => {
         }
       };
       const load = Promise.all([kiosk(0), kiosk(1), kiosk(2), kiosk(3), counter()]);
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
+      // killed mid-load: after at least 12 acknowledged tickets of this cycle (a busy machine issues slower, and
+      // a kill before any load proves nothing), then at a random moment within the next 0.6 s
+      const before = acknowledged.size;
+      const loaded = (async () => {
+        while (acknowledged.size - before < 12) await new Promise((r) => setTimeout(r, 20));
+      })();
+      await Promise.race([loaded, load]); // a number issued twice fails here, not as a timeout
+      await new Promise((r) => setTimeout(r, Math.random() * 600));
       await agent.crash();
       agent = undefined;
       stop = true;

@@ -15,7 +15,9 @@ afterAll(async () => {
 
 const enabled = async (page: Page) => {
   await page.locator('nav.actions[aria-busy=false]').waitFor();
-  return page.$$eval('[data-action]', (bs) => bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')));
+  return page.$$eval('[data-action]', (bs) =>
+    bs.filter((b) => !(b as HTMLButtonElement).disabled).map((b) => b.getAttribute('data-action')),
+  );
 };
 
 describe('counter console at 1366×768', () => {

@@ -91,7 +91,12 @@ describe('phone ticket page (390×844)', () => {
     }[];
     const ratings = events.filter((e) => e.type === 'rating.recorded');
     expect(ratings.map((e) => [e.data.level, e.data.source])).toEqual([[2, 'web']]);
-    // one rating per ticket: the page opened again offers no form
+    // one rating per ticket: the page opened again offers no form — also when the rating script arrives after
+    // the first status (a slow phone network: both scripts are deferred and a status fetch can land between them)
+    await page.route('**/t/-/rate.js', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await page.reload();
     await page.getByText('本次办件已评价').waitFor();
     expect(await page.locator('#rate [data-level]').count()).toBe(0);

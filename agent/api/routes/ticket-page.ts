@@ -161,6 +161,8 @@ const STATUS_JS = `(() => {
       '<h2>正在叫号</h2><ul class="calling">' + calling + '</ul><p class="upd">更新于 <time>' + time(s.updatedAt) + '</time></p>';
     if (s.state === 'called' && lastState !== null && lastState !== 'called') alertCalled();
     lastState = s.state;
+    // rate.js may load after the first status under a slow network: it reads the last one itself
+    window.hallqLastStatus = s;
     if (window.hallqTicket) window.hallqTicket.rate(s);
   }
   // 叫号提醒: vibration and a tone where the phone allows (a tone needs one tap first: 开启声音提醒)

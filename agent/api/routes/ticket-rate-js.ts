@@ -48,5 +48,7 @@ export const RATE_JS = `(() => {
       });
     },
   };
+  // the status script may have rendered before this file arrived (both are deferred; a status fetch can land between them)
+  if (window.hallqLastStatus) window.hallqTicket.rate(window.hallqLastStatus);
 })();
 `;

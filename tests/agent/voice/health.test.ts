@@ -1,12 +1,13 @@
 // The voice's health check: a hall that installs espeak-ng or copies a recorded clip pack gets
 // spoken calls back without restarting the agent, and every change is reported (the board alert).
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVoice, type VoiceHealth } from '../../../agent/voice/index.js';
 import { CLIPS } from '../../../agent/voice/text.js';
 import { parseWav } from '../../../agent/voice/wav.js';
+import { seedVoicePack } from '../../helpers/voice-pack.js';
 
 const ESPEAK = '/usr/bin/espeak-ng';
 const dirs: string[] = [];
@@ -56,9 +57,11 @@ describe('voice health', () => {
   }, 60_000);
 
   it('uses a recorded clip pack copied into the voice directory, with no espeak-ng at all', async () => {
-    // a "recording": clips generated once elsewhere, copied over and marked as recorded
-    const source = tmp();
-    await createVoice({ cacheDir: source, repeat: 1, chime: false, logger: quiet() }).check();
+    // a "recording": clips generated once elsewhere (the run's shared pack), copied over and marked as recorded
+    const data = tmp();
+    await seedVoicePack(data);
+    const source = join(data, 'voice');
+    if (!existsSync(join(source, 'clips'))) await createVoice({ cacheDir: source, repeat: 1, chime: false, logger: quiet() }).check();
     const cacheDir = tmp();
     const voice = createVoice({ cacheDir, repeat: 1, chime: false, logger: quiet(), espeak: '/nonexistent/espeak-ng' });
     expect((await voice.check()).mode).toBe('chime');

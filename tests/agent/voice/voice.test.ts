@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createVoice } from '../../../agent/voice/index.js';
 import { callClips, counterWords } from '../../../agent/voice/text.js';
 import { chime, parseWav, writeWav } from '../../../agent/voice/wav.js';
+import { seedVoicePack } from '../../helpers/voice-pack.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -82,7 +83,10 @@ describe('announcements with espeak-ng (npm test installs it)', () => {
   });
 
   it('repeats the sentence and adds the lead-in phrase per config', async () => {
-    const dir = tmp();
+    // the pack generated once for the run (generation itself is the test above)
+    const data = tmp();
+    await seedVoicePack(data);
+    const dir = join(data, 'voice');
     const one = await createVoice({ cacheDir: dir, repeat: 1, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
     const two = await createVoice({ cacheDir: dir, repeat: 2, chime: false, logger: logger() }).announce({ number: 'B105', counter: '12' });
     const lead = await createVoice({ cacheDir: dir, repeat: 1, chime: false, leadIn: '请注意', logger: logger() }).announce({
