@@ -6,15 +6,8 @@
 //  - paper out is believed on two consecutive answers: the first one is checked by a second request at
 //    once. One byte (a late or partial reply, line noise that looks like a status byte) never turns a
 //    printer with paper into "out of paper", and never fails a ticket;
-//  - job queue: a job is written only while the printer reports a printable condition. Once its
-//    bytes are written it leaves the queue and is CONFIRMED by a status request right behind it: only a
-//    healthy reply resolves it (print.done); cover open / paper out / cutter error / offline in that
-//    reply, or no reply at all, rejects it (print.failed) and it is NOT re-sent (the printer may still
-//    hold it in its buffer; the citizen has the number on screen).
-//    Across a reconnect: when the link drops between the write and its confirmation, the job waits for
-//    the first answer of the next session: healthy → printed; paper out (two answers) → the printer
-//    dropped it: it is held and written again once paper is seen; any other fault → failed, not re-sent.
-//    A job still queued (never written) at its deadline is failed and dropped, never printed later.
+//  - job queue (printer-jobs.ts): a job is written only while the printer reports a printable condition
+//    and confirmed by the status request behind it; across a reconnect the next session's answer decides.
 //  - statusPolling: 'auto' (default) finds at each open which DLE EOT n (1–4) the printer answers and
 //    polls with those; the status detail names what was found when it is less than all four.
 //    'full' asks 1–4; 'basic' only 1–2; 'none' never asks (write-only printers): the status is
@@ -26,6 +19,7 @@
 //    recoverTimeoutMs: the far end often opens a moment after us.
 import type { Link } from '../link.js';
 import { interpretStatus, type PrinterCondition, type PrinterStatusBytes } from '../protocols/escpos.js';
+import { PrintJobs, printableCond } from './printer-jobs.js';
 import { type N, type StatusAnswer, StatusLine } from './printer-status.js';
 import { StatusCell } from './status.js';
 
@@ -71,55 +65,12 @@ export function detectedDetail(ns: readonly N[]): string | undefined {
   return `status polling auto: the printer answers DLE EOT ${list} only — ${missing.join(', ')} not reported`;
 }
 
-export class PrintDeadlineError extends Error {
-  constructor(jobId: string, waitedMs: number) {
-    super(`print job ${jobId} not delivered within ${waitedMs} ms`);
-  }
-}
-
-const FAULT_TEXT: Record<Exclude<PrinterCondition, 'online' | 'paperNearEnd'>, string> = {
-  coverOpen: 'printer cover open',
-  paperOut: 'printer out of paper',
-  cutterError: 'printer cutter error',
-  offline: 'printer offline',
-};
-
-/** the job's bytes were written but the printer did not confirm it: it is not sent again */
-export class PrintUnconfirmedError extends Error {
-  constructor(
-    jobId: string,
-    readonly condition: PrinterCondition | 'noReply' | 'linkLost',
-  ) {
-    const why =
-      condition === 'noReply'
-        ? 'no reply to the status poll after the job'
-        : condition === 'linkLost'
-          ? 'connection lost before the job was confirmed'
-          : FAULT_TEXT[condition as keyof typeof FAULT_TEXT];
-    super(`print job ${jobId} not printed: ${why} (not re-sent)`);
-  }
-}
-
-interface Job {
-  id: string;
-  bytes: Uint8Array;
-  resolve: () => void;
-  reject: (e: Error) => void;
-  timer?: NodeJS.Timeout;
-  expired: boolean;
-  /** its bytes are being / have been written: decided by the write and the confirmation */
-  sent: boolean;
-}
+export { PrintDeadlineError, PrintUnconfirmedError } from './printer-jobs.js';
 
 const POLL_SETS: Record<'full' | 'basic', N[]> = { full: [1, 2, 3, 4], basic: [1, 2] };
-const printableCond = (c: PrinterCondition) => c === 'online' || c === 'paperNearEnd';
 
 export class EscPosPrinter {
   readonly cell = new StatusCell();
-  private jobs: Job[] = [];
-  /** written, then the link dropped before the confirmation: decided by the next session's answer */
-  private unconfirmed: Job[] = [];
-  private writing = false;
   private readonly line: StatusLine;
   private missed = 0;
   private pollTimer?: NodeJS.Timeout;
@@ -138,8 +89,7 @@ export class EscPosPrinter {
   private held = false;
   /** the port opened and no status reply has come yet: quick polls left before the normal heartbeat */
   private recovering = 0;
-  /** timestamps for the bench: when each job's write was handed to the transport */
-  onJobWritten?: (jobId: string, at: number) => void;
+  private readonly jobs: PrintJobs;
 
   constructor(
     readonly link: Link,
@@ -158,6 +108,21 @@ export class EscPosPrinter {
     const mode = this.o.statusPolling;
     this.ns = mode === 'none' || mode === 'auto' ? [] : POLL_SETS[mode];
     this.line = new StatusLine(link, this.o);
+    const printer = this;
+    this.jobs = new PrintJobs({
+      link,
+      get printable() {
+        return printer.printable;
+      },
+      writeOnly: mode === 'none',
+      missedPolls: this.o.missedPolls,
+      ask: () => this.ask(),
+      apply: (r) => this.apply(r),
+      unanswered: () => {
+        this.missed = this.o.missedPolls;
+        if (this.link.up) this.cell.set('offline', 'no reply to status poll after a print job');
+      },
+    });
     link.onUp(() => {
       this.session++;
       this.paperOutOnce = false;
@@ -168,7 +133,7 @@ export class EscPosPrinter {
           if (session !== this.session || !this.link.up) return;
           this.writeOnlyReady = true;
           this.cell.set('online', WRITE_ONLY_DETAIL);
-          void this.pump();
+          void this.jobs.pump();
         }, this.o.writeOnlyReadyMs);
         return;
       }
@@ -191,7 +156,12 @@ export class EscPosPrinter {
   }
 
   get pending(): number {
-    return this.jobs.length + this.unconfirmed.length;
+    return this.jobs.pending;
+  }
+
+  /** timestamps for the bench: when each job's write was handed to the transport */
+  set onJobWritten(fn: ((jobId: string, at: number) => void) | undefined) {
+    this.jobs.onJobWritten = fn;
   }
 
   /** status bytes that answered no request (late, stray, or across a reconnect) */
@@ -212,10 +182,7 @@ export class EscPosPrinter {
     clearInterval(this.pollTimer);
     clearTimeout(this.readyTimer);
     this.line.endAll('linkLost');
-    for (const j of [...this.jobs.splice(0), ...this.unconfirmed.splice(0)]) {
-      clearTimeout(j.timer);
-      j.reject(new Error('printer stopped'));
-    }
+    this.jobs.rejectAll(new Error('printer stopped'));
     await this.link.stop();
   }
 
@@ -238,7 +205,7 @@ export class EscPosPrinter {
         return;
       }
       this.apply(r);
-      void this.pump();
+      void this.jobs.pump();
     });
   }
 
@@ -289,7 +256,7 @@ export class EscPosPrinter {
     } finally {
       this.detecting = false;
     }
-    void this.pump();
+    void this.jobs.pump();
   }
 
   /** one status request of the printer's set; an answer saying "paper out" is checked by a second one */
@@ -312,32 +279,8 @@ export class EscPosPrinter {
     const cond = interpretStatus(replies);
     const detail = this.o.statusPolling === 'auto' && printableCond(cond) ? detectedDetail(this.ns) : undefined;
     this.cell.set(cond, detail);
-    this.settleUnconfirmed(cond);
+    this.jobs.settle(cond);
     return cond;
-  }
-
-  /** the first answer after a reconnect decides the jobs whose confirmation the link loss cut off */
-  private settleUnconfirmed(cond: PrinterCondition): void {
-    if (this.unconfirmed.length === 0) return;
-    const jobs = this.unconfirmed.splice(0);
-    if (printableCond(cond)) {
-      for (const j of jobs) {
-        clearTimeout(j.timer);
-        j.resolve();
-      }
-      return;
-    }
-    if (cond === 'paperOut') {
-      // two answers said so: the printer dropped them; they are written again once paper is seen
-      for (const j of jobs) j.sent = false;
-      this.jobs.unshift(...jobs.filter((j) => !j.expired));
-      for (const j of jobs.filter((x) => x.expired)) j.reject(new PrintUnconfirmedError(j.id, 'linkLost'));
-      return;
-    }
-    for (const j of jobs) {
-      clearTimeout(j.timer);
-      j.reject(new PrintUnconfirmedError(j.id, cond));
-    }
   }
 
   private get printable(): boolean {
@@ -347,83 +290,12 @@ export class EscPosPrinter {
     return printableCond(this.cell.status as PrinterCondition);
   }
 
-  // --- jobs ---------------------------------------------------------------------------------------
-
   /**
-   * Queues a job. Resolves once written AND confirmed by a healthy status reply; rejects with
-   * PrintUnconfirmedError when the reply after it shows a fault (or none comes), or with
+   * Queues a job (printer-jobs.ts). Resolves once written AND confirmed by a healthy status reply; rejects
+   * with PrintUnconfirmedError when the reply after it shows a fault (or none comes), or with
    * PrintDeadlineError when it was never written before the deadline.
    */
   print(id: string, bytes: Uint8Array, deadlineMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const job: Job = { id, bytes, resolve, reject, expired: false, sent: false };
-      job.timer = setTimeout(() => {
-        job.expired = true;
-        if (this.unconfirmed.includes(job)) {
-          // the link never came back with an answer in time
-          this.unconfirmed = this.unconfirmed.filter((j) => j !== job);
-          reject(new PrintUnconfirmedError(id, 'linkLost'));
-          return;
-        }
-        // a job being written or confirmed right now is decided by that
-        if (job.sent) return;
-        this.jobs = this.jobs.filter((j) => j !== job);
-        reject(new PrintDeadlineError(id, deadlineMs));
-      }, deadlineMs);
-      this.jobs.push(job);
-      void this.pump();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.jobs.length > 0 && this.link.up && this.printable) {
-        const job = this.jobs[0]!;
-        job.sent = true;
-        try {
-          this.onJobWritten?.(job.id, performance.now());
-          await this.link.write(job.bytes);
-        } catch {
-          // link down: nothing went out; the job waits for the next up unless its time is over
-          job.sent = false;
-          if (job.expired) {
-            this.jobs.shift();
-            job.reject(new PrintDeadlineError(job.id, 0));
-          }
-          break;
-        }
-        // written: from here on it is never written again, unless the printer is seen to have dropped it
-        this.jobs.shift();
-        if (this.o.statusPolling === 'none') {
-          // write-only: the completed write is all the confirmation there is (WRITE_ONLY_DETAIL)
-          clearTimeout(job.timer);
-          job.resolve();
-          continue;
-        }
-        // one unanswered poll is not a lost ticket: a busy PC or a printer still feeding can miss one;
-        // the job fails only after missedPolls unanswered in a row, as the printer turns offline
-        let r = await this.ask();
-        for (let i = 1; r === 'noReply' && i < this.o.missedPolls && this.link.up; i++) r = await this.ask();
-        if (r === 'linkLost') {
-          if (job.expired) job.reject(new PrintUnconfirmedError(job.id, r));
-          else this.unconfirmed.push(job);
-          continue;
-        }
-        clearTimeout(job.timer);
-        if (r === 'noReply') {
-          this.missed = this.o.missedPolls;
-          if (this.link.up) this.cell.set('offline', 'no reply to status poll after a print job');
-          job.reject(new PrintUnconfirmedError(job.id, r));
-          continue;
-        }
-        const cond = this.apply(r);
-        if (printableCond(cond)) job.resolve();
-        else job.reject(new PrintUnconfirmedError(job.id, cond));
-      }
-    } finally {
-      this.writing = false;
-    }
+    return this.jobs.add(id, bytes, deadlineMs);
   }
 }
