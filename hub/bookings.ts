@@ -7,27 +7,15 @@
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { BOOKING_CODE_ALPHABET, HUB_BOOKING_CODE_LENGTH } from '../common/appointment-code.js';
+import { BookingError as HubBookingError, MAX_ACTIVE_PER_ID as HUB_MAX_ACTIVE_PER_ID } from '../common/bookings.js';
 import { isValidIdNumber } from '../common/gb11643.js';
 import type { OnlineBookingState } from '../common/vocabulary.js';
 import { BOOKING_EVENTS_PER_ANSWER, type HubBookingEvent, type QuotaAck, type QuotaGrant } from '../contracts/booking-sync.js';
 import { inTransaction } from './db/client.js';
 
-/** bookings a person may hold at once at this hub (not yet begun), and one per service and day */
-export const HUB_MAX_ACTIVE_PER_ID = 2;
 /** wrong ID digits for one code before cancelling online is refused (the hall can still cancel) */
 export const MAX_FAILED_CANCELS = 5;
-export const HUB_BOOKING_DAYS = 14;
-
-export class HubBookingError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly code: string,
-    message: string,
-    readonly messageEn: string,
-  ) {
-    super(message);
-  }
-}
+export { BookingError as HubBookingError, BOOKING_DAYS as HUB_BOOKING_DAYS } from '../common/bookings.js';
 
 export const normalizeId = (raw: string) => raw.trim().toUpperCase();
 const hmac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');

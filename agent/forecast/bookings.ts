@@ -10,26 +10,14 @@ import { nextDay } from '../queue/calendar.js';
 import { hashIdNumber, isValidIdNumber, maskName } from '../queue/idnumber.js';
 import type { Appointment } from '../queue/types.js';
 import { BOOKING_CODE_ALPHABET as CODE_ALPHABET, HALL_BOOKING_CODE_LENGTH as CODE_LENGTH } from '../../common/appointment-code.js';
+import { BOOKING_DAYS, BookingError, MAX_ACTIVE_PER_ID } from '../../common/bookings.js';
 import { SLOT_MS } from '../../common/forecast/slots.js';
 import type { HallPlanner } from './planner.js';
 
-export const BOOKING_DAYS = 14;
+export { BOOKING_DAYS, BookingError, MAX_ACTIVE_PER_ID } from '../../common/bookings.js';
 export const DEFAULT_SHARE = 0.3;
 /** of a slot's places, the part the hub may book online (when the hall syncs to a hub) */
 export const DEFAULT_ONLINE_SHARE = 0.5;
-/** bookings a person may hold at once (not yet due), and one per service and day */
-export const MAX_ACTIVE_PER_ID = 2;
-
-export class BookingError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly code: string,
-    message: string,
-    readonly messageEn: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface SlotView {
   slot: number;
