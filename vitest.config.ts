@@ -1,4 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// Longest files first, so that the last file of each phase is a short one (a 40 s file started last
+// held the timing phase 40 s alone). A fresh clone has no vitest cache to order by: the durations of a
+// CI run are committed in tests/file-durations.json (re-measure when a file's time changes a lot);
+// a file not listed there is taken as long and starts early.
+const ROOT = import.meta.dirname;
+const MEASURED: Record<string, number> = JSON.parse(readFileSync(resolve(ROOT, 'tests/file-durations.json'), 'utf8'));
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const seconds = (f: TestSpecification) => MEASURED[relative(ROOT, f.moduleId)] ?? 60;
+    return [...files].sort(
+      (a, b) =>
+        a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder ||
+        (a.project.name < b.project.name ? -1 : a.project.name > b.project.name ? 1 : 0) ||
+        seconds(b) - seconds(a),
+    );
+  }
+}
 
 // Files whose assertions are about timing: these run after everything else, two at a time at most (they
 // are light), so their figures are not bent by a browser or a busy agent on the same 2 cores. (The crash tests assert what survives a
@@ -28,6 +49,7 @@ const shared = { testTimeout: 60_000, hookTimeout: 60_000, pool: 'forks' as cons
 export default defineConfig({
   test: {
     reporters: ['default'],
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         // Most files wait on sockets, browsers and timers rather than the CPU (a full run keeps the two
