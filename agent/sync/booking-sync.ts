@@ -77,6 +77,7 @@ export class BookingSyncer {
       this.running = this.round()
         .then(
           () => {
+            if (this.failures > 0) this.o.logger.info({ failures: this.failures }, 'booking sync works again');
             this.failures = 0;
             this.lastSuccessAt = Date.now();
             this.lastError = null;
@@ -84,7 +85,9 @@ export class BookingSyncer {
           (err: Error) => {
             this.failures++;
             this.lastError = err.message;
-            this.o.logger.warn({ error: err.message }, 'booking sync failed; will retry');
+            // one warning when the line goes down (and one every 20 tries), as the upward sender does
+            const level = this.failures === 1 || this.failures % 20 === 0 ? 'warn' : 'debug';
+            this.o.logger[level]({ error: err.message, failures: this.failures }, 'booking sync failed; will retry');
           },
         )
         .finally(() => {
