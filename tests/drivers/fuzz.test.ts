@@ -62,7 +62,12 @@ const cutsArb = fc.array(fc.nat(), { maxLength: 20 });
  */
 function swallowedByCollision(frames: Uint8Array[], got: string[]): boolean {
   const real = new Set(frames.map(hex));
-  return got.some((g) => !real.has(g) && frames.some((f) => g.includes(hex(f.subarray(0, Math.min(f.length, 6))))));
+  // a fake frame that contains a real frame's header, or whose checksum is the first bytes of a real
+  // frame (Modbus: CRC([106 06 00 00 00 01]) = 40 D1, and D1 was the next real frame's unit address)
+  const overlaps = (g: string, f: Uint8Array) =>
+    g.includes(hex(f.subarray(0, Math.min(f.length, 6)))) ||
+    Array.from({ length: Math.min(f.length, 6) }, (_, k) => hex(f.subarray(0, k + 1))).some((p) => g.endsWith(p));
+  return got.some((g) => !real.has(g) && frames.some((f) => overlaps(g, f)));
 }
 
 describe('decoder fuzz', () => {
@@ -134,6 +139,7 @@ describe('decoder fuzz', () => {
           const back: string[] = [];
           const host = createModbusDecoder('host', (f) => back.push(hex(f.raw)));
           for (const c of stream(responses, junk, cuts)) host(c);
+          fc.pre(!swallowedByCollision(responses, back));
           expect(isSubsequence(responses.map(hex), back)).toBe(true);
         },
       ),
