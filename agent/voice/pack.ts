@@ -3,7 +3,7 @@
 // that — a hall that copies a generated pack does not even need espeak-ng installed.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIPS } from './text.js';
 import { normalize, type Pcm, parseWav, trimSilence } from './wav.js';
@@ -44,6 +44,14 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
 
 export class RecordedPackIncomplete extends Error {}
 
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function readManifest(file: string): { key?: string; recorded?: boolean } {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as { key?: string; recorded?: boolean };
@@ -71,10 +79,20 @@ export async function loadPack(cacheDir: string, bin: string): Promise<Pack & { 
       throw new RecordedPackIncomplete(`recorded voice pack in ${dir} lacks ${absent.length} clips: ${absent.slice(0, 8).join(', ')}`);
     }
   } else {
-    const missing = m.key === key ? names.filter((n) => !existsSync(file(n))) : names;
-    if (missing.length) {
+    // clips/key names the vocabulary the clips being generated belong to: an agent stopped halfway (a
+    // restart minutes after the first start) resumes with the missing clips instead of all 42 again
+    const progress = join(dir, 'key');
+    const resumable = m.key === key || readText(progress) === key;
+    if (!resumable) {
+      rmSync(dir, { recursive: true, force: true }); // clips of another vocabulary must not count as made
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(progress, key);
+    }
+    const missing = names.filter((n) => !existsSync(file(n)));
+    if (missing.length || m.key !== key) {
       await inBatches(missing, 8, (n) => synth(bin, CLIPS[n]!, file(n)));
       writeFileSync(manifest, JSON.stringify({ key, voice: VOICE, generatedAt: new Date().toISOString() }));
+      rmSync(progress, { force: true }); // the manifest speaks for the clips from now on
     }
   }
   const clips = new Map<string, Pcm>();

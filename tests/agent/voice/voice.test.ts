@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVoice } from '../../../agent/voice/index.js';
-import { callClips, counterWords } from '../../../agent/voice/text.js';
+import { loadPack } from '../../../agent/voice/pack.js';
+import { CLIPS, callClips, counterWords } from '../../../agent/voice/text.js';
 import { chime, parseWav, writeWav } from '../../../agent/voice/wav.js';
 import { seedVoicePack } from '../../helpers/voice-pack.js';
 
@@ -108,5 +109,47 @@ describe('without espeak-ng', () => {
     expect(seconds(a)).toBeGreaterThan(0.5);
     expect(log.warnings).toHaveLength(1);
     expect(log.warnings[0]).toContain('apt-get install -y espeak-ng');
+  });
+});
+
+describe('voice pack generation', () => {
+  // a stand-in for espeak-ng that logs what it is asked to say and writes a chime as the clip; it
+  // refuses single letters while FAIL_LETTERS is set, as an agent stopped halfway through would
+  function fakeEspeak(dir: string): { bin: string; said: () => string[] } {
+    const wav = join(dir, 'any.wav');
+    writeFileSync(wav, writeWav(chime(22050)));
+    const log = join(dir, 'said.log');
+    const bin = join(dir, 'espeak-ng');
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nfor a; do out="$prev"; prev="$a"; [ "$w" = 1 ] && tmp="$a"; [ "$a" = -w ] && w=1 || w=0; done\n` +
+        `case "$prev" in [A-Z]) [ -f ${dir}/fail ] && exit 1;; esac\necho "$prev" >> ${log}\ncp ${wav} "$tmp"\n`,
+    );
+    chmodSync(bin, 0o755);
+    return { bin, said: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  }
+
+  it('resumes a generation stopped halfway with the missing clips only, and starts over for a new vocabulary', async () => {
+    const dir = tmp();
+    const espeak = fakeEspeak(dir);
+    const cache = join(dir, 'voice');
+    writeFileSync(join(dir, 'fail'), '');
+    await expect(loadPack(cache, espeak.bin)).rejects.toThrow();
+    const firstRun = espeak.said();
+    expect(firstRun.length).toBeGreaterThan(0);
+    expect(existsSync(join(cache, 'pack.json'))).toBe(false);
+
+    unlinkSync(join(dir, 'fail'));
+    const pack = await loadPack(cache, espeak.bin);
+    expect(pack.clips.size).toBe(Object.keys(CLIPS).length);
+    const secondRun = espeak.said().slice(firstRun.length);
+    // every clip said once over both runs: none of the first run's clips was made again
+    expect([...firstRun, ...secondRun].sort()).toEqual(Object.values(CLIPS).sort());
+
+    // a pack made for another vocabulary (an upgrade changed the clips): every clip is made again
+    writeFileSync(join(cache, 'pack.json'), JSON.stringify({ key: 'another-vocabulary' }));
+    await loadPack(cache, espeak.bin);
+    const thirdRun = espeak.said().slice(firstRun.length + secondRun.length);
+    expect(thirdRun.sort()).toEqual(Object.values(CLIPS).sort());
   });
 });
