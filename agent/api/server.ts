@@ -17,6 +17,7 @@ import type { HallContext } from '../context.js';
 import { installAccessGuard } from '../security/access.js';
 import { HostCheck } from '../security/host-check.js';
 import { errorBody, installErrorHandler } from './errors.js';
+import { type LazyValidators, lazyValidators } from './lazy-validators.js';
 import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
 import { campaignRoutes } from './routes/campaign.js';
@@ -50,7 +51,7 @@ export const SCREENS = [
 // from the package root: the same place whether this file runs from agent/ or from dist/app/agent/
 export const UI_DIR = UI_BUILD;
 
-export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {}): Promise<TypedApp> {
+export async function buildServer(ctx: HallContext, opts: { uiDir?: string; validators?: LazyValidators } = {}): Promise<TypedApp> {
   const tls = ctx.config.server.tls;
   // HTTPS on the hall LAN (server.tls): the same app and the same socket.io, on an https server. The
   // casts keep one TypedApp type: fastify's https and http servers answer the same API.
@@ -68,6 +69,8 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string } = {
     requestIdHeader: false,
     genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // each route's validators compiled on its first request, not all at start (agent/api/lazy-validators.ts)
+    schemaController: { compilersFactory: { buildValidator: (opts.validators ?? lazyValidators()).buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   app.server.maxConnections = 2000;

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lazyValidators } from '../../../agent/api/lazy-validators.js';
+import { buildServer } from '../../../agent/api/server.js';
 import { api, staffToken, startTestAgent, type TestAgent } from '../../helpers/agent.js';
 
 /**
@@ -86,6 +88,31 @@ describe('malformed HTTP input', () => {
       const status = await raw(path, init);
       expect(status, path).toBeGreaterThanOrEqual(400);
       expect(status, path).toBeLessThan(500);
+    }
+  });
+});
+
+describe("request schemas (compiled on a route's first request: agent/api/lazy-validators.ts)", () => {
+  it('refuse bad input naming the field, on a route used for the first time', async () => {
+    const body = { id: 'B2001', name: '', pin: '123456' };
+    const res = await api(agent.baseUrl, 'POST', '/api/v1/staff', body, manager);
+    expect(res.status).toBe(400);
+    expect(res.body.error.messageEn).toBe('Invalid request: body.name must NOT have fewer than 1 characters');
+    expect((await api(agent.baseUrl, 'GET', '/api/v1/staff', undefined, manager)).body.staff).not.toContainEqual(
+      expect.objectContaining({ id: 'B2001' }),
+    );
+  });
+
+  it("every route's schema compiles", async () => {
+    const validators = lazyValidators();
+    const app = await buildServer(agent.hall.ctx, { validators });
+    try {
+      await app.ready();
+      expect(validators.pending).toBeGreaterThan(30);
+      validators.compileAll(); // throws the first schema ajv refuses
+      expect(validators.pending).toBe(0);
+    } finally {
+      await app.close();
     }
   });
 });
