@@ -35,6 +35,9 @@ export interface SatelliteConfig {
 
 /** true when the YAML file says `role: satellite` (main.ts then starts a satellite, not a hall) */
 export function isSatelliteConfigText(text: string): boolean {
+  // A hall's file has no `role` key: it is not parsed here a first time, then again by the hall's loader
+  // (≈ 0.1 s of each start). Only a key spelled with YAML escapes ("\x72ole") would slip past this check.
+  if (!text.includes('role')) return false;
   try {
     const v = parseDocument(text).toJS() as { role?: unknown } | null;
     return typeof v === 'object' && v !== null && v.role === 'satellite';
