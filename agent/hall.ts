@@ -40,6 +40,8 @@ export interface HallOptions {
   uiDir?: string;
   logger?: Logger;
   clock?: Clock;
+  /** upward sync starts this long after listening (agent/sync/index.ts SYNC_START_DELAY_MS); tests use 0 */
+  syncStartDelayMs?: number;
 }
 
 export interface RunningHall {
@@ -156,7 +158,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
   };
   const app = await buildServer(ctx, { uiDir: opts.uiDir });
   // sync's routes are registered now; its workers start once the server listens (agent/sync/index.ts)
-  const sync = startSync(app, store.db, ctx);
+  const sync = startSync(app, store.db, ctx, { startDelayMs: opts.syncStartDelayMs });
   const realtime = attachRealtime(app.server, ctx);
   try {
     await app.listen({ host, port });

@@ -34,7 +34,8 @@ export async function startTestAgent(
   // The demo config syncs to a local hub: a test agent must never post its data to one a developer runs.
   if (opts.configText === undefined) config.upstream = undefined;
   await seedVoicePack(dataDir);
-  const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger, clock: opts.clock });
+  // upward sync from the first moment, as before it waited for the hall's first requests (SYNC_START_DELAY_MS)
+  const hall = await startHall(config, { host: '127.0.0.1', port: 0, dataDir, logger, clock: opts.clock, syncStartDelayMs: 0 });
   return {
     baseUrl: hall.url,
     dataDir,
