@@ -135,7 +135,9 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     }),
   );
   const auth = new AuthService(config, security, () => clock.now());
-  await auth.seed();
+  // a new database's PINs are hashed (scrypt, ≈ 1 s of CPU for the demo hall) while the server gets ready;
+  // sign-ins wait for them. Settled before the file closes.
+  const seeded = auth.seed().catch((err) => logger.error({ err }, 'seeding the accounts from the config failed'));
   const ctx: HallContext = {
     config,
     bus,
@@ -166,6 +168,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     offVoice();
     satellites?.close();
     await realtime.close();
+    await seeded;
     store.close();
     throw err;
   }
@@ -189,6 +192,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       satellites?.close();
       await realtime.close();
       await app.close();
+      await seeded;
       store.close();
       throw err;
     }
@@ -257,6 +261,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
     await closeRedirect();
     await realtime.close();
     await app.close();
+    await seeded;
     store.close();
     throw err;
   }
@@ -275,6 +280,7 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
         await app.close();
         // lockout counters gathered for the next commit (agent/security/lockout.ts) are written before the file closes
         auth.lockout.flush();
+        await seeded;
         store.close();
       })();
       return closing;

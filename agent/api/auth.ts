@@ -63,9 +63,22 @@ export class AuthService {
     this.pairing = new TerminalPairing(store, this.lockout, now, (a) => this.alert(a));
   }
 
-  /** First start: staff, guide and manager PINs and the terminals come from the YAML. Later starts add new terminals only. */
+  /**
+   * First start: staff, guide and manager PINs and the terminals come from the YAML. Later starts add new
+   * terminals only. The terminals are in at once; the PINs are hashed while the hall starts listening
+   * (the promise), and every PIN check waits for them: no sign-in can exist on a new database before.
+   */
   seed(): Promise<void> {
-    return seedFromConfig(this.config, this.store, this.now());
+    this.accountsReady = seedFromConfig(this.config, this.store, this.now());
+    return this.accountsReady;
+  }
+
+  private accountsReady: Promise<void> = Promise.resolve();
+
+  /** the account a PIN is checked against, once the config's accounts are seeded */
+  private async accountFor(id: string): Promise<Account | undefined> {
+    await this.accountsReady;
+    return this.store.account(id);
   }
 
   onSessionEnded(listener: (tokenHash: string) => void): () => void {
@@ -183,7 +196,7 @@ export class AuthService {
         `这台电脑登记为${opts.terminal.counter}号窗口`,
         `This PC is registered to counter ${opts.terminal.counter}`,
       );
-    const account = this.store.account(staffId);
+    const account = await this.accountFor(staffId);
     const staff = account?.role === 'staff' ? account : undefined;
     if (!(await this.checkPin(staffId, staff, pin, from)) || !staff)
       throw new ApiError(401, 'bad_credentials', '工号或密码不正确', 'Wrong staff number or PIN');
@@ -233,7 +246,7 @@ export class AuthService {
    * like a sign-in by the lockout; refuses with 403 so the console keeps its own session.
    */
   async confirmByManager(pin: string, from: string, accountId = 'manager'): Promise<Account> {
-    const account = this.store.account(accountId);
+    const account = await this.accountFor(accountId);
     const match = account?.role === 'manager' ? account : undefined;
     if (!(await this.checkPin(accountId, match, pin, from)) || !match)
       throw new ApiError(403, 'manager_pin_wrong', '所长密码不正确', 'Wrong manager PIN');
@@ -246,7 +259,7 @@ export class AuthService {
     from: string,
     accountId: string = role,
   ): Promise<{ token: string; session: Session }> {
-    const account = this.store.account(accountId);
+    const account = await this.accountFor(accountId);
     const match = account?.role === role ? account : undefined;
     if (!(await this.checkPin(accountId, match, pin, from))) throw new ApiError(401, 'bad_credentials', '密码不正确', 'Wrong PIN');
     return this.issue({ role, staffId: accountId }, from);

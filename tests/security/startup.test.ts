@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthService } from '../../agent/api/auth.js';
 import { parseConfig } from '../../agent/config/load.js';
+import { SecurityStore } from '../../agent/security/store.js';
+import { openHallStore } from '../../agent/store/index.js';
 import { api, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { agentEntry } from '../helpers/agent-process.js';
 import { REAL_PINS, realHallYaml } from './helpers.js';
@@ -60,6 +63,31 @@ describe('start-up refusals', () => {
   it('manager and guide PINs under 6 digits are refused outside the demo', () => {
     const yaml = realHallYaml().replace(`managerPin: "${REAL_PINS.manager}"`, 'managerPin: "9999"');
     expect(() => parseConfig(yaml, 'hall.yaml', { HALLQ_SECRET: 'x'.repeat(20) })).toThrow(/auth\.managerPin: expected at least 6 digits/);
+  });
+});
+
+describe('a new database', () => {
+  it("checks PINs from the first moment: sign-ins made while the config's PINs are hashed wait for them", async () => {
+    const config = parseConfig(realHallYaml(), 'hall.yaml');
+    const store = openHallStore(':memory:');
+    const auth = new AuthService(config, new SecurityStore(store.db));
+    // as agent/hall.ts does: the hall gets ready and listens while the PINs are hashed
+    const seeded = auth.seed();
+    expect(auth.store.seeded()).toBe(false);
+    const from = '192.0.2.7';
+    const outcomes = await Promise.allSettled([
+      auth.loginRole('manager', REAL_PINS.manager, from),
+      auth.loginRole('guide', REAL_PINS.guide, from),
+      auth.loginStaff('1', 'A1001', REAL_PINS.staff, from),
+      auth.loginStaff('2', 'A1002', REAL_PINS.staff, from),
+      auth.loginStaff('3', 'A1003', '000000', from),
+      auth.loginStaff('4', 'Z9999', REAL_PINS.staff, from),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? 200 : (o.reason as { status?: number }).status))).toEqual([
+      200, 200, 200, 200, 401, 401,
+    ]);
+    await seeded;
+    store.close();
   });
 });
 
