@@ -6,6 +6,7 @@
 // left to do writes nothing.
 import type { DayCloseTrigger, EndReason, TicketState } from '../../common/vocabulary.js';
 import type { EngineCore, Tx } from './core.js';
+import type { DayCloseSummary } from './events.js';
 import { recordNotRated } from './feedback.js';
 import type { StoredTicket } from './store.js';
 
@@ -19,14 +20,7 @@ export interface ClosedDayRecord {
   trigger: DayCloseTrigger;
 }
 
-export interface DayCloseSummary {
-  day: string;
-  trigger: DayCloseTrigger;
-  ended: { waiting: number; noShow: number; called: number; serving: number };
-  countersClosed: string[];
-  notRated: number;
-  sessionsEnded: number;
-}
+export type { DayCloseSummary } from './events.js';
 
 /**
  * Work that lives outside the engine but ends with the day (staff sessions). Runs inside the close's

@@ -82,16 +82,19 @@ export interface QueueEventData {
   'acceptedWithMissing.completed': { id: string };
   'hall.notices': { count: number };
   /** the hall's business day `day` was closed (one transaction; see agent/queue/day-close.ts) */
-  'hall.dayClosed': {
-    day: string;
-    trigger: DayCloseTrigger;
-    /** tickets ended, by the state they were in */
-    ended: { waiting: number; noShow: number; called: number; serving: number };
-    countersClosed: string[];
-    notRated: number;
-    /** staff sessions signed out (sockets told) */
-    sessionsEnded: number;
-  };
+  'hall.dayClosed': DayCloseSummary;
+}
+
+/** What closing a business day did: the `hall.dayClosed` payload, and what EngineCore.closeDay returns. */
+export interface DayCloseSummary {
+  day: string;
+  trigger: DayCloseTrigger;
+  /** tickets ended, by the state they were in */
+  ended: { waiting: number; noShow: number; called: number; serving: number };
+  countersClosed: string[];
+  notRated: number;
+  /** staff sessions signed out (sockets told) */
+  sessionsEnded: number;
 }
 
 export type QueueEventType = keyof QueueEventData;
