@@ -8,7 +8,9 @@ import type { CounterDef, ServiceDef } from '../queue/types.js';
 import { checkCalendar } from './calendar-check.js';
 import { hallConfigSpec, type RawHallConfig } from './schema.js';
 import { formatIssue, type Issue } from './spec.js';
-import { type ServerTls, serverTls } from './tls.js';
+import { checkRatingReasons } from './rating-reasons.js';
+import { hallTls, type ServerTls } from './tls.js';
+import { upstreamCa } from './upstream-ca.js';
 import { DEFAULT_RATING_REASONS, type RatingReasonDef } from '../../common/rating-reasons.js';
 
 export class ConfigError extends Error {
@@ -214,18 +216,7 @@ function crossCheck(raw: RawHallConfig, issues: Issue[]): void {
     if (!staffIds.has(b) || b === a) issues.push({ path: `cases.backupStaff.${a}`, expected: 'another staff id from staff[]', got: b });
   }
   if (raw.calendar) checkCalendar(raw.calendar, counterIds, issues);
-  const reasons = raw.rating?.reasons ?? [];
-  const what = { code: 'a code', zh: 'a Chinese name', en: 'an English name' } as const;
-  for (const key of ['code', 'zh', 'en'] as const)
-    reasons.forEach((r, i) => {
-      const first = reasons.findIndex((o) => o[key] === r[key]);
-      if (first !== i)
-        issues.push({
-          path: `rating.reasons[${i}].${key}`,
-          expected: `${what[key]} not already used by rating.reasons[${first}]`,
-          got: r[key],
-        });
-    });
+  checkRatingReasons(raw.rating?.reasons ?? [], issues);
   if (raw.hall.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.hall.timezone });
@@ -272,39 +263,6 @@ function crossCheckSatellites(raw: RawHallConfig, issues: Issue[]): void {
   });
 }
 
-/**
- * Outside the demo the hall sends its records (ratings, staff numbers, 办不成事 texts) only over HTTPS,
- * verified against the CA named by upstream.ca; the demo may talk plain http to a hub on the same PC.
- */
-function upstreamCa(raw: RawHallConfig, file: string, demo: boolean): string | undefined {
-  const up = raw.upstream;
-  if (!up) return undefined;
-  const https = up.url.startsWith('https://');
-  if (!demo && !https)
-    throw new ConfigError(file, [
-      `upstream.url: "${up.url}" is plain http; outside the demo the hall sends only over HTTPS: use https://… and set upstream.ca to the hub CA's PEM file`,
-    ]);
-  if (up.ca === undefined) {
-    if (!demo && https)
-      throw new ConfigError(file, [
-        "upstream.ca: missing; name the PEM file of the CA that signed the hub's certificate (e.g. ca: hub-ca.pem)",
-      ]);
-    return undefined;
-  }
-  const path = resolvePath(dirname(file), up.ca);
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [
-      `upstream.ca: cannot read ${path} (${(err as NodeJS.ErrnoException).code}); give the path of the hub CA's PEM file`,
-    ]);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ConfigError(file, [`upstream.ca: ${path} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`]);
-  return pem;
-}
-
 function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): HallConfig {
   const given = env.HALLQ_SECRET ?? raw.hall.secret;
   const demo = raw.demo ?? false;
@@ -318,12 +276,10 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       "upstream.secret: this is the demo hall's published secret (anyone could sign batches as this hall); set HALLQ_UPSTREAM_SECRET or upstream.secret to the secret `npm run hub -- add-hall` printed for this hall",
     ]);
   const port = raw.server?.port ?? 8080;
-  const tls = serverTls(file, raw.server?.tls, port);
+  const tls = hallTls(file, raw.server, port);
   if (tls.problems.length) throw new ConfigError(file, tls.problems);
-  if (tls.tls && raw.server?.publicUrl?.startsWith('http://'))
-    throw new ConfigError(file, [
-      `server.publicUrl: "${raw.server.publicUrl}" is plain http while server.tls is set; use https://… with a name or address in the agent's certificate`,
-    ]);
+  const upstream = upstreamCa(raw.upstream, file, demo);
+  if (upstream.problem) throw new ConfigError(file, [upstream.problem]);
   return {
     file,
     demo,
@@ -405,7 +361,7 @@ function resolve(raw: RawHallConfig, file: string, env: NodeJS.ProcessEnv): Hall
       timeoutSeconds: raw.upstream.timeoutSeconds ?? 20,
       backoffMaxSeconds: raw.upstream.backoffMaxSeconds ?? 300,
       bookingsPollSeconds: raw.upstream.bookingsPollSeconds ?? 15,
-      ca: upstreamCa(raw, file, demo),
+      ca: upstream.ca,
     },
     warnings: codePageWarnings(raw, file),
   };

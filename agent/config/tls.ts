@@ -82,6 +82,22 @@ export function serverTls(
   return { tls: { key: key.text, cert: cert.text, certFile: cert.path, httpPort: raw.httpPort, validTo: to }, problems };
 }
 
+/** server.tls and what depends on it (server.publicUrl): the PEM texts, or the problems */
+export function hallTls(
+  configFile: string,
+  server: { tls?: { key: string; cert: string; httpPort?: number }; publicUrl?: string } | undefined,
+  port: number,
+): { tls?: ServerTls; problems: string[] } {
+  const r = serverTls(configFile, server?.tls, port);
+  if (r.tls && server?.publicUrl?.startsWith('http://'))
+    return {
+      problems: [
+        `server.publicUrl: "${server.publicUrl}" is plain http while server.tls is set; use https://… with a name or address in the agent's certificate`,
+      ],
+    };
+  return r;
+}
+
 /** a CA file (primary.ca of a satellite): its PEM text, or a problem naming the key */
 export function caFile(configFile: string, keyPath: string, given: string, what: string): { pem?: string; problem?: string } {
   const r = readPem(configFile, keyPath, given, what, CERT);
