@@ -9,7 +9,7 @@ import type { CounterDef, LocalizedText } from '../queue/types.js';
 import { forecastArrivals, type FittedModel } from '../../common/forecast/arrivals.js';
 import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
 import { DEFAULT_TARGET, planStaffing, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
-import { readBookings, readHistory } from './history.js';
+import { type HallHistory, readBookings, readHistory } from './history.js';
 
 export const CACHE_MS = 10 * 60_000;
 /** weeks of history read (the model fits on the last 8; holiday effects look further back) */
@@ -117,6 +117,7 @@ export class HallPlanner {
   private readonly calendar: HallCalendar;
   private readonly cache = new Map<string, { at: number; plan: Promise<ForecastPlan> }>();
   private readonly capBasis = new Map<string, { at: number; basis: Promise<Map<string, CapacityDay>> }>();
+  private pastRead?: { before: string; past: HallHistory };
 
   constructor(
     private readonly db: Database.Database,
@@ -156,7 +157,7 @@ export class HallPlanner {
 
   private computeBasis(today: string, days: number): Map<string, CapacityDay> {
     const { timezone: tz, services, counters, rules } = this.hall;
-    const past = readHistory(this.db, nextDay(today, -7 * HISTORY_WEEKS), today, tz, services);
+    const past = this.history(today);
     const f = forecastArrivals({
       history: past.history,
       calendar: this.calendar,
@@ -191,6 +192,20 @@ export class HallPlanner {
     return out;
   }
 
+  /**
+   * The walk-in history of the HISTORY_WEEKS before `before`, read once per day asked for: days before
+   * today no longer change, and reading 16 weeks of a busy hall (≈ 25,000 tickets through json_extract)
+   * holds the event loop for 150–400 ms, which every recomputation (every CACHE_MS, and each quota
+   * round) used to pay while kiosks and keypads waited.
+   */
+  private history(before: string): HallHistory {
+    if (this.pastRead?.before !== before) {
+      const { timezone, services } = this.hall;
+      this.pastRead = { before, past: readHistory(this.db, nextDay(before, -7 * HISTORY_WEEKS), before, timezone, services) };
+    }
+    return this.pastRead.past;
+  }
+
   clockNow(): number {
     return this.now();
   }
@@ -203,7 +218,7 @@ export class HallPlanner {
   private async compute(from: string, days: number): Promise<ForecastPlan> {
     const { timezone: tz, services, counters, rules } = this.hall;
     const target = this.hall.target ?? DEFAULT_TARGET;
-    const past = readHistory(this.db, nextDay(from, -7 * HISTORY_WEEKS), from, tz, services);
+    const past = this.history(from);
     const bookings = readBookings(this.db, from, nextDay(from, days), tz);
     const f = forecastArrivals({
       history: past.history,
