@@ -17,7 +17,7 @@ import type { HallContext } from '../context.js';
 import { installAccessGuard } from '../security/access.js';
 import { HostCheck } from '../security/host-check.js';
 import { errorBody, installErrorHandler } from './errors.js';
-import { type LazyValidators, lazyValidators } from './lazy-validators.js';
+import { type LazyValidators, lazyValidators, type RouteSchema } from './lazy-validators.js';
 import { requestId } from './request-id.js';
 import { securityRoutes } from './routes/security.js';
 import { campaignRoutes } from './routes/campaign.js';
@@ -51,6 +51,10 @@ export const SCREENS = [
 // from the package root: the same place whether this file runs from agent/ or from dist/app/agent/
 export const UI_DIR = UI_BUILD;
 
+/** the kiosk's press and the counter's actions: validators compiled at start, not on first use */
+export const hotPath = (r: RouteSchema): boolean =>
+  r.method === 'POST' && (r.url === '/api/v1/tickets' || (r.url ?? '').startsWith('/api/v1/counters/:counter/'));
+
 export async function buildServer(ctx: HallContext, opts: { uiDir?: string; validators?: LazyValidators } = {}): Promise<TypedApp> {
   const tls = ctx.config.server.tls;
   // HTTPS on the hall LAN (server.tls): the same app and the same socket.io, on an https server. The
@@ -70,7 +74,9 @@ export async function buildServer(ctx: HallContext, opts: { uiDir?: string; vali
     genReqId: requestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
     // each route's validators compiled on its first request, not all at start (agent/api/lazy-validators.ts)
-    schemaController: { compilersFactory: { buildValidator: (opts.validators ?? lazyValidators()).buildValidator as never } },
+    schemaController: {
+      compilersFactory: { buildValidator: (opts.validators ?? lazyValidators({ eager: hotPath })).buildValidator as never },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as TypedApp;
 
   app.server.maxConnections = 2000;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lazyValidators } from '../../../agent/api/lazy-validators.js';
-import { buildServer } from '../../../agent/api/server.js';
+import { buildServer, hotPath } from '../../../agent/api/server.js';
 import { api, staffToken, startTestAgent, type TestAgent } from '../../helpers/agent.js';
 
 /**
@@ -104,10 +104,10 @@ describe("request schemas (compiled on a route's first request: agent/api/lazy-v
   });
 
   it("every route's schema compiles", async () => {
-    const validators = lazyValidators();
+    const validators = lazyValidators({ eager: hotPath });
     const app = await buildServer(agent.hall.ctx, { validators });
     try {
-      await app.ready();
+      await app.ready(); // a hot path's schema that ajv refuses fails here
       expect(validators.pending).toBeGreaterThan(30);
       validators.compileAll(); // throws the first schema ajv refuses
       expect(validators.pending).toBe(0);
