@@ -4,7 +4,7 @@
 // with an 80 % prediction interval from a negative binomial whose dispersion is fitted in-sample.
 // Every parameter is a mean or a ratio of sums over named days, so a reviewer can redo it in a sheet.
 import { type HallCalendar, nextDay } from '../../agent/queue/calendar.js';
-import { countQuantile } from './quantile.js';
+import { countInterval } from './quantile.js';
 import { classifierFor, type DayClass, type DayClassifier, type DayEffect, type DayInfo, dayNumber, type History, SLOTS } from './slots.js';
 
 export interface ForecastOptions {
@@ -293,7 +293,6 @@ export interface ForecastResult {
 
 export function forecastArrivals(input: ForecastInput): ForecastResult {
   const fit = new Fit(input);
-  const q = (1 - fit.opts.level) / 2;
   const days: DayForecast[] = [];
   for (let n = 0, day = input.from; n < input.days; n++, day = nextDay(day)) {
     const info = fit.cls.info(day);
@@ -303,10 +302,11 @@ export function forecastArrivals(input: ForecastInput): ForecastResult {
       const booked = input.bookings?.get(day)?.get(s)?.slice(0, SLOTS) ?? zeros();
       while (booked.length < SLOTS) booked.push(0);
       const phi = fit.dispersion.get(s) ?? 0;
+      const ends = walk.map((m) => countInterval(m, phi, fit.opts.level));
       services[s] = {
         mean: walk.map((m, i) => m + booked[i]!),
-        lo: walk.map((m, i) => countQuantile(m, phi, q) + booked[i]!),
-        hi: walk.map((m, i) => countQuantile(m, phi, 1 - q) + booked[i]!),
+        lo: ends.map(([lo], i) => lo + booked[i]!),
+        hi: ends.map(([, hi], i) => hi + booked[i]!),
         booked,
       };
     }
