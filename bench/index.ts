@@ -18,6 +18,7 @@ const benches = [
   'satellite.ts',
   'sync.ts',
   'forecast.ts',
+  'forecast-month.ts',
   'sign-in.ts',
 ];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative

@@ -6,10 +6,10 @@ import type Database from 'better-sqlite3';
 import { type CalendarData, HallCalendar, nextDay } from '../queue/calendar.js';
 import type { QueueRules } from '../queue/rules.js';
 import type { CounterDef, LocalizedText } from '../queue/types.js';
-import { forecastArrivals, type FittedModel } from '../../common/forecast/arrivals.js';
+import { type FittedModel, type ForecastResult, forecastArrivals } from '../../common/forecast/arrivals.js';
 import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
 import { DEFAULT_TARGET, planStaffing, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
-import { readBookings, readHistory } from './history.js';
+import { type HallHistory, readBookings, readHistory } from './history.js';
 
 export const CACHE_MS = 10 * 60_000;
 /** weeks of history read (the model fits on the last 8; holiday effects look further back) */
@@ -200,12 +200,15 @@ export class HallPlanner {
     this.cache.clear();
   }
 
-  private async compute(from: string, days: number): Promise<ForecastPlan> {
-    const { timezone: tz, services, counters, rules } = this.hall;
-    const target = this.hall.target ?? DEFAULT_TARGET;
+  /**
+   * The arrivals forecast of `days` days from `from`: the HISTORY_WEEKS of the store before `from`,
+   * the bookings known, the model of common/forecast (also what bench/forecast-month.ts scores).
+   */
+  forecast(from: string, days: number): { past: HallHistory; forecast: ForecastResult } {
+    const { timezone: tz, services } = this.hall;
     const past = readHistory(this.db, nextDay(from, -7 * HISTORY_WEEKS), from, tz, services);
     const bookings = readBookings(this.db, from, nextDay(from, days), tz);
-    const f = forecastArrivals({
+    const forecast = forecastArrivals({
       history: past.history,
       calendar: this.calendar,
       timezone: tz,
@@ -214,6 +217,13 @@ export class HallPlanner {
       days,
       bookings,
     });
+    return { past, forecast };
+  }
+
+  private async compute(from: string, days: number): Promise<ForecastPlan> {
+    const { timezone: tz, counters, rules } = this.hall;
+    const target = this.hall.target ?? DEFAULT_TARGET;
+    const { past, forecast: f } = this.forecast(from, days);
     const grace = this.calendar.data.graceMinutes * 60_000;
     const out: PlannedDay[] = [];
     for (const [index, d] of f.days.entries()) {
