@@ -12,7 +12,7 @@ export function countQuantile(mean: number, phi: number, q: number): number {
   return k;
 }
 
-/** P(X = k) for k = 0 … until the mass left is nil (the bound: mean + 40 sd). */
+/** P(X = k) for k = 0 … until the mass left is below 1e-9 (at most mean + 40 sd). */
 function countPmf(mean: number, phi: number): number[] {
   // pmf(k+1) = pmf(k)·(k + r)(1 − p)/(k + 1) for the negative binomial, pmf(k)·μ/(k + 1) for Poisson.
   const poisson = phi < 1e-9;
@@ -20,10 +20,12 @@ function countPmf(mean: number, phi: number): number[] {
   const p = poisson ? 0 : r / (r + mean);
   let pmf = poisson ? Math.exp(-mean) : Math.exp(r * Math.log(p));
   const out = [pmf];
+  let cdf = pmf;
   const stop = mean + 40 * Math.sqrt(mean + phi * mean * mean) + 10;
-  for (let k = 0; k < stop; k++) {
+  for (let k = 0; k < stop && (k < mean || cdf < 1 - 1e-9); k++) {
     pmf = poisson ? (pmf * mean) / (k + 1) : (pmf * (k + r) * (1 - p)) / (k + 1);
     out.push(pmf);
+    cdf += pmf;
   }
   return out;
 }
@@ -32,7 +34,7 @@ function countPmf(mean: number, phi: number): number[] {
  * The prediction interval [lo, hi] of a count with mean μ, holding P(lo ≤ X ≤ hi) as near `level`
  * as whole counts allow (docs/forecast.md, "Prediction interval"). Equal-tailed quantiles of a
  * small count overshoot (both ends included: Poisson(1)'s 10–90 % quantiles [0, 2] hold 92 %), so:
- *   lo = the smallest k whose mid-distribution P(X < k) + P(X = k)/2 reaches (1 − level)/2;
+ *   lo = the smallest k whose mid-distribution P(X < k) + P(X = k)/2 reaches (1 − level)/2 (at most ⌊μ⌋);
  *   hi = the k ≥ max(lo, ⌈μ⌉) making P(lo ≤ X ≤ k) closest to `level` (a tie: the smaller k).
  * The interval always holds the mean, so a sum of intervals holds the sum of the means.
  */
@@ -47,7 +49,7 @@ export function countInterval(mean: number, phi: number, level: number): [number
   const tail = (1 - level) / 2;
   let lo = 0;
   let below = 0; // P(X < lo)
-  while (lo < pmf.length - 1 && below + pmf[lo]! / 2 < tail) below += pmf[lo++]!;
+  while (lo < Math.floor(mean) && below + pmf[lo]! / 2 < tail) below += pmf[lo++]!;
   let hi = Math.max(lo, Math.ceil(mean - 1e-9));
   let cover = 0;
   for (let k = lo; k <= hi; k++) cover += pmf[k]!;
