@@ -8,12 +8,14 @@ import type { QueueRules } from '../queue/rules.js';
 import type { CounterDef, LocalizedText } from '../queue/types.js';
 import { type FittedModel, type ForecastResult, forecastArrivals } from '../../common/forecast/arrivals.js';
 import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
-import { DEFAULT_TARGET, planStaffing, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
+import { DEFAULT_TARGET, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
 import { type HallHistory, readBookings, readHistory } from './history.js';
 
 export const CACHE_MS = 10 * 60_000;
 /** weeks of history read (the model fits on the last 8; holiday effects look further back) */
 export const HISTORY_WEEKS = 16;
+/** simulation replications behind appointment capacity (15 days of it every 10 minutes at most) */
+export const CAPACITY_REPLICATIONS = 10;
 
 /** Used for a hall whose config has no calendar section: Mon–Fri 08:30–12:00, 14:00–17:30. */
 const FALLBACK_HOURS = [
@@ -44,7 +46,7 @@ export interface PlannerHall {
 export interface CapacityDay {
   midnight: number;
   open: readonly boolean[];
-  /** counters planned per open slot (Erlang C on the forecast) */
+  /** counters the planner recommends per open slot for the forecast walk-ins */
   counters: Map<number, number>;
   /** forecast walk-ins per service per slot */
   walkIns: Record<string, number[]>;
@@ -140,45 +142,46 @@ export class HallPlanner {
   }
 
   /**
-   * The walk-in forecast and the Erlang C counters of each slot for the next `days` days from `today`
-   * (history before today): fast enough for a booking request; cached like the plan.
+   * What appointment capacity is derived from (agent/forecast/bookings.ts), for the next `days` days
+   * from `today` (history before today): the walk-in forecast and the counters the planner
+   * recommends for it in each slot; cached like the plan.
    */
   capacityBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
     const key = `cap|${today}|${days}`;
     const hit = this.capBasis.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.basis;
-    const basis = Promise.resolve().then(() => this.computeBasis(today, days));
+    const basis = this.computeBasis(today, days);
     this.capBasis.clear();
     this.capBasis.set(key, { at: this.now(), basis });
     basis.catch(() => this.capBasis.delete(key));
     return basis;
   }
 
-  private computeBasis(today: string, days: number): Map<string, CapacityDay> {
-    const { timezone: tz, services, counters, rules } = this.hall;
-    const past = readHistory(this.db, nextDay(today, -7 * HISTORY_WEEKS), today, tz, services);
-    const f = forecastArrivals({
-      history: past.history,
-      calendar: this.calendar,
-      timezone: tz,
-      services: services.map((s) => s.id),
-      from: today,
-      days,
-    });
+  /**
+   * The recommendation of the board (Erlang C where it holds, else the simulation of the hall's
+   * calling order; the same seed per day) on the walk-ins alone: counting the booked citizens would
+   * let bookings raise their own capacity. CAPACITY_REPLICATIONS for every day of the booking window.
+   */
+  private async computeBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
+    const { timezone: tz, counters, rules } = this.hall;
+    const { past, forecast: f } = this.forecast(today, days);
+    const grace = this.calendar.data.graceMinutes * 60_000;
     const out = new Map<string, CapacityDay>();
     for (const d of f.days) {
       const plan = this.calendar.plan(d.day);
       const walkIns = Object.fromEntries(Object.entries(d.services).map(([s, x]) => [s, x.mean.map((m, i) => m - x.booked[i]!)]));
-      const rows = planStaffing({
+      const rows = await planStaffingAsync({
         counters,
         ...(plan.counters ? { available: plan.counters } : {}),
-        slotCounters: slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), this.calendar.data.graceMinutes * 60_000),
+        slotCounters: slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), grace),
         rules,
         handling: past.handling,
         walkIns,
         open: d.open,
         channelMix: past.channelMix,
-        method: 'erlang',
+        target: this.hall.target ?? DEFAULT_TARGET,
+        replications: CAPACITY_REPLICATIONS,
+        seed: Number(d.day.replaceAll('-', '')),
       });
       out.set(d.day, {
         midnight: dayMidnight(d.day, tz),
