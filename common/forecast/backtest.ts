@@ -24,6 +24,9 @@ export interface BacktestResult {
   /** service × slot prediction intervals holding the actual count */
   hits: number;
   scored: number;
+  /** hall total × slot: the sum of the services' interval ends holding the total (what the board and the hub show) */
+  hallHits: number;
+  hallScored: number;
 }
 
 const tally = (): ErrorTally => ({ apeSum: 0, apeN: 0, absErr: 0, actual: 0 });
@@ -41,7 +44,7 @@ export const mape = (t: ErrorTally) => (t.apeN ? t.apeSum / t.apeN : Number.NaN)
 export const wape = (t: ErrorTally) => (t.actual ? t.absErr / t.actual : Number.NaN);
 
 export function emptyBacktest(): BacktestResult {
-  return { model: tally(), naive: tally(), modelHall: tally(), naiveHall: tally(), hits: 0, scored: 0 };
+  return { model: tally(), naive: tally(), modelHall: tally(), naiveHall: tally(), hits: 0, scored: 0, hallHits: 0, hallScored: 0 };
 }
 
 export function mergeBacktest(into: BacktestResult, r: BacktestResult): void {
@@ -53,6 +56,8 @@ export function mergeBacktest(into: BacktestResult, r: BacktestResult): void {
   }
   into.hits += r.hits;
   into.scored += r.scored;
+  into.hallHits += r.hallHits;
+  into.hallScored += r.hallScored;
 }
 
 /**
@@ -75,6 +80,8 @@ export function scoreForecast(
       let mh = 0;
       let nh = 0;
       let yh = 0;
+      let lo = 0;
+      let hi = 0;
       for (const s of services) {
         const ys = y.get(s)?.[i] ?? 0;
         const sf = fd.services[s]!;
@@ -85,7 +92,11 @@ export function scoreForecast(
         mh += sf.mean[i]!;
         nh += naive[s]![i]!;
         yh += ys;
+        lo += sf.lo[i]!;
+        hi += sf.hi[i]!;
       }
+      out.hallScored++;
+      if (lo <= yh && yh <= hi) out.hallHits++;
       add(out.modelHall, mh, yh);
       add(out.naiveHall, nh, yh);
     }
