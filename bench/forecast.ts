@@ -137,7 +137,7 @@ if (!isMainThread) {
   });
   console.log(`80 % prediction interval holds the actual count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
   console.log(
-    `the hall total's interval (the sum of the services' ends, as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
+    `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
   );
   const beats = mape(all.model) < mape(all.naive) && wape(all.modelHall) < wape(all.naiveHall);
   console.log(beats ? 'the model beats the naive forecast' : 'FAIL: the model does not beat the naive forecast');

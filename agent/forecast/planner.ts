@@ -256,17 +256,15 @@ export class HallPlanner {
         seed: Number(d.day.replaceAll('-', '')),
       });
       const availableAt = (i: number) => (perSlot[i] ?? plan.counters ?? counters.map((c) => c.id)).length;
-      const slots: PlannedSlot[] = staffing.map((r) => {
-        let lo = 0;
-        let hi = 0;
-        let b = 0;
-        for (const x of Object.values(d.services)) {
-          lo += x.lo[r.slot]!;
-          hi += x.hi[r.slot]!;
-          b += x.booked[r.slot]!;
-        }
-        return { ...r, time: hhmm(r.slot), lo, hi, booked: b, available: availableAt(r.slot) };
-      });
+      // the hall total's own 80 % interval (docs/forecast.md)
+      const slots: PlannedSlot[] = staffing.map((r) => ({
+        ...r,
+        time: hhmm(r.slot),
+        lo: d.total.lo[r.slot]!,
+        hi: d.total.hi[r.slot]!,
+        booked: d.total.booked[r.slot]!,
+        available: availableAt(r.slot),
+      }));
       const hours: PlannedHour[] = [];
       for (const s of slots) {
         const hour = `${s.time.slice(0, 2)}:00`;

@@ -24,7 +24,7 @@ export interface BacktestResult {
   /** service × slot prediction intervals holding the actual count */
   hits: number;
   scored: number;
-  /** hall total × slot: the sum of the services' interval ends holding the total (what the board and the hub show) */
+  /** hall total × slot: the hall total's interval (what the board and the hub show) holding the total */
   hallHits: number;
   hallScored: number;
 }
@@ -80,8 +80,6 @@ export function scoreForecast(
       let mh = 0;
       let nh = 0;
       let yh = 0;
-      let lo = 0;
-      let hi = 0;
       for (const s of services) {
         const ys = y.get(s)?.[i] ?? 0;
         const sf = fd.services[s]!;
@@ -92,11 +90,9 @@ export function scoreForecast(
         mh += sf.mean[i]!;
         nh += naive[s]![i]!;
         yh += ys;
-        lo += sf.lo[i]!;
-        hi += sf.hi[i]!;
       }
       out.hallScored++;
-      if (lo <= yh && yh <= hi) out.hallHits++;
+      if (fd.total.lo[i]! <= yh && yh <= fd.total.hi[i]!) out.hallHits++;
       add(out.modelHall, mh, yh);
       add(out.naiveHall, nh, yh);
     }

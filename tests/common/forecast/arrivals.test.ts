@@ -49,6 +49,10 @@ describe('arrivals forecast, checked by hand', () => {
     // P(2 ≤ X ≤ 6) = 0.889 − 0.092 = 0.797 is nearer 0.8 than ≤ 5 (0.693) or ≤ 7 (0.857)
     expect(mon!.services.s!.lo[18]).toBe(2);
     expect(mon!.services.s!.hi[18]).toBe(6);
+    // one service: the hall total is that service (φ of the total 0 too)
+    expect(mon!.total.lo[18]).toBe(2);
+    expect(mon!.total.hi[18]).toBe(6);
+    expect(mon!.total.mean[19]).toBeCloseTo(6, 9);
     // closed slots are zero
     expect(mon!.services.s!.mean[30]).toBe(0);
   });
@@ -163,6 +167,9 @@ describe('backtest on the synthetic history', () => {
     // the 80 % interval is calibrated (equal-tailed quantiles held ≈ 90 %)
     expect(all.hits / all.scored).toBeGreaterThan(0.75);
     expect(all.hits / all.scored).toBeLessThan(0.86);
+    // the hall total's own interval: the sum of the services' ends held ≈ 96 %
+    expect(all.hallHits / all.hallScored).toBeGreaterThan(0.72);
+    expect(all.hallHits / all.hallScored).toBeLessThan(0.86);
     // the naive reference reads the last observed same weekday
     const n = naiveForecast(halls[0]!.history, services, '2026-05-18', '2026-05-27');
     expect(n['id-card']).toEqual(halls[0]!.history.get('2026-05-13')!.get('id-card'));
