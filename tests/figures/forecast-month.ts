@@ -191,7 +191,7 @@ export function runMonthBacktest(opts: { seed: number; weeks?: number; level?: n
     rmSync(dir, { recursive: true, force: true });
   }
   const logHistory = walkInsOfLog(log);
-  // a service nobody walks in for (出生登记 has only its daily cap here) would score its zeros as hits
+  // a service the workload never issues (出生登记) would score its forecast zeros as hits
   const services = SERVICES.map((s) => s.id).filter((s) => [...logHistory.values()].some((d) => d.has(s)));
   const past = forecast!.past.history;
   const result = emptyBacktest();
