@@ -19,6 +19,7 @@ const benches = [
   'sync.ts',
   'forecast.ts',
   'forecast-month.ts',
+  'planner.ts',
   'sign-in.ts',
 ];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative

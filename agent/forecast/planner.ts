@@ -119,6 +119,7 @@ export class HallPlanner {
   private readonly calendar: HallCalendar;
   private readonly cache = new Map<string, { at: number; plan: Promise<ForecastPlan> }>();
   private readonly capBasis = new Map<string, { at: number; basis: Promise<Map<string, CapacityDay>> }>();
+  private pastRead?: { before: string; past: HallHistory };
 
   constructor(
     private readonly db: Database.Database,
@@ -150,7 +151,7 @@ export class HallPlanner {
     const key = `cap|${today}|${days}`;
     const hit = this.capBasis.get(key);
     if (hit && this.now() - hit.at < CACHE_MS) return hit.basis;
-    const basis = this.computeBasis(today, days);
+    const basis = Promise.resolve().then(() => this.computeBasis(today, days));
     this.capBasis.clear();
     this.capBasis.set(key, { at: this.now(), basis });
     basis.catch(() => this.capBasis.delete(key));
@@ -194,22 +195,13 @@ export class HallPlanner {
     return out;
   }
 
-  clockNow(): number {
-    return this.now();
-  }
-
-  /** Forget cached plans (bookings changed). */
-  invalidate(): void {
-    this.cache.clear();
-  }
-
   /**
    * The arrivals forecast of `days` days from `from`: the HISTORY_WEEKS of the store before `from`,
    * the bookings known, the model of common/forecast (also what bench/forecast-month.ts scores).
    */
   forecast(from: string, days: number): { past: HallHistory; forecast: ForecastResult } {
     const { timezone: tz, services } = this.hall;
-    const past = readHistory(this.db, nextDay(from, -7 * HISTORY_WEEKS), from, tz, services);
+    const past = this.history(from);
     const bookings = readBookings(this.db, from, nextDay(from, days), tz);
     const forecast = forecastArrivals({
       history: past.history,
@@ -221,6 +213,29 @@ export class HallPlanner {
       bookings,
     });
     return { past, forecast };
+  }
+
+  /**
+   * The walk-in history of the HISTORY_WEEKS before `before`, read once per day asked for: days before
+   * today no longer change, and reading 16 weeks of a busy hall (≈ 25,000 tickets through json_extract)
+   * holds the event loop for 150–400 ms, which every recomputation (every CACHE_MS, and each quota
+   * round) used to pay while kiosks and keypads waited.
+   */
+  private history(before: string): HallHistory {
+    if (this.pastRead?.before !== before) {
+      const { timezone, services } = this.hall;
+      this.pastRead = { before, past: readHistory(this.db, nextDay(before, -7 * HISTORY_WEEKS), before, timezone, services) };
+    }
+    return this.pastRead.past;
+  }
+
+  clockNow(): number {
+    return this.now();
+  }
+
+  /** Forget cached plans (bookings changed). */
+  invalidate(): void {
+    this.cache.clear();
   }
 
   private async compute(from: string, days: number): Promise<ForecastPlan> {
