@@ -169,6 +169,8 @@ export class HallPlanner {
     const grace = this.calendar.data.graceMinutes * 60_000;
     const out = new Map<string, CapacityDay>();
     for (const d of f.days) {
+      // the history read above already held the loop: a kiosk press goes first, then the day's simulation
+      await new Promise((res) => setImmediate(res));
       const plan = this.calendar.plan(d.day);
       const walkIns = Object.fromEntries(Object.entries(d.services).map(([s, x]) => [s, x.mean.map((m, i) => m - x.booked[i]!)]));
       const rows = await planStaffingAsync({
