@@ -145,12 +145,15 @@ export class HallPlanner {
   /**
    * What appointment capacity is derived from (agent/forecast/bookings.ts), for the next `days` days
    * from `today` (history before today): the walk-in forecast and the counters the planner
-   * recommends for it in each slot; cached like the plan.
+   * recommends for it in each slot; cached for the day.
    */
   capacityBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
     const key = `cap|${today}|${days}`;
+    // kept for the whole day: it reads only the history before today, the calendar and the counters
+    // (forecast walk-ins, not bookings), none of which changes until midnight or a restart; its
+    // simulation costs ≈ 1 s of CPU in a busy hall, which every 10 minutes would be paid for nothing
     const hit = this.capBasis.get(key);
-    if (hit && this.now() - hit.at < CACHE_MS) return hit.basis;
+    if (hit) return hit.basis;
     const basis = Promise.resolve().then(() => this.computeBasis(today, days));
     this.capBasis.clear();
     this.capBasis.set(key, { at: this.now(), basis });
