@@ -18,6 +18,7 @@ const benches = [
   'satellite.ts',
   'sync.ts',
   'forecast.ts',
+  'forecast-month.ts',
   'planner.ts',
   'sign-in.ts',
 ];
