@@ -14,6 +14,7 @@ import { IngestBusy } from './ingest-writer.js';
 import { bookingSyncRoutes } from './booking-sync.js';
 import { pruneBookings } from './booking-queries.js';
 import { bookingRoutes } from './pages/book.js';
+import type { RateLimitSettings } from './rate-limit.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
 
@@ -46,6 +47,14 @@ export interface HubOptions {
   now?: () => number;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
   tls?: { key: string; cert: string };
+  /**
+   * the reverse proxies in front of the hub (addresses/CIDRs, comma-separated, or the number of hops):
+   * a request from one of them is the client's whose address X-Forwarded-For gives. Default none: the
+   * peer's address, and a client's own X-Forwarded-For is ignored.
+   */
+  trustProxy?: string | number;
+  /** the per-address limit of the public booking actions (default 10 at once, 30 an hour); false: none */
+  bookingRate?: RateLimitSettings | false;
 }
 
 export interface RunningHub {
@@ -87,9 +96,13 @@ const UNAVAILABLE = new Set([
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const https = opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {};
+  const hops = opts.trustProxy;
+  // a number of hops: the nearest n addresses of the chain are proxies (Fastify's types take a function for it)
+  const trust = typeof hops === 'number' ? { trustProxy: (_addr: string, i: number) => i < hops } : hops ? { trustProxy: hops } : {};
+  const common = { bodyLimit: 1024 * 1024, ...https, ...trust };
   const app = (typeof opts.logger === 'object'
-    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024, ...https })
-    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...https })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: opts.logger, ...common })
+    : Fastify({ logger: opts.logger ?? false, ...common })) as unknown as FastifyInstance;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
     app.log.warn({ err: err.message }, 'idle database connection lost'),
   );
@@ -141,7 +154,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
   bookingSyncRoutes(app, pool);
-  bookingRoutes(app, pool);
+  bookingRoutes(app, pool, { now: opts.now ?? Date.now, rate: opts.bookingRate });
   supervisionRoutes(app, pool, {
     lateMinutes: opts.lateMinutes ?? 120,
     secureCookie: opts.secureCookie ?? opts.tls !== undefined,
