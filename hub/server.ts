@@ -8,7 +8,7 @@ import type { ContractTable } from '../contracts/records.js';
 import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
-import { hubNow, nightlyForecast } from './forecast-run.js';
+import { forecastTick } from './forecast-run.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
 import { bookingSyncRoutes } from './booking-sync.js';
@@ -62,6 +62,11 @@ export interface RunningHub {
   pool: pg.Pool;
   url: string;
   counters: IngestCounters;
+  /**
+   * the nightly forecast's look at the clock (HubOptions.nightlyForecast): what the 15-minute timer runs;
+   * one at a time (a call while one runs waits for it). Null: nothing run (before 02:00, done, or off).
+   */
+  forecastTick(): Promise<{ day: string; halls: number; slots: number } | null>;
   close(): Promise<void>;
 }
 
@@ -167,26 +172,37 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
     setInterval(() => pruneBookings(pool).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
   ];
-  if (opts.nightlyForecast) {
-    const tick = () => {
-      const { day, hour } = hubNow();
-      if (hour < 2) return;
-      nightlyForecast(pool, day)
-        .then((r) => r && app.log.info(r, 'nightly forecast done'))
-        .catch((err) => app.log.warn({ err: err.message }, 'nightly forecast failed'));
-    };
-    timers.push(setInterval(tick, 15 * 60_000));
-  }
+  let forecastRun: Promise<{ day: string; halls: number; slots: number } | null> | null = null;
+  const tick = () => {
+    if (!opts.nightlyForecast) return Promise.resolve(null);
+    forecastRun ??= forecastTick(pool, (opts.now ?? Date.now)())
+      .then((r) => {
+        if (r) app.log.info(r, 'nightly forecast done');
+        return r;
+      })
+      .catch((err) => {
+        app.log.warn({ err: err.message }, 'nightly forecast failed');
+        return null;
+      })
+      .finally(() => {
+        forecastRun = null;
+      });
+    return forecastRun;
+  };
+  if (opts.nightlyForecast) timers.push(setInterval(tick, 15 * 60_000));
   for (const t of timers) t.unref();
 
   // a province's halls reconnect at once after an outage: a short accept queue turns into SYN retries (1, 3, 7 s …)
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090, backlog: 4096 });
+  // a hub started after 02:00 (down over night, restarted at 02:05) runs today's at once, not 15 minutes later
+  void tick();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8090);
   return {
     app,
     pool,
     counters,
+    forecastTick: tick,
     url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
       for (const t of timers) clearInterval(t);
