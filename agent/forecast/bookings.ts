@@ -4,6 +4,7 @@
 // (the 身份证 number only as its HMAC with the hall secret). A booking is an appointment row, so the
 // kiosk checks it in by its code like an imported one. Every booking is one synchronous IMMEDIATE
 // transaction that counts and inserts: concurrent requests cannot overbook a slot.
+import { prepared } from '../store/statements.js';
 import { randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { nextDay } from '../queue/calendar.js';
@@ -44,10 +45,19 @@ export interface BookingHall {
 
 /** places kept for the hub in a slot (0 when none was granted) */
 export function reservedForHub(db: Database.Database, day: string, service: string, slot: number): number {
-  const r = db.prepare('SELECT reserved FROM hub_quota WHERE day = ? AND service = ? AND slot = ?').get(day, service, slot) as
+  const r = prepared(db, 'SELECT reserved FROM hub_quota WHERE day = ? AND service = ? AND slot = ?').get(day, service, slot) as
     | { reserved: number }
     | undefined;
   return r?.reserved ?? 0;
+}
+
+/** places kept for the hub in each slot of a day */
+export function reservedForHubBySlot(db: Database.Database, day: string, service: string): Map<number, number> {
+  const rows = prepared(db, 'SELECT slot, reserved FROM hub_quota WHERE day = ? AND service = ?').all(day, service) as {
+    slot: number;
+    reserved: number;
+  }[];
+  return new Map(rows.map((r) => [r.slot, r.reserved]));
 }
 
 const hhmm = (slot: number) => `${String(Math.floor(slot / 2)).padStart(2, '0')}:${slot % 2 ? '30' : '00'}`;
@@ -67,29 +77,31 @@ export class HallBookings {
   ) {}
 
   share(): number {
-    const r = this.db.prepare("SELECT value FROM booking_settings WHERE key = 'share'").get() as { value: string } | undefined;
+    const r = prepared(this.db, "SELECT value FROM booking_settings WHERE key = 'share'").get() as { value: string } | undefined;
     return r ? Number(r.value) : DEFAULT_SHARE;
   }
 
   setShare(share: number): void {
     if (!(share >= 0 && share <= 1)) throw new BookingError(400, 'invalid_share', '预约比例应在 0 到 1 之间', 'share must be within 0..1');
-    this.db
-      .prepare("INSERT INTO booking_settings (key, value) VALUES ('share', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .run(String(share));
+    prepared(
+      this.db,
+      "INSERT INTO booking_settings (key, value) VALUES ('share', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(String(share));
   }
 
   /** the part of each slot's places granted to the hub for online booking (agent/forecast/hub-quota.ts) */
   onlineShare(): number {
-    const r = this.db.prepare("SELECT value FROM booking_settings WHERE key = 'onlineShare'").get() as { value: string } | undefined;
+    const r = prepared(this.db, "SELECT value FROM booking_settings WHERE key = 'onlineShare'").get() as { value: string } | undefined;
     return r ? Number(r.value) : DEFAULT_ONLINE_SHARE;
   }
 
   setOnlineShare(share: number): void {
     if (!(share >= 0 && share <= 1))
       throw new BookingError(400, 'invalid_share', '网上预约比例应在 0 到 1 之间', 'the online share must be within 0..1');
-    this.db
-      .prepare("INSERT INTO booking_settings (key, value) VALUES ('onlineShare', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .run(String(share));
+    prepared(
+      this.db,
+      "INSERT INTO booking_settings (key, value) VALUES ('onlineShare', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(String(share));
   }
 
   private checkDay(day: string, service: string) {
@@ -128,25 +140,27 @@ export class HallBookings {
     return { midnight: basis.midnight, caps };
   }
 
-  async slots(day: string, service: string): Promise<SlotView[]> {
+  /** `sweep: false` for a caller that swept once before reading many days and services (hub-quota.ts) */
+  async slots(day: string, service: string, sweep = true): Promise<SlotView[]> {
     this.checkDay(day, service);
     const { midnight, caps } = await this.derived(day, service);
-    this.sweepNoShows();
+    if (sweep) this.sweepNoShows();
     const overrides = new Map(
       (
-        this.db.prepare('SELECT slot, capacity FROM booking_capacity WHERE day = ? AND service = ?').all(day, service) as {
+        prepared(this.db, 'SELECT slot, capacity FROM booking_capacity WHERE day = ? AND service = ?').all(day, service) as {
           slot: number;
           capacity: number;
         }[]
       ).map((r) => [r.slot, r.capacity] as const),
     );
+    const counts = this.slotCounts(service, midnight);
+    const reservedBySlot = reservedForHubBySlot(this.db, day, service);
     const out: SlotView[] = [];
     for (const [slot, derived] of caps) {
       const start = midnight + slot * SLOT_MS;
       const capacity = overrides.get(slot) ?? derived;
-      const taken = this.taken(service, start);
-      const reserved = reservedForHub(this.db, day, service, slot);
-      const local = this.localTaken(service, start);
+      const { taken, local } = counts.get(slot) ?? { taken: 0, local: 0 };
+      const reserved = reservedBySlot.get(slot) ?? 0;
       out.push({
         slot,
         time: hhmm(slot),
@@ -162,25 +176,30 @@ export class HallBookings {
     return out;
   }
 
-  /** bookings made in the hall or imported (not the hub's, which count against the places kept for it) */
-  localTaken(service: string, start: number): number {
-    const r = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM appointments WHERE service = ? AND state IN ('booked', 'checkedIn', 'noShow')
-           AND COALESCE(source, '') <> 'hub'
-           AND json_extract(data, '$.slotStart') >= ? AND json_extract(data, '$.slotStart') < ?`,
-      )
-      .get(service, start, start + SLOT_MS) as { n: number };
-    return r.n;
+  /**
+   * Bookings per slot of one day (from its midnight): every booking (`taken`) and those made in the hall
+   * or imported (`local`, not the hub's). One pass over the day instead of two queries per slot.
+   */
+  slotCounts(service: string, midnight: number): Map<number, { taken: number; local: number }> {
+    const rows = prepared(
+      this.db,
+      `SELECT CAST((json_extract(data, '$.slotStart') - ?) / ? AS INTEGER) AS slot, COUNT(*) AS taken,
+              SUM(COALESCE(source, '') <> 'hub') AS local
+         FROM appointments WHERE service = ? AND state IN ('booked', 'checkedIn', 'noShow')
+           AND json_extract(data, '$.slotStart') >= ? AND json_extract(data, '$.slotStart') < ?
+         GROUP BY 1`,
+    ).all(midnight, SLOT_MS, service, midnight, midnight + 48 * SLOT_MS) as { slot: number; taken: number; local: number }[];
+    return new Map(rows.map((r) => [r.slot, { taken: r.taken, local: r.local }]));
   }
 
-  private taken(service: string, start: number): number {
-    const r = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM appointments WHERE service = ? AND state IN ('booked', 'checkedIn', 'noShow')
+  /** bookings made in the hall or imported (not the hub's, which count against the places kept for it) */
+  localTaken(service: string, start: number): number {
+    const r = prepared(
+      this.db,
+      `SELECT COUNT(*) AS n FROM appointments WHERE service = ? AND state IN ('booked', 'checkedIn', 'noShow')
+           AND COALESCE(source, '') <> 'hub'
            AND json_extract(data, '$.slotStart') >= ? AND json_extract(data, '$.slotStart') < ?`,
-      )
-      .get(service, start, start + SLOT_MS) as { n: number };
+    ).get(service, start, start + SLOT_MS) as { n: number };
     return r.n;
   }
 
@@ -190,14 +209,13 @@ export class HallBookings {
     const open = (await this.slots(day, service)).some((s) => s.slot === slot);
     if (!open) throw new BookingError(409, 'slot_closed', '该时段不办公', 'The hall is closed in that slot');
     if (capacity === null)
-      this.db.prepare('DELETE FROM booking_capacity WHERE day = ? AND service = ? AND slot = ?').run(day, service, slot);
+      prepared(this.db, 'DELETE FROM booking_capacity WHERE day = ? AND service = ? AND slot = ?').run(day, service, slot);
     else {
-      this.db
-        .prepare(
-          `INSERT INTO booking_capacity (day, service, slot, capacity, set_at) VALUES (?, ?, ?, ?, ?)
+      prepared(
+        this.db,
+        `INSERT INTO booking_capacity (day, service, slot, capacity, set_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT(day, service, slot) DO UPDATE SET capacity = excluded.capacity, set_at = excluded.set_at`,
-        )
-        .run(day, service, slot, capacity, this.now());
+      ).run(day, service, slot, capacity, this.now());
     }
     return (await this.slots(day, service)).find((s) => s.slot === slot)!;
   }
@@ -215,16 +233,17 @@ export class HallBookings {
       .transaction(() => {
         const now = this.now();
         if (view.start <= now) throw new BookingError(409, 'slot_past', '该时段已开始，请选择之后的时段', 'That slot has already begun');
-        const override = this.db
-          .prepare('SELECT capacity FROM booking_capacity WHERE day = ? AND service = ? AND slot = ?')
-          .get(req.day, req.service, slot) as { capacity: number } | undefined;
+        const override = prepared(this.db, 'SELECT capacity FROM booking_capacity WHERE day = ? AND service = ? AND slot = ?').get(
+          req.day,
+          req.service,
+          slot,
+        ) as { capacity: number } | undefined;
         const capacity = override?.capacity ?? derived;
-        const mine = this.db
-          .prepare(
-            `SELECT day, service, json_extract(data, '$.slotStart') AS start FROM appointments
+        const mine = prepared(
+          this.db,
+          `SELECT day, service, json_extract(data, '$.slotStart') AS start FROM appointments
                WHERE id_hash = ? AND state IN ('booked', 'checkedIn')`,
-          )
-          .all(idHash) as { day: string; service: string; start: number }[];
+        ).all(idHash) as { day: string; service: string; start: number }[];
         if (mine.some((m) => m.day === req.day && m.service === req.service)) {
           throw new BookingError(409, 'already_booked', '您当天已预约该业务', 'You already hold a booking for this service that day');
         }
@@ -250,11 +269,10 @@ export class HallBookings {
           ticketIds: [],
         };
         if (req.name?.trim()) appt.nameMasked = maskName(req.name);
-        this.db
-          .prepare(
-            "INSERT INTO appointments (code, day, service, state, data, id_hash, source, booked_at) VALUES (?, ?, ?, 'booked', ?, ?, 'hall', ?)",
-          )
-          .run(appt.code, appt.day, appt.service, JSON.stringify(appt), idHash, now);
+        prepared(
+          this.db,
+          "INSERT INTO appointments (code, day, service, state, data, id_hash, source, booked_at) VALUES (?, ?, ?, 'booked', ?, ?, 'hall', ?)",
+        ).run(appt.code, appt.day, appt.service, JSON.stringify(appt), idHash, now);
         return appt;
       })
       .immediate();
@@ -264,7 +282,7 @@ export class HallBookings {
     for (;;) {
       let code = '';
       for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-      if (!this.db.prepare('SELECT 1 FROM appointments WHERE code = ?').get(code)) return code;
+      if (!prepared(this.db, 'SELECT 1 FROM appointments WHERE code = ?').get(code)) return code;
     }
   }
 
@@ -272,7 +290,7 @@ export class HallBookings {
   cancel(code: string, idNumber: string | undefined, manager: boolean): Appointment {
     return this.db
       .transaction(() => {
-        const row = this.db.prepare('SELECT data, id_hash AS idHash FROM appointments WHERE code = ?').get(code) as
+        const row = prepared(this.db, 'SELECT data, id_hash AS idHash FROM appointments WHERE code = ?').get(code) as
           | { data: string; idHash: string | null }
           | undefined;
         if (!row) throw new BookingError(404, 'unknown_booking', '没有这个预约码', 'No such booking');
@@ -286,7 +304,7 @@ export class HallBookings {
           throw new BookingError(409, 'not_cancellable', '该预约已签到、已取消或已过期', 'The booking was checked in, cancelled or missed');
         if (appt.slotStart <= this.now()) throw new BookingError(409, 'slot_past', '预约时段已开始，无法取消', 'The slot has begun');
         const next: Appointment = { ...appt, state: 'cancelled' };
-        this.db.prepare("UPDATE appointments SET state = 'cancelled', data = ? WHERE code = ?").run(JSON.stringify(next), code);
+        prepared(this.db, "UPDATE appointments SET state = 'cancelled', data = ? WHERE code = ?").run(JSON.stringify(next), code);
         return next;
       })
       .immediate();
@@ -295,20 +313,20 @@ export class HallBookings {
   /** 爽约: a booking not checked in by its slot's end + the grace period. Returns how many were marked. */
   sweepNoShows(): number {
     const cutoff = this.now() - this.hall.appointmentGraceMs;
-    return this.db
-      .prepare(
-        `UPDATE appointments SET state = 'noShow', data = json_set(data, '$.state', 'noShow')
+    return prepared(
+      this.db,
+      `UPDATE appointments SET state = 'noShow', data = json_set(data, '$.state', 'noShow')
            WHERE state = 'booked' AND source IN ('hall', 'hub') AND json_extract(data, '$.slotEnd') < ?`,
-      )
-      .run(cutoff).changes;
+    ).run(cutoff).changes;
   }
 
   /** The day's bookings for the manager: states counted, no ID data. */
   list(day: string): { bookings: (Appointment & { source: string | null })[]; counts: Record<string, number> } {
     this.sweepNoShows();
-    const rows = this.db
-      .prepare("SELECT data, source FROM appointments WHERE day = ? ORDER BY json_extract(data, '$.slotStart'), code")
-      .all(day) as {
+    const rows = prepared(
+      this.db,
+      "SELECT data, source FROM appointments WHERE day = ? ORDER BY json_extract(data, '$.slotStart'), code",
+    ).all(day) as {
       data: string;
       source: string | null;
     }[];

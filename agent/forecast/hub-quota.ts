@@ -6,11 +6,13 @@
 // a grant at once, and falls only when the hub has answered the newest grant of that slot (the hub
 // never sets a quota below its own bookings). While the hub is unreachable the hall keeps booking its
 // own places and the hub its own; neither can take the other's.
+import { prepared } from '../store/statements.js';
 import type Database from 'better-sqlite3';
 import type { HubBookingEvent, QuotaAck, QuotaGrant } from '../../contracts/booking-sync.js';
 import type { Appointment } from '../queue/types.js';
 import { BOOKING_DAYS, type HallBookings } from './bookings.js';
 import { nextDay } from '../queue/calendar.js';
+import { SLOT_MS } from '../../common/forecast/slots.js';
 
 const CURSOR_KEY = 'hubCursor';
 
@@ -44,7 +46,7 @@ export class HubQuotas {
   ) {}
 
   cursor(): number {
-    const r = this.db.prepare('SELECT value FROM booking_settings WHERE key = ?').get(CURSOR_KEY) as { value: string } | undefined;
+    const r = prepared(this.db, 'SELECT value FROM booking_settings WHERE key = ?').get(CURSOR_KEY) as { value: string } | undefined;
     return r ? Number(r.value) : 0;
   }
 
@@ -57,25 +59,30 @@ export class HubQuotas {
     const share = this.bookings.onlineShare();
     let changed = 0;
     const today = this.today();
-    this.db.prepare('DELETE FROM hub_quota WHERE day < ?').run(nextDay(today, -7));
+    prepared(this.db, 'DELETE FROM hub_quota WHERE day < ?').run(nextDay(today, -7));
+    this.bookings.sweepNoShows();
+    const row = prepared(this.db, 'SELECT granted, reserved, seq FROM hub_quota WHERE day = ? AND service = ? AND slot = ?');
+    const upsert = prepared(
+      this.db,
+      `INSERT INTO hub_quota (day, service, slot, start, end, granted, reserved, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(day, service, slot) DO UPDATE SET granted = excluded.granted, reserved = excluded.reserved, seq = excluded.seq,
+           start = excluded.start, end = excluded.end`,
+    );
     for (let d = 0; d <= BOOKING_DAYS; d++) {
       const day = nextDay(today, d);
       for (const service of this.serviceNames.keys()) {
-        const slots = await this.bookings.slots(day, service);
-        const row = this.db.prepare('SELECT granted, reserved, seq FROM hub_quota WHERE day = ? AND service = ? AND slot = ?');
-        const upsert = this.db.prepare(
-          `INSERT INTO hub_quota (day, service, slot, start, end, granted, reserved, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(day, service, slot) DO UPDATE SET granted = excluded.granted, reserved = excluded.reserved, seq = excluded.seq,
-               start = excluded.start, end = excluded.end`,
-        );
+        const slots = await this.bookings.slots(day, service, false);
+        if (slots.length === 0) continue;
+        const midnight = slots[0]!.start - slots[0]!.slot * SLOT_MS;
         // the count of local bookings and the grant in one IMMEDIATE transaction with local booking
         changed += this.db
           .transaction(() => {
             let n = 0;
             const now = this.now();
+            const counts = this.bookings.slotCounts(service, midnight);
             for (const s of slots) {
               if (s.start <= now) continue;
-              const local = this.bookings.localTaken(service, s.start);
+              const local = counts.get(s.slot)?.local ?? 0;
               const cur = row.get(day, service, s.slot) as { granted: number; reserved: number; seq: number } | undefined;
               const reserved = cur?.reserved ?? 0;
               // what local bookings leave: the places already reserved stay the hub's until it lets them go
@@ -96,12 +103,11 @@ export class HubQuotas {
 
   /** grants the hub has not answered yet, oldest slots first */
   pending(limit = 2000): QuotaGrant[] {
-    const rows = this.db
-      .prepare(
-        `SELECT day, service, slot, start, end, granted, seq FROM hub_quota WHERE seq > acked_seq AND end > ?
+    const rows = prepared(
+      this.db,
+      `SELECT day, service, slot, start, end, granted, seq FROM hub_quota WHERE seq > acked_seq AND end > ?
            ORDER BY start, service LIMIT ?`,
-      )
-      .all(this.now(), limit) as QuotaRow[];
+    ).all(this.now(), limit) as QuotaRow[];
     return rows.map((r) => ({
       day: r.day,
       service: r.service,
@@ -122,7 +128,8 @@ export class HubQuotas {
   apply(acks: QuotaAck[], events: HubBookingEvent[]): ApplyOutcome {
     return this.db
       .transaction(() => {
-        const ack = this.db.prepare(
+        const ack = prepared(
+          this.db,
           `UPDATE hub_quota SET reserved = ?, granted = ?, acked_seq = seq, hub_booked = ?
              WHERE day = ? AND service = ? AND slot = ? AND seq = ?`,
         );
@@ -130,11 +137,13 @@ export class HubQuotas {
         let cursor = this.cursor();
         let applied = 0;
         const conflicts: string[] = [];
-        const get = this.db.prepare('SELECT source, data FROM appointments WHERE code = ?');
-        const insert = this.db.prepare(
+        const get = prepared(this.db, 'SELECT source, data FROM appointments WHERE code = ?');
+        const insert = prepared(
+          this.db,
           "INSERT INTO appointments (code, day, service, state, data, source, booked_at) VALUES (?, ?, ?, 'booked', ?, 'hub', ?)",
         );
-        const cancel = this.db.prepare(
+        const cancel = prepared(
+          this.db,
           `UPDATE appointments SET state = 'cancelled', data = json_set(data, '$.state', 'cancelled')
              WHERE code = ? AND source = 'hub' AND state = 'booked' AND json_extract(data, '$.hubId') = ?`,
         );
@@ -162,9 +171,10 @@ export class HubQuotas {
           } else if (cancel.run(e.code, e.bookingId).changes > 0) applied++;
           cursor = e.seq;
         }
-        this.db
-          .prepare('INSERT INTO booking_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-          .run(CURSOR_KEY, String(cursor));
+        prepared(
+          this.db,
+          'INSERT INTO booking_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        ).run(CURSOR_KEY, String(cursor));
         return { applied, conflicts, cursor };
       })
       .immediate();
@@ -173,11 +183,10 @@ export class HubQuotas {
   /** per slot of a day: the quota granted and what the hub last said it holds */
   forDay(day: string): { service: string; slot: number; granted: number; reserved: number; hubBooked: number; acked: boolean }[] {
     return (
-      this.db
-        .prepare(
-          'SELECT service, slot, granted, reserved, hub_booked AS hubBooked, seq = acked_seq AS acked FROM hub_quota WHERE day = ? ORDER BY slot, service',
-        )
-        .all(day) as { service: string; slot: number; granted: number; reserved: number; hubBooked: number; acked: number }[]
+      prepared(
+        this.db,
+        'SELECT service, slot, granted, reserved, hub_booked AS hubBooked, seq = acked_seq AS acked FROM hub_quota WHERE day = ? ORDER BY slot, service',
+      ).all(day) as { service: string; slot: number; granted: number; reserved: number; hubBooked: number; acked: number }[]
     ).map((r) => ({ ...r, acked: r.acked === 1 }));
   }
 }

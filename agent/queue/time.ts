@@ -13,9 +13,21 @@ function dayFormatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Hall-local business day YYYY-MM-DD of an instant. */
+const QUARTER_HOUR = 15 * 60_000;
+const lastDay = new Map<string, { quarter: number; day: string }>();
+
+/**
+ * Hall-local business day YYYY-MM-DD of an instant. Every engine action asks (100 µs of Intl each); the
+ * answer is kept for the quarter hour: every zone's offset and DST change is a multiple of 15 minutes,
+ * so all instants of one UTC quarter hour fall on the same local date.
+ */
 export function dayOf(ms: number, tz: string): string {
-  return dayFormatter(tz).format(ms);
+  const quarter = Math.floor(ms / QUARTER_HOUR);
+  const hit = lastDay.get(tz);
+  if (hit && hit.quarter === quarter) return hit.day;
+  const day = dayFormatter(tz).format(ms);
+  lastDay.set(tz, { quarter, day });
+  return day;
 }
 
 /** Offset (ms) of the zone at an instant: local wall clock minus UTC. */

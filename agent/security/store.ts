@@ -1,3 +1,4 @@
+import { prepared } from '../store/statements.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Counter } from './lockout.js';
@@ -81,78 +82,80 @@ export class SecurityStore {
   constructor(readonly db: Database) {}
 
   seeded(): boolean {
-    return this.db.prepare(`SELECT 1 FROM security_meta WHERE key = 'seeded'`).get() !== undefined;
+    return prepared(this.db, `SELECT 1 FROM security_meta WHERE key = 'seeded'`).get() !== undefined;
   }
   markSeeded(at: number): void {
-    this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('seeded', ?)`).run(String(at));
+    prepared(this.db, `INSERT OR REPLACE INTO security_meta (key, value) VALUES ('seeded', ?)`).run(String(at));
   }
 
   // ---- accounts
   account(id: string): Account | undefined {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    const r = prepared(this.db, 'SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
     return r ? toAccount(r) : undefined;
   }
   accounts(): Account[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY role, id').all() as Row[]).map(toAccount);
+    return (prepared(this.db, 'SELECT * FROM accounts ORDER BY role, id').all() as Row[]).map(toAccount);
   }
   putAccount(a: Account, at: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO accounts (id, role, name, pin_hash, counters, photo, disabled, created_at, updated_at)
+    prepared(
+      this.db,
+      `INSERT INTO accounts (id, role, name, pin_hash, counters, photo, disabled, created_at, updated_at)
          VALUES (@id, @role, @name, @pinHash, @counters, @photo, @disabled, @at, @at)
          ON CONFLICT (id) DO UPDATE SET role = excluded.role, name = excluded.name, pin_hash = excluded.pin_hash,
            counters = excluded.counters, photo = excluded.photo, disabled = excluded.disabled, updated_at = excluded.updated_at`,
-      )
-      .run({
-        id: a.id,
-        role: a.role,
-        name: a.name,
-        pinHash: a.pinHash,
-        counters: a.counters ? JSON.stringify(a.counters) : null,
-        photo: a.photo ?? null,
-        disabled: a.disabled ? 1 : 0,
-        at,
-      });
+    ).run({
+      id: a.id,
+      role: a.role,
+      name: a.name,
+      pinHash: a.pinHash,
+      counters: a.counters ? JSON.stringify(a.counters) : null,
+      photo: a.photo ?? null,
+      disabled: a.disabled ? 1 : 0,
+      at,
+    });
   }
 
   // ---- sessions
   addSession(s: SessionRow & { source: string }): void {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (token_hash, account_id, role, counter, source, created_at, expires_at)
+    prepared(
+      this.db,
+      `INSERT INTO sessions (token_hash, account_id, role, counter, source, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(s.tokenHash, s.accountId, s.role, s.counter ?? null, s.source, s.createdAt, s.expiresAt);
+    ).run(s.tokenHash, s.accountId, s.role, s.counter ?? null, s.source, s.createdAt, s.expiresAt);
   }
   liveSession(tokenHash: string, now: number): SessionRow | undefined {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?').get(tokenHash, now) as
-      | Row
-      | undefined;
+    const r = prepared(this.db, 'SELECT * FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?').get(
+      tokenHash,
+      now,
+    ) as Row | undefined;
     return r ? toSession(r) : undefined;
   }
   /** live staff sessions at this counter or of this account */
   liveStaffSessions(counter: string, accountId: string, now: number): SessionRow[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM sessions WHERE ended_at IS NULL AND expires_at > ? AND role = 'staff' AND (counter = ? OR account_id = ?)`)
-        .all(now, counter, accountId) as Row[]
+      prepared(
+        this.db,
+        `SELECT * FROM sessions WHERE ended_at IS NULL AND expires_at > ? AND role = 'staff' AND (counter = ? OR account_id = ?)`,
+      ).all(now, counter, accountId) as Row[]
     ).map(toSession);
   }
   endSession(tokenHash: string, at: number, reason: string): void {
-    this.db
-      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL')
-      .run(at, reason, tokenHash);
+    prepared(this.db, 'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL').run(
+      at,
+      reason,
+      tokenHash,
+    );
   }
   /** every live session of a role (the day close signs all counter staff out) */
   endRoleSessions(role: 'staff' | 'guide' | 'manager', at: number, reason: string): string[] {
-    const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE role = ? AND ended_at IS NULL').all(role) as {
+    const rows = prepared(this.db, 'SELECT token_hash FROM sessions WHERE role = ? AND ended_at IS NULL').all(role) as {
       token_hash: string;
     }[];
     for (const r of rows) this.endSession(r.token_hash, at, reason);
     return rows.map((r) => r.token_hash);
   }
   endSessionsOf(accountId: string, at: number, reason: string): string[] {
-    const rows = this.db.prepare('SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL').all(accountId) as {
+    const rows = prepared(this.db, 'SELECT token_hash FROM sessions WHERE account_id = ? AND ended_at IS NULL').all(accountId) as {
       token_hash: string;
     }[];
     for (const r of rows) this.endSession(r.token_hash, at, reason);
@@ -161,64 +164,64 @@ export class SecurityStore {
 
   // ---- terminals
   terminal(id: string): Terminal | undefined {
-    const r = this.db.prepare('SELECT * FROM terminals WHERE id = ?').get(id) as Row | undefined;
+    const r = prepared(this.db, 'SELECT * FROM terminals WHERE id = ?').get(id) as Row | undefined;
     return r ? toTerminal(r) : undefined;
   }
   terminals(): (Terminal & { tokens: number })[] {
     return (
-      this.db
-        .prepare(
-          `SELECT t.*, (SELECT COUNT(*) FROM terminal_tokens k WHERE k.terminal_id = t.id AND k.revoked_at IS NULL) AS tokens
+      prepared(
+        this.db,
+        `SELECT t.*, (SELECT COUNT(*) FROM terminal_tokens k WHERE k.terminal_id = t.id AND k.revoked_at IS NULL) AS tokens
            FROM terminals t ORDER BY t.kind, t.id`,
-        )
-        .all() as Row[]
+      ).all() as Row[]
     ).map((r) => ({ ...toTerminal(r), tokens: r.tokens as number }));
   }
   putTerminal(t: Terminal, at: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO terminals (id, kind, counter, readers, name, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    prepared(
+      this.db,
+      `INSERT INTO terminals (id, kind, counter, readers, name, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, counter = excluded.counter, readers = excluded.readers,
            name = excluded.name, disabled = excluded.disabled`,
-      )
-      .run(t.id, t.kind, t.counter ?? null, JSON.stringify(t.readers), t.name ?? null, t.disabled ? 1 : 0, at);
+    ).run(t.id, t.kind, t.counter ?? null, JSON.stringify(t.readers), t.name ?? null, t.disabled ? 1 : 0, at);
   }
   terminalByToken(tokenHash: string): Terminal | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id
+    const r = prepared(
+      this.db,
+      `SELECT t.* FROM terminal_tokens k JOIN terminals t ON t.id = k.terminal_id
          WHERE k.token_hash = ? AND k.revoked_at IS NULL AND t.disabled = 0`,
-      )
-      .get(tokenHash) as Row | undefined;
+    ).get(tokenHash) as Row | undefined;
     return r ? toTerminal(r) : undefined;
   }
   addTerminalToken(tokenHash: string, terminalId: string, at: number): void {
-    this.db.prepare('INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (?, ?, ?)').run(tokenHash, terminalId, at);
+    prepared(this.db, 'INSERT INTO terminal_tokens (token_hash, terminal_id, created_at) VALUES (?, ?, ?)').run(tokenHash, terminalId, at);
   }
   revokeTerminalTokens(terminalId: string, at: number): number {
-    return this.db.prepare('UPDATE terminal_tokens SET revoked_at = ? WHERE terminal_id = ? AND revoked_at IS NULL').run(at, terminalId)
+    return prepared(this.db, 'UPDATE terminal_tokens SET revoked_at = ? WHERE terminal_id = ? AND revoked_at IS NULL').run(at, terminalId)
       .changes;
   }
   addPairCode(codeHash: string, terminalId: string, expiresAt: number, by: string): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO pair_codes (code_hash, terminal_id, expires_at, created_by) VALUES (?, ?, ?, ?)')
-      .run(codeHash, terminalId, expiresAt, by);
+    prepared(this.db, 'INSERT OR REPLACE INTO pair_codes (code_hash, terminal_id, expires_at, created_by) VALUES (?, ?, ?, ?)').run(
+      codeHash,
+      terminalId,
+      expiresAt,
+      by,
+    );
   }
   /** the terminal a code pairs, using the code up; undefined when unknown, used, expired or retired */
   takePairCode(codeHash: string, now: number): string | undefined {
-    const r = this.db
-      .prepare(
-        'UPDATE pair_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NULL AND expires_at > ? RETURNING terminal_id',
-      )
-      .get(now, codeHash, now) as { terminal_id: string } | undefined;
+    const r = prepared(
+      this.db,
+      'UPDATE pair_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NULL AND expires_at > ? RETURNING terminal_id',
+    ).get(now, codeHash, now) as { terminal_id: string } | undefined;
     return r?.terminal_id;
   }
   /** true when this code was retired by wrong guesses (and would otherwise still be valid) */
   pairCodeRetired(codeHash: string, now: number): boolean {
     return (
-      this.db
-        .prepare('SELECT 1 FROM pair_codes WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NOT NULL AND expires_at > ?')
-        .get(codeHash, now) !== undefined
+      prepared(
+        this.db,
+        'SELECT 1 FROM pair_codes WHERE code_hash = ? AND used_at IS NULL AND retired_at IS NOT NULL AND expires_at > ?',
+      ).get(codeHash, now) !== undefined
     );
   }
   /**
@@ -227,15 +230,15 @@ export class SecurityStore {
    */
   countWrongPairGuess(now: number, budget: number): string[] {
     return this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE pair_codes SET wrong_guesses = wrong_guesses + 1 WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ?')
-        .run(now);
+      prepared(
+        this.db,
+        'UPDATE pair_codes SET wrong_guesses = wrong_guesses + 1 WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ?',
+      ).run(now);
       return (
-        this.db
-          .prepare(
-            'UPDATE pair_codes SET retired_at = ? WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ? AND wrong_guesses >= ? RETURNING terminal_id',
-          )
-          .all(now, now, budget) as { terminal_id: string }[]
+        prepared(
+          this.db,
+          'UPDATE pair_codes SET retired_at = ? WHERE used_at IS NULL AND retired_at IS NULL AND expires_at > ? AND wrong_guesses >= ? RETURNING terminal_id',
+        ).all(now, now, budget) as { terminal_id: string }[]
       ).map((r) => r.terminal_id);
     })();
   }
@@ -243,15 +246,21 @@ export class SecurityStore {
   // ---- audit
   /** the action from the vocabulary (common/vocabulary.ts AUDIT_ACTION), so the screens can label it */
   audit(e: Omit<AuditEntry, 'id' | 'action'> & { action: AuditAction }): void {
-    this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, target, detail, source) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(e.at, e.actor, e.action, e.target, JSON.stringify(e.detail), e.source);
+    prepared(this.db, 'INSERT INTO audit_log (at, actor, action, target, detail, source) VALUES (?, ?, ?, ?, ?, ?)').run(
+      e.at,
+      e.actor,
+      e.action,
+      e.target,
+      JSON.stringify(e.detail),
+      e.source,
+    );
   }
   auditLog(limit: number, before?: number): AuditEntry[] {
     return (
-      this.db
-        .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-        .all(before ?? Number.MAX_SAFE_INTEGER, limit) as Row[]
+      prepared(this.db, 'SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?').all(
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit,
+      ) as Row[]
     ).map((r) => ({
       id: r.id as number,
       at: r.at as number,
@@ -265,11 +274,11 @@ export class SecurityStore {
 
   loadLockout(): { counters: [string, Counter][]; trusted: [string, string][] } {
     const counters = (
-      this.db.prepare('SELECT key, failures, locked_until AS lockedUntil, last_at AS lastAt FROM lockout_counters').all() as (Counter & {
+      prepared(this.db, 'SELECT key, failures, locked_until AS lockedUntil, last_at AS lastAt FROM lockout_counters').all() as (Counter & {
         key: string;
       })[]
     ).map(({ key, ...c }): [string, Counter] => [key, c]);
-    const trusted = (this.db.prepare('SELECT account, source FROM lockout_trusted').all() as { account: string; source: string }[]).map(
+    const trusted = (prepared(this.db, 'SELECT account, source FROM lockout_trusted').all() as { account: string; source: string }[]).map(
       (r): [string, string] => [r.account, r.source],
     );
     return { counters, trusted };
@@ -280,7 +289,8 @@ export class SecurityStore {
   }
 
   saveCounters(entries: [string, Counter][]): void {
-    const put = this.db.prepare(
+    const put = prepared(
+      this.db,
       `INSERT INTO lockout_counters (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at`,
     );
@@ -290,26 +300,26 @@ export class SecurityStore {
   }
 
   deleteCounters(keys: string[]): void {
-    const del = this.db.prepare('DELETE FROM lockout_counters WHERE key = ?');
+    const del = prepared(this.db, 'DELETE FROM lockout_counters WHERE key = ?');
     this.db.transaction(() => {
       for (const k of keys) del.run(k);
     })();
   }
 
   trustSource(account: string, source: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO lockout_trusted (account, source) VALUES (?, ?)').run(account, source);
+    prepared(this.db, 'INSERT OR IGNORE INTO lockout_trusted (account, source) VALUES (?, ?)').run(account, source);
   }
 
   addAlert(at: number, data: object): void {
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO security_alerts (at, data) VALUES (?, ?)').run(at, JSON.stringify(data));
-      this.db.prepare('DELETE FROM security_alerts WHERE id <= (SELECT max(id) FROM security_alerts) - 500').run();
+      prepared(this.db, 'INSERT INTO security_alerts (at, data) VALUES (?, ?)').run(at, JSON.stringify(data));
+      prepared(this.db, 'DELETE FROM security_alerts WHERE id <= (SELECT max(id) FROM security_alerts) - 500').run();
     })();
   }
 
   /** newest first */
   alerts(limit: number): Record<string, unknown>[] {
-    return (this.db.prepare('SELECT data FROM security_alerts ORDER BY id DESC LIMIT ?').all(limit) as { data: string }[]).map(
+    return (prepared(this.db, 'SELECT data FROM security_alerts ORDER BY id DESC LIMIT ?').all(limit) as { data: string }[]).map(
       (r) => JSON.parse(r.data) as Record<string, unknown>,
     );
   }
@@ -320,9 +330,9 @@ export class SecurityStore {
    */
   probeWrite(at: number): void {
     this.db.transaction(() => {
-      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz-probe', hex(randomblob(32768)))`).run();
-      this.db.prepare(`DELETE FROM security_meta WHERE key = 'healthz-probe'`).run();
-      this.db.prepare(`INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz', ?)`).run(String(at));
+      prepared(this.db, `INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz-probe', hex(randomblob(32768)))`).run();
+      prepared(this.db, `DELETE FROM security_meta WHERE key = 'healthz-probe'`).run();
+      prepared(this.db, `INSERT OR REPLACE INTO security_meta (key, value) VALUES ('healthz', ?)`).run(String(at));
     })();
   }
 }
