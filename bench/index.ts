@@ -19,6 +19,7 @@ const benches = [
   'sync.ts',
   'forecast.ts',
   'sign-in.ts',
+  'booking-rate.ts',
 ];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative
 const quick = process.argv.includes('--quick');

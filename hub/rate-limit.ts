@@ -3,14 +3,14 @@
 // online places or try codes faster than the refill (docs/booking-sync.md, "Per-address limit").
 // In memory, per hub process: the check and the take are one synchronous step, so parallel requests
 // cannot slip between them. Memory stays bounded: at most `maxAddresses` buckets, the least recently
-// used dropped first (one that has been idle long enough to refill is the same as none).
+// used dropped first, a tenth at a time (one idle long enough to refill is the same as none).
 
 export interface RateLimitSettings {
   /** actions an address may make at once */
   burst: number;
   /** actions an address gets back per hour, one at a time */
   perHour: number;
-  /** buckets kept (default 50,000: about 5 MB) */
+  /** buckets kept (default 50,000: about 8 MB; `npm run bench`, bench/booking-rate.ts) */
   maxAddresses?: number;
 }
 
@@ -67,7 +67,14 @@ export class TokenBuckets {
       return { ok: false, retryAfterS: Math.max(1, Math.ceil(ms / 1000 - 1e-6)) };
     }
     this.buckets.set(key, { tokens: tokens - 1, at: Math.max(now, b?.at ?? now) });
-    while (this.buckets.size > this.max) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (this.buckets.size > this.max) {
+      // a tenth at a time, oldest first: dropping one per request walks the Map's deleted head every time
+      let drop = this.buckets.size - Math.floor(this.max * 0.9);
+      for (const k of this.buckets.keys()) {
+        if (drop-- <= 0) break;
+        this.buckets.delete(k);
+      }
+    }
     return { ok: true };
   }
 }
