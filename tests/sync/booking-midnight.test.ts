@@ -2,9 +2,9 @@
 // clock for hall and hub (the agent's Clock, HubOptions.now), moved by the test; the hall restarted the
 // next morning on the same SQLite file, the hub restarted on the same PostgreSQL and port.
 //   Tue 16:40  capacities of Wed 09:00 / 09:30 set to 8: the hub gets 4 places of each (online share 0.5)
-//   Tue 16:45  a kiosk booking and a hub booking for Wed 09:00 (tomorrow, before midnight)
+//   Tue 16:45  a hub booking for Wed 09:00
 //   Tue 16:50  the hub goes down; the manager opens Tue 17:00 (capacity 8): that grant cannot be sent
-//   Tue 17:40  the hall PC is switched off
+//   Tue 23:55  a kiosk booking for Wed 09:00 (tomorrow, before midnight); 23:58 the hall PC is switched off
 //   Wed 03:00  the hub is back; citizens book Wed 09:00 twice and 09:30 once, and cancel the first booking
 //   Wed 07:45  the hall starts: yesterday's unsent grant is never sent (its slot is over); the kiosk booking
 //              made before midnight is there and counted; the night's bookings and the cancel arrive once
@@ -102,7 +102,7 @@ afterAll(async () => {
 describe('online booking across midnight and a night off', () => {
   const codes: { kiosk?: string; evening?: string; night: string[]; cancelled?: string } = { night: [] };
 
-  it('Tuesday evening: places granted for tomorrow, a kiosk and a hub booking for tomorrow, an unsent grant for today 17:00', async () => {
+  it('Tuesday: places for tomorrow granted, a hub booking for tomorrow, an unsent grant for today 17:00, a kiosk booking at 23:55', async () => {
     const m = await manager();
     for (const time of ['09:00', '09:30']) {
       const r = await api(agent!.baseUrl, 'PUT', '/api/v1/bookings/capacity', { day: WED, service: 'id-card', time, capacity: 8 }, m);
@@ -113,19 +113,6 @@ describe('online booking across midnight and a night off', () => {
       async () => (await hubSlot(WED, '09:00'))?.quota === 4 && (await hubSlot(WED, '09:30'))?.quota === 4,
     );
     clock.t = at(TUE, '16:45');
-    await terminalToken(agent!.baseUrl, 'kiosk-1');
-    const kiosk = await api(
-      agent!.baseUrl,
-      'POST',
-      '/api/v1/bookings',
-      { day: WED, service: 'id-card', time: '09:00', idNumber: idOf(1) },
-      undefined,
-      {
-        terminal: 'kiosk-1',
-      },
-    );
-    expect(kiosk.status).toBe(201);
-    codes.kiosk = kiosk.body.code;
     codes.evening = (await hubBook('09:00', 2)).code;
     await waitFor('the evening hub booking at the hall', () => hallAppointments().some((a) => a.code === codes.evening));
 
@@ -143,7 +130,20 @@ describe('online booking across midnight and a night off', () => {
       'the 17:00 grant waiting for the hub',
       async () => (await syncStatus()).pendingGrants >= 1 && (await syncStatus()).lastError,
     );
-    clock.t = at(TUE, '17:40');
+    // the hall stays open late; five minutes before midnight the kiosk books tomorrow morning
+    clock.t = at(TUE, '23:55');
+    await terminalToken(agent!.baseUrl, 'kiosk-1');
+    const kiosk = await api(
+      agent!.baseUrl,
+      'POST',
+      '/api/v1/bookings',
+      { day: WED, service: 'id-card', time: '09:00', idNumber: idOf(1) },
+      undefined,
+      { terminal: 'kiosk-1' },
+    );
+    expect(kiosk.status).toBe(201);
+    codes.kiosk = kiosk.body.code;
+    clock.t = at(TUE, '23:58');
     await agent!.stop();
     agent = null;
   });
