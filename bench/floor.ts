@@ -97,3 +97,97 @@ export async function startFloorProbes(): Promise<FloorProbes> {
   }
   return probes;
 }
+
+const FANOUT_SERVER = `
+const http = require('node:http');
+const { Server } = require('socket.io');
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1]);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)');
+const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const n = JSON.parse(body || '{}').n;
+    db.transaction(() => ins.run('call ' + n))();
+    const msg = { seq: n, event: { type: 'ticket.called' }, ticket: { number: 'F' + n } };
+    io.of('/board').emit('queue', msg);
+    io.of('/display').emit('queue', msg);
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+});
+const io = new Server(server, { transports: ['websocket'] });
+// namespaces exist before the clients connect (socket.io refuses an unknown one)
+io.of('/board');
+io.of('/display');
+server.listen(0, '127.0.0.1', () => console.log('URL http://127.0.0.1:' + server.address().port));
+`;
+
+export interface FanoutFloor {
+  /** one POST that commits (fsync) and broadcasts to every client: ms until the last client has it */
+  call(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The floor under the call fan-out: a do-nothing socket.io server in its own process whose POST commits
+ * one row (fsync) and broadcasts one `queue` message to `perNamespace` clients on /board and /display,
+ * received by clients in this process exactly as the agent's are. The agent cannot beat it.
+ */
+export async function startFanoutFloor(perNamespace: number): Promise<FanoutFloor> {
+  const { io } = await import('socket.io-client');
+  const dir = mkdtempSync(join(tmpdir(), 'hallq-fanout-floor-'));
+  const child = spawn(process.execPath, ['-e', FANOUT_SERVER, join(dir, 'floor.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /URL (\S+)/.exec(out);
+      if (m?.[1]) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`fan-out floor server exited ${code}`)));
+  });
+  let pending: { n: number; left: number; t0: number; done: (ms: number) => void } | undefined;
+  const sockets = ['/board', '/display'].flatMap((ns) =>
+    Array.from({ length: perNamespace }, () => {
+      const s = io(`${url}${ns}`, { transports: ['websocket'] });
+      s.on('queue', (msg: { seq: number }) => {
+        if (pending && msg.seq === pending.n && --pending.left === 0) pending.done(performance.now() - pending.t0);
+      });
+      return s;
+    }),
+  );
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((ok, fail) => {
+          if (s.connected) return ok();
+          s.once('connect', () => ok());
+          s.once('connect_error', (e) => fail(new Error(`fan-out floor: ${e.message}`)));
+        }),
+    ),
+  );
+  let n = 0;
+  const floor: FanoutFloor = {
+    async call() {
+      const t0 = performance.now();
+      const got = new Promise<number>((done) => {
+        pending = { n: ++n, left: sockets.length, t0, done };
+      });
+      const res = await fetch(`${url}/call`, { method: 'POST', body: JSON.stringify({ n }) });
+      await res.text();
+      return got;
+    },
+    async close() {
+      for (const s of sockets) s.close();
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < 20; i++) await floor.call();
+  return floor;
+}

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { ms, percentile, post, startAgentProcess } from '../tests/helpers/agent-process.js';
+import { startFanoutFloor } from './floor.js';
 import { sized } from './mode.js';
 
 const CLIENTS_PER_NS = 25;
@@ -32,6 +33,8 @@ async function main() {
     }
     await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : void s.once('connect', () => r())))));
 
+    const floorFanout = await startFanoutFloor(CLIENTS_PER_NS);
+    const floorLast: number[] = [];
     const all: number[] = [];
     const last: number[] = [];
     for (let i = 0; i < CALLS; i++) {
@@ -45,13 +48,19 @@ async function main() {
       all.push(...got);
       last.push(Math.max(...got));
       await post(`${agent.url}/api/v1/counters/1/finish`, undefined, staff.token);
+      // the floor's call right beside this one: the same moment of the machine
+      floorLast.push(await floorFanout.call());
     }
+    await floorFanout.close();
     console.log(
       `realtime fan-out: counter call (HTTP POST) → 'queue' event at ${CLIENTS_PER_NS * 2} socket.io clients (${CLIENTS_PER_NS} /board + ${CLIENTS_PER_NS} /display), ${CALLS} calls`,
     );
     console.log(`  per client receipt   p50 ${ms(percentile(all, 50))}   p99 ${ms(percentile(all, 99))}`);
     console.log(
       `  last of 50 clients   p50 ${ms(percentile(last, 50))}   p99 ${ms(percentile(last, 99))}   (target ≤ 10 ms p99; polling peers see 1500–2000 ms)`,
+    );
+    console.log(
+      `  floor (interleaved)  POST + fsync'd commit + broadcast by a do-nothing socket.io server to the same clients: last p50 ${ms(percentile(floorLast, 50))}   p99 ${ms(percentile(floorLast, 99))}; the agent's p99 = ${(percentile(last, 99) / percentile(floorLast, 99)).toFixed(1)} × it`,
     );
     const rss = agent.rssMiB();
     if (rss !== undefined)

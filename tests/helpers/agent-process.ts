@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENTRY, isAgentBuildCurrent } from '../../scripts/build-agent.mjs';
+import { NODE_FLAGS, RUNTIME_ENV } from '../../scripts/runtime-options.mjs';
 import { terminalHeaders } from './auth.js';
 import { seedVoicePack } from './voice-pack.js';
 
@@ -31,7 +32,8 @@ export async function startAgentProcess(configText?: string, opts: { dataDir?: s
   const dataDir = opts.dataDir ?? join(dir, 'data');
   // HALLQ_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the agent of a bench (docs/bench.md)
   const nodeArgs = process.env.HALLQ_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const args = [...nodeArgs, ...agentEntry(), '--port', '0', '--data', dataDir];
+  // the flags and environment a hall's systemd unit gives the agent, so benches measure that process
+  const args = [...NODE_FLAGS, ...nodeArgs, ...agentEntry(), '--port', '0', '--data', dataDir];
   await seedVoicePack(dataDir);
   // Load tests (bench, crash) drive one kiosk far harder than a hall does: raise its issuing limit
   // (kiosk.ticketsPerMinute) unless the YAML sets one.
@@ -44,7 +46,7 @@ export async function startAgentProcess(configText?: string, opts: { dataDir?: s
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...RUNTIME_ENV, LOG_LEVEL: 'warn' },
   });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
