@@ -31,6 +31,7 @@ import { createVoice } from './voice/index.js';
 import { startSync } from './sync/index.js';
 import { DayCloser } from './day-closer.js';
 import { HallParts, part } from './lifecycle.js';
+import { BOOKING_DAYS } from '../common/bookings.js';
 import { createForecast } from './forecast/index.js';
 
 export interface HallOptions {
@@ -245,6 +246,18 @@ export async function startHall(config: HallConfig, opts: HallOptions = {}): Pro
       part('satellites', () => () => satellites?.close()),
       { name: 'devices', start: () => devices.start(), stop: () => devices.stop() },
       part('housekeeping', () => startHousekeeping(store.db, () => clock.now(), logger.child({ module: 'housekeeping' }))),
+      // Reading the forecast's 16 weeks of history holds the event loop for 150–400 ms in a busy hall
+      // (once a day, agent/forecast/planner.ts): paid a few seconds after start, before the doors open,
+      // not by the first citizen's kiosk press that meets a booking page or the quota round.
+      part('forecast', () => {
+        const timer = setTimeout(() => {
+          void ctx.forecast?.capacityBasis(engine.today(), BOOKING_DAYS + 1).catch((err: Error) => {
+            logger.warn({ error: err.message }, 'forecast warm-up failed; the first booking request computes it');
+          });
+        }, 3000);
+        timer.unref();
+        return () => clearTimeout(timer);
+      }),
       part('sync', () => () => sync.stop()),
     ],
     logger.child({ module: 'hall' }),

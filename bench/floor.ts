@@ -4,7 +4,7 @@
 // The probes are taken one of each beside every kiosk ticket (interleaved), so the floor and the path
 // live through the same moments of a shared machine; measured one after the other, the p99s of the
 // two came from different bursts of load and their ratio moved by 2× between runs.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,21 @@ const app = require('fastify')();
 app.post('/t', async (req) => ({ ok: true, n: req.body?.n ?? 0 }));
 app.listen({ host: '127.0.0.1', port: 0 }).then((a) => console.log('URL ' + a));
 `;
+
+/** a floor server in its own process (as the agent is), once it prints the URL it listens on */
+async function serve(what: string, script: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', ...script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /URL (\S+)/.exec(out);
+      if (m?.[1]) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`${what} exited ${code}`)));
+  });
+  return { child, url };
+}
 
 export interface FloorProbes {
   /** one loopback POST to the do-nothing server: ms */
@@ -33,16 +48,7 @@ export interface FloorProbes {
 }
 
 export async function startFloorProbes(): Promise<FloorProbes> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /URL (\S+)/.exec(out);
-      if (m?.[1]) ok(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`floor server exited ${code}`)));
-  });
+  const { child, url } = await serve('floor server', [SERVER]);
   const dir = mkdtempSync(join(tmpdir(), 'hallq-floor-'));
   const db = new BetterSqlite3(join(dir, 'floor.db'));
   db.pragma('journal_mode = WAL');
@@ -141,16 +147,7 @@ export interface FanoutFloor {
 export async function startFanoutFloor(perNamespace: number): Promise<FanoutFloor> {
   const { io } = await import('socket.io-client');
   const dir = mkdtempSync(join(tmpdir(), 'hallq-fanout-floor-'));
-  const child = spawn(process.execPath, ['-e', FANOUT_SERVER, join(dir, 'floor.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /URL (\S+)/.exec(out);
-      if (m?.[1]) ok(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`fan-out floor server exited ${code}`)));
-  });
+  const { child, url } = await serve('fan-out floor server', [FANOUT_SERVER, join(dir, 'floor.db')]);
   let pending: { n: number; left: number; t0: number; done: (ms: number) => void } | undefined;
   const sockets = ['/board', '/display'].flatMap((ns) =>
     Array.from({ length: perNamespace }, () => {

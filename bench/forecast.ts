@@ -3,18 +3,27 @@
 //    20 halls × 17 weeks, 4 weekly origins × 14 days ahead; MAPE and WAPE per slot, interval hit rate,
 //    beside the naive "same slot last week" forecast.
 // 2. staffing of one day: Erlang C (pooled) vs the simulation of the real calling order, per hall.
+// 2b. appointment capacity: the planner's counters for the 15 booking days of one hall (SQLite store).
 // 3. hub scale: forecast (14 days) + Erlang staffing (14 days) for 1,500 halls on 2 worker threads.
-// Shorter: BENCH_FORECAST_HALLS=300.
-import { availableParallelism } from 'node:os';
+// Shorter: BENCH_FORECAST_HALLS=300; --quick: 150 halls.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadConfigFile } from '../agent/config/load.js';
+import { HallPlanner } from '../agent/forecast/planner.js';
 import { HallCalendar } from '../agent/queue/calendar.js';
+import { rulesFromConfig } from '../agent/queue-rules.js';
+import { openHallStore } from '../agent/store/index.js';
 import { DEFAULT_RULES } from '../agent/queue/rules.js';
 import { forecastArrivals } from '../common/forecast/arrivals.js';
 import { backtest, emptyBacktest, mape, mergeBacktest, rollingOrigins, wape } from '../common/forecast/backtest.js';
 import { planStaffing } from '../common/forecast/staffing.js';
 import { nextDay } from '../agent/queue/calendar.js';
 import type { History } from '../common/forecast/slots.js';
+import { seedHistory } from '../tests/helpers/forecast-seed.js';
+import { sized } from './mode.js';
 import { SLOTS } from '../common/forecast/slots.js';
 import {
   generateHistory,
@@ -29,6 +38,7 @@ const FROM = '2026-02-02';
 const TO = '2026-05-31';
 const services = SYNTHETIC_SERVICES.map((s) => s.id);
 const mix = { senior: 0.15, green: 0.02 };
+const SYNTHETIC_HANDLING_MINUTES = SYNTHETIC_SERVICES.map((s) => [s.id, s.minutes] as const);
 const countersFor = (dailyMean: number) => syntheticCounters(Math.ceil(dailyMean / 25) + 2);
 
 interface Job {
@@ -126,6 +136,9 @@ if (!isMainThread) {
     },
   });
   console.log(`80 % prediction interval holds the actual count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
+  console.log(
+    `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
+  );
   const beats = mape(all.model) < mape(all.naive) && wape(all.modelHall) < wape(all.naiveHall);
   console.log(beats ? 'the model beats the naive forecast' : 'FAIL: the model does not beat the naive forecast');
 
@@ -157,8 +170,36 @@ if (!isMainThread) {
   console.table(rows);
   console.log(`simulation staffing: ${(simMs / 6).toFixed(0)} ms of CPU per hall-day (30 replications)`);
 
+  // 2b. appointment capacity basis: the demo hall's planner over a store seeded with a synthetic hall
+  {
+    const dir = mkdtempSync(join(tmpdir(), 'hallq-capacity-'));
+    const path = join(dir, 'hall.db');
+    openHallStore(path).close();
+    const h = generateHistory({ halls: 1, from: '2026-02-09', to: '2026-05-31', seed: 42 })[0]!;
+    seedHistory(path, h.history, TZ, Object.fromEntries(SYNTHETIC_HANDLING_MINUTES));
+    const config = loadConfigFile(resolve(import.meta.dirname, '../config/demo-hall.yaml'));
+    const store = openHallStore(path);
+    const hall = {
+      timezone: TZ,
+      calendar: config.calendar!,
+      services: config.services,
+      counters: config.counters,
+      rules: rulesFromConfig(config),
+    };
+    const planner = new HallPlanner(store.db, hall, () => Date.parse('2026-06-01T10:00:00+08:00'));
+    const c0 = process.cpuUsage();
+    const basis = await planner.capacityBasis('2026-06-01', 15);
+    const c = process.cpuUsage(c0);
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    console.log(
+      `\nappointment capacity: the planner's counters for ${basis.size} booking days of the demo hall ` +
+        `(${Math.round(h.dailyMean)} walk-ins a plain workday): ${((c.user + c.system) / 1000).toFixed(0)} ms of CPU (once per 10 minutes at most)`,
+    );
+  }
+
   // 3. hub scale
-  const HALLS = Number(process.env.BENCH_FORECAST_HALLS ?? 1500);
+  const HALLS = Number(process.env.BENCH_FORECAST_HALLS ?? sized(1500, 150));
   const workers = 2;
   const per = Math.ceil(HALLS / workers);
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;

@@ -18,6 +18,8 @@ const benches = [
   'satellite.ts',
   'sync.ts',
   'forecast.ts',
+  'forecast-month.ts',
+  'planner.ts',
   'sign-in.ts',
   'booking-rate.ts',
 ];

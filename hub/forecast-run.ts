@@ -111,18 +111,15 @@ export function planHall(h: HallHistoryRows, from: string, days = FORECAST_DAYS)
     d.open.forEach((open, i) => {
       if (!open) return;
       let n = 0;
-      let lo = 0;
-      let hi = 0;
       let work = 0;
       for (const [s, x] of Object.entries(d.services)) {
         n += x.mean[i]!;
-        lo += x.lo[i]!;
-        hi += x.hi[i]!;
         work += x.mean[i]! * (h.minutes[s] ?? DEFAULT_MINUTES);
       }
       const meanMinutes = n > 0 ? work / n : DEFAULT_MINUTES;
       const counters = serversNeeded(work / 30, target.withinMinutes, meanMinutes, target.share);
-      out.push({ day: d.day, slot: i, arrivals: n, lo, hi, counters });
+      // the hall total's own interval (a sum of the services' ends would hold far more than 80 %)
+      out.push({ day: d.day, slot: i, arrivals: n, lo: d.total.lo[i]!, hi: d.total.hi[i]!, counters });
     });
   }
   return out;

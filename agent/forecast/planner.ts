@@ -6,14 +6,16 @@ import type Database from 'better-sqlite3';
 import { type CalendarData, HallCalendar, nextDay } from '../queue/calendar.js';
 import type { QueueRules } from '../queue/rules.js';
 import type { CounterDef, LocalizedText } from '../queue/types.js';
-import { forecastArrivals, type FittedModel } from '../../common/forecast/arrivals.js';
+import { type FittedModel, type ForecastResult, forecastArrivals } from '../../common/forecast/arrivals.js';
 import { dayMidnight, SLOT_MINUTES, SLOTS } from '../../common/forecast/slots.js';
-import { DEFAULT_TARGET, planStaffing, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
-import { readBookings, readHistory } from './history.js';
+import { DEFAULT_TARGET, planStaffingAsync, type SlotStaffing, type StaffingTarget } from '../../common/forecast/staffing.js';
+import { type HallHistory, readBookings, readHistory } from './history.js';
 
 export const CACHE_MS = 10 * 60_000;
 /** weeks of history read (the model fits on the last 8; holiday effects look further back) */
 export const HISTORY_WEEKS = 16;
+/** simulation replications behind appointment capacity (15 days of it every 10 minutes at most) */
+export const CAPACITY_REPLICATIONS = 10;
 
 /** Used for a hall whose config has no calendar section: Mon–Fri 08:30–12:00, 14:00–17:30. */
 const FALLBACK_HOURS = [
@@ -44,7 +46,7 @@ export interface PlannerHall {
 export interface CapacityDay {
   midnight: number;
   open: readonly boolean[];
-  /** counters planned per open slot (Erlang C on the forecast) */
+  /** counters the planner recommends per open slot for the forecast walk-ins */
   counters: Map<number, number>;
   /** forecast walk-ins per service per slot */
   walkIns: Record<string, number[]>;
@@ -117,6 +119,7 @@ export class HallPlanner {
   private readonly calendar: HallCalendar;
   private readonly cache = new Map<string, { at: number; plan: Promise<ForecastPlan> }>();
   private readonly capBasis = new Map<string, { at: number; basis: Promise<Map<string, CapacityDay>> }>();
+  private pastRead?: { before: string; past: HallHistory };
 
   constructor(
     private readonly db: Database.Database,
@@ -140,13 +143,17 @@ export class HallPlanner {
   }
 
   /**
-   * The walk-in forecast and the Erlang C counters of each slot for the next `days` days from `today`
-   * (history before today): fast enough for a booking request; cached like the plan.
+   * What appointment capacity is derived from (agent/forecast/bookings.ts), for the next `days` days
+   * from `today` (history before today): the walk-in forecast and the counters the planner
+   * recommends for it in each slot; cached for the day.
    */
   capacityBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
     const key = `cap|${today}|${days}`;
+    // kept for the whole day: it reads only the history before today, the calendar and the counters
+    // (forecast walk-ins, not bookings), none of which changes until midnight or a restart; its
+    // simulation costs ≈ 1 s of CPU in a busy hall, which every 10 minutes would be paid for nothing
     const hit = this.capBasis.get(key);
-    if (hit && this.now() - hit.at < CACHE_MS) return hit.basis;
+    if (hit) return hit.basis;
     const basis = Promise.resolve().then(() => this.computeBasis(today, days));
     this.capBasis.clear();
     this.capBasis.set(key, { at: this.now(), basis });
@@ -154,31 +161,33 @@ export class HallPlanner {
     return basis;
   }
 
-  private computeBasis(today: string, days: number): Map<string, CapacityDay> {
-    const { timezone: tz, services, counters, rules } = this.hall;
-    const past = readHistory(this.db, nextDay(today, -7 * HISTORY_WEEKS), today, tz, services);
-    const f = forecastArrivals({
-      history: past.history,
-      calendar: this.calendar,
-      timezone: tz,
-      services: services.map((s) => s.id),
-      from: today,
-      days,
-    });
+  /**
+   * The recommendation of the board (Erlang C where it holds, else the simulation of the hall's
+   * calling order; the same seed per day) on the walk-ins alone: counting the booked citizens would
+   * let bookings raise their own capacity. CAPACITY_REPLICATIONS for every day of the booking window.
+   */
+  private async computeBasis(today: string, days: number): Promise<Map<string, CapacityDay>> {
+    const { timezone: tz, counters, rules } = this.hall;
+    const { past, forecast: f } = this.forecast(today, days);
+    const grace = this.calendar.data.graceMinutes * 60_000;
     const out = new Map<string, CapacityDay>();
     for (const d of f.days) {
+      // the history read above already held the loop: a kiosk press goes first, then the day's simulation
+      await new Promise((res) => setImmediate(res));
       const plan = this.calendar.plan(d.day);
       const walkIns = Object.fromEntries(Object.entries(d.services).map(([s, x]) => [s, x.mean.map((m, i) => m - x.booked[i]!)]));
-      const rows = planStaffing({
+      const rows = await planStaffingAsync({
         counters,
         ...(plan.counters ? { available: plan.counters } : {}),
-        slotCounters: slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), this.calendar.data.graceMinutes * 60_000),
+        slotCounters: slotCounters(this.calendar, d.day, dayMidnight(d.day, tz), grace),
         rules,
         handling: past.handling,
         walkIns,
         open: d.open,
         channelMix: past.channelMix,
-        method: 'erlang',
+        target: this.hall.target ?? DEFAULT_TARGET,
+        replications: CAPACITY_REPLICATIONS,
+        seed: Number(d.day.replaceAll('-', '')),
       });
       out.set(d.day, {
         midnight: dayMidnight(d.day, tz),
@@ -191,6 +200,40 @@ export class HallPlanner {
     return out;
   }
 
+  /**
+   * The arrivals forecast of `days` days from `from`: the HISTORY_WEEKS of the store before `from`,
+   * the bookings known, the model of common/forecast (also what bench/forecast-month.ts scores).
+   */
+  forecast(from: string, days: number): { past: HallHistory; forecast: ForecastResult } {
+    const { timezone: tz, services } = this.hall;
+    const past = this.history(from);
+    const bookings = readBookings(this.db, from, nextDay(from, days), tz);
+    const forecast = forecastArrivals({
+      history: past.history,
+      calendar: this.calendar,
+      timezone: tz,
+      services: services.map((s) => s.id),
+      from,
+      days,
+      bookings,
+    });
+    return { past, forecast };
+  }
+
+  /**
+   * The walk-in history of the HISTORY_WEEKS before `before`, read once per day asked for: days before
+   * today no longer change, and reading 16 weeks of a busy hall (≈ 25,000 tickets through json_extract)
+   * holds the event loop for 150–400 ms, which every recomputation (every CACHE_MS, and each quota
+   * round) used to pay while kiosks and keypads waited.
+   */
+  private history(before: string): HallHistory {
+    if (this.pastRead?.before !== before) {
+      const { timezone, services } = this.hall;
+      this.pastRead = { before, past: readHistory(this.db, nextDay(before, -7 * HISTORY_WEEKS), before, timezone, services) };
+    }
+    return this.pastRead.past;
+  }
+
   clockNow(): number {
     return this.now();
   }
@@ -201,19 +244,9 @@ export class HallPlanner {
   }
 
   private async compute(from: string, days: number): Promise<ForecastPlan> {
-    const { timezone: tz, services, counters, rules } = this.hall;
+    const { timezone: tz, counters, rules } = this.hall;
     const target = this.hall.target ?? DEFAULT_TARGET;
-    const past = readHistory(this.db, nextDay(from, -7 * HISTORY_WEEKS), from, tz, services);
-    const bookings = readBookings(this.db, from, nextDay(from, days), tz);
-    const f = forecastArrivals({
-      history: past.history,
-      calendar: this.calendar,
-      timezone: tz,
-      services: services.map((s) => s.id),
-      from,
-      days,
-      bookings,
-    });
+    const { past, forecast: f } = this.forecast(from, days);
     const grace = this.calendar.data.graceMinutes * 60_000;
     const out: PlannedDay[] = [];
     for (const [index, d] of f.days.entries()) {
@@ -243,17 +276,15 @@ export class HallPlanner {
         seed: Number(d.day.replaceAll('-', '')),
       });
       const availableAt = (i: number) => (perSlot[i] ?? plan.counters ?? counters.map((c) => c.id)).length;
-      const slots: PlannedSlot[] = staffing.map((r) => {
-        let lo = 0;
-        let hi = 0;
-        let b = 0;
-        for (const x of Object.values(d.services)) {
-          lo += x.lo[r.slot]!;
-          hi += x.hi[r.slot]!;
-          b += x.booked[r.slot]!;
-        }
-        return { ...r, time: hhmm(r.slot), lo, hi, booked: b, available: availableAt(r.slot) };
-      });
+      // the hall total's own 80 % interval (docs/forecast.md)
+      const slots: PlannedSlot[] = staffing.map((r) => ({
+        ...r,
+        time: hhmm(r.slot),
+        lo: d.total.lo[r.slot]!,
+        hi: d.total.hi[r.slot]!,
+        booked: d.total.booked[r.slot]!,
+        available: availableAt(r.slot),
+      }));
       const hours: PlannedHour[] = [];
       for (const s of slots) {
         const hour = `${s.time.slice(0, 2)}:00`;

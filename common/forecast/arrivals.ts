@@ -4,7 +4,7 @@
 // with an 80 % prediction interval from a negative binomial whose dispersion is fitted in-sample.
 // Every parameter is a mean or a ratio of sums over named days, so a reviewer can redo it in a sheet.
 import { type HallCalendar, nextDay } from '../../agent/queue/calendar.js';
-import { countQuantile } from './quantile.js';
+import { countInterval } from './quantile.js';
 import { classifierFor, type DayClass, type DayClassifier, type DayEffect, type DayInfo, dayNumber, type History, SLOTS } from './slots.js';
 
 export interface ForecastOptions {
@@ -63,6 +63,8 @@ export interface DayForecast {
   /** trend × effect applied to the base level */
   factor: number;
   services: Record<string, ServiceForecast>;
+  /** the hall total: the sum of the services' means and bookings, its own 80 % interval */
+  total: ServiceForecast;
 }
 
 /** The fitted parameters, kept for the docs and for the board's "why" line. */
@@ -72,6 +74,8 @@ export interface FittedModel {
   trend: { slopePerDay: number; used: boolean; centerDay: number };
   effects: Record<DayEffect, { factor: number; days: number }>;
   dispersion: Record<string, number>;
+  /** φ of the hall total per slot */
+  hallDispersion: number;
   trainingDays: number;
 }
 
@@ -109,6 +113,7 @@ class Fit {
   readonly effects = {} as Record<DayEffect, { factor: number; days: number }>;
   readonly shapes = new Map<string, Map<ShapeKey, number[]>>();
   readonly dispersion = new Map<string, number>();
+  hallDispersion = 0;
   trainingDays = 0;
 
   constructor(input: ForecastInput) {
@@ -220,22 +225,41 @@ class Fit {
       this.shapes.set(s, m);
     }
 
-    // Dispersion φ (variance = μ + φμ²) by moments over the training slots.
-    for (const s of input.services) {
-      let num = 0;
-      let den = 0;
-      for (const d of training) {
-        const i = info.get(d)!;
+    // Dispersion φ (variance = μ + φμ²) by moments over the training slots, per service and for the
+    // hall total: a day's shock moves every service together, which a sum of services would miss. The
+    // hall's residuals are taken leave-one-out (× n/(n − 1), n the days of the class): at the hall level
+    // the error of the fitted level matters beside the day-to-day noise, per service the Poisson noise
+    // dominates (measured in docs/forecast.md).
+    const moments = () => ({ num: 0, den: 0 });
+    const perService = new Map(input.services.map((s) => [s, moments()] as const));
+    const hall = moments();
+    for (const d of training) {
+      const i = info.get(d)!;
+      const muHall = zeros();
+      const yHall = zeros();
+      for (const s of input.services) {
+        const m = perService.get(s)!;
         const mu = this.walkIns(s, i);
         const y = input.history.get(d)?.get(s) ?? zeros();
         for (let k = 0; k < SLOTS; k++) {
           if (!i.open[k]) continue;
-          num += (y[k]! - mu[k]!) ** 2 - mu[k]!;
-          den += mu[k]! ** 2;
+          m.num += (y[k]! - mu[k]!) ** 2 - mu[k]!;
+          m.den += mu[k]! ** 2;
+          muHall[k]! += mu[k]!;
+          yHall[k]! += y[k]!;
         }
       }
-      this.dispersion.set(s, den > 0 ? Math.min(3, Math.max(0, num / den)) : 0);
+      const n = plainByClass.get(i.cls)?.length ?? 1;
+      const loo = n > 1 ? (n / (n - 1)) ** 2 : 1;
+      for (let k = 0; k < SLOTS; k++) {
+        if (!i.open[k]) continue;
+        hall.num += loo * (yHall[k]! - muHall[k]!) ** 2 - muHall[k]!;
+        hall.den += muHall[k]! ** 2;
+      }
     }
+    const phi = (m: { num: number; den: number }) => (m.den > 0 ? Math.min(3, Math.max(0, m.num / m.den)) : 0);
+    for (const [s, m] of perService) this.dispersion.set(s, phi(m));
+    this.hallDispersion = phi(hall);
   }
 
   private hallLevel(i: DayInfo): number {
@@ -281,6 +305,7 @@ class Fit {
       trend: { slopePerDay: this.slope, used: this.trendUsed, centerDay: this.center },
       effects: this.effects,
       dispersion: Object.fromEntries(this.dispersion),
+      hallDispersion: this.hallDispersion,
       trainingDays: this.trainingDays,
     };
   }
@@ -293,24 +318,37 @@ export interface ForecastResult {
 
 export function forecastArrivals(input: ForecastInput): ForecastResult {
   const fit = new Fit(input);
-  const q = (1 - fit.opts.level) / 2;
   const days: DayForecast[] = [];
   for (let n = 0, day = input.from; n < input.days; n++, day = nextDay(day)) {
     const info = fit.cls.info(day);
     const services: Record<string, ServiceForecast> = {};
+    const hallWalk = zeros();
+    const hallBooked = zeros();
     for (const s of input.services) {
       const walk = fit.walkIns(s, info);
       const booked = input.bookings?.get(day)?.get(s)?.slice(0, SLOTS) ?? zeros();
       while (booked.length < SLOTS) booked.push(0);
       const phi = fit.dispersion.get(s) ?? 0;
+      const ends = walk.map((m) => countInterval(m, phi, fit.opts.level));
       services[s] = {
         mean: walk.map((m, i) => m + booked[i]!),
-        lo: walk.map((m, i) => countQuantile(m, phi, q) + booked[i]!),
-        hi: walk.map((m, i) => countQuantile(m, phi, 1 - q) + booked[i]!),
+        lo: ends.map(([lo], i) => lo + booked[i]!),
+        hi: ends.map(([, hi], i) => hi + booked[i]!),
         booked,
       };
+      for (let i = 0; i < SLOTS; i++) {
+        hallWalk[i]! += walk[i]!;
+        hallBooked[i]! += booked[i]!;
+      }
     }
-    const out: DayForecast = { day, cls: info.cls, open: info.open, factor: fit.factor(info), services };
+    const hallEnds = hallWalk.map((m) => countInterval(m, fit.hallDispersion, fit.opts.level));
+    const total: ServiceForecast = {
+      mean: hallWalk.map((m, i) => m + hallBooked[i]!),
+      lo: hallEnds.map(([lo], i) => lo + hallBooked[i]!),
+      hi: hallEnds.map(([, hi], i) => hi + hallBooked[i]!),
+      booked: hallBooked,
+    };
+    const out: DayForecast = { day, cls: info.cls, open: info.open, factor: fit.factor(info), services, total };
     if (info.effect) out.effect = info.effect;
     days.push(out);
   }

@@ -2,7 +2,7 @@
 // next `horizon` days, and is scored on the open slots against what came; the naive "same slot on
 // the last observed same weekday" is scored on the same slots.
 import { type HallCalendar, nextDay } from '../../agent/queue/calendar.js';
-import { forecastArrivals, naiveForecast } from './arrivals.js';
+import { type DayForecast, forecastArrivals, naiveForecast } from './arrivals.js';
 import { type History, SLOTS } from './slots.js';
 
 export interface ErrorTally {
@@ -24,6 +24,9 @@ export interface BacktestResult {
   /** service × slot prediction intervals holding the actual count */
   hits: number;
   scored: number;
+  /** hall total × slot: the hall total's interval (what the board and the hub show) holding the total */
+  hallHits: number;
+  hallScored: number;
 }
 
 const tally = (): ErrorTally => ({ apeSum: 0, apeN: 0, absErr: 0, actual: 0 });
@@ -41,7 +44,7 @@ export const mape = (t: ErrorTally) => (t.apeN ? t.apeSum / t.apeN : Number.NaN)
 export const wape = (t: ErrorTally) => (t.actual ? t.absErr / t.actual : Number.NaN);
 
 export function emptyBacktest(): BacktestResult {
-  return { model: tally(), naive: tally(), modelHall: tally(), naiveHall: tally(), hits: 0, scored: 0 };
+  return { model: tally(), naive: tally(), modelHall: tally(), naiveHall: tally(), hits: 0, scored: 0, hallHits: 0, hallScored: 0 };
 }
 
 export function mergeBacktest(into: BacktestResult, r: BacktestResult): void {
@@ -53,6 +56,47 @@ export function mergeBacktest(into: BacktestResult, r: BacktestResult): void {
   }
   into.hits += r.hits;
   into.scored += r.scored;
+  into.hallHits += r.hallHits;
+  into.hallScored += r.hallScored;
+}
+
+/**
+ * Scores one forecast's days into `out`: every open slot of the `services` against `actual` (a day
+ * absent from it is not scored), the naive forecast of the same day beside it.
+ */
+export function scoreForecast(
+  out: BacktestResult,
+  days: readonly DayForecast[],
+  actual: History,
+  naiveOf: (day: string) => Record<string, number[]>,
+  services: readonly string[],
+): void {
+  for (const fd of days) {
+    const y = actual.get(fd.day);
+    if (!y) continue;
+    const naive = naiveOf(fd.day);
+    for (let i = 0; i < SLOTS; i++) {
+      if (!fd.open[i]) continue;
+      let mh = 0;
+      let nh = 0;
+      let yh = 0;
+      for (const s of services) {
+        const ys = y.get(s)?.[i] ?? 0;
+        const sf = fd.services[s]!;
+        add(out.model, sf.mean[i]!, ys);
+        add(out.naive, naive[s]![i]!, ys);
+        out.scored++;
+        if (sf.lo[i]! <= ys && ys <= sf.hi[i]!) out.hits++;
+        mh += sf.mean[i]!;
+        nh += naive[s]![i]!;
+        yh += ys;
+      }
+      out.hallScored++;
+      if (fd.total.lo[i]! <= yh && yh <= fd.total.hi[i]!) out.hallHits++;
+      add(out.modelHall, mh, yh);
+      add(out.naiveHall, nh, yh);
+    }
+  }
 }
 
 export function backtest(opts: {
@@ -67,30 +111,7 @@ export function backtest(opts: {
   for (const origin of opts.origins) {
     const past: History = new Map([...opts.history].filter(([d]) => d < origin));
     const f = forecastArrivals({ ...opts, history: past, from: origin, days: opts.horizon });
-    for (const fd of f.days) {
-      const actual = opts.history.get(fd.day);
-      if (!actual) continue;
-      const naive = naiveForecast(past, opts.services, origin, fd.day);
-      for (let i = 0; i < SLOTS; i++) {
-        if (!fd.open[i]) continue;
-        let mh = 0;
-        let nh = 0;
-        let yh = 0;
-        for (const s of opts.services) {
-          const y = actual.get(s)?.[i] ?? 0;
-          const sf = fd.services[s]!;
-          add(out.model, sf.mean[i]!, y);
-          add(out.naive, naive[s]![i]!, y);
-          out.scored++;
-          if (sf.lo[i]! <= y && y <= sf.hi[i]!) out.hits++;
-          mh += sf.mean[i]!;
-          nh += naive[s]![i]!;
-          yh += y;
-        }
-        add(out.modelHall, mh, yh);
-        add(out.naiveHall, nh, yh);
-      }
-    }
+    scoreForecast(out, f.days, opts.history, (day) => naiveForecast(past, opts.services, origin, day), opts.services);
   }
   return out;
 }

@@ -1,25 +1,61 @@
-// Quantiles of the count distribution behind the prediction interval: negative binomial with
-// mean μ and variance μ + φμ² (Poisson when φ = 0); a normal approximation past μ = 400.
+// The count distribution behind the prediction interval: negative binomial with mean μ and
+// variance μ + φμ² (Poisson when φ = 0); a normal approximation past μ = 400.
 
+/** The smallest k with P(X ≤ k) ≥ q. */
 export function countQuantile(mean: number, phi: number, q: number): number {
   if (!(mean > 0)) return 0;
-  const variance = mean + phi * mean * mean;
-  if (mean > 400) return Math.max(0, Math.round(mean + normalQuantile(q) * Math.sqrt(variance)));
+  if (mean > 400) return Math.max(0, Math.round(mean + normalQuantile(q) * Math.sqrt(mean + phi * mean * mean)));
+  const pmf = countPmf(mean, phi);
+  let k = 0;
+  let cdf = pmf[0]!;
+  while (cdf < q && k < pmf.length - 1) cdf += pmf[++k]!;
+  return k;
+}
+
+/** P(X = k) for k = 0 … until the mass left is below 1e-9 (at most mean + 40 sd). */
+function countPmf(mean: number, phi: number): number[] {
   // pmf(k+1) = pmf(k)·(k + r)(1 − p)/(k + 1) for the negative binomial, pmf(k)·μ/(k + 1) for Poisson.
   const poisson = phi < 1e-9;
   const r = poisson ? 0 : 1 / phi;
   const p = poisson ? 0 : r / (r + mean);
   let pmf = poisson ? Math.exp(-mean) : Math.exp(r * Math.log(p));
+  const out = [pmf];
   let cdf = pmf;
-  let k = 0;
-  // Bounded: the mass beyond mean + 40 sd is nil for these parameters.
-  const stop = mean + 40 * Math.sqrt(variance) + 10;
-  while (cdf < q && k < stop) {
+  const stop = mean + 40 * Math.sqrt(mean + phi * mean * mean) + 10;
+  for (let k = 0; k < stop && (k < mean || cdf < 1 - 1e-9); k++) {
     pmf = poisson ? (pmf * mean) / (k + 1) : (pmf * (k + r) * (1 - p)) / (k + 1);
-    k++;
+    out.push(pmf);
     cdf += pmf;
   }
-  return k;
+  return out;
+}
+
+/**
+ * The prediction interval [lo, hi] of a count with mean μ, holding P(lo ≤ X ≤ hi) as near `level`
+ * as whole counts allow (docs/forecast.md, "Prediction interval"). Equal-tailed quantiles of a
+ * small count overshoot (both ends included: Poisson(1)'s 10–90 % quantiles [0, 2] hold 92 %), so:
+ *   lo = the smallest k whose mid-distribution P(X < k) + P(X = k)/2 reaches (1 − level)/2 (at most ⌊μ⌋);
+ *   hi = the k ≥ max(lo, ⌈μ⌉) making P(lo ≤ X ≤ k) closest to `level` (a tie: the smaller k).
+ * The interval always holds the mean, so a sum of intervals holds the sum of the means.
+ */
+export function countInterval(mean: number, phi: number, level: number): [number, number] {
+  if (!(mean > 0)) return [0, 0];
+  if (mean > 400) {
+    const sd = Math.sqrt(mean + phi * mean * mean);
+    const z = normalQuantile((1 + level) / 2);
+    return [Math.max(0, Math.round(mean - z * sd)), Math.round(mean + z * sd)];
+  }
+  const pmf = countPmf(mean, phi);
+  const tail = (1 - level) / 2;
+  let lo = 0;
+  let below = 0; // P(X < lo)
+  while (lo < Math.floor(mean) && below + pmf[lo]! / 2 < tail) below += pmf[lo++]!;
+  let hi = Math.max(lo, Math.ceil(mean - 1e-9));
+  let cover = 0;
+  for (let k = lo; k <= hi; k++) cover += pmf[k]!;
+  // widen while one more count brings the coverage nearer the level
+  while (hi < pmf.length - 1 && Math.abs(cover + pmf[hi + 1]! - level) < Math.abs(cover - level)) cover += pmf[++hi]!;
+  return [lo, hi];
 }
 
 /** Acklam's rational approximation of the standard normal quantile (|error| < 1.2e-9). */

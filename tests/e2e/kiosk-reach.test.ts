@@ -54,8 +54,10 @@ describe.each(MODES)('kiosk $name', ({ name, viewport, elderly }) => {
       const scroll = await pageScrolls(page);
       if (scroll.x || scroll.y) bad.push(`page scrolls ${scroll.width}×${scroll.height}`);
       problems.push(...bad.map((b) => `${step}: ${b}`));
-      // JPEG: sixty full-screen PNGs cost more than the walk itself
-      await page.screenshot({ path: resolve(SHOTS, `kiosk-reach-${name}-${step}.jpg`), type: 'jpeg', quality: 60 });
+      // a picture of each step that has a problem (HALLQ_KIOSK_SHOTS=1: of every step, to look at them);
+      // sixty full-screen pictures of passing steps cost more than the walk itself
+      if (bad.length > 0 || process.env.HALLQ_KIOSK_SHOTS === '1')
+        await page.screenshot({ path: resolve(SHOTS, `kiosk-reach-${name}-${step}.jpg`), type: 'jpeg', quality: 60 });
     };
     /** a timed screen says when it goes back by itself */
     const countdown = async (step: string) => {

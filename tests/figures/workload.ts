@@ -5,12 +5,12 @@ import type { Ticket } from '../../agent/queue/types.js';
 import { SATELLITE_COUNTER, type SatelliteLink } from './satellite-link.js';
 
 export type LogEntry =
-  | { t: 'issue'; at: number; id: string; day: string; channel: string }
+  | { t: 'issue'; at: number; id: string; day: string; channel: string; service: string }
   /**
    * an appointment checked in at the kiosk: `batch` tickets (a school batch when more than one), for
    * a slot ending at `slotEnd`; the oracle decides their channel from these facts (docs/figures.md)
    */
-  | { t: 'checkIn'; at: number; day: string; ids: string[]; slotEnd: number; batch: number }
+  | { t: 'checkIn'; at: number; day: string; ids: string[]; slotEnd: number; batch: number; service: string }
   /** a 整改 of the service `id` (opened by its 差评) closed after its 回访 */
   | { t: 'rectClosed'; at: number; id: string }
   | { t: 'call'; at: number; id: string; day: string; today: string }
@@ -62,9 +62,17 @@ export interface Pending {
   counter: string;
 }
 
+/** A walk-in citizen of a day drawn by a demand model (bench/forecast-month.ts): when and for what. */
+export interface WalkIn {
+  at: number;
+  service: string;
+}
+
 /**
  * Plays one open day from 09:00 to ~16:40 on `engine`, advancing `clock`. Leaves some tickets
  * waiting, called and serving, and some services unrated, for the day's close to end.
+ * Walk-ins: 18–31 spread at random over the day (the month's workload), or, given `walkIns`, each
+ * at the first step of the play at or after its time (bench/forecast-month.ts: a day with a shape).
  */
 export function playDay(
   engine: QueueEngine,
@@ -74,6 +82,7 @@ export function playDay(
   log: LogEntry[],
   unrated: Pending[],
   satellite?: SatelliteLink,
+  walkIns?: readonly WalkIn[],
 ): void {
   const at = () => clock.now();
   const serving = new Map<string, { id: string; started: boolean; until: number }>();
@@ -91,18 +100,23 @@ export function playDay(
   const arrivals = 18 + rng.int(14);
   const end = clock.t + 7.6 * 3600_000;
   let issued = 0;
+  const walkIn = (service?: string) => {
+    const r = rng.next();
+    const channel = r < 0.75 ? 'normal' : r < 0.92 ? 'senior' : 'green';
+    const t = engine.issue({
+      service: service ?? SERVICES[rng.int(2)]!,
+      channel: channel as 'normal',
+      issuedBy: channel === 'green' ? 'guide' : 'kiosk',
+    }).ticket;
+    log.push({ t: 'issue', at: at(), id: t.id, day: t.day, channel, service: t.service });
+  };
   while (clock.t < end) {
     clock.t += (1 + rng.int(4)) * 60_000 + rng.int(60_000);
     // arrivals
-    if (issued < arrivals && rng.chance(0.3)) {
-      const r = rng.next();
-      const channel = r < 0.75 ? 'normal' : r < 0.92 ? 'senior' : 'green';
-      const t = engine.issue({
-        service: SERVICES[rng.int(2)]!,
-        channel: channel as 'normal',
-        issuedBy: channel === 'green' ? 'guide' : 'kiosk',
-      }).ticket;
-      log.push({ t: 'issue', at: at(), id: t.id, day: t.day, channel });
+    if (walkIns) {
+      for (; issued < walkIns.length && walkIns[issued]!.at <= at(); issued++) walkIn(walkIns[issued]!.service);
+    } else if (issued < arrivals && rng.chance(0.3)) {
+      walkIn();
       issued++;
     }
     // appointments arriving: early, in their slot, or too late for it; a school batch checks in as one
@@ -110,7 +124,15 @@ export function playDay(
       if (b.done || at() < b.arrives) continue;
       b.done = true;
       const r = engine.checkInAppointment(b.code);
-      log.push({ t: 'checkIn', at: at(), day, ids: r.tickets.map((x) => x.ticket.id), slotEnd: b.slotEnd, batch: b.batch });
+      log.push({
+        t: 'checkIn',
+        at: at(),
+        day,
+        ids: r.tickets.map((x) => x.ticket.id),
+        slotEnd: b.slotEnd,
+        batch: b.batch,
+        service: b.service,
+      });
     }
     // a 过号 who comes back
     if (skipped.length > 0 && rng.chance(0.1)) {
@@ -210,6 +232,7 @@ export function playDay(
 
 interface Booking {
   code: string;
+  service: string;
   slotEnd: number;
   batch: number;
   arrives: number;
@@ -233,13 +256,27 @@ function bookDay(engine: QueueEngine, day: string, rng: Rng): Booking[] {
     input.push({ code, service: 'idcard', slotStart: start, slotEnd: start + 30 * 60_000 });
     if (rng.chance(0.15)) continue; // never comes
     // -20 … +55 min from the slot's start: after slot end + 15 min grace the slot is lost
-    list.push({ code, slotEnd: start + 30 * 60_000, batch: 1, arrives: start + (rng.int(76) - 20) * 60_000, done: false });
+    list.push({
+      code,
+      service: 'idcard',
+      slotEnd: start + 30 * 60_000,
+      batch: 1,
+      arrives: start + (rng.int(76) - 20) * 60_000,
+      done: false,
+    });
   }
   if (new Date(`${day}T00:00:00Z`).getUTCDay() === 3) {
     const start = slotAt(10 * 60);
     const code = `XS${day.replace(/-/g, '')}`;
     input.push({ code, service: 'idcard', slotStart: start, slotEnd: start + 60 * 60_000, batchSize: 6 });
-    list.push({ code, slotEnd: start + 60 * 60_000, batch: 6, arrives: start - 10 * 60_000 + rng.int(30) * 60_000, done: false });
+    list.push({
+      code,
+      service: 'idcard',
+      slotEnd: start + 60 * 60_000,
+      batch: 6,
+      arrives: start - 10 * 60_000 + rng.int(30) * 60_000,
+      done: false,
+    });
   }
   const r = engine.importAppointments(input);
   if (r.skipped.length) throw new Error(`bookings refused: ${JSON.stringify(r.skipped)}`);

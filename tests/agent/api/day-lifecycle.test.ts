@@ -82,6 +82,7 @@ describe('a night off between two days on the same data', () => {
       'satellites',
       'devices',
       'housekeeping',
+      'forecast',
       'sync',
     ]);
   });

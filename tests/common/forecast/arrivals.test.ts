@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type CalendarData, HallCalendar, nextDay } from '../../../agent/queue/calendar.js';
 import { forecastArrivals, naiveForecast } from '../../../common/forecast/arrivals.js';
 import { backtest, emptyBacktest, mape, mergeBacktest, rollingOrigins, wape } from '../../../common/forecast/backtest.js';
-import { countQuantile } from '../../../common/forecast/quantile.js';
+import { countInterval, countQuantile } from '../../../common/forecast/quantile.js';
 import type { History } from '../../../common/forecast/slots.js';
 import { generateHistory, SYNTHETIC_CALENDAR, SYNTHETIC_SERVICES } from '../../../common/forecast/synthetic.js';
 
@@ -45,9 +45,14 @@ describe('arrivals forecast, checked by hand', () => {
     expect(tue!.services.s!.mean[19]).toBeCloseTo(3, 9);
     expect(f.model.trend.used).toBe(false);
     expect(f.model.dispersion.s).toBe(0);
-    // Poisson(4): P(X ≤ 1) = 0.092, P(X ≤ 2) = 0.238; P(X ≤ 6) = 0.889, P(X ≤ 7) = 0.949
+    // Poisson(4): P(X < 2) + P(X = 2)/2 = 0.092 + 0.073 = 0.165 ≥ 0.1 (k = 1: 0.055), so lo = 2;
+    // P(2 ≤ X ≤ 6) = 0.889 − 0.092 = 0.797 is nearer 0.8 than ≤ 5 (0.693) or ≤ 7 (0.857)
     expect(mon!.services.s!.lo[18]).toBe(2);
-    expect(mon!.services.s!.hi[18]).toBe(7);
+    expect(mon!.services.s!.hi[18]).toBe(6);
+    // one service: the hall total is that service (φ of the total 0 too)
+    expect(mon!.total.lo[18]).toBe(2);
+    expect(mon!.total.hi[18]).toBe(6);
+    expect(mon!.total.mean[19]).toBeCloseTo(6, 9);
     // closed slots are zero
     expect(mon!.services.s!.mean[30]).toBe(0);
   });
@@ -111,6 +116,38 @@ describe('arrivals forecast, checked by hand', () => {
     expect(countQuantile(10, 0.5, 0.9)).toBeGreaterThan(14);
     expect(countQuantile(0, 0.5, 0.9)).toBe(0);
   });
+
+  it('the 80 % interval holds as near 80 % as whole counts allow, and always the mean', () => {
+    // Poisson(1): P(0) = 0.368 → lo = 0; [0, 1] holds 0.736, [0, 2] 0.920: 0.736 is nearer 0.8
+    expect(countInterval(1, 0, 0.8)).toEqual([0, 1]);
+    // Poisson(0.3): [0, 0] would hold 0.741 but not the mean 0.3; [0, 1] holds 0.963
+    expect(countInterval(0.3, 0, 0.8)).toEqual([0, 1]);
+    expect(countInterval(0, 0.4, 0.8)).toEqual([0, 0]);
+    // over many means the coverage averages near 80 % (equal-tailed quantiles: ≈ 90 %)
+    const poissonCdf = (mu: number, k: number) => {
+      let p = Math.exp(-mu);
+      let c = 0;
+      for (let j = 0; j <= k; j++) {
+        c += p;
+        p = (p * mu) / (j + 1);
+      }
+      return c;
+    };
+    let cover = 0;
+    let n = 0;
+    for (let mu = 0.5; mu <= 30; mu += 0.25, n++) {
+      const [lo, hi] = countInterval(mu, 0, 0.8);
+      expect(lo).toBeLessThanOrEqual(mu);
+      expect(hi).toBeGreaterThanOrEqual(mu);
+      cover += poissonCdf(mu, hi) - (lo > 0 ? poissonCdf(mu, lo - 1) : 0);
+    }
+    expect(cover / n).toBeGreaterThan(0.77);
+    expect(cover / n).toBeLessThan(0.83);
+    // a wide negative binomial: mean 10, variance 10 + 0.5·100 = 60
+    const [lo, hi] = countInterval(10, 0.5, 0.8);
+    expect(lo).toBeLessThan(countInterval(10, 0, 0.8)[0]);
+    expect(hi).toBeGreaterThan(countInterval(10, 0, 0.8)[1]);
+  });
 });
 
 describe('backtest on the synthetic history', () => {
@@ -127,7 +164,12 @@ describe('backtest on the synthetic history', () => {
     }
     expect(wape(all.modelHall)).toBeLessThan(wape(all.naiveHall));
     expect(mape(all.model)).toBeLessThan(mape(all.naive));
+    // the 80 % interval is calibrated (equal-tailed quantiles held ≈ 90 %)
     expect(all.hits / all.scored).toBeGreaterThan(0.75);
+    expect(all.hits / all.scored).toBeLessThan(0.86);
+    // the hall total's own interval: the sum of the services' ends held ≈ 96 %
+    expect(all.hallHits / all.hallScored).toBeGreaterThan(0.72);
+    expect(all.hallHits / all.hallScored).toBeLessThan(0.86);
     // the naive reference reads the last observed same weekday
     const n = naiveForecast(halls[0]!.history, services, '2026-05-18', '2026-05-27');
     expect(n['id-card']).toEqual(halls[0]!.history.get('2026-05-13')!.get('id-card'));
