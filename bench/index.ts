@@ -21,6 +21,7 @@ const benches = [
   'forecast-month.ts',
   'planner.ts',
   'sign-in.ts',
+  'booking-rate.ts',
 ];
 // --quick: every bench at a small size (bench/mode.ts), for CI: it proves the suite runs, its figures are indicative
 const quick = process.argv.includes('--quick');

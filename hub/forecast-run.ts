@@ -10,7 +10,7 @@ import { dayMidnight, type History, SLOT_MS, SLOTS } from '../common/forecast/sl
 import { SYNTHETIC_CALENDAR } from '../common/forecast/synthetic.js';
 import { type CalendarData, HallCalendar, nextDay } from '../agent/queue/calendar.js';
 import { DEFAULT_TARGET } from '../common/forecast/staffing.js';
-import { inTransaction } from './db/client.js';
+import { inTransaction, withClient } from './db/client.js';
 
 export const HUB_TZ = 'Asia/Shanghai';
 export const FORECAST_DAYS = 14;
@@ -145,16 +145,20 @@ export async function forecastHall(pool: pg.Pool, hallId: string, from: string):
 /**
  * The nightly run: once per hub day (Asia/Shanghai), by one hub process (advisory lock), every hall in
  * turn, yielding between halls so ingest and pages keep their turn. Returns null when another process
- * has it or today's run is done.
+ * has it or today's run is done. A run that was started and never finished (the hub stopped or crashed
+ * mid-way, e.g. restarted around 02:00) is started again: its process is gone, since it would still hold
+ * the lock, and each hall's rows are replaced whole, so a hall done twice is the same as once.
  */
 export async function nightlyForecast(pool: pg.Pool, today: string): Promise<{ halls: number; slots: number } | null> {
-  const lock = await pool.connect();
-  try {
+  // withClient: the lock's connection is held for the whole run; if the server goes away under it, an
+  // unheld 'error' on a checked-out client would kill the hub process
+  return withClient(pool, async (lock) => {
     const got = await lock.query('SELECT pg_try_advisory_lock(804250) AS ok');
     if (!got.rows[0].ok) return null;
     try {
       const started = await pool.query(
-        'INSERT INTO hub_forecast_runs (run_day) VALUES ($1::date) ON CONFLICT (run_day) DO NOTHING RETURNING 1',
+        `INSERT INTO hub_forecast_runs AS r (run_day) VALUES ($1::date)
+         ON CONFLICT (run_day) DO UPDATE SET started_at = now() WHERE r.finished_at IS NULL RETURNING 1`,
         [today],
       );
       if (!started.rowCount) return null;
@@ -173,9 +177,20 @@ export async function nightlyForecast(pool: pg.Pool, today: string): Promise<{ h
     } finally {
       await lock.query('SELECT pg_advisory_unlock(804250)');
     }
-  } finally {
-    lock.release();
-  }
+  });
+}
+
+/**
+ * One look at the clock (every 15 minutes, and once at start): today's run once it is past 02:00 in the
+ * hub's zone (the run waits for the night's last records). A hub that was down over night runs today's
+ * at start, or at 02:00 if it starts before; a night it missed entirely is not run afterwards: that
+ * night's forecast began with a day that has passed, and today's run replaces it from today on.
+ */
+export async function forecastTick(pool: pg.Pool, now: number): Promise<{ day: string; halls: number; slots: number } | null> {
+  const { day, hour } = hubNow(now);
+  if (hour < 2) return null;
+  const r = await nightlyForecast(pool, day);
+  return r && { day, ...r };
 }
 
 /** today in the hub's zone, and whether it is past 02:00 there (the run waits for the night's last records) */

@@ -63,6 +63,20 @@ function positiveSetting(name: string, unit: string, fallback: number): number {
   return n;
 }
 
+/** HUB_TRUST_PROXY: the proxies' addresses/CIDRs (comma-separated) or a number of hops; unset: none */
+function trustProxy(): string | number | undefined {
+  const raw = process.env.HUB_TRUST_PROXY?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^(true|\*|0\.0\.0\.0\/0|::\/0)$/i.test(raw))
+    throw new Error(
+      `environment HUB_TRUST_PROXY="${raw}" would let every client name its own address: give the proxy's address, e.g. HUB_TRUST_PROXY=127.0.0.1`,
+    );
+  if (!/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)(,|$)/.test(raw))
+    throw new Error(`environment HUB_TRUST_PROXY="${raw}" is not a list of addresses: set e.g. HUB_TRUST_PROXY=127.0.0.1,10.0.0.0/8`);
+  return raw;
+}
+
 async function database(log: pino.Logger): Promise<{ url: string; local: LocalPostgres | null }> {
   if (process.env.HUB_DATABASE_URL) return { url: process.env.HUB_DATABASE_URL, local: null };
   const binDir = process.env.HUB_PG_BIN ?? (await embeddedBinDir());
@@ -103,6 +117,11 @@ async function main(): Promise<void> {
         ingestDeadlineMs: positiveSetting('HUB_INGEST_DEADLINE_SECONDS', 'seconds', 10) * 1000,
         secureCookie: process.env.HUB_SECURE_COOKIE === '1',
         tls: tlsFiles(),
+        trustProxy: trustProxy(),
+        bookingRate: {
+          burst: positiveSetting('HUB_BOOK_BURST', 'requests', 10),
+          perHour: positiveSetting('HUB_BOOK_PER_HOUR', 'requests per hour', 30),
+        },
       });
       if (!demo) {
         // the demo hall's secret is published in this repository: outside --demo nobody may sign batches with it

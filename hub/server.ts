@@ -8,12 +8,13 @@ import type { ContractTable } from '../contracts/records.js';
 import { withClient } from './db/client.js';
 import { migrateHub } from './db/migrations.js';
 import { ensurePartitions } from './db/partitions.js';
-import { hubNow, nightlyForecast } from './forecast-run.js';
+import { forecastTick } from './forecast-run.js';
 import { IngestCounters, ingestRoutes, pruneSeenBatches } from './ingest.js';
 import { IngestBusy } from './ingest-writer.js';
 import { bookingSyncRoutes } from './booking-sync.js';
 import { pruneBookings } from './booking-queries.js';
 import { bookingRoutes } from './pages/book.js';
+import type { RateLimitSettings } from './rate-limit.js';
 import { publicRoutes } from './pages/public.js';
 import { supervisionRoutes } from './pages/supervision.js';
 
@@ -46,6 +47,14 @@ export interface HubOptions {
   now?: () => number;
   /** serve HTTPS itself (PEM key and certificate); the session cookie is then Secure */
   tls?: { key: string; cert: string };
+  /**
+   * the reverse proxies in front of the hub (addresses/CIDRs, comma-separated, or the number of hops):
+   * a request from one of them is the client's whose address X-Forwarded-For gives. Default none: the
+   * peer's address, and a client's own X-Forwarded-For is ignored.
+   */
+  trustProxy?: string | number;
+  /** the per-address limit of the public booking actions (default 10 at once, 30 an hour); false: none */
+  bookingRate?: RateLimitSettings | false;
 }
 
 export interface RunningHub {
@@ -53,6 +62,11 @@ export interface RunningHub {
   pool: pg.Pool;
   url: string;
   counters: IngestCounters;
+  /**
+   * the nightly forecast's look at the clock (HubOptions.nightlyForecast): what the 15-minute timer runs;
+   * one at a time (a call while one runs waits for it). Null: nothing run (before 02:00, done, or off).
+   */
+  forecastTick(): Promise<{ day: string; halls: number; slots: number } | null>;
   close(): Promise<void>;
 }
 
@@ -87,9 +101,13 @@ const UNAVAILABLE = new Set([
 
 export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const https = opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {};
+  const hops = opts.trustProxy;
+  // a number of hops: the nearest n addresses of the chain are proxies (Fastify's types take a function for it)
+  const trust = typeof hops === 'number' ? { trustProxy: (_addr: string, i: number) => i < hops } : hops ? { trustProxy: hops } : {};
+  const common = { bodyLimit: 1024 * 1024, ...https, ...trust };
   const app = (typeof opts.logger === 'object'
-    ? Fastify({ loggerInstance: opts.logger, bodyLimit: 1024 * 1024, ...https })
-    : Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, ...https })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: opts.logger, ...common })
+    : Fastify({ logger: opts.logger ?? false, ...common })) as unknown as FastifyInstance;
   const pool = createPool(opts.databaseUrl, opts.poolSize ?? 10, (err) =>
     app.log.warn({ err: err.message }, 'idle database connection lost'),
   );
@@ -141,7 +159,7 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   });
   publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes });
   bookingSyncRoutes(app, pool);
-  bookingRoutes(app, pool);
+  bookingRoutes(app, pool, { now: opts.now ?? Date.now, rate: opts.bookingRate });
   supervisionRoutes(app, pool, {
     lateMinutes: opts.lateMinutes ?? 120,
     secureCookie: opts.secureCookie ?? opts.tls !== undefined,
@@ -154,26 +172,37 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
     setInterval(() => pruneBookings(pool).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
   ];
-  if (opts.nightlyForecast) {
-    const tick = () => {
-      const { day, hour } = hubNow();
-      if (hour < 2) return;
-      nightlyForecast(pool, day)
-        .then((r) => r && app.log.info(r, 'nightly forecast done'))
-        .catch((err) => app.log.warn({ err: err.message }, 'nightly forecast failed'));
-    };
-    timers.push(setInterval(tick, 15 * 60_000));
-  }
+  let forecastRun: Promise<{ day: string; halls: number; slots: number } | null> | null = null;
+  const tick = () => {
+    if (!opts.nightlyForecast) return Promise.resolve(null);
+    forecastRun ??= forecastTick(pool, (opts.now ?? Date.now)())
+      .then((r) => {
+        if (r) app.log.info(r, 'nightly forecast done');
+        return r;
+      })
+      .catch((err) => {
+        app.log.warn({ err: err.message }, 'nightly forecast failed');
+        return null;
+      })
+      .finally(() => {
+        forecastRun = null;
+      });
+    return forecastRun;
+  };
+  if (opts.nightlyForecast) timers.push(setInterval(tick, 15 * 60_000));
   for (const t of timers) t.unref();
 
   // a province's halls reconnect at once after an outage: a short accept queue turns into SYN retries (1, 3, 7 s …)
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8090, backlog: 4096 });
+  // a hub started after 02:00 (down over night, restarted at 02:05) runs today's at once, not 15 minutes later
+  void tick();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8090);
   return {
     app,
     pool,
     counters,
+    forecastTick: tick,
     url: `${opts.tls ? 'https' : 'http'}://${opts.host ?? '127.0.0.1'}:${port}`,
     async close() {
       for (const t of timers) clearInterval(t);

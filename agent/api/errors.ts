@@ -1,19 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { Refusal } from '../../common/refusal.js';
 import { isStorageError } from '../security/storage.js';
 
-/** A refusal the caller can act on; never used for our own bugs. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 429 | 503,
-    readonly code: string,
-    message: string,
-    readonly messageEn: string,
-    /** seconds, sent as Retry-After */
-    readonly retryAfterS?: number,
-  ) {
-    super(message);
-  }
-}
+/** A refusal the caller can act on; never used for our own bugs (common/refusal.ts, shared with the booking rules). */
+export class ApiError extends Refusal<400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 429 | 503> {}
 
 export interface ErrorBody {
   error: { code: string; message: string; messageEn: string };
@@ -49,7 +39,8 @@ export function installErrorHandler(app: FastifyInstance, opts: { onStorageFault
       opts.onStorageFault?.(err.code);
       return reply.status(503).header('retry-after', '30').send(STORAGE_ERROR);
     }
-    if (err instanceof ApiError) {
+    // ApiError, and the booking rules' BookingError (common/bookings.ts) as they are
+    if (err instanceof Refusal) {
       if (err.retryAfterS !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterS))));
       return reply.status(err.status).send(errorBody(err.code, err.message, err.messageEn));
     }

@@ -2,12 +2,13 @@
 // code and its QR (shown at the hall's kiosk, 预约取号), and cancels with the code and the last 4
 // characters of the 身份证 number. zh-CN first (English with ?lang=en), large type, no script, one
 // column that fits 360 px. The number is hashed at once (hub/bookings.ts), shown masked, never logged.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import Type, { type Static } from 'typebox';
 import { qrSvg } from '../../common/qr.js';
 import { bookableHalls, openSlots } from '../booking-queries.js';
-import { book, cancel, HubBookingError, type HubBooking, hubIdSecret } from '../bookings.js';
+import { type BookRequest, book, cancel, HubBookingError, type HubBooking, hubIdSecret } from '../bookings.js';
+import { clientKey, DEFAULT_BOOKING_RATE, type RateLimitSettings, TokenBuckets } from '../rate-limit.js';
 import { esc } from './html.js';
 
 type Lang = 'zh' | 'en';
@@ -93,6 +94,16 @@ const bookBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** the form (page or JSON, the same fields) as the booking it asks for */
+const bookRequest = (b: Static<typeof bookBody>): BookRequest => ({
+  hallId: b.hall,
+  service: b.service,
+  day: b.day,
+  time: b.time,
+  idNumber: b.idNumber,
+  // an empty name field is no name
+  name: b.name || undefined,
+});
 const cancelBody = Type.Object(
   {
     code: Type.String({ maxLength: 20 }),
@@ -102,7 +113,43 @@ const cancelBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function bookingRoutes(app: FastifyInstance, pool: pg.Pool): void {
+export interface BookingRouteOptions {
+  /** the hub's clock (HubOptions.now): a slot begun is no longer booked or cancelled */
+  now?: () => number;
+  /** the per-address limit of booking, cancelling and code checks; false: none (a hub only reachable by a gateway that limits) */
+  rate?: RateLimitSettings | false;
+}
+
+export function bookingRoutes(app: FastifyInstance, pool: pg.Pool, opts: BookingRouteOptions = {}): void {
+  const now = opts.now ?? Date.now;
+  const buckets = opts.rate === false ? null : new TokenBuckets(opts.rate ?? DEFAULT_BOOKING_RATE, now);
+  /**
+   * Before any work (after the body's checks: a malformed request costs nothing and does nothing):
+   * one token of the client's address, or 429 with Retry-After; a page gets a page, the API JSON.
+   * request.ip is the peer's address, or the client's from X-Forwarded-For when the peer is a proxy
+   * the hub trusts (HUB_TRUST_PROXY): a client cannot pick its own address.
+   */
+  const limited = (page: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!buckets) return;
+    const r = buckets.take(clientKey(request.ip));
+    if (r.ok) return;
+    const minutes = Math.ceil(r.retryAfterS / 60);
+    const zh = `操作过于频繁：同一网络地址的预约、取消次数有限，以保证号源公平。请 ${minutes} 分钟后再试，或到大厅现场取号。`;
+    const en = `Too many booking requests from your network address. Try again in ${minutes} min, or take a ticket at the hall.`;
+    reply.status(429).header('retry-after', String(r.retryAfterS));
+    if (!page) return reply.send({ error: { code: 'too_many_requests', message: zh, messageEn: en } });
+    const lang = langOf((request.body as { lang?: string } | undefined)?.lang);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        shell(
+          lang,
+          t(lang, '请稍后再试', 'Please wait'),
+          `<p class="error" role="alert">${esc(t(lang, zh, en))}</p><p><a href="/book${q(lang)}">${t(lang, '返回预约首页', 'Back to booking')}</a></p>`,
+          `/book${q(lang)}`,
+        ),
+      );
+  };
   let secret: Promise<string> | null = null;
   const idSecret = () => {
     secret ??= hubIdSecret(pool).catch((err) => {
@@ -119,7 +166,7 @@ export function bookingRoutes(app: FastifyInstance, pool: pg.Pool): void {
   // the 身份证 number is in these bodies: the hub logs no request bodies (fastify never does), and a
   // failed booking's page echoes only the masked form
 
-  app.get('/api/v1/book/halls', async () => ({ halls: await bookableHalls(pool) }));
+  app.get('/api/v1/book/halls', async () => ({ halls: await bookableHalls(pool, now()) }));
   app.get(
     '/api/v1/book/slots',
     {
@@ -132,29 +179,21 @@ export function bookingRoutes(app: FastifyInstance, pool: pg.Pool): void {
     },
     async (request) => {
       const qs = request.query as { hall: string; service: string };
-      return { slots: await openSlots(pool, qs.hall, qs.service) };
+      return { slots: await openSlots(pool, qs.hall, qs.service, now()) };
     },
   );
-  app.post('/api/v1/book', { schema: { body: bookBody } }, async (request, reply) => {
-    const b = request.body as Static<typeof bookBody>;
+  app.post('/api/v1/book', { schema: { body: bookBody }, preHandler: limited(false) }, async (request, reply) => {
     try {
-      const out = await book(pool, await idSecret(), {
-        hallId: b.hall,
-        service: b.service,
-        day: b.day,
-        time: b.time,
-        idNumber: b.idNumber,
-        name: b.name,
-      });
+      const out = await book(pool, await idSecret(), bookRequest(request.body as Static<typeof bookBody>), now());
       return reply.status(201).send(out);
     } catch (e) {
       return apiError(reply, e);
     }
   });
-  app.post('/api/v1/book/cancel', { schema: { body: cancelBody } }, async (request, reply) => {
+  app.post('/api/v1/book/cancel', { schema: { body: cancelBody }, preHandler: limited(false) }, async (request, reply) => {
     const b = request.body as Static<typeof cancelBody>;
     try {
-      return await cancel(pool, await idSecret(), b.code, b.idLast4);
+      return await cancel(pool, await idSecret(), b.code, b.idLast4, now());
     } catch (e) {
       return apiError(reply, e);
     }
@@ -173,7 +212,7 @@ export function bookingRoutes(app: FastifyInstance, pool: pg.Pool): void {
   app.get('/book', { schema: { querystring: langQuery } }, async (request, reply) => {
     const qs = request.query as { lang?: string; city?: string };
     const lang = langOf(qs.lang);
-    const halls = (await bookableHalls(pool)).filter((h) => !qs.city || h.city === qs.city);
+    const halls = (await bookableHalls(pool, now())).filter((h) => !qs.city || h.city === qs.city);
     const cities = [...new Set(halls.map((h) => h.city))];
     const body = halls.length
       ? `<p>${t(lang, '第一步：选择办理大厅。网上预约今天起 14 天内的时段，到厅凭预约码签到，优先叫号。', 'Step 1: choose a hall. Slots of the next 14 days; at the hall, check in with your code and be called first.')}</p>
@@ -202,7 +241,7 @@ ${cities
       const { hall } = request.params as { hall: string };
       const qs = request.query as { lang?: string; service?: string; day?: string };
       const lang = langOf(qs.lang);
-      const h = (await bookableHalls(pool)).find((x) => x.id === hall);
+      const h = (await bookableHalls(pool, now())).find((x) => x.id === hall);
       if (!h)
         return html(
           reply,
@@ -225,7 +264,7 @@ ${cities
           .join('')}</ul>`;
         return html(reply, 200, shell(lang, t(lang, '选择业务', 'Choose a service'), body, request.url));
       }
-      const slots = await openSlots(pool, h.id, svc.id);
+      const slots = await openSlots(pool, h.id, svc.id, now());
       const days = [...new Set(slots.filter((s) => s.free > 0).map((s) => s.day))];
       const day = qs.day && days.includes(qs.day) ? qs.day : days[0];
       const ofDay = slots.filter((s) => s.day === day);
@@ -259,19 +298,12 @@ ${
 
   app.post(
     '/book/h/:hall',
-    { schema: { body: bookBody, params: Type.Object({ hall: Type.String({ maxLength: 40 }) }) } },
+    { schema: { body: bookBody, params: Type.Object({ hall: Type.String({ maxLength: 40 }) }) }, preHandler: limited(true) },
     async (request, reply) => {
       const b = request.body as Static<typeof bookBody>;
       const lang = langOf(b.lang);
       try {
-        const out = await book(pool, await idSecret(), {
-          hallId: b.hall,
-          service: b.service,
-          day: b.day,
-          time: b.time,
-          idNumber: b.idNumber,
-          name: b.name || undefined,
-        });
+        const out = await book(pool, await idSecret(), bookRequest(b), now());
         return html(reply, 201, shell(lang, t(lang, '预约成功', 'Booked'), bookedPage(lang, out), `/book${q(lang)}`));
       } catch (e) {
         if (!(e instanceof HubBookingError)) throw e;
@@ -301,11 +333,11 @@ ${
     const lang = langOf((request.query as { lang?: string }).lang);
     return html(reply, 200, shell(lang, t(lang, '取消预约', 'Cancel a booking'), cancelForm(lang), request.url));
   });
-  app.post('/book/cancel', { schema: { body: cancelBody } }, async (request, reply) => {
+  app.post('/book/cancel', { schema: { body: cancelBody }, preHandler: limited(true) }, async (request, reply) => {
     const b = request.body as Static<typeof cancelBody>;
     const lang = langOf(b.lang);
     try {
-      const out = await cancel(pool, await idSecret(), b.code, b.idLast4);
+      const out = await cancel(pool, await idSecret(), b.code, b.idLast4, now());
       return html(reply, 200, shell(lang, t(lang, '取消预约', 'Cancel a booking'), bookedPage(lang, out, true), `/book/cancel${q(lang)}`));
     } catch (e) {
       if (!(e instanceof HubBookingError)) throw e;

@@ -10,10 +10,11 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const hub = (...args: string[]) =>
+const hub = (...args: string[]) => hubWith({}, ...args);
+const hubWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'hub/main.ts', ...args], {
     cwd: root,
-    env: { ...process.env, HUB_DATABASE_URL: h.pg.url, LOG_LEVEL: 'warn' },
+    env: { ...process.env, HUB_DATABASE_URL: h.pg.url, LOG_LEVEL: 'warn', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -38,5 +39,13 @@ describe('npm run hub -- …', () => {
     const short = hub('add-supervisor', '--user', 'u1', '--password', 'short');
     expect(short.stderr).toMatch(/--password: at least 8/);
     expect(hub('frobnicate').status).toBe(2);
+  });
+
+  it('refuses to trust every client as a proxy (each could then pick its own address and dodge the booking limit)', () => {
+    const r = hubWith({ HUB_TRUST_PROXY: 'true', HUB_PORT: '0' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /HUB_TRUST_PROXY="true" would let every client name its own address: give the proxy's address, e\.g\. HUB_TRUST_PROXY=127\.0\.0\.1/,
+    );
   });
 });

@@ -1,6 +1,5 @@
 import Type from 'typebox';
 import type { HallContext } from '../../context.js';
-import { BookingError } from '../../forecast/bookings.js';
 import { ApiError } from '../errors.js';
 import type { TypedApp } from '../server.js';
 import { CITIZEN_DESK } from './tickets.js';
@@ -8,17 +7,10 @@ import { CITIZEN_DESK } from './tickets.js';
 const day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const time = Type.String({ pattern: '^\\d{2}:\\d{2}$' });
 
-/** BookingError → the API's error shape (4xx, zh + en), anything else goes on as is. */
-async function run<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof BookingError) throw new ApiError(e.status, e.code, e.message, e.messageEn);
-    throw e;
-  }
-}
-
-/** 预约 slots in the hall (agent/forecast/bookings.ts, docs/forecast.md). */
+/**
+ * 预约 slots in the hall (agent/forecast/bookings.ts, docs/forecast.md). A BookingError is a Refusal
+ * (common/refusal.ts): the error handler answers it like an ApiError.
+ */
 export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
   const bookings = () => {
     if (!ctx.bookings) throw new ApiError(404, 'booking_off', '本大厅未启用预约', 'Bookings are not enabled in this hall');
@@ -35,7 +27,7 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         querystring: Type.Object({ day, service: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
       },
     },
-    async (request) => run(async () => ({ slots: await bookings().slots(request.query.day, request.query.service) })),
+    async (request) => ({ slots: await bookings().slots(request.query.day, request.query.service) }),
   );
 
   app.post(
@@ -58,7 +50,7 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
       },
     },
     async (request, reply) => {
-      const a = await run(() => bookings().book(request.body));
+      const a = await bookings().book(request.body);
       reply.status(201);
       return { code: a.code, service: a.service, day: a.day, slotStart: a.slotStart, slotEnd: a.slotEnd, nameMasked: a.nameMasked ?? null };
     },
@@ -77,7 +69,7 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
     },
     async (request) => {
       const manager = request.who?.session?.role === 'manager';
-      const a = await run(() => bookings().cancel(request.params.id, request.body.idNumber, manager));
+      const a = bookings().cancel(request.params.id, request.body.idNumber, manager);
       return { code: a.code, state: a.state };
     },
   );
@@ -92,7 +84,7 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         querystring: Type.Object({ day }, { additionalProperties: false }),
       },
     },
-    async (request) => run(() => bookings().list(request.query.day)),
+    async (request) => bookings().list(request.query.day),
   );
 
   app.put(
@@ -113,7 +105,7 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         ),
       },
     },
-    async (request) => run(() => bookings().setCapacity(request.body.day, request.body.service, request.body.time, request.body.capacity)),
+    async (request) => bookings().setCapacity(request.body.day, request.body.service, request.body.time, request.body.capacity),
   );
 
   app.put(
@@ -126,11 +118,10 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
       },
     },
-    async (request) =>
-      run(() => {
-        bookings().setShare(request.body.share);
-        return { share: bookings().share() };
-      }),
+    async (request) => {
+      bookings().setShare(request.body.share);
+      return { share: bookings().share() };
+    },
   );
 
   app.put(
@@ -143,10 +134,9 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
         body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
       },
     },
-    async (request) =>
-      run(() => {
-        bookings().setOnlineShare(request.body.share);
-        return { onlineShare: bookings().onlineShare() };
-      }),
+    async (request) => {
+      bookings().setOnlineShare(request.body.share);
+      return { onlineShare: bookings().onlineShare() };
+    },
   );
 }

@@ -119,6 +119,10 @@ describe('booking a slot', () => {
       expect(r.status, JSON.stringify(body)).toBe(status);
       expect(r.body.error.code).toBe(code);
     }
+    // the refusal's words on the wire, zh-CN and English, exactly as the booking rules wrote them
+    expect((await kiosk('/api/v1/bookings', cases[1]![0])).body).toEqual({
+      error: { code: 'invalid_time', message: '时段应为整点或半点（如 09:30）', messageEn: 'time must be HH:00 or HH:30' },
+    });
     expect((await api(agent.baseUrl, 'POST', '/api/v1/bookings', good, undefined, { terminal: null })).status).toBe(401);
     const slots = await api(agent.baseUrl, 'GET', '/api/v1/bookings/slots?day=2026-06-08&service=id-card');
     expect(slots.body.slots.find((s: { time: string }) => s.time === '09:00').taken).toBe(0);
