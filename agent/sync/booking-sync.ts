@@ -10,7 +10,7 @@ import { BOOKING_SYNC_PATH, type BookingSyncAnswer, type BookingSyncRequest } fr
 import { HEADER_SIGNATURE, HEADER_TIME, REPLAY_WINDOW_MS, signedHeaders, verify } from '../../contracts/sign.js';
 import type { HubQuotas } from '../forecast/hub-quota.js';
 import type { Upstream } from './post.js';
-import { httpsPost } from './tls.js';
+import { type HubAnswer, postToHub } from './http-post.js';
 
 export interface BookingSyncStatus {
   lastSuccessAt: number | null;
@@ -128,19 +128,17 @@ export class BookingSyncer {
     const body = JSON.stringify(req);
     const headers = signedHeaders(up.secret, up.hallId, body);
     const url = `${up.url.replace(/\/+$/, '')}${BOOKING_SYNC_PATH}`;
-    let res: Response;
+    let res: HubAnswer;
     try {
-      res = up.ca
-        ? await httpsPost(url, { headers, body, timeoutMs: up.timeoutMs, ca: up.ca })
-        : await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(up.timeoutMs) });
+      res = await postToHub(url, { headers, body, timeoutMs: up.timeoutMs, ca: up.ca });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       throw new Error(`network: ${e.cause?.code ?? e.cause?.message ?? e.name}`);
     }
-    const text = await res.text();
+    const text = res.text;
     if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-    const ts = Number(res.headers.get(HEADER_TIME));
-    const sig = res.headers.get(HEADER_SIGNATURE) ?? '';
+    const ts = Number(res.header(HEADER_TIME) ?? Number.NaN);
+    const sig = res.header(HEADER_SIGNATURE) ?? '';
     if (!Number.isFinite(ts) || !verify(up.secret, up.hallId, ts, text, sig) || Math.abs(Date.now() - ts) > REPLAY_WINDOW_MS)
       throw new Error('the answer is not signed by the hub with this hall secret');
     const answer = JSON.parse(text) as BookingSyncAnswer;

@@ -30,9 +30,9 @@ export interface SyncHandle {
 }
 
 /**
- * How long after the hall listens its upward sync starts. The first post loads Node's fetch (undici, ≈ 0.2 s
- * of CPU) and the first round computes the live wait and the booking quotas: ≈ 0.4 s in all that a restart
- * spent before it could answer /healthz and the screens reconnecting. The hub hears from the hall a
+ * How long after the hall listens its upward sync starts. The first round computes the live wait and the
+ * booking quotas (and used to load Node's fetch, ≈ 0.2 s of CPU, before posts went through node:http:
+ * http-post.ts): time a restart spent before it could answer /healthz and the screens reconnecting. The hub hears from the hall a
  * moment later instead; nothing is lost (the outbox is durable, the live wait is re-read when sent).
  */
 export const SYNC_START_DELAY_MS = 2000;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchAck, SyncRecord } from '../../contracts/records.js';
 import { signedHeaders } from '../../contracts/sign.js';
-import { httpsPost } from './tls.js';
+import { type HubAnswer, postToHub } from './http-post.js';
 
 export type PostOutcome =
   | { kind: 'ok'; ack: BatchAck }
@@ -31,8 +31,8 @@ export function ingestUrl(base: string): string {
   return `${base.replace(/\/+$/, '')}/api/v1/ingest`;
 }
 
-async function reasonOf(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+function reasonOf(res: HubAnswer): string {
+  const text = res.text;
   try {
     const j = JSON.parse(text);
     return String(j?.error?.message ?? j?.error?.code ?? text).slice(0, 300);
@@ -44,12 +44,10 @@ async function reasonOf(res: Response): Promise<string> {
 export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.now()): Promise<PostOutcome> {
   // A fresh batch id and timestamp on every attempt: a retry is a new request, never a replay.
   const body = JSON.stringify({ batchId: randomUUID(), records });
-  let res: Response;
+  let res: HubAnswer;
   try {
     const headers = signedHeaders(up.secret, up.hallId, body, now);
-    res = up.ca
-      ? await httpsPost(ingestUrl(up.url), { headers, body, timeoutMs: up.timeoutMs, ca: up.ca })
-      : await fetch(ingestUrl(up.url), { method: 'POST', headers, body, signal: AbortSignal.timeout(up.timeoutMs) });
+    res = await postToHub(ingestUrl(up.url), { headers, body, timeoutMs: up.timeoutMs, ca: up.ca });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     return { kind: 'retry', error: `network: ${e.cause?.code ?? e.cause?.message ?? e.name ?? e.message}` };
@@ -57,7 +55,7 @@ export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.
   if (res.ok) {
     let ack: BatchAck;
     try {
-      ack = (await res.json()) as BatchAck;
+      ack = JSON.parse(res.text) as BatchAck;
     } catch (err) {
       // The connection dropped mid-answer: the hub may have stored the batch; the keys make a resend safe.
       return { kind: 'retry', error: `answer cut off: ${(err as Error).message}` };
@@ -65,9 +63,9 @@ export async function postBatch(up: Upstream, records: SyncRecord[], now = Date.
     if (!ack || !Array.isArray(ack.results)) return { kind: 'retry', error: 'answer without results' };
     return { kind: 'ok', ack };
   }
-  const reason = await reasonOf(res);
+  const reason = reasonOf(res);
   if (res.status >= 500 || res.status === 408 || res.status === 429) {
-    const after = Number(res.headers.get('retry-after'));
+    const after = Number(res.header('retry-after') ?? Number.NaN);
     return {
       kind: 'retry',
       error: `HTTP ${res.status}: ${reason}`,

@@ -2,6 +2,8 @@
 // answered before the hall's timeout, and once the hub is back every record is stored exactly once
 // within 10 s (the halls' backoff, grown through the outages, is cut short when the hub answers again).
 import Database from 'better-sqlite3';
+import dc from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueEngine } from '../../agent/queue/engine.js';
@@ -22,7 +24,18 @@ const agents: TestAgent[] = [];
 
 /** what happened to each ingest request the halls made */
 const requests: { hall: string; outcome: string }[] = [];
-const realFetch = globalThis.fetch;
+/** the halls post over node:http (agent/sync/http-post.ts): its diagnostics channels tell each request's end */
+const ingestOf = (req: ClientRequest) => (req.path.endsWith('/api/v1/ingest') ? String(req.getHeader('x-hallq-hall')) : undefined);
+const onAnswer = (m: unknown) => {
+  const { request, response } = m as { request: ClientRequest; response: IncomingMessage };
+  const hall = ingestOf(request);
+  if (hall) requests.push({ hall, outcome: String(response.statusCode) });
+};
+const onError = (m: unknown) => {
+  const { request, error } = m as { request: ClientRequest; error: Error & { code?: string } };
+  const hall = ingestOf(request);
+  if (hall) requests.push({ hall, outcome: error.code === 'ETIMEDOUT' ? 'timeout' : `network ${error.code ?? error.message}` });
+};
 
 const startTheHub = async () => {
   hub = await startHub({ databaseUrl: pg.url, port, ingestDeadlineMs: 2000 });
@@ -33,20 +46,8 @@ beforeAll(async () => {
   port = await freePort();
   await startTheHub();
   for (const id of HALLS) await addHall(hub!.pool, { id, name: id, city: '合肥市', secret: secret(id) });
-  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
-    const target = String(url);
-    if (!target.endsWith('/api/v1/ingest')) return realFetch(url, init);
-    const hall = String((init?.headers as Record<string, string> | undefined)?.['x-hallq-hall']);
-    try {
-      const res = await realFetch(url, init);
-      requests.push({ hall, outcome: String(res.status) });
-      return res;
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      requests.push({ hall, outcome: e.name === 'TimeoutError' ? 'timeout' : `network ${e.cause?.code ?? e.message}` });
-      throw err;
-    }
-  }) as typeof fetch;
+  dc.subscribe('http.client.response.finish', onAnswer);
+  dc.subscribe('http.client.request.error', onError);
   for (const id of HALLS) {
     // The default backoff (1 s doubling up to 300 s), small batches; a timeout well above the hub's 2 s deadline.
     const text = syncConfig(`http://127.0.0.1:${port}`).replace(
@@ -58,7 +59,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  globalThis.fetch = realFetch;
+  dc.unsubscribe('http.client.response.finish', onAnswer);
+  dc.unsubscribe('http.client.request.error', onError);
   for (const a of agents) await a.stop();
   await hub?.close();
   await pg?.destroy();
