@@ -77,6 +77,10 @@ async function main() {
       await new Promise((r) => setTimeout(r, 50));
     }
 
+    // A hall's PC starts before the doors open: measure the path in service, after the start-up work
+    // (the upward sync's first round 2 s after listening, the forecast's daily computation 3 s after start)
+    const settled = agent.listeningAt + 4000;
+    if (Date.now() < settled) await new Promise((r) => setTimeout(r, settled - Date.now()));
     const firstByte: number[] = [];
     const answered: number[] = [];
     const sizes: number[] = [];
@@ -85,7 +89,9 @@ async function main() {
     const floorPost: number[] = [];
     const floorCommit: number[] = [];
     const floorHop: number[] = [];
-    for (let i = 0; i < TICKETS; i++) {
+    // one ticket more than measured: the first after start pays for the JIT and the first file growth, as
+    // the floor's own warm-up does; it is printed apart, not hidden
+    for (let i = 0; i < TICKETS + 1; i++) {
       const { job, done } = printer.expect();
       await post(`${agent.url}/api/v1/tickets`, { service: services[i % services.length], channel: i % 5 === 0 ? 'senior' : 'normal' });
       answered.push(performance.now() - job.t0);
@@ -98,11 +104,14 @@ async function main() {
       floorHop.push(await floorProbes.hop());
     }
     await floorProbes.close();
+    const firstAfterStart = firstByte.shift()!;
+    answered.shift();
     const bytes = percentile(sizes, 50);
     const wire = (baud: number) => (bytes * 10 * 1000) / baud; // 8N1: 10 bit times a byte
     const p99 = percentile(firstByte, 99);
     console.log(`kiosk press → first ticket byte on a pty printer (real serialport, socat), ${TICKETS} tickets`);
     console.log(`  first byte          p50 ${ms(percentile(firstByte, 50))}   p99 ${ms(p99)}   (target: agent overhead ≤ 5 ms p99)`);
+    console.log(`  the first ticket after the agent started (not in the percentiles): first byte ${ms(firstAfterStart)}`);
     console.log(
       `  HTTP answer (201)   p50 ${ms(percentile(answered, 50))}   p99 ${ms(percentile(answered, 99))}   (includes the fsync of synchronous=FULL)`,
     );

@@ -11,6 +11,8 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface AgentProcess {
   url: string;
+  /** Date.now() when the agent said it listens */
+  listeningAt: number;
   /** resident memory of the agent process in MiB (Linux /proc), undefined elsewhere */
   rssMiB(): number | undefined;
   /** kill -9, as a power cut would: no shutdown code runs */
@@ -65,8 +67,10 @@ export async function startAgentProcess(configText?: string, opts: { dataDir?: s
     child.stderr?.on('data', onData);
     child.once('exit', (code) => fail(new Error(`agent exited ${code}:\n${out}`)));
   });
+  const listeningAt = Date.now();
   return {
     url,
+    listeningAt,
     rssMiB() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
