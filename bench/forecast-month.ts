@@ -3,12 +3,12 @@
 // agent's forecast at the origin (the holiday Monday 2026-11-02) for 14 days, those days played and
 // scored against the workload log, beside the naive "same slot last week". 5 halls (seeds 1–5); --quick: 1.
 import { performance } from 'node:perf_hooks';
-import { type BacktestResult, emptyBacktest, mape, mergeBacktest, wape } from '../common/forecast/backtest.js';
+import { emptyBacktest, mape, mergeBacktest, wape } from '../common/forecast/backtest.js';
 import { ORIGIN, runMonthBacktest } from '../tests/figures/forecast-month.js';
+import { backtestTable, pct } from './backtest-table.js';
 import { sized } from './mode.js';
 
 const HALLS = sized(5, 1);
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const all = emptyBacktest();
 const rows: Record<string, unknown>[] = [];
 const t0 = performance.now();
@@ -29,26 +29,13 @@ for (let seed = 1; seed <= HALLS; seed++) {
     '80 % hits': pct(r.result.hits / r.result.scored),
   });
 }
-const table = (b: BacktestResult) => ({
-  'service × slot': {
-    MAPE: pct(mape(b.model)),
-    WAPE: pct(wape(b.model)),
-    'naive MAPE': pct(mape(b.naive)),
-    'naive WAPE': pct(wape(b.naive)),
-  },
-  'hall total × slot': {
-    MAPE: pct(mape(b.modelHall)),
-    WAPE: pct(wape(b.modelHall)),
-    'naive MAPE': pct(mape(b.naiveHall)),
-    'naive WAPE': pct(wape(b.naiveHall)),
-  },
-});
+
 console.log(
   `simulated month: ${HALLS} hall(s) played ${span} through the engine and store, forecast at ${ORIGIN} for 14 days ` +
     `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 console.table(rows);
-console.table(table(all));
+console.table(backtestTable(all));
 console.log(`80 % prediction interval holds the logged count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
 console.log(
   `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,

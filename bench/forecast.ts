@@ -23,6 +23,7 @@ import { planStaffing } from '../common/forecast/staffing.js';
 import { nextDay } from '../agent/queue/calendar.js';
 import type { History } from '../common/forecast/slots.js';
 import { seedHistory } from '../tests/helpers/forecast-seed.js';
+import { backtestTable, pct } from './backtest-table.js';
 import { sized } from './mode.js';
 import { SLOTS } from '../common/forecast/slots.js';
 import {
@@ -110,7 +111,6 @@ function hubWorker(job: Job) {
 if (!isMainThread) {
   hubWorker(workerData as Job);
 } else {
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   // 1. backtest
   const t0 = performance.now();
   const halls = generateHistory({ halls: 20, from: FROM, to: TO, seed: 1 });
@@ -121,20 +121,7 @@ if (!isMainThread) {
   console.log(
     `backtest: 20 synthetic halls, ${FROM} … ${TO}, origins ${origins.join(', ')}, 14 days ahead (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  console.table({
-    'service × slot': {
-      MAPE: pct(mape(all.model)),
-      WAPE: pct(wape(all.model)),
-      'naive MAPE': pct(mape(all.naive)),
-      'naive WAPE': pct(wape(all.naive)),
-    },
-    'hall total × slot': {
-      MAPE: pct(mape(all.modelHall)),
-      WAPE: pct(wape(all.modelHall)),
-      'naive MAPE': pct(mape(all.naiveHall)),
-      'naive WAPE': pct(wape(all.naiveHall)),
-    },
-  });
+  console.table(backtestTable(all));
   console.log(`80 % prediction interval holds the actual count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
   console.log(
     `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
