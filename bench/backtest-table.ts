@@ -18,3 +18,14 @@ export const backtestTable = (b: BacktestResult) => ({
     'naive WAPE': pct(wape(b.naiveHall)),
   },
 });
+
+/** the table, the two interval hit rates and whether the model beats naive; `counted`: what the cells hold */
+export function printBacktest(b: BacktestResult, counted: string): void {
+  console.table(backtestTable(b));
+  console.log(`80 % prediction interval holds the ${counted} in ${pct(b.hits / b.scored)} of ${b.scored} service × slot cells`);
+  console.log(
+    `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(b.hallHits / b.hallScored)} of ${b.hallScored} hall × slot cells`,
+  );
+  const beats = mape(b.model) < mape(b.naive) && wape(b.modelHall) < wape(b.naiveHall);
+  console.log(beats ? 'the model beats the naive forecast' : 'FAIL: the model does not beat the naive forecast');
+}

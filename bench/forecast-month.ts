@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { emptyBacktest, mape, mergeBacktest, wape } from '../common/forecast/backtest.js';
 import { ORIGIN, runMonthBacktest } from '../tests/figures/forecast-month.js';
-import { backtestTable, pct } from './backtest-table.js';
+import { pct, printBacktest } from './backtest-table.js';
 import { sized } from './mode.js';
 
 const HALLS = sized(5, 1);
@@ -35,10 +35,4 @@ console.log(
     `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 console.table(rows);
-console.table(backtestTable(all));
-console.log(`80 % prediction interval holds the logged count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
-console.log(
-  `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
-);
-const beats = mape(all.model) < mape(all.naive) && wape(all.modelHall) < wape(all.naiveHall);
-console.log(beats ? 'the model beats the naive forecast' : 'FAIL: the model does not beat the naive forecast');
+printBacktest(all, 'logged count');

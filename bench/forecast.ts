@@ -18,12 +18,12 @@ import { rulesFromConfig } from '../agent/queue-rules.js';
 import { openHallStore } from '../agent/store/index.js';
 import { DEFAULT_RULES } from '../agent/queue/rules.js';
 import { forecastArrivals } from '../common/forecast/arrivals.js';
-import { backtest, emptyBacktest, mape, mergeBacktest, rollingOrigins, wape } from '../common/forecast/backtest.js';
+import { backtest, emptyBacktest, mergeBacktest, rollingOrigins } from '../common/forecast/backtest.js';
 import { planStaffing } from '../common/forecast/staffing.js';
 import { nextDay } from '../agent/queue/calendar.js';
 import type { History } from '../common/forecast/slots.js';
 import { seedHistory } from '../tests/helpers/forecast-seed.js';
-import { backtestTable, pct } from './backtest-table.js';
+import { printBacktest } from './backtest-table.js';
 import { sized } from './mode.js';
 import { SLOTS } from '../common/forecast/slots.js';
 import {
@@ -121,13 +121,7 @@ if (!isMainThread) {
   console.log(
     `backtest: 20 synthetic halls, ${FROM} … ${TO}, origins ${origins.join(', ')}, 14 days ahead (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
-  console.table(backtestTable(all));
-  console.log(`80 % prediction interval holds the actual count in ${pct(all.hits / all.scored)} of ${all.scored} service × slot cells`);
-  console.log(
-    `the hall total's 80 % interval (as the board and the hub show it) holds it in ${pct(all.hallHits / all.hallScored)} of ${all.hallScored} hall × slot cells`,
-  );
-  const beats = mape(all.model) < mape(all.naive) && wape(all.modelHall) < wape(all.naiveHall);
-  console.log(beats ? 'the model beats the naive forecast' : 'FAIL: the model does not beat the naive forecast');
+  printBacktest(all, 'actual count');
 
   // 2. one day's staffing, Erlang vs simulation
   console.log('\nstaffing for 2026-06-01 (Monday), 90 % called within 20 min, senior 15 %, green 2 %:');

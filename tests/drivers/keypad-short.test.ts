@@ -2,6 +2,7 @@
 // document, not from the project's encoder: two pads (keypad 3, rating pad 12) on the far end of a socat
 // pty, opened with serialport like a USB adapter. The peer finds frames with a silence timer, as a pad's
 // MCU does, checks every byte of them and answers with bytes it builds itself.
+import { until } from '../helpers/until.js';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../../drivers/bytes.js';
@@ -116,14 +117,6 @@ const devices: DeviceConfig[] = [
   { id: 'kp3', kind: 'keypad', protocol: 'rs485-keypad-short', transport: serial, counter: '3', address: 3 },
   { id: 'rp12', kind: 'ratingPad', protocol: 'rs485-keypad-short', transport: serial, counter: '3', address: 12 },
 ];
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 beforeAll(async () => {
   await pair.start();

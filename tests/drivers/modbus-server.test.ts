@@ -1,6 +1,7 @@
 // Modbus RTU displays driven against a Modbus server nobody here wrote: modbus-serial's ServerSerial
 // (npm, ISC) on the far end of a socat pty. Registers are decoded here from the documented map
 // (docs/protocols/modbus-display.md), not with the project's decoder.
+import { until } from '../helpers/until.js';
 import iconv from 'iconv-lite';
 import ModbusRTU from 'modbus-serial';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,14 +39,6 @@ function lineOf(unit: number, i: number): string {
   }
   const end = bytes.indexOf(0);
   return iconv.decode(Buffer.from(end < 0 ? bytes : bytes.slice(0, end)), 'gb18030');
-}
-
-async function until(check: () => boolean, ms = 4000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 beforeAll(async () => {
@@ -119,22 +112,26 @@ describe('Modbus displays against modbus-serial ServerSerial on a pty', () => {
       host.execute('mb2', { type: 'show', lines: ['B017', '请到2号窗口'] }),
       host.execute('mb3', { type: 'show', lines: ['C105', '暂停服务'] }),
     ]);
-    await until(() => lineOf(1, 0) === 'A001' && lineOf(2, 0) === 'B017' && lineOf(3, 0) === 'C105', 4000, 'three displays written');
+    await until(() => lineOf(1, 0) === 'A001' && lineOf(2, 0) === 'B017' && lineOf(3, 0) === 'C105', 'three displays written', 4000);
     expect([lineOf(1, 1), lineOf(2, 1), lineOf(3, 1)]).toEqual(['请到1号窗口', '请到2号窗口', '暂停服务']);
-    await until(() => ['mb1', 'mb2', 'mb3'].every((id) => host.list().find((d) => d.id === id)?.status === 'online'));
+    await until(
+      () => ['mb1', 'mb2', 'mb3'].every((id) => host.list().find((d) => d.id === id)?.status === 'online'),
+      'mb1–mb3 online',
+      4000,
+    );
   });
 
   it('a busy reply (exception 06) is retried until accepted', async () => {
     await host.execute('mb4', { type: 'show', lines: ['D002', '请到4号窗口'] });
-    await until(() => lineOf(4, 0) === 'D002', 4000, 'busy display written after retries');
+    await until(() => lineOf(4, 0) === 'D002', 'busy display written after retries', 4000);
     const d = host.bound.find((b) => b.cfg.id === 'mb4')!.display as DisplayDevice;
     expect(d.counts.busy).toBeGreaterThanOrEqual(2);
-    await until(() => host.list().find((x) => x.id === 'mb4')?.status === 'online');
+    await until(() => host.list().find((x) => x.id === 'mb4')?.status === 'online', 'mb4 online', 4000);
   });
 
   it('an exception reply (02 illegal data address) marks the display degraded with the code and its meaning', async () => {
     await host.execute('mb5', { type: 'show', lines: ['E003', '请到5号窗口'] });
-    await until(() => host.list().find((x) => x.id === 'mb5')?.status === 'degraded', 4000, 'mb5 degraded');
+    await until(() => host.list().find((x) => x.id === 'mb5')?.status === 'degraded', 'mb5 degraded', 4000);
     expect(host.list().find((x) => x.id === 'mb5')?.detail).toBe('Modbus exception 02: illegal data address');
     expect(registers.get(5)).toBeUndefined();
   });
@@ -165,7 +162,7 @@ describe('Modbus displays against modbus-serial ServerSerial on a pty', () => {
   // after the wire check above: this display's late answers are not "one answer per request" on purpose
   it('a display answering 1.5 s late: a late reply to an old text is discarded and counted, never the ack of a newer text', async () => {
     const d = host.bound.find((b) => b.cfg.id === 'mb6')!.display as DisplayDevice;
-    await until(() => d.cell.status === 'online', 5000, 'mb6 online while it answers in time');
+    await until(() => d.cell.status === 'online', 'mb6 online while it answers in time', 5000);
     lateMs = 1500;
     // what the wall shows each time the board is told "acknowledged"
     const acked: string[] = [];
@@ -173,14 +170,14 @@ describe('Modbus displays against modbus-serial ServerSerial on a pty', () => {
     const counts = () => ({ ...d.counts });
     await host.execute('mb6', { type: 'show', lines: ['F006', '请到6号窗口'] });
     // the first text times out; a newer one follows while the late answer to the first is on its way
-    await until(() => counts().timeouts >= 1, 5000, 'first text timed out');
+    await until(() => counts().timeouts >= 1, 'first text timed out', 5000);
     await host.execute('mb6', { type: 'show', lines: ['F007', '请到6号窗口'] });
-    await until(() => d.late >= 1, 10_000, 'a late reply counted');
+    await until(() => d.late >= 1, 'a late reply counted', 10_000);
     // every "acknowledged" so far was for the newest text, and the wall shows it
-    await until(() => d.cell.status === 'online' || d.cell.status === 'degraded', 15_000, 'mb6 settled');
+    await until(() => d.cell.status === 'online' || d.cell.status === 'degraded', 'mb6 settled', 15_000);
     for (const shown of acked) expect(shown).toBe('F007');
     lateMs = 0;
-    await until(() => d.cell.status === 'online' && lineOf(6, 0) === 'F007', 10_000, 'mb6 online with the newest text');
+    await until(() => d.cell.status === 'online' && lineOf(6, 0) === 'F007', 'mb6 online with the newest text', 10_000);
     expect(acked.every((x) => x === 'F007')).toBe(true);
   }, 40_000);
 });

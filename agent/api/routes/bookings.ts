@@ -108,35 +108,35 @@ export function bookingRoutes(app: TypedApp, ctx: HallContext): void {
     async (request) => bookings().setCapacity(request.body.day, request.body.service, request.body.time, request.body.capacity),
   );
 
-  app.put(
+  // the two shares a manager sets: of the planned counter time for appointments, and of those places for the hub
+  const shareRoute = (url: string, summary: string, key: 'share' | 'onlineShare', set: (v: number) => void, get: () => number) =>
+    app.put(
+      url,
+      {
+        config: { access: ['manager'] },
+        schema: {
+          tags: ['appointments'],
+          summary,
+          body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+        },
+      },
+      async (request) => {
+        set(request.body.share);
+        return { [key]: get() };
+      },
+    );
+  shareRoute(
     '/api/v1/bookings/share',
-    {
-      config: { access: ['manager'] },
-      schema: {
-        tags: ['appointments'],
-        summary: 'Share of the planned counter time reserved for appointments (default 0.3)',
-        body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
-      },
-    },
-    async (request) => {
-      bookings().setShare(request.body.share);
-      return { share: bookings().share() };
-    },
+    'Share of the planned counter time reserved for appointments (default 0.3)',
+    'share',
+    (v) => bookings().setShare(v),
+    () => bookings().share(),
   );
-
-  app.put(
+  shareRoute(
     '/api/v1/bookings/online-share',
-    {
-      config: { access: ['manager'] },
-      schema: {
-        tags: ['appointments'],
-        summary: "Part of each slot's places granted to the hub for online booking (default 0.5; docs/booking-sync.md)",
-        body: Type.Object({ share: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }),
-      },
-    },
-    async (request) => {
-      bookings().setOnlineShare(request.body.share);
-      return { onlineShare: bookings().onlineShare() };
-    },
+    "Part of each slot's places granted to the hub for online booking (default 0.5; docs/booking-sync.md)",
+    'onlineShare',
+    (v) => bookings().setOnlineShare(v),
+    () => bookings().onlineShare(),
   );
 }
