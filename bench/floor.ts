@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import { SerialPort } from 'serialport';
 import { SocatPair } from '../drivers/sim/socat.js';
+import { startFanoutClients } from './fanout-clients.js';
 
 const SERVER = `
 const app = require('fastify')();
@@ -142,45 +143,24 @@ export interface FanoutFloor {
 /**
  * The floor under the call fan-out: a do-nothing socket.io server in its own process whose POST commits
  * one row (fsync) and broadcasts one `queue` message to `perNamespace` clients on /board and /display,
- * received by clients in this process exactly as the agent's are. The agent cannot beat it.
+ * received by the same kind of client threads as the agent's (bench/fanout-clients.ts). The agent cannot beat it.
  */
-export async function startFanoutFloor(perNamespace: number): Promise<FanoutFloor> {
-  const { io } = await import('socket.io-client');
+export async function startFanoutFloor(perNamespace: number, threads: number): Promise<FanoutFloor> {
   const dir = mkdtempSync(join(tmpdir(), 'hallq-fanout-floor-'));
   const { child, url } = await serve('fan-out floor server', [FANOUT_SERVER, join(dir, 'floor.db')]);
-  let pending: { n: number; left: number; t0: number; done: (ms: number) => void } | undefined;
-  const sockets = ['/board', '/display'].flatMap((ns) =>
-    Array.from({ length: perNamespace }, () => {
-      const s = io(`${url}${ns}`, { transports: ['websocket'] });
-      s.on('queue', (msg: { seq: number }) => {
-        if (pending && msg.seq === pending.n && --pending.left === 0) pending.done(performance.now() - pending.t0);
-      });
-      return s;
-    }),
-  );
-  await Promise.all(
-    sockets.map(
-      (s) =>
-        new Promise<void>((ok, fail) => {
-          if (s.connected) return ok();
-          s.once('connect', () => ok());
-          s.once('connect_error', (e) => fail(new Error(`fan-out floor: ${e.message}`)));
-        }),
-    ),
-  );
+  const clients = await startFanoutClients({ url, namespaces: ['/board', '/display'], perNamespace, threads });
   let n = 0;
   const floor: FanoutFloor = {
     async call() {
-      const t0 = performance.now();
-      const got = new Promise<number>((done) => {
-        pending = { n: ++n, left: sockets.length, t0, done };
-      });
+      const got = clients.receipts(`F${++n}`);
+      const t0 = process.hrtime.bigint();
       const res = await fetch(`${url}/call`, { method: 'POST', body: JSON.stringify({ n }) });
       await res.text();
-      return got;
+      const times = await got;
+      return Math.max(...times.map((t) => Number(t - t0) / 1e6));
     },
     async close() {
-      for (const s of sockets) s.close();
+      await clients.close();
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
