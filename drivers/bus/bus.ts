@@ -105,6 +105,11 @@ export class Bus {
     });
   }
 
+  /** wire time of one character (ms) */
+  get charMs(): number {
+    return this.o.charMs;
+  }
+
   /** requests waiting (not counting the one in flight) */
   get waiting(): number {
     let n = 0;

@@ -7,8 +7,11 @@
 // Bus time is what a press waits for (docs/protocols/rs485-keypad.md, "Poll cycle"), so:
 //  - a rating pad (restPollMs set) is polled at full rate only while its counter awaits a rating
 //    (awaitRating), else on a slow heartbeat that still notices it going offline;
-//  - a pad that stopped answering is polled every deadPollMs, not every cycle: it costs the others
-//    (almost) nothing, and its "offline" is reported once;
+//  - a pad that stopped answering is polled about every deadPollMs, not every cycle, and its "offline" is
+//    reported once. Its probe waits only as long as a live pad's answer takes on the wire plus a USB
+//    adapter's latency (deadTimeoutMs), not the full reply timeout: the bus is held for ≈ 38 ms instead of
+//    ≈ 108 ms. A revived pad whose first answer comes later than that is heard one probe later;
+//  - heartbeats and probes are spread ±25 %, so that pads in step do not all fall into one cycle;
 //  - a garbled reply (bytes came, no valid frame) is retried at once, once, before it counts as a miss.
 import type { Bus } from '../bus/bus.js';
 import type { HostPadFraming } from '../protocols/pad-framing.js';
@@ -23,11 +26,22 @@ export interface PadOptions {
   missedPolls?: number;
   /** rating pads: time between polls while no rating is awaited (default: every pollMs) */
   restPollMs?: number;
-  /** an offline pad is polled this often (default 2000 ms) */
+  /** an offline pad is polled about this often (default 2000 ms, spread ±25 %) */
   deadPollMs?: number;
+  /**
+   * reply timeout of an offline pad's probe (default 20 ms + 12.5 characters: a 3.5-character turnaround
+   * and the longest idle answer of either framing, 9 characters; never more than timeoutMs)
+   */
+  deadTimeoutMs?: number;
   /** an awaited rating is given up after this long (the counter's rating window; default 120 s) */
   awaitMs?: number;
 }
+
+/**
+ * ±25 %: pads started together (or cut off together) would otherwise stay in step and all take their
+ * heartbeat or probe in the same cycle, which then holds every keypad's poll for all of them at once
+ */
+const spread = (ms: number) => ms * (0.75 + 0.5 * Math.random());
 
 export class KeypadDevice {
   readonly cell = new StatusCell();
@@ -90,13 +104,22 @@ export class KeypadDevice {
     }
   }
 
+  private get dead(): boolean {
+    return this.misses >= (this.o.missedPolls ?? 3);
+  }
+
   /** the pause before the next poll of a pad with nothing to report */
   private get restMs(): number {
-    if (this.misses >= (this.o.missedPolls ?? 3)) return this.o.deadPollMs ?? 2000;
+    if (this.dead) return spread(this.o.deadPollMs ?? 2000);
     // a resting pad not yet heard since start or a replug is asked at full rate until it answers: a
     // lost first poll must not leave it "offline" for a whole heartbeat (seen under load after a replug)
-    if (this.o.restPollMs !== undefined && !this.awaiting && this.cell.status === 'online') return this.o.restPollMs;
+    if (this.o.restPollMs !== undefined && !this.awaiting && this.cell.status === 'online') return spread(this.o.restPollMs);
     return this.o.pollMs ?? 100;
+  }
+
+  private get deadTimeoutMs(): number {
+    const full = this.o.timeoutMs ?? Infinity;
+    return Math.min(full, this.o.deadTimeoutMs ?? 20 + 12.5 * this.bus.charMs);
   }
 
   /** writes (≤ 8 ASCII chars) to the keypad's own display; re-sent until the keypad echoes it */
@@ -123,7 +146,7 @@ export class KeypadDevice {
         owner: this.owner,
         priority: 'background',
         frame: this.framing.poll(this.addr, this.lastSeq),
-        timeoutMs: this.o.timeoutMs,
+        timeoutMs: this.dead ? this.deadTimeoutMs : this.o.timeoutMs,
         reply: () => this.framing.pollReader(this.addr),
       });
       if (!r.ok) {

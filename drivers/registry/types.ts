@@ -25,7 +25,7 @@ export interface HostTuning {
     statusPolling?: 'auto' | 'full' | 'basic' | 'none';
   };
   /** pads: poll period and reply timeout */
-  pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number; restPollMs?: number; deadPollMs?: number };
+  pad?: { pollMs?: number; timeoutMs?: number; missedPolls?: number; restPollMs?: number; deadPollMs?: number; deadTimeoutMs?: number };
   display?: { timeoutMs?: number; backoffMs?: number; maxBackoffMs?: number; lateMs?: number };
 }
 
