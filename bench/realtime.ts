@@ -44,7 +44,7 @@ async function main() {
       floorLast.push(await floorFanout.call());
     }
     console.log(
-      `realtime fan-out: counter call (HTTP POST) → 'queue' event at ${CLIENTS_PER_NS * 2} socket.io clients (${CLIENTS_PER_NS} /board + ${CLIENTS_PER_NS} /display, on ${THREADS} client threads), ${CALLS} calls`,
+      `realtime fan-out: counter call (HTTP POST) → 'queue' event at ${CLIENTS_PER_NS * 2} socket.io clients (${CLIENTS_PER_NS} /board + ${CLIENTS_PER_NS} /display, on ${THREADS} client thread${THREADS === 1 ? '' : 's'}), ${CALLS} calls`,
     );
     console.log(`  per client receipt   p50 ${ms(percentile(all, 50))}   p99 ${ms(percentile(all, 99))}`);
     console.log(

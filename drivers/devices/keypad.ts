@@ -70,8 +70,12 @@ export class KeypadDevice {
     private readonly framing: HostPadFraming = fullHostFraming,
   ) {
     bus.link.onUp(() => {
-      // re-poll at once: a press made while the port was away is waiting in the pad
+      // re-poll at once: a press made while the port was away is waiting in the pad. Misses counted
+      // before the port went are forgotten, so the pad is asked with the full reply timeout, not a
+      // dead pad's short probe: right after a replug, under load, its first answer can be slow.
       this.textSent = 0;
+      this.misses = 0;
+      this.retried = false;
       this.schedule(0);
       void this.pushText();
     });

@@ -13,11 +13,15 @@ interface Poll {
   timeoutMs?: number;
 }
 
-/** every pad in `dead` never answers; the others answer idle */
-function fakeBus(dead: Set<string>, polls: Poll[]): Bus {
+/** every pad in `dead` never answers; the others answer idle. `replug()` calls the link-up listeners. */
+function fakeBus(dead: Set<string>, polls: Poll[]): Bus & { replug(): void } {
+  const ups: Array<() => void> = [];
   return {
     charMs: CHAR_MS,
-    link: { up: true, onUp() {}, onDown() {} },
+    link: { up: true, onUp: (fn: () => void) => ups.push(fn), onDown() {} },
+    replug: () => {
+      for (const fn of ups) fn();
+    },
     request<R>(req: BusRequest<R>): Promise<BusResult<R>> {
       polls.push({ owner: req.owner, at: Date.now(), timeoutMs: req.timeoutMs });
       return Promise.resolve(
@@ -26,7 +30,7 @@ function fakeBus(dead: Set<string>, polls: Poll[]): Bus {
           : ({ ok: true, reply: { type: 'idle' } as R, rtt: 12 } as BusResult<R>),
       );
     },
-  } as unknown as Bus;
+  } as unknown as Bus & { replug(): void };
 }
 
 beforeEach(() => {
@@ -57,6 +61,25 @@ describe('a dead pad on a shared bus', () => {
     expect(gaps.length).toBeGreaterThan(20);
     expect(statuses).toEqual(['offline']); // once, at the third miss, not at every probe
     expect(pad.cell.detail).toBe('no reply to poll');
+  });
+
+  it('after a replug a dead pad is asked with the full reply timeout again: its first answer may be slow', async () => {
+    const polls: Poll[] = [];
+    const dead = new Set(['rp7']);
+    const bus = fakeBus(dead, polls);
+    const pad = new KeypadDevice(bus, 17, 'rp7', () => {}, { pollMs: 100, timeoutMs: 100 });
+    pad.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(polls.at(-1)?.timeoutMs).toBeLessThan(40);
+    const before = polls.length;
+    bus.replug();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(polls.length).toBe(before + 1); // at once, not at the next probe
+    expect(polls.at(-1)?.timeoutMs).toBe(100);
+    dead.delete('rp7'); // it answers now
+    await vi.advanceTimersByTimeAsync(1_000);
+    pad.stop();
+    expect(pad.cell.status).toBe('online');
   });
 
   it('two pads cut off together do not stay in step: their probes rarely fall into the same cycle', async () => {
