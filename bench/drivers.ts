@@ -145,7 +145,12 @@ async function main() {
         `  wire time @${String(baud).padEnd(6)} ${ms(wire(baud)).padStart(12)}   overhead p99 / wire = ${((p99 / wire(baud)) * 100).toFixed(2)} %`,
       );
     }
-    console.log(`  target overhead ≤ 5 ms p99: ${p99 <= 5 ? 'met' : 'NOT met'}`);
+    // a hall's printer hangs on the port itself: the socat hop (bench/floor.ts measures it, 5–12 ms p99
+    // on a busy rig) is not the agent's overhead, so the verdict is given for both
+    const own = pct(toWrite, 99);
+    console.log(
+      `  target overhead ≤ 5 ms p99: the agent's part (to serialport) ${ms(own)}: ${own <= 5 ? 'met' : 'NOT met'}; with the rig's pty hop ${ms(p99)}: ${p99 <= 5 ? 'met' : 'NOT met'}`,
+    );
 
     // --- counter call → LED frame on pty
     const led: number[] = [];
