@@ -63,12 +63,14 @@ export async function bookableHalls(pool: pg.Pool, now = Date.now()): Promise<Bo
 }
 
 /**
- * Upkeep (every 10 minutes with the replay ids): slots and bookings a week past, and feed events a hall
- * has confirmed (its cursor) older than 30 days.
+ * Upkeep (every 10 minutes with the replay ids): slots and bookings a week past the hub's today (its
+ * clock, as the days are the halls' calendar days), and feed events a hall has confirmed (its cursor)
+ * written more than 30 days ago (the database's own write time).
  */
-export async function pruneBookings(pool: pg.Pool): Promise<void> {
-  await pool.query("DELETE FROM hub_bookings WHERE day < (now() AT TIME ZONE 'Asia/Shanghai')::date - 7");
-  await pool.query("DELETE FROM booking_slots WHERE day < (now() AT TIME ZONE 'Asia/Shanghai')::date - 7");
+export async function pruneBookings(pool: pg.Pool, now = Date.now()): Promise<void> {
+  const today = new Date(now);
+  await pool.query("DELETE FROM hub_bookings WHERE day < ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date - 7", [today]);
+  await pool.query("DELETE FROM booking_slots WHERE day < ($1::timestamptz AT TIME ZONE 'Asia/Shanghai')::date - 7", [today]);
   await pool.query(
     `DELETE FROM booking_feed f USING booking_halls b
      WHERE f.hall_id = b.hall_id AND f.seq <= b.cursor AND f.at < now() - interval '30 days'`,

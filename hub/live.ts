@@ -1,7 +1,8 @@
 // 分流 / 就近办 as a citizen reads it: a hall shows its queue only while it is open. A hall that closed
 // its day (its last live-wait post said open: false), or that has posted nothing today, is 已闭厅; one
 // silent for longer than the hub's setting today is 暂停服务. Neither shows the last numbers it sent:
-// yesterday's 24 waiting at a hall nobody is in sends citizens the wrong way.
+// yesterday's 24 waiting at a hall nobody is in sends citizens the wrong way. "Today" and "now" are the
+// hub's clock (HubOptions.now), not the database server's, as for every other figure of the hub.
 import type pg from 'pg';
 
 export const LIVE_STATE = {
@@ -28,7 +29,7 @@ export interface LiveHallService {
 
 export async function liveWaitNow(
   pool: pg.Pool,
-  opts: { city?: string; service?: string; silentMinutes?: number } = {},
+  opts: { city?: string; service?: string; silentMinutes?: number; now?: number } = {},
 ): Promise<LiveHallService[]> {
   // halls.live_open is null for halls that never said (agents before the day lifecycle): they count as
   // open while they keep posting today.
@@ -38,8 +39,8 @@ export async function liveWaitNow(
               greatest(w.at, h.live_at) AS at,
               CASE
                 WHEN h.live_open IS FALSE THEN 'closed'
-                WHEN (greatest(w.at, h.live_at) AT TIME ZONE 'Asia/Shanghai')::date < (now() AT TIME ZONE 'Asia/Shanghai')::date THEN 'closed'
-                WHEN greatest(w.at, h.live_at) < now() - make_interval(mins => $3) THEN 'paused'
+                WHEN (greatest(w.at, h.live_at) AT TIME ZONE 'Asia/Shanghai')::date < ($4::timestamptz AT TIME ZONE 'Asia/Shanghai')::date THEN 'closed'
+                WHEN greatest(w.at, h.live_at) < $4::timestamptz - make_interval(mins => $3) THEN 'paused'
                 ELSE 'open'
               END AS state
        FROM live_wait w JOIN halls h ON h.id = w.hall_id
@@ -47,7 +48,7 @@ export async function liveWaitNow(
      )
      SELECT * FROM l
      ORDER BY city, service, state = 'open' DESC, CASE WHEN state = 'open' THEN estimate_minutes END NULLS LAST, id`,
-    [opts.city ?? null, opts.service ?? null, opts.silentMinutes ?? 15],
+    [opts.city ?? null, opts.service ?? null, opts.silentMinutes ?? 15, new Date(opts.now ?? Date.now())],
   );
   return r.rows.map((x) => {
     const open = x.state === 'open';
@@ -87,7 +88,7 @@ export interface Suggestion {
 export async function divertSuggestions(
   pool: pg.Pool,
   rows: LiveHallService[],
-  opts: { minutes?: number } = {},
+  opts: { minutes?: number; now?: number } = {},
 ): Promise<Map<LiveHallService, Suggestion[]>> {
   const minutes = opts.minutes ?? DIVERT_MINUTES;
   const long = rows.filter((r) => r.state === 'open' && r.estimateMinutes !== null && r.estimateMinutes >= minutes);
@@ -96,10 +97,10 @@ export async function divertSuggestions(
   const free = await pool.query(
     `SELECT DISTINCT ON (s.hall_id, s.service) s.hall_id, h.name, h.city, s.service, s.slot
      FROM booking_slots s JOIN halls h ON h.id = s.hall_id
-     WHERE s.day = (now() AT TIME ZONE 'Asia/Shanghai')::date AND s.start_at > now() AND s.booked < s.quota
+     WHERE s.day = ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date AND s.start_at > $3::timestamptz AND s.booked < s.quota
        AND h.city = ANY($1) AND s.service = ANY($2)
      ORDER BY s.hall_id, s.service, s.start_at`,
-    [[...new Set(long.map((r) => r.city))], [...new Set(long.map((r) => r.service))]],
+    [[...new Set(long.map((r) => r.city))], [...new Set(long.map((r) => r.service))], new Date(opts.now ?? Date.now())],
   );
   for (const r of long) {
     const byHall = new Map<string, Suggestion>();

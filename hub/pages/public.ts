@@ -10,14 +10,21 @@ const query = Type.Object(
   { additionalProperties: false },
 );
 
-export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silentMinutes?: number; divertMinutes?: number } = {}): void {
-  const liveWait = (q: { city?: string; service?: string }) => liveWaitNow(pool, { ...q, silentMinutes: opts.silentMinutes });
+export function publicRoutes(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  opts: { silentMinutes?: number; divertMinutes?: number; now?: () => number } = {},
+): void {
+  const now = opts.now ?? Date.now;
+  const liveWait = (q: { city?: string; service?: string }, at: number) =>
+    liveWaitNow(pool, { ...q, silentMinutes: opts.silentMinutes, now: at });
   app.get('/api/v1/live-wait', { schema: { querystring: query } }, async (request, reply) => {
     const q = request.query as { city?: string; service?: string };
     reply.header('cache-control', 'public, max-age=5');
     // suggestions are looked for among every hall of the city, not only the rows asked for
-    const all = await liveWait({ service: q.service });
-    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes });
+    const at = now();
+    const all = await liveWait({ service: q.service }, at);
+    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes, now: at });
     return {
       halls: all.filter((r) => !q.city || r.city === q.city).map((r) => (tips.has(r) ? { ...r, suggestions: tips.get(r) } : r)),
     };
@@ -26,9 +33,10 @@ export function publicRoutes(app: FastifyInstance, pool: pg.Pool, opts: { silent
   app.get('/live', { schema: { querystring: query } }, async (request, reply) => {
     const q = request.query as { city?: string; service?: string };
     // one read: the choices (every city, every service) come from the same rows as the list
-    const all = await liveWait({});
+    const at = now();
+    const all = await liveWait({}, at);
     const rows = all.filter((r) => (!q.city || r.city === q.city) && (!q.service || r.service === q.service));
-    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes });
+    const tips = await divertSuggestions(pool, all, { minutes: opts.divertMinutes, now: at });
     const divert = (r: (typeof rows)[number], list: Suggestion[]) =>
       `<tr class="divert"><td colspan="7" class="l" data-label="分流建议">等候较长，可到附近大厅：${list
         .map(

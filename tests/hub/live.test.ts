@@ -6,6 +6,7 @@ import type { SyncRecord } from '../../contracts/records.js';
 import { dayMidnight, SLOT_MS } from '../../common/forecast/slots.js';
 import { generateHistory } from '../../common/forecast/synthetic.js';
 import { forecastHall, nightlyForecast, planHall } from '../../hub/forecast-run.js';
+import { pruneBookings } from '../../hub/booking-queries.js';
 import { addHall } from '../../hub/registry.js';
 import { type HubHarness, startHubHarness } from './harness.js';
 
@@ -15,8 +16,11 @@ type Case = keyof typeof HALLS;
 const secret = (id: string) => `${id}-live-secret-0123456789`;
 const shanghaiDay = (t: number) => new Date(t + 8 * 3600_000).toISOString().slice(0, 10);
 
+/** the hub's clock runs this far ahead of the machine's (and the database server's) */
+let skew = 0;
+
 beforeAll(async () => {
-  h = await startHubHarness();
+  h = await startHubHarness({ now: () => Date.now() + skew });
   for (const [id, name] of Object.entries(HALLS))
     await addHall(h.hub.pool, { id: `LIVE-${id}`, name, city: '宿州市', secret: secret(`LIVE-${id}`) });
 });
@@ -68,6 +72,44 @@ describe('public live wait', () => {
     expect(row(HALLS.closed)).not.toMatch(/<td>17<\/td>|约51分钟/);
     expect(row(HALLS.silent)).toContain(silentState === 'paused' ? '暂停服务' : '已闭厅');
     expect(row(HALLS.silent)).not.toMatch(/<td>9<\/td>|约27分钟/);
+  });
+
+  it("reads today and silence from the hub's clock, not the database server's: a clock moved on closes the day", async () => {
+    const now = Date.now();
+    expect((await post('open', now, 5)).kind).toBe('ok');
+    const state = async () => {
+      const res = await fetch(`${h.hub.url}/api/v1/live-wait?city=${encodeURIComponent('宿州市')}`);
+      const halls = (await res.json()).halls as { hallId: string; state: string; waiting: number | null }[];
+      return halls.find((x) => x.hallId === 'LIVE-open');
+    };
+    try {
+      expect(await state()).toEqual(expect.objectContaining({ state: 'open', waiting: 5 }));
+      skew = 20 * 60_000; // 20 minutes without a post
+      const later = shanghaiDay(now + skew) === shanghaiDay(now) ? 'paused' : 'closed';
+      expect(await state()).toEqual(expect.objectContaining({ state: later, waiting: null }));
+      skew = 24 * 3600_000; // the next day, no post yet
+      expect(await state()).toEqual(expect.objectContaining({ state: 'closed', waiting: null }));
+      const html = await (await fetch(`${h.hub.url}/live`)).text();
+      expect(html.slice(html.indexOf(HALLS.open), html.indexOf('</tr>', html.indexOf(HALLS.open)))).toContain('已闭厅');
+    } finally {
+      skew = 0;
+    }
+    expect(await state()).toEqual(expect.objectContaining({ state: 'open', waiting: 5 }));
+  });
+
+  it("prunes slots a week past the hub's today: a simulated month behind the database server's clock keeps its slots", async () => {
+    const past = Date.now() - 30 * 24 * 3600_000;
+    await h.hub.pool.query(
+      `INSERT INTO booking_slots (hall_id, day, service, slot, service_name, start_at, end_at, quota, booked, seq)
+       VALUES ('LIVE-open', $1, 'prune-test', 20, '身份证办理', to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0 + 1800), 2, 0, 1)`,
+      [shanghaiDay(past), past],
+    );
+    const left = async () =>
+      Number((await h.hub.pool.query("SELECT count(*) AS n FROM booking_slots WHERE service = 'prune-test'")).rows[0].n);
+    await pruneBookings(h.hub.pool, past + 3 * 24 * 3600_000); // three days later on the hub's clock: kept
+    expect(await left()).toBe(1);
+    await pruneBookings(h.hub.pool, past + 8 * 24 * 3600_000); // eight days later: gone
+    expect(await left()).toBe(0);
   });
 
   it('opens a closed hall again with its next morning post, and an older post never overrides a newer one', async () => {
