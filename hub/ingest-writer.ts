@@ -56,7 +56,7 @@ const GROUP_INGEST = `
       jsonb_to_recordset(b.r) AS r(key text, kind text, v int, at bigint, day text, data jsonb)
     ON CONFLICT DO NOTHING RETURNING hall_id, key
   ), upd AS (
-    UPDATE halls SET last_seen_at = now(),
+    UPDATE halls SET last_seen_at = to_timestamp($2::double precision / 1000.0),
       last_record_at = CASE WHEN b.last IS NULL THEN halls.last_record_at ELSE greatest(halls.last_record_at, to_timestamp(b.last / 1000.0)) END
     FROM b JOIN seen ON seen.hall_id = b.h
     WHERE halls.id = b.h
@@ -82,6 +82,8 @@ export class IngestWriter {
       deadlineMs?: number;
       /** a group statement without an answer for this long is cut off and its connection dropped */
       statementTimeoutMs?: number;
+      /** the hub's clock (HubOptions.now): a hall's last-seen time, compared with it for 未按时上报 */
+      now?: () => number;
     } = {},
   ) {}
 
@@ -176,7 +178,7 @@ export class IngestWriter {
   private async writeGroup(group: Pending[]): Promise<Map<string, WriteResult>> {
     const r = await this.pool.query({
       text: GROUP_INGEST,
-      values: [`[${group.map((p) => p.json).join(',')}]`],
+      values: [`[${group.map((p) => p.json).join(',')}]`, (this.opts.now ?? Date.now)()],
       query_timeout: this.opts.statementTimeoutMs ?? 2 * (this.opts.deadlineMs ?? 10_000),
     } as pg.QueryConfig);
     const seen = new Set<string>(r.rows[0].seen as string[]);

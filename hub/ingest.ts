@@ -145,7 +145,7 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
   // A statement still running past this is cut off and its connection dropped (hub/db/client.ts).
   const queryTimeoutMs = 2 * deadlineMs;
   const secrets = new HallSecrets(pool, 30_000, queryTimeoutMs);
-  const writer = new IngestWriter(pool, { writers: opts.writers ?? 4, deadlineMs, statementTimeoutMs: queryTimeoutMs });
+  const writer = new IngestWriter(pool, { writers: opts.writers ?? 4, deadlineMs, statementTimeoutMs: queryTimeoutMs, now: factNow });
   const busy = () => new IngestBusy(Math.max(1, Math.ceil(deadlineMs / 2000)));
   // The exact bytes are needed for the signature, so this route parses its own JSON.
   app.register(async (scope) => {
@@ -265,10 +265,10 @@ export function ingestRoutes(app: FastifyInstance, pool: pg.Pool, counters: Inge
         );
         if (live) await storeLiveWait(client, hallId, live);
         await client.query(
-          `UPDATE halls SET last_seen_at = now(),
+          `UPDATE halls SET last_seen_at = to_timestamp($3::double precision / 1000.0),
              last_record_at = CASE WHEN $2::bigint IS NULL THEN last_record_at ELSE greatest(last_record_at, to_timestamp($2::bigint / 1000.0)) END
            WHERE id = $1`,
-          [hallId, valid.length ? valid.reduce((m, r) => Math.max(m, r.at), -Infinity) : null],
+          [hallId, valid.length ? valid.reduce((m, r) => Math.max(m, r.at), -Infinity) : null, factNow()],
         );
         return keys;
       },

@@ -8,7 +8,8 @@ import { generateHistory } from '../../common/forecast/synthetic.js';
 import { forecastHall, nightlyForecast, planHall } from '../../hub/forecast-run.js';
 import { pruneBookings } from '../../hub/booking-queries.js';
 import { addHall } from '../../hub/registry.js';
-import { type HubHarness, startHubHarness } from './harness.js';
+import { monthlyReport } from '../../hub/reports.js';
+import { type HubHarness, serviceRecord, startHubHarness } from './harness.js';
 
 let h: HubHarness;
 const HALLS = { open: '开着的大厅', yesterday: '昨晚没关的大厅', closed: '已闭厅的大厅', silent: '断线的大厅' } as const;
@@ -95,6 +96,27 @@ describe('public live wait', () => {
       skew = 0;
     }
     expect(await state()).toEqual(expect.objectContaining({ state: 'open', waiting: 5 }));
+  });
+
+  it("keeps a hall's last report by the hub's clock: a hall that just sent shows no 同步延迟 on a hub whose clock runs ahead", async () => {
+    skew = 3 * 3600_000;
+    try {
+      const at = Date.now();
+      // a live-wait post (its own transaction) and a service record (the grouped writer)
+      expect((await post('silent', at, 2, true)).kind).toBe('ok');
+      const rec = serviceRecord('late-check-1', shanghaiDay(at), at);
+      const id = 'LIVE-yesterday';
+      expect((await postBatch({ url: h.hub.url, hallId: id, secret: secret(id), timeoutMs: 10_000 }, [rec])).kind).toBe('ok');
+      const hubNow = Date.now() + skew;
+      const { rows } = await monthlyReport(h.hub.pool, shanghaiDay(hubNow).slice(0, 7), { now: hubNow, city: '宿州市' });
+      const late = Object.fromEntries(rows.map((r) => [r.hallId, r.late]));
+      expect(late).toEqual(expect.objectContaining({ 'LIVE-silent': false, 'LIVE-yesterday': false }));
+      // two hours and more of the hub's time without a post: late
+      const later = await monthlyReport(h.hub.pool, shanghaiDay(hubNow).slice(0, 7), { now: hubNow + 121 * 60_000, city: '宿州市' });
+      expect(later.rows.find((r) => r.hallId === 'LIVE-silent')?.late).toBe(true);
+    } finally {
+      skew = 0;
+    }
   });
 
   it("prunes slots a week past the hub's today: a simulated month behind the database server's clock keeps its slots", async () => {
