@@ -157,7 +157,11 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
     contracts: opts.contracts,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  publicRoutes(app, pool, { silentMinutes: opts.liveSilentMinutes ?? 15, divertMinutes: opts.liveDivertMinutes, now: opts.now ?? Date.now });
+  publicRoutes(app, pool, {
+    silentMinutes: opts.liveSilentMinutes ?? 15,
+    divertMinutes: opts.liveDivertMinutes,
+    now: opts.now ?? Date.now,
+  });
   bookingSyncRoutes(app, pool);
   bookingRoutes(app, pool, { now: opts.now ?? Date.now, rate: opts.bookingRate });
   supervisionRoutes(app, pool, {
@@ -170,7 +174,10 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   const timers = [
     setInterval(() => ensurePartitions(pool).catch((err) => app.log.warn({ err: err.message }, 'partition upkeep failed')), 12 * 3600_000),
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
-    setInterval(() => pruneBookings(pool, (opts.now ?? Date.now)()).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
+    setInterval(
+      () => pruneBookings(pool, (opts.now ?? Date.now)()).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')),
+      10 * 60_000,
+    ),
   ];
   let forecastRun: Promise<{ day: string; halls: number; slots: number } | null> | null = null;
   const tick = () => {
