@@ -274,6 +274,11 @@ export class QueueEngine {
     return reports.counterSnapshot(this.core, counter);
   }
 
+  /** The engine's clock (injected): times shown beside its tickets are measured on it. */
+  now(): number {
+    return this.core.clock.now();
+  }
+
   /** The hall-local business day the engine is in (YYYY-MM-DD). */
   today(): string {
     return this.core.day;

@@ -92,7 +92,13 @@ export function startSync(
     }
     const daily = () => {
       try {
-        const days = writeDailySummaries(db, outbox, (day) => ctx.engine.periodReport('daily', day).sums, ctx.engine.today(), Date.now());
+        const days = writeDailySummaries(
+          db,
+          outbox,
+          (day) => ctx.engine.periodReport('daily', day).sums,
+          ctx.engine.today(),
+          ctx.engine.now(),
+        );
         if (days.length > 0) sender?.kick();
       } catch (err) {
         log.error({ err }, 'daily summary failed');

@@ -33,7 +33,7 @@ export function queueRoutes(app: TypedApp, ctx: HallContext): void {
       schema: { tags: ['queue'], summary: 'Waiting tickets with service, channel and wait (counter staff, manager)' },
     },
     async () => {
-      const now = Date.now();
+      const now = engine.now();
       return {
         tickets: engine.waitingTickets().map((t) => ({
           id: t.id,

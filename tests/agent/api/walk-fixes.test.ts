@@ -101,4 +101,18 @@ describe('walk fixes', () => {
     const guess = await api(base, 'POST', '/api/v1/appointments/check-in', { code: 'SCHOOL-99' });
     expect([guess.status, guess.body.error.code]).toEqual([429, 'too_many_tickets']);
   });
+
+  it('the waiting list gives each ticket its wait on the hall’s clock, as its issue time was taken', async () => {
+    const base = agent.baseUrl;
+    const staff = await signIn('1', 'A1001');
+    // issued by the signed-in staff member, not the kiosk (whose ticket bucket the test above emptied)
+    const res = await api(base, 'POST', '/api/v1/tickets', { service: 'id-card' }, staff, { terminal: null });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const issued = res.body.ticket;
+    clock.t += 7 * 60_000;
+    const list = await api(base, 'GET', '/api/v1/queue/waiting', undefined, staff);
+    expect(list.status).toBe(200);
+    const mine = list.body.tickets.find((t: { id: string }) => t.id === issued.id);
+    expect(mine.waitingMs).toBe(7 * 60_000);
+  });
 });
