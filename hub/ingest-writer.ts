@@ -82,7 +82,7 @@ export class IngestWriter {
       deadlineMs?: number;
       /** a group statement without an answer for this long is cut off and its connection dropped */
       statementTimeoutMs?: number;
-      /** the hub's clock (HubOptions.now): a hall's last-seen time, compared with it for 未按时上报 */
+      /** the hub's clock (HubOptions.now): a hall's last-seen time, which the reports compare with it (同步延迟) */
       now?: () => number;
     } = {},
   ) {}

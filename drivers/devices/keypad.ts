@@ -9,7 +9,7 @@
 //    (awaitRating), else on a slow heartbeat that still notices it going offline;
 //  - a pad that stopped answering is polled about every deadPollMs, not every cycle, and its "offline" is
 //    reported once. Its probe waits only as long as a live pad's answer takes on the wire plus a USB
-//    adapter's latency (deadTimeoutMs), not the full reply timeout: the bus is held for ≈ 38 ms instead of
+//    adapter's latency (deadTimeoutMs), not the full reply timeout: the bus is held for ≈ 41 ms instead of
 //    ≈ 108 ms. A revived pad whose first answer comes later than that is heard one probe later;
 //  - heartbeats and probes are spread ±25 %, so that pads in step do not all fall into one cycle;
 //  - a garbled reply (bytes came, no valid frame) is retried at once, once, before it counts as a miss.
