@@ -35,8 +35,15 @@ function fakeBus(dead: Set<string>, polls: Poll[]): Bus & { replug(): void } {
 
 beforeEach(() => {
   vi.useFakeTimers();
+  // the spread is random: a seeded sequence makes every run of these tests the same run
+  let seed = 20261207;
+  vi.spyOn(Math, 'random').mockImplementation(() => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  });
 });
 afterEach(() => {
+  vi.restoreAllMocks();
   vi.useRealTimers();
 });
 
