@@ -24,6 +24,8 @@ export interface NoticeSlip {
   ticketNumber?: string;
   /** printed on the slip: the returning citizen's ticket goes to the owner counter (issue 12) */
   returnCode?: string;
+  /** when the notice was recorded, on the hall's clock: the slip's 日期 (default: now) */
+  at?: number;
 }
 
 export interface DeviceManager {

@@ -236,7 +236,7 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManagerIm
         ticketNumber: slip.ticketNumber,
         returnCode: slip.returnCode,
         hall,
-        now: Date.now(),
+        now: slip.at ?? Date.now(),
       });
       const pick = printerForKiosk(printers(), configured, undefined);
       return submit(blocks, undefined, pick.printer, pick.why);

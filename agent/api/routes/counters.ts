@@ -262,6 +262,7 @@ export function counterRoutes(app: TypedApp, ctx: HallContext): void {
         staffId: session.staffId,
         ticketNumber: current?.number,
         returnCode: notice.returnCode,
+        at: notice.at,
       });
       reply.status(201);
       return { notice, print: { ...print, jobId: job.jobId } };

@@ -72,6 +72,16 @@ describe('walk fixes', () => {
     await api(base, 'POST', '/api/v1/counters/1/start', undefined, staff);
     const notice = await api(base, 'POST', '/api/v1/counters/1/notice', { missingMaterialIds: ['hukou-book'] }, staff);
     expect(notice.status, JSON.stringify(notice.body)).toBe(201);
+    // the slip is dated by the hall's clock (Saturday 2026-12-05 here), as the notice and its return code are
+    const code: string = notice.body.notice.returnCode;
+    let printed = '';
+    for (let i = 0; i < 50 && !printed.includes(code.slice(4)); i++) {
+      const sim = await api(base, 'GET', '/api/v1/sim', undefined, manager);
+      printed = JSON.stringify(sim.body.find((d: { id: string }) => d.id === 'printer-1')?.state.pages ?? []);
+      if (!printed.includes(code.slice(4))) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(printed).toContain(`${code.slice(0, 4)}-${code.slice(4)}`);
+    expect(printed).toContain('日期：2026-12-05');
     await api(base, 'POST', '/api/v1/counters/1/finish', undefined, staff);
     const back = await api(base, 'POST', '/api/v1/tickets/return', { code: notice.body.notice.returnCode });
     expect(back.status).toBe(201);
