@@ -45,6 +45,23 @@ describe('offline and back', () => {
     await page.getByTestId('ticket-number').waitFor();
   });
 
+  it('kiosk: a return code half typed stays on the screen through an outage, and can be sent only once back', async () => {
+    const { ctx, page } = await hall.open('/kiosk', { width: 1080, height: 1920 });
+    await page.getByText('补齐材料再次办理').click();
+    const input = page.getByTestId('return-form').locator('input');
+    await input.fill('AB3D');
+    const send = page.getByTestId('return-form').getByRole('button', { name: '取号' });
+    await cutOff(ctx, page);
+    await page.getByTestId('kiosk-offline').waitFor();
+    expect(await input.inputValue()).toBe('AB3D');
+    expect(await send.isDisabled()).toBe(true);
+    expect(await outOfView(page)).toEqual([]);
+    await ctx.setOffline(false);
+    await page.getByTestId('kiosk-offline').waitFor({ state: 'detached' });
+    expect(await input.inputValue()).toBe('AB3D');
+    expect(await send.isDisabled()).toBe(false);
+  });
+
   it('kiosk: a press that finds no network sends the citizen to the guide desk, not a generic error', async () => {
     const { ctx, page } = await hall.open('/kiosk', { width: 1080, height: 1920 });
     await page.locator('button[data-service=id-card]').waitFor();
