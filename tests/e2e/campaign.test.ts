@@ -27,6 +27,8 @@ describe('kiosk, counter and board in the demo hall', () => {
     const code = notice.body.notice.returnCode as string;
 
     const { page } = await hall.open('/kiosk');
+    // as a citizen finds it: connected, the printer known
+    await page.getByTestId('printer-state').filter({ hasText: '取号打印机正常' }).waitFor();
     await page.getByText('补齐材料再次办理').click();
     await page
       .getByTestId('return-form')
