@@ -149,40 +149,39 @@ export async function startHub(opts: HubOptions): Promise<RunningHub> {
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: '没有该页面' } }));
 
   const counters = new IngestCounters();
+  // the hub's clock (HubOptions.now): every "today" and "now" of its pages, upkeep and ingest
+  const now = opts.now ?? Date.now;
   // Group-commit writers: enough to overlap one group's commit with the next one's parsing, and leave
   // connections for the pages and the transactional path.
   ingestRoutes(app, pool, counters, {
     writers: Math.max(1, Math.min(4, (opts.poolSize ?? 10) - 2)),
     deadlineMs: opts.ingestDeadlineMs,
     contracts: opts.contracts,
-    ...(opts.now ? { now: opts.now } : {}),
+    now,
   });
   publicRoutes(app, pool, {
     silentMinutes: opts.liveSilentMinutes ?? 15,
     divertMinutes: opts.liveDivertMinutes,
-    now: opts.now ?? Date.now,
+    now,
   });
   bookingSyncRoutes(app, pool);
-  bookingRoutes(app, pool, { now: opts.now ?? Date.now, rate: opts.bookingRate });
+  bookingRoutes(app, pool, { now, rate: opts.bookingRate });
   supervisionRoutes(app, pool, {
     lateMinutes: opts.lateMinutes ?? 120,
     secureCookie: opts.secureCookie ?? opts.tls !== undefined,
-    now: opts.now ?? Date.now,
+    now,
   });
   app.get('/healthz', async () => ({ ok: true, ...counters }));
 
   const timers = [
     setInterval(() => ensurePartitions(pool).catch((err) => app.log.warn({ err: err.message }, 'partition upkeep failed')), 12 * 3600_000),
     setInterval(() => pruneSeenBatches(pool).catch(() => {}), 10 * 60_000),
-    setInterval(
-      () => pruneBookings(pool, (opts.now ?? Date.now)()).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')),
-      10 * 60_000,
-    ),
+    setInterval(() => pruneBookings(pool, now()).catch((err) => app.log.warn({ err: err.message }, 'booking upkeep failed')), 10 * 60_000),
   ];
   let forecastRun: Promise<{ day: string; halls: number; slots: number } | null> | null = null;
   const tick = () => {
     if (!opts.nightlyForecast) return Promise.resolve(null);
-    forecastRun ??= forecastTick(pool, (opts.now ?? Date.now)())
+    forecastRun ??= forecastTick(pool, now())
       .then((r) => {
         if (r) app.log.info(r, 'nightly forecast done');
         return r;
